@@ -1,0 +1,73 @@
+"""layergrad's autodiff engine: one graph core, two engines.
+
+- :class:`Value`: one Python float per node, a drop-in for micrograd's ``Value``.
+- :class:`Tensor`: one numpy array per node, with PyTorch's names.
+
+Both record every operation into a DAG (with the :func:`stage` it ran in) and
+back-propagate through one loop and one table of derivative rules
+(:mod:`autograd.ops`).
+
+Examples
+--------
+>>> from autograd import Value, Tensor
+>>> x = Value(2.0)
+>>> (x * x).backward()
+>>> x.grad
+4.0
+>>> t = Tensor([2.0], requires_grad=True)
+>>> (t * t).sum().backward()
+>>> t.grad.tolist()
+[4.0]
+"""
+
+from .functional import GradcheckError, grad, gradcheck, value_and_grad
+from .graph import (
+    AnomalyError,
+    Node,
+    backward,
+    current_stage,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    stage,
+    stage_label,
+    toposort,
+)
+from .ops import OPS
+from .tensor import Tensor, concatenate, matmul, maximum, minimum, ones, randn, stack, tensor, where, zeros
+from .value import Value, dot
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "Tensor",
+    "Node",
+    "OPS",
+    "dot",
+    "tensor",
+    "matmul",
+    "concatenate",
+    "stack",
+    "where",
+    "maximum",
+    "minimum",
+    "zeros",
+    "ones",
+    "randn",
+    "backward",
+    "toposort",
+    "stage",
+    "stage_label",
+    "current_stage",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "AnomalyError",
+    "grad",
+    "value_and_grad",
+    "gradcheck",
+    "GradcheckError",
+]

@@ -1,0 +1,485 @@
+"""The graph core shared by both engines: nodes, stages, grad mode, backward.
+
+A node records its ``data``, its ``grad``, its parents (``_prev``, an ordered
+tuple), the primitive that made it (``op``, a row of :mod:`autograd.ops`, or
+``None`` for a leaf), that primitive's constants (``_meta``), an optional
+``label`` and the ``stage`` path it was created in.
+
+There is one backward loop for both engines (:func:`backward`); an engine only
+says how a gradient is added into a node (``_accumulate``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import math
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator, NamedTuple, TypeVar
+
+import numpy as np
+
+from .ops import OPS
+
+__all__ = [
+    "Node",
+    "stage",
+    "stage_label",
+    "current_stage",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "AnomalyError",
+    "toposort",
+]
+
+
+class _Ctx(NamedTuple):
+    stage: tuple[str, ...]
+    grad: bool
+    anomaly: bool
+
+
+_CTX: ContextVar[_Ctx] = ContextVar("layergrad", default=_Ctx((), True, False))
+
+# path -> human label (e.g. "layer 1: Linear(2→16) + ReLU"); read by the renderer.
+_LABELS: dict[tuple[str, ...], str] = {}
+
+
+class stage:
+    """Tag every node created inside the block with a stage path.
+
+    Nested blocks form a path, outermost first.  A node records the path in
+    ``node.stage``; outside any block it is ``()``.  The optional ``label`` is
+    a human description of the path, kept in a registry (see
+    :func:`stage_label`) so that nodes stay small.  Context-variable based, so
+    threads and async tasks each see their own path.
+
+    Examples
+    --------
+    >>> from autograd import Value, stage
+    >>> with stage("layer 1", label="layer 1: 2 inputs → 3 neurons"):
+    ...     with stage("activation"):
+    ...         y = Value(-2.0).relu()
+    >>> y.stage
+    ('layer 1', 'activation')
+    >>> stage_label(("layer 1",))
+    'layer 1: 2 inputs → 3 neurons'
+    """
+
+    __slots__ = ("name", "label", "_tokens")
+
+    def __init__(self, name: str, label: str | None = None):
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"stage: name must be a non-empty str, got {name!r}")
+        self.name = name
+        self.label = label
+        self._tokens: list[Any] = []
+
+    def __enter__(self) -> tuple[str, ...]:
+        ctx = _CTX.get()
+        path = ctx.stage + (self.name,)
+        if self.label:
+            _LABELS[path] = self.label
+        self._tokens.append(_CTX.set(ctx._replace(stage=path)))
+        return path
+
+    def __exit__(self, *exc: object) -> None:
+        _CTX.reset(self._tokens.pop())
+
+
+def stage_label(path: tuple[str, ...]) -> str | None:
+    """The human label registered for a stage path, or None.
+
+    Examples
+    --------
+    >>> with stage("model", label="MLP(2→1)"):
+    ...     pass
+    >>> stage_label(("model",))
+    'MLP(2→1)'
+    """
+    return _LABELS.get(tuple(path))
+
+
+def current_stage() -> tuple[str, ...]:
+    """The stage path that a node created now would get.
+
+    Examples
+    --------
+    >>> current_stage()
+    ()
+    >>> with stage("a"), stage("b"):
+    ...     current_stage()
+    ('a', 'b')
+    """
+    return _CTX.get().stage
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode:
+    """Context manager and decorator that sets whether operations are recorded."""
+
+    _enabled = True
+
+    def __init__(self) -> None:
+        self._tokens: list[Any] = []
+
+    def __enter__(self) -> None:
+        ctx = _CTX.get()
+        self._tokens.append(_CTX.set(ctx._replace(grad=self._enabled)))
+
+    def __exit__(self, *exc: object) -> None:
+        _CTX.reset(self._tokens.pop())
+
+    def __call__(self, fn: F) -> F:
+        mode = type(self)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with mode():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Record nothing inside: results are leaves that do not require grad.
+
+    Use it for evaluation and for parameter updates.  Works as a context
+    manager and as a decorator.
+
+    Examples
+    --------
+    >>> from autograd import Value, no_grad
+    >>> a = Value(2.0)
+    >>> with no_grad():
+    ...     b = a * 3
+    >>> b.requires_grad, b._prev
+    (False, ())
+    """
+
+    _enabled = False
+
+
+class enable_grad(_GradMode):
+    """Record operations again inside a :class:`no_grad` block.
+
+    Examples
+    --------
+    >>> from autograd import Value, no_grad, enable_grad
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         b = Value(2.0) * 3
+    >>> b.requires_grad
+    True
+    """
+
+    _enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded right now.
+
+    Examples
+    --------
+    >>> is_grad_enabled()
+    True
+    >>> with no_grad():
+    ...     is_grad_enabled()
+    False
+    """
+    return _CTX.get().grad
+
+
+class AnomalyError(FloatingPointError):
+    """Raised inside :func:`detect_anomaly` when an op produces NaN or inf."""
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise at the first op whose forward or backward gives NaN or inf.
+
+    The error names the op, its stage path and a summary of its inputs.
+
+    Examples
+    --------
+    >>> from autograd import Value, detect_anomaly
+    >>> with detect_anomaly():
+    ...     Value(-1.0).log()
+    Traceback (most recent call last):
+    ...
+    autograd.graph.AnomalyError: forward of 'log' at stage () produced nan; inputs: [-1.0]
+    """
+    token = _CTX.set(_CTX.get()._replace(anomaly=True))
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        _CTX.reset(token)
+
+
+def _finite(x: Any) -> bool:
+    if isinstance(x, float):
+        return math.isfinite(x)
+    return bool(np.all(np.isfinite(x)))
+
+
+def _summary(x: Any) -> str:
+    if isinstance(x, np.ndarray):
+        if x.size <= 6:
+            return np.array2string(x, precision=4)
+        return f"array{x.shape} {x.dtype} min={np.nanmin(x):.4g} max={np.nanmax(x):.4g} nan={int(np.isnan(x).sum())}"
+    return repr(x)
+
+
+def _anomaly(kind: str, node: "Node", value: Any) -> None:
+    inputs = [p.data for p in node._prev] + list(node._meta)
+    raise AnomalyError(
+        f"{kind} of {node.op.name!r} at stage {node.stage!r} produced "
+        f"{'nan' if np.any(np.isnan(value)) else 'inf'}; inputs: "
+        f"[{', '.join(_summary(x) for x in inputs)}]"
+    )
+
+
+class Node:
+    """What both engines share: data, grad, parents, op, stage, label.
+
+    Not used directly: build :class:`autograd.Value` or :class:`autograd.Tensor`.
+    """
+
+    __slots__ = ("data", "grad", "_prev", "op", "_meta", "stage", "label", "requires_grad")
+
+    data: Any
+    grad: Any
+    _prev: tuple["Node", ...]
+    _meta: tuple[Any, ...]
+
+    # Engine hooks -----------------------------------------------------------
+    _xp: Any = None  # math namespace for ops.Op.fwd
+    _zero: Any = None  # what an interior node's grad is reset to before a pass
+    _scalar = False  # True: grads are Python floats, added with +=
+
+    def _seed(self, gradient: Any) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _unary(self, op: Any, *consts: Any) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _accumulate(self, g: Any) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    # Shared API -------------------------------------------------------------
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes not made by a recorded op (inputs, parameters)."""
+        return self.op is None
+
+    def backward(self, gradient: Any = None) -> None:
+        """Back-propagate from this node; see :func:`backward`."""
+        backward(self, gradient)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Node":
+        """Set ``requires_grad`` on a leaf in place and return it."""
+        if self.op is not None:
+            raise RuntimeError(
+                f"requires_grad_: only leaves can change requires_grad; this node was made by {self.op.name!r} "
+                "(use .detach() to get a leaf)"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # Elementwise functions, the same on both engines ---------------------------
+    def exp(self) -> Any:
+        """e ** self."""
+        return self._unary(OPS["exp"])
+
+    def log(self) -> Any:
+        """Natural logarithm (nan below 0, -inf at 0, as numpy)."""
+        return self._unary(OPS["log"])
+
+    def sqrt(self) -> Any:
+        """Square root."""
+        return self._unary(OPS["sqrt"])
+
+    def abs(self) -> Any:
+        """Absolute value (gradient 0 at 0)."""
+        return self._unary(OPS["abs"])
+
+    def __abs__(self) -> Any:
+        return self._unary(OPS["abs"])
+
+    def tanh(self) -> Any:
+        """Hyperbolic tangent: squashes to (-1, 1)."""
+        return self._unary(OPS["tanh"])
+
+    def sigmoid(self) -> Any:
+        """Logistic sigmoid 1 / (1 + e^-x), computed without overflow."""
+        return self._unary(OPS["sigmoid"])
+
+    def relu(self) -> Any:
+        """max(x, 0): passes positive values, zeroes negative ones."""
+        return self._unary(OPS["relu"])
+
+    def step(self) -> Any:
+        """Threshold: 1 above 0, 0 below; its gradient is 0 everywhere."""
+        return self._unary(OPS["step"])
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Any:
+        """x above 0, ``negative_slope * x`` below."""
+        return self._unary(OPS["leaky_relu"], float(negative_slope))
+
+    def softplus(self) -> Any:
+        """log(1 + e^x), a smooth ReLU, computed without overflow."""
+        return self._unary(OPS["softplus"])
+
+    def gelu(self) -> Any:
+        """Gaussian error linear unit (tanh approximation)."""
+        return self._unary(OPS["gelu"])
+
+    def clip(self, lo: float, hi: float) -> Any:
+        """Limit to [lo, hi]; the gradient is 0 outside."""
+        if lo > hi:
+            raise ValueError(f"clip: lo must be <= hi, got lo={lo}, hi={hi}")
+        return self._unary(OPS["clip"], lo, hi)
+
+    @property
+    def parents(self) -> tuple["Node", ...]:
+        """The nodes this one was computed from, in argument order."""
+        return self._prev
+
+    @property
+    def constants(self) -> tuple[Any, ...]:
+        """The op's non-node inputs (Python numbers, axes, indices)."""
+        return self._meta
+
+
+def _gc_paused(fn: F) -> F:
+    """Run ``fn`` with the cyclic garbage collector paused, restoring it after.
+
+    The graph is cycle-free, so pausing only skips useless collections that the
+    allocation of many nodes would otherwise trigger.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return wrapper  # type: ignore[return-value]
+
+
+def toposort(root: Node) -> list[Node]:
+    """Nodes reachable from ``root``, parents before children.
+
+    Iterative, so the depth of the graph is unlimited.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> a = Value(1.0, label="a")
+    >>> b = a * 2
+    >>> c = b + a
+    >>> [n.label or n.op.name for n in toposort(c)]
+    ['a', 'mul', 'add']
+    """
+    order: list[Node] = []
+    seen: set[Node] = set()
+    stack: list[Any] = [root]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+    while stack:
+        node = pop()
+        if node is None:  # marker: everything above it is done
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push(None)
+        for p in node._prev:
+            if p not in seen:
+                push(p)
+    return order
+
+
+def _rules(op: Any, prev: tuple, g: Any, out: Any, args: list) -> Any:
+    """The gradients for each parent of one node (None where not needed)."""
+    if op.variadic:
+        return op.vjp(g, out, *args)
+    return [rule(g, out, *args) if p.requires_grad else None for p, rule in zip(prev, op.vjp)]
+
+
+@_gc_paused
+def backward(root: Node, gradient: Any = None) -> None:
+    """Back-propagate from ``root`` through the graph that made it.
+
+    Leaves (inputs, parameters) *accumulate* their gradient across calls, as in
+    PyTorch; interior nodes show the gradient of the last pass only.
+
+    Parameters
+    ----------
+    root : Value or Tensor
+        The output to differentiate.
+    gradient : number, array or None
+        The gradient of some final scalar with respect to ``root``.  Needed for
+        a root with more than one element; a scalar root is seeded with 1.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> x = Value(3.0)
+    >>> y = x * x + x
+    >>> y.backward()
+    >>> x.grad
+    7.0
+    """
+    seed = root._seed(gradient)
+    order = toposort(root)
+    zero = root._zero
+    for node in order:
+        if node.op is not None:
+            node.grad = zero
+    if root.op is None:
+        if root.requires_grad:
+            root._accumulate(seed)
+        return
+    root.grad = seed
+    scalar = root._scalar
+    anomaly = _CTX.get().anomaly
+    for node in reversed(order):
+        op = node.op
+        if op is None:
+            continue
+        g = node.grad
+        if g is None:  # a tensor branch the gradient never reached
+            continue
+        out = node.data
+        prev = node._prev
+        args = [p.data for p in prev]
+        if node._meta:
+            args.extend(node._meta)
+        try:
+            grads = _rules(op, prev, g, out, args)
+        except ZeroDivisionError:
+            # NOTE: Python floats raise where numpy gives ±inf/nan; redo this
+            # node in numpy float64 so both engines give the same numbers.
+            with np.errstate(all="ignore"):
+                grads = [None if x is None else float(x) for x in _rules(op, prev, np.float64(g), out, [np.float64(a) if type(a) is float else a for a in args])]
+        for p, gp in zip(prev, grads):
+            if gp is None or not p.requires_grad:
+                continue
+            if anomaly and not _finite(gp):
+                _anomaly("backward", node, gp)
+            if scalar:
+                p.grad += gp
+            else:
+                p._accumulate(gp)

@@ -1,0 +1,280 @@
+"""``Value``: the scalar engine, one Python float per node (micrograd's API)."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Iterable, Sequence
+
+from .graph import _CTX, Node, _anomaly, _finite
+from .ops import OPS, SCALAR, Op
+
+__all__ = ["Value", "dot"]
+
+_new = object.__new__
+_ADD, _SUB, _RSUB, _MUL = OPS["add"], OPS["sub"], OPS["rsub"], OPS["mul"]
+_DIV, _RDIV, _NEG, _POW, _RPOW = OPS["div"], OPS["rdiv"], OPS["neg"], OPS["pow"], OPS["rpow"]
+_RELU, _TANH, _DOT = OPS["relu"], OPS["tanh"], OPS["dot"]
+
+
+def _number(x: Any, where: str) -> float:
+    """A Python/numpy real number as float, or a clear TypeError."""
+    if isinstance(x, numbers.Real) and not isinstance(x, Node):
+        return float(x)
+    if isinstance(x, Node):
+        raise TypeError(
+            f"{where}: cannot mix a Value and a {type(x).__name__} in one operation; "
+            "use Value with Value and Tensor with Tensor"
+        )
+    raise TypeError(f"{where}: unsupported operand of type {type(x).__name__}; expected a number or a Value")
+
+
+def _make(op: Op, prev: tuple, meta: tuple, data: float, record: bool) -> "Value":
+    """Create the result node of ``op``; the hot path of the scalar engine."""
+    ctx = _CTX.get()
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.stage = ctx.stage
+    out.label = ""
+    if record and ctx.grad:
+        out._prev = prev
+        out.op = op
+        out._meta = meta
+        out.requires_grad = True
+        if ctx.anomaly and not _finite(data):
+            _anomaly("forward", out, data)
+    else:
+        out._prev = ()
+        out.op = None
+        out._meta = ()
+        out.requires_grad = False
+    return out
+
+
+class Value(Node):
+    """A scalar that records the operations applied to it.
+
+    A drop-in for micrograd's ``Value``: ``data``, ``grad``, ``+ - * / **``
+    with numbers on either side, ``relu()``, ``backward()``, and the
+    attributes ``_prev`` and ``_op`` read by micrograd-style drawing code.
+    Equality and hashing are by identity, so Values live in sets and dicts;
+    ``< > <= >=`` compare ``data``.
+
+    Parameters
+    ----------
+    data : float
+        The number.
+    label : str, optional
+        A name shown in drawings.
+    requires_grad : bool, default True
+        As in micrograd, every Value takes part in backward unless told not to.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = (a * b + 1).tanh()
+    >>> c.backward()
+    >>> round(c.data, 4), round(a.grad, 4), round(b.grad, 4)
+    (-0.9993, -0.0041, 0.0027)
+    """
+
+    __slots__ = ()
+    _xp = SCALAR
+    _zero = 0.0
+    _scalar = True
+
+    def __init__(
+        self,
+        data: Any,
+        _children: Iterable["Value"] = (),
+        _op: str = "",
+        label: str = "",
+        requires_grad: bool = True,
+    ) -> None:
+        self.data = data if type(data) is float else _number(data, "Value")
+        self.grad = 0.0
+        self._prev = tuple(_children)
+        self.op = None
+        self._meta = (_op,) if _op else ()
+        self.stage = _CTX.get().stage
+        self.label = label
+        self.requires_grad = bool(requires_grad)
+
+    # micrograd compatibility --------------------------------------------------
+    @property
+    def _op(self) -> str:
+        """micrograd's op string: ``'+'``, ``'*'``, ``'**2'``, ``'ReLU'``, ... ('' for a leaf)."""
+        op = self.op
+        if op is None:
+            return self._meta[0] if self._meta else ""
+        if op.name == "pow" and self._meta:
+            return f"**{_fmt(self._meta[0])}"
+        return op.symbol
+
+    # engine hooks -------------------------------------------------------------
+    def _seed(self, gradient: Any) -> float:
+        return 1.0 if gradient is None else _number(gradient, "backward: gradient")
+
+    def _accumulate(self, g: float) -> None:
+        self.grad += g
+
+    def _unary(self, op: Op, *consts: Any) -> "Value":
+        return _make(op, (self,), consts, op.fwd(SCALAR, self.data, *consts), self.requires_grad)
+
+    # arithmetic ---------------------------------------------------------------
+    def __add__(self, other: Any) -> "Value":
+        if type(other) is Value:
+            return _make(_ADD, (self, other), (), self.data + other.data, self.requires_grad or other.requires_grad)
+        c = _number(other, "add")
+        return _make(_ADD, (self,), (c,), self.data + c, self.requires_grad)
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> "Value":
+        if type(other) is Value:
+            return _make(_MUL, (self, other), (), self.data * other.data, self.requires_grad or other.requires_grad)
+        c = _number(other, "mul")
+        return _make(_MUL, (self,), (c,), self.data * c, self.requires_grad)
+
+    __rmul__ = __mul__
+
+    def __sub__(self, other: Any) -> "Value":
+        if type(other) is Value:
+            return _make(_SUB, (self, other), (), self.data - other.data, self.requires_grad or other.requires_grad)
+        c = _number(other, "sub")
+        return _make(_SUB, (self,), (c,), self.data - c, self.requires_grad)
+
+    def __rsub__(self, other: Any) -> "Value":
+        c = _number(other, "sub")
+        return _make(_RSUB, (self,), (c,), c - self.data, self.requires_grad)
+
+    def __truediv__(self, other: Any) -> "Value":
+        if type(other) is Value:
+            data = _DIV.fwd(SCALAR, self.data, other.data) if other.data else _div0(self.data)
+            return _make(_DIV, (self, other), (), data, self.requires_grad or other.requires_grad)
+        c = _number(other, "div")
+        return _make(_DIV, (self,), (c,), self.data / c if c else _div0(self.data), self.requires_grad)
+
+    def __rtruediv__(self, other: Any) -> "Value":
+        c = _number(other, "div")
+        return _make(_RDIV, (self,), (c,), c / self.data if self.data else _div0(c), self.requires_grad)
+
+    def __pow__(self, other: Any) -> "Value":
+        if type(other) is Value:
+            data = SCALAR.pow(self.data, other.data)
+            return _make(_POW, (self, other), (), data, self.requires_grad or other.requires_grad)
+        c = other if type(other) is int else _number(other, "pow")
+        return _make(_POW, (self,), (c,), SCALAR.pow(self.data, c), self.requires_grad)
+
+    def __rpow__(self, other: Any) -> "Value":
+        c = _number(other, "pow")
+        return _make(_RPOW, (self,), (c,), SCALAR.pow(c, self.data), self.requires_grad)
+
+    def __neg__(self) -> "Value":
+        return _make(_NEG, (self,), (), -self.data, self.requires_grad)
+
+    def relu(self) -> "Value":
+        """max(x, 0): passes positive values, zeroes negative ones."""
+        d = self.data
+        return _make(_RELU, (self,), (), d if d > 0 else 0.0, self.requires_grad)
+
+    # comparisons on data: plain bools ---------------------------------------------
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _cmp(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _cmp(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _cmp(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _cmp(other)
+
+    __hash__ = Node.__hash__  # identity: nodes live in sets and dicts
+
+    # conversions ------------------------------------------------------------------
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def item(self) -> float:
+        """The number, as a Python float."""
+        return float(self.data)
+
+    def detach(self) -> "Value":
+        """A new leaf with the same data that takes no part in backward."""
+        return Value(self.data, requires_grad=False)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0."""
+        self.grad = 0.0
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad})"
+
+    def _repr_html_(self) -> str:
+        op = self.op.name if self.op is not None else "leaf"
+        label = f"<b>{_html(self.label)}</b> " if self.label else ""
+        return (
+            f"<span>{label}Value data=<code>{self.data:.6g}</code> grad=<code>{self.grad:.6g}</code> "
+            f"op=<code>{op}</code></span>"
+        )
+
+
+def _html(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fmt(c: Any) -> str:
+    return str(int(c)) if isinstance(c, float) and c.is_integer() else str(c)
+
+
+def _div0(num: float) -> float:
+    # NOTE: follow IEEE/numpy (x/0 = ±inf, 0/0 = nan) rather than raising.
+    return float("nan") if num == 0 or num != num else (float("inf") if num > 0 else float("-inf"))
+
+
+def _cmp(other: Any) -> float:
+    return other.data if type(other) is Value else _number(other, "compare")
+
+
+def dot(ws: Sequence[Value], xs: Sequence[Any]) -> Value:
+    """The weighted sum ``w·x`` of Values as one graph node.
+
+    This is a neuron's weighted sum: numerically the same as
+    ``sum(w * x for w, x in zip(ws, xs))`` (summed left to right), but one node
+    with ``2n`` parents instead of ``2n`` nodes, so a neuron stays cheap.  The
+    renderer can still show every multiply and add.  ``xs`` may be numbers.
+
+    Examples
+    --------
+    >>> from autograd import Value, dot
+    >>> w = [Value(1.0), Value(-2.0)]
+    >>> s = dot(w, [3.0, 4.0])
+    >>> s.data
+    -5.0
+    >>> s.backward()
+    >>> [wi.grad for wi in w]
+    [3.0, 4.0]
+    """
+    ws = tuple(ws)
+    xs = tuple(xs)
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must have the same length")
+    for w in ws:
+        if type(w) is not Value:
+            raise TypeError(f"dot: weights must be Values, got {type(w).__name__}")
+    acc = 0.0
+    if all(type(x) is Value for x in xs):
+        for w, x in zip(ws, xs):
+            acc += w.data * x.data
+        prev = ws + xs
+        return _make(_DOT, prev, (), acc, any(p.requires_grad for p in prev))
+    consts = tuple(x if type(x) is float else _number(x, "dot") for x in xs)
+    if any(type(x) is Value for x in xs):
+        xv = tuple(x if type(x) is Value else Value(c, requires_grad=False) for x, c in zip(xs, consts))
+        return dot(ws, xv)
+    for w, x in zip(ws, consts):
+        acc += w.data * x
+    return _make(_DOT, ws, consts, acc, any(w.requires_grad for w in ws))
