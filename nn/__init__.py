@@ -1,4 +1,17 @@
-"""layergrad's neural-network library, on both engines (``Value`` and ``Tensor``)."""
+"""layergrad's neural-network library, on both engines (``Value`` and ``Tensor``).
+
+A neuron does what a linear classifier does (a weighted sum plus a bias), then
+a nonlinear activation; layers of neurons are chained, so the input passes
+through several stages, each of which learns its own representation.
+
+Examples
+--------
+>>> import numpy as np
+>>> import nn
+>>> net = nn.MLP(2, [8, 1], activation="relu", seed=0)
+>>> net(np.zeros((5, 2))).shape
+(5, 1)
+"""
 
 from pathlib import Path as _Path
 
@@ -20,3 +33,59 @@ def _check_autograd() -> None:
 _check_autograd()
 
 from . import data  # noqa: E402
+from .activations import (  # noqa: E402
+    ACTIVATIONS,
+    GELU,
+    Activation,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softplus,
+    Step,
+    Tanh,
+    gelu,
+    get_activation,
+    identity,
+    leaky_relu,
+    relu,
+    sigmoid,
+    softplus,
+    step,
+    tanh,
+)
+from .io import load, save  # noqa: E402
+from .layers import Layer, Linear, Neuron, Sequential  # noqa: E402
+from .mlp import MLP  # noqa: E402
+from .module import Module  # noqa: E402
+
+__all__ = [
+    "data",
+    "Module",
+    "Neuron",
+    "Layer",
+    "Linear",
+    "Sequential",
+    "MLP",
+    "Activation",
+    "Identity",
+    "Step",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softplus",
+    "GELU",
+    "identity",
+    "step",
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softplus",
+    "gelu",
+    "get_activation",
+    "ACTIVATIONS",
+    "save",
+    "load",
+]

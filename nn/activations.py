@@ -1,0 +1,284 @@
+"""Nonlinear activations, as modules and as functions, on both engines.
+
+Each works on a ``Value``, a list of Values or a ``Tensor``.  Without a
+nonlinearity a stack of linear layers collapses into one linear map: the
+activation is what lets each layer bend the space.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from autograd import Node, Tensor, Value
+
+from .module import Module
+
+__all__ = [
+    "Activation",
+    "Identity",
+    "Step",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softplus",
+    "GELU",
+    "identity",
+    "step",
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "softplus",
+    "gelu",
+    "get_activation",
+    "ACTIVATIONS",
+]
+
+
+def _elementwise(x: Any, fn: Callable[[Node], Node], where: str) -> Any:
+    if isinstance(x, Node):
+        return fn(x)
+    if isinstance(x, (list, tuple)):
+        return [fn(v if isinstance(v, Node) else Value(v)) for v in x]
+    if isinstance(x, (int, float)):
+        return fn(Value(x))
+    raise TypeError(f"{where}: expected a Value, a list of Values or a Tensor, got {type(x).__name__}")
+
+
+def identity(x: Any) -> Any:
+    """Return ``x`` unchanged (no nonlinearity).
+
+    Examples
+    --------
+    >>> identity(Value(-2.0)).data
+    -2.0
+    """
+    if isinstance(x, (Node, list, tuple)):
+        return x
+    raise TypeError(f"identity: expected a Value, a list of Values or a Tensor, got {type(x).__name__}")
+
+
+def step(x: Any) -> Any:
+    """Threshold: 1 above 0, 0 below. Its gradient is 0: it cannot be trained by gradients.
+
+    Examples
+    --------
+    >>> [v.data for v in step([Value(-1.0), Value(2.0)])]
+    [0.0, 1.0]
+    """
+    return _elementwise(x, lambda v: v.step(), "step")
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0): passes positive values, zeroes negative ones.
+
+    Examples
+    --------
+    >>> relu(Tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+    return _elementwise(x, lambda v: v.relu(), "relu")
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+    """x above 0, ``negative_slope * x`` below.
+
+    Examples
+    --------
+    >>> leaky_relu(Value(-2.0), 0.1).data
+    -0.2
+    """
+    return _elementwise(x, lambda v: v.leaky_relu(negative_slope), "leaky_relu")
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e^-x): squashes to (0, 1), without overflow.
+
+    Examples
+    --------
+    >>> sigmoid(Value(0.0)).data
+    0.5
+    """
+    return _elementwise(x, lambda v: v.sigmoid(), "sigmoid")
+
+
+def tanh(x: Any) -> Any:
+    """Hyperbolic tangent: squashes to (-1, 1).
+
+    Examples
+    --------
+    >>> tanh(Value(0.0)).data
+    0.0
+    """
+    return _elementwise(x, lambda v: v.tanh(), "tanh")
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + e^x), a smooth ReLU.
+
+    Examples
+    --------
+    >>> round(softplus(Value(0.0)).data, 6)
+    0.693147
+    """
+    return _elementwise(x, lambda v: v.softplus(), "softplus")
+
+
+def gelu(x: Any) -> Any:
+    """Gaussian error linear unit (tanh approximation).
+
+    Examples
+    --------
+    >>> round(gelu(Value(1.0)).data, 4)
+    0.8412
+    """
+    return _elementwise(x, lambda v: v.gelu(), "gelu")
+
+
+class Activation(Module):
+    """An elementwise nonlinearity as a module (no parameters).
+
+    Examples
+    --------
+    >>> ReLU()(Tensor([-1.0, 3.0])).tolist()
+    [0.0, 3.0]
+    """
+
+    kind = "layer"
+    #: the function applied (one of the functions above)
+    fn: Callable[..., Any] = staticmethod(identity)
+    #: the name used by ``activation="..."``
+    key = "identity"
+    #: He initialisation suits ReLU-like units; Glorot suits the rest
+    he_init = False
+
+    def forward(self, x: Any) -> Any:
+        return type(self).fn(x)
+
+    def node(self, v: Node) -> Node:
+        """Apply to one node (used inside neurons and layers)."""
+        return type(self).fn(v)
+
+    def describe(self) -> str:
+        return type(self).__name__
+
+    def config(self) -> dict[str, Any]:
+        return {}
+
+
+class Identity(Activation):
+    """No nonlinearity: a stack of such layers is one linear map."""
+
+    fn = staticmethod(identity)
+    key = "identity"
+
+
+class Step(Activation):
+    """The threshold unit of the first perceptrons: 1 above 0, 0 below; gradient 0."""
+
+    fn = staticmethod(step)
+    key = "step"
+
+
+class ReLU(Activation):
+    """max(x, 0)."""
+
+    fn = staticmethod(relu)
+    key = "relu"
+    he_init = True
+
+
+class LeakyReLU(Activation):
+    """x above 0, ``negative_slope * x`` below.
+
+    Examples
+    --------
+    >>> LeakyReLU(0.1)(Value(-1.0)).data
+    -0.1
+    """
+
+    key = "leaky_relu"
+    he_init = True
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Any) -> Any:
+        return leaky_relu(x, self.negative_slope)
+
+    def node(self, v: Node) -> Node:
+        return v.leaky_relu(self.negative_slope)
+
+    def describe(self) -> str:
+        return f"LeakyReLU({self.negative_slope:g})"
+
+    def config(self) -> dict[str, Any]:
+        return {"negative_slope": self.negative_slope}
+
+
+class Sigmoid(Activation):
+    """1 / (1 + e^-x)."""
+
+    fn = staticmethod(sigmoid)
+    key = "sigmoid"
+
+
+class Tanh(Activation):
+    """tanh(x)."""
+
+    fn = staticmethod(tanh)
+    key = "tanh"
+
+
+class Softplus(Activation):
+    """log(1 + e^x)."""
+
+    fn = staticmethod(softplus)
+    key = "softplus"
+    he_init = True
+
+
+class GELU(Activation):
+    """x · Φ(x) (tanh approximation)."""
+
+    fn = staticmethod(gelu)
+    key = "gelu"
+    he_init = True
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    cls.key: cls for cls in (Identity, Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU)
+}
+"""Activation classes by the name accepted in ``activation="..."``."""
+_ALIASES = {"linear": "identity", "none": "identity", "threshold": "step", "leakyrelu": "leaky_relu"}
+
+
+def get_activation(activation: Any) -> Activation:
+    """An activation module from a name, a module, a class or None (identity).
+
+    Examples
+    --------
+    >>> get_activation("relu")
+    ReLU()
+    >>> get_activation("swish")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown activation 'swish'; known: identity, step, relu, leaky_relu, sigmoid, tanh, softplus, gelu
+    """
+    if activation is None:
+        return Identity()
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, type) and issubclass(activation, Activation):
+        return activation()
+    if isinstance(activation, str):
+        key = _ALIASES.get(activation.lower(), activation.lower())
+        if key in ACTIVATIONS:
+            return ACTIVATIONS[key]()
+        raise ValueError(f"unknown activation {activation!r}; known: {', '.join(ACTIVATIONS)}")
+    raise TypeError(
+        f"activation must be a name ({', '.join(ACTIVATIONS)}), an nn activation module or None, "
+        f"got {type(activation).__name__}"
+    )

@@ -1,0 +1,379 @@
+"""Layers: the scalar family (``Neuron``, ``Layer``) and the tensor family (``Linear``, ``Sequential``).
+
+Every neuron does what a linear classifier does, a weighted sum of its inputs
+plus a bias, then applies its activation.  Inside a layer's stage these are
+three sub-stages, ``weighted sum``, ``bias`` and ``activation``, so a drawing
+of the graph shows each layer's processing steps.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograd import Tensor, Value, current_stage, dot, register_stage, stage
+
+from .activations import Activation, Identity, get_activation
+from .module import Module
+
+__all__ = ["Neuron", "Layer", "Linear", "Sequential", "init_weights", "make_rng"]
+
+STEPS = ("weighted sum", "bias", "activation")
+
+
+def make_rng(seed: Any) -> np.random.Generator:
+    """A numpy Generator from a seed, a Generator or None (fresh entropy).
+
+    Examples
+    --------
+    >>> make_rng(0).integers(10) == make_rng(0).integers(10)
+    True
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
+        return np.random.default_rng(seed)
+    raise TypeError(f"seed must be an int, a numpy Generator or None, got {type(seed).__name__}")
+
+
+def init_weights(nin: int, nout: int, activation: Activation, rng: np.random.Generator) -> np.ndarray:
+    """Initial weights of shape ``(nin, nout)``: He for ReLU-like units, Glorot otherwise.
+
+    He: normal with std sqrt(2 / nin); Glorot (Xavier): normal with std
+    sqrt(2 / (nin + nout)).  Both keep the size of activations roughly
+    constant from layer to layer.
+
+    Examples
+    --------
+    >>> from nn.activations import ReLU
+    >>> init_weights(2, 3, ReLU(), make_rng(0)).shape
+    (2, 3)
+    """
+    std = math.sqrt(2.0 / nin) if activation.he_init else math.sqrt(2.0 / (nin + nout))
+    return rng.standard_normal((nin, nout)) * std
+
+
+def _check_width(nin: Any, nout: Any, where: str) -> None:
+    for name, v in (("nin", nin), ("nout", nout)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{where}: {name} must be a positive int, got {v!r}")
+
+
+class Neuron(Module):
+    """One neuron on the scalar engine: ``activation(w·x + b)``, every number a Value.
+
+    Parameters
+    ----------
+    nin : int
+        Number of inputs.
+    activation : str, activation module or None
+        ``"relu"`` by default; ``"identity"`` (or None) for a linear unit.
+    seed : int, numpy Generator or None
+        Source of the initial weights.
+
+    Examples
+    --------
+    >>> n = Neuron(2, activation="relu", seed=0)
+    >>> out = n([1.0, -1.0])
+    >>> out.stage
+    ('Neuron',)
+    >>> len(n.parameters())
+    3
+    """
+
+    engine = "scalar"
+    kind = "neuron"
+
+    def __init__(self, nin: int, activation: Any = "relu", seed: Any = 0, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
+        super().__init__()
+        _check_width(nin, 1, "Neuron")
+        self.nin, self.nout = int(nin), 1
+        object.__setattr__(self, "activation", get_activation(activation))  # not a child: it has no stage
+        if weights is None:
+            weights = init_weights(self.nin, 1, self.activation, make_rng(seed))[:, 0]
+        self.w = [Value(float(v)) for v in weights]
+        self.b = Value(float(bias))
+        object.__setattr__(self, "_paths", {})
+
+    def _step_paths(self, path: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """The three step paths under ``path`` (cached: this is the hot path)."""
+        paths = self._paths.get(path)
+        if paths is None:
+            paths = tuple(path + (s,) for s in STEPS)
+            for p in paths:
+                register_stage(p, kind="step")
+            self._paths[path] = paths
+        return paths
+
+    def run(self, x: Sequence[Any], path: tuple[str, ...]) -> Value:
+        """Compute the output with the nodes tagged under stage ``path`` (no context switch)."""
+        if len(x) != self.nin:
+            raise ValueError(f"{self.name}: expected {self.nin} inputs, got {len(x)}")
+        ws, bs, acts = self._step_paths(path)
+        s = dot(self.w, x)
+        s.stage = ws
+        z = s + self.b
+        z.stage = bs
+        act = self.activation
+        if type(act) is Identity:
+            return z
+        a = act.node(z)
+        a.stage = acts
+        return a
+
+    def forward(self, x: Sequence[Any]) -> Value:
+        return self.run(_as_list(x, self.name), current_stage())
+
+    def describe(self) -> str:
+        return f"{self.name}: {self.activation.describe()}({self.nin})"
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, activation={self.activation.describe()}"
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.extra_repr()})"
+
+
+def _as_list(x: Any, where: str) -> list[Any]:
+    if isinstance(x, Tensor):
+        raise TypeError(f"{where}: the scalar engine takes a list of numbers or Values, got a Tensor; use engine='tensor'")
+    if isinstance(x, np.ndarray):
+        if x.ndim != 1:
+            raise ValueError(f"{where}: expected one sample (a 1-D list), got an array of shape {x.shape}")
+        return x.tolist()
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    raise TypeError(f"{where}: expected a list of numbers or Values, got {type(x).__name__}")
+
+
+class Layer(Module):
+    """A layer of ``nout`` neurons on the scalar engine; always returns a list.
+
+    Examples
+    --------
+    >>> layer = Layer(2, 3, activation="tanh", seed=0)
+    >>> out = layer([0.5, -0.5])
+    >>> len(out), out[0].stage[-2:]
+    (3, ('neuron 0', 'activation'))
+    """
+
+    engine = "scalar"
+    kind = "layer"
+
+    def __init__(self, nin: int, nout: int, activation: Any = "relu", seed: Any = 0) -> None:
+        super().__init__()
+        _check_width(nin, nout, "Layer")
+        self.nin, self.nout = int(nin), int(nout)
+        act = get_activation(activation)
+        W = init_weights(self.nin, self.nout, act, make_rng(seed))
+        neurons = [Neuron(self.nin, act, weights=W[:, j]) for j in range(self.nout)]
+        for j, n in enumerate(neurons):
+            object.__setattr__(n, "name", f"neuron {j}")
+        self.neurons = neurons
+        object.__setattr__(self, "_npaths", {})
+
+    @property
+    def activation(self) -> Activation:
+        """The neurons' activation."""
+        return self.neurons[0].activation
+
+    def forward(self, x: Sequence[Any]) -> list[Value]:
+        x = _as_list(x, self.name)
+        if len(x) != self.nin:
+            raise ValueError(f"{self.describe()}: expected {self.nin} inputs, got {len(x)}")
+        base = current_stage()
+        paths = self._npaths.get(base)
+        if paths is None:
+            paths = self._npaths[base] = [base + (n.name,) for n in self.neurons]
+            for p, n in zip(paths, self.neurons):
+                register_stage(p, label=n.describe(), kind="neuron")
+        return [n.run(x, p) for n, p in zip(self.neurons, paths)]
+
+    def get_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(W, b)`` with W of shape (nin, nout): column j is neuron j's weights."""
+        W = np.array([[w.data for w in n.w] for n in self.neurons]).T
+        return W, np.array([n.b.data for n in self.neurons])
+
+    def set_weights(self, W: Any, b: Any) -> None:
+        """Set all neurons' weights from ``W`` (nin, nout) and ``b`` (nout,)."""
+        W, b = _check_wb(W, b, self.nin, self.nout, self.describe())
+        for j, n in enumerate(self.neurons):
+            for i, w in enumerate(n.w):
+                w.data = float(W[i, j])
+            n.b.data = float(b[j])
+
+    def describe(self) -> str:
+        return f"{self.name}: Layer({self.nin}→{self.nout}){_act_suffix(self.activation)}"
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}→{self.nout}, activation={self.activation.describe()}"
+
+    def __repr__(self) -> str:
+        return f"Layer({self.extra_repr()})"
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation.key}
+
+
+def _act_suffix(act: Activation) -> str:
+    return "" if type(act) is Identity else f" + {act.describe()}"
+
+
+def _check_wb(W: Any, b: Any, nin: int, nout: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+    W = np.asarray(W, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if W.shape != (nin, nout) or b.shape != (nout,):
+        raise ValueError(f"{where}: expected W of shape {(nin, nout)} and b of shape {(nout,)}, got {W.shape} and {b.shape}")
+    return W, b
+
+
+class Linear(Module):
+    """A fully connected layer on the tensor engine: ``activation(x @ W + b)``.
+
+    ``W`` has shape ``(nin, nout)``: column j holds neuron j's weights, so
+    the layer is ``nout`` neurons computed at once.
+
+    Parameters
+    ----------
+    nin, nout : int
+        Input and output widths.
+    bias : bool
+        Whether to add a bias.
+    activation : str, activation module or None
+        Applied after the bias (None: a purely linear layer, as in PyTorch).
+    seed : int, numpy Generator or None
+        Source of the initial weights.
+    dtype : numpy dtype
+        float64 by default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = Linear(2, 3, activation="relu", seed=0)
+    >>> layer(np.ones((4, 2))).shape
+    (4, 3)
+    >>> [name for name, _ in layer.named_parameters()]
+    ['weight', 'bias']
+    """
+
+    kind = "layer"
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        bias: bool = True,
+        activation: Any = None,
+        seed: Any = 0,
+        dtype: Any = np.float64,
+    ) -> None:
+        super().__init__()
+        _check_width(nin, nout, "Linear")
+        self.nin, self.nout = int(nin), int(nout)
+        object.__setattr__(self, "activation", get_activation(activation))  # not a child: it has no stage
+        W = init_weights(self.nin, self.nout, self.activation, make_rng(seed)).astype(dtype)
+        self.weight = Tensor(W, requires_grad=True, label="weight")
+        self.bias = Tensor(np.zeros(self.nout, dtype=dtype), requires_grad=True, label="bias") if bias else None
+
+    def forward(self, x: Any) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(x, dtype=self.weight.dtype if isinstance(x, (list, tuple)) else None)
+        if x.ndim == 0 or x.shape[-1] != self.nin:
+            raise ValueError(
+                f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}"
+            )
+        with stage("weighted sum", kind="step"):
+            z = x @ self.weight
+        if self.bias is not None:
+            with stage("bias", kind="step"):
+                z = z + self.bias
+        if type(self.activation) is not Identity:
+            with stage("activation", kind="step"):
+                z = self.activation.node(z)
+        return z
+
+    def get_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(W, b)`` as float64 copies; b is zeros when the layer has no bias."""
+        b = np.zeros(self.nout) if self.bias is None else self.bias.data
+        return np.array(self.weight.data, dtype=np.float64), np.array(b, dtype=np.float64)
+
+    def set_weights(self, W: Any, b: Any) -> None:
+        """Set ``W`` (nin, nout) and ``b`` (nout,)."""
+        W, b = _check_wb(W, b, self.nin, self.nout, self.describe())
+        self.weight.data[...] = W
+        if self.bias is not None:
+            self.bias.data[...] = b
+
+    def describe(self) -> str:
+        return f"{self.name}: Linear({self.nin}→{self.nout}){_act_suffix(self.activation)}"
+
+    def extra_repr(self) -> str:
+        act = "" if type(self.activation) is Identity else f", activation={self.activation.describe()}"
+        bias = "" if self.bias is not None else ", bias=False"
+        return f"{self.nin}→{self.nout}{bias}{act}"
+
+    def __repr__(self) -> str:
+        return f"Linear({self.extra_repr()})"
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "nin": self.nin,
+            "nout": self.nout,
+            "bias": self.bias is not None,
+            "activation": self.activation.key,
+            "dtype": str(self.weight.dtype),
+        }
+
+
+class Sequential(Module):
+    """Modules applied one after another.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nn.activations import ReLU
+    >>> net = Sequential(Linear(2, 4, seed=0), ReLU(), Linear(4, 1, seed=1))
+    >>> net(np.zeros((3, 2))).shape
+    (3, 1)
+    >>> [name for name, _ in net.named_parameters()]
+    ['layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias']
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        if not modules:
+            raise ValueError("Sequential: needs at least one module")
+        for m in modules:
+            if not isinstance(m, Module):
+                raise TypeError(f"Sequential: expected Modules, got {type(m).__name__}")
+        for i, m in enumerate(modules):
+            name = f"{type(m).__name__} {i + 1}" if isinstance(m, Activation) else f"layer {i + 1}"
+            object.__setattr__(m, "name", name)
+        self.layers = list(modules)
+        engines = {m.engine for m in modules if not isinstance(m, Activation)}
+        object.__setattr__(self, "engine", engines.pop() if len(engines) == 1 else "tensor")
+
+    @property
+    def nin(self) -> int | None:
+        """Input width of the first layer that has one."""
+        return next((m.nin for m in self.layers if getattr(m, "nin", None)), None)
+
+    @property
+    def nout(self) -> int | None:
+        """Output width of the last layer that has one."""
+        return next((m.nout for m in reversed(self.layers) if getattr(m, "nout", None)), None)
+
+    def forward(self, x: Any) -> Any:
+        for m in self.layers:
+            x = m(x)
+        return x
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Module:
+        return self.layers[i]
+
+    def describe(self) -> str:
+        return f"{self.name}({' → '.join(type(m).__name__ for m in self.layers)})"

@@ -1,0 +1,132 @@
+"""``MLP``: a multi-layer perceptron on either engine, with the same numbers on both."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .activations import Identity, get_activation
+from .layers import Layer, Linear, _as_list, make_rng
+from .module import Module
+
+__all__ = ["MLP"]
+
+ENGINES = ("tensor", "scalar")
+
+
+class MLP(Module):
+    """A multi-layer perceptron: hidden layers with ``activation``, a linear last layer.
+
+    ``MLP(2, [1])`` has no hidden layer: it is the *linear classifier*, the
+    classic method that processes its input once (``y = w·x + b``).
+    ``MLP(2, [16, 16, 1])`` processes it in three stages, two of them
+    nonlinear.
+
+    Parameters
+    ----------
+    nin : int
+        Input width.
+    nouts : list of int
+        Width of each layer; the last is the output width.
+    activation : str or activation module
+        Used by every hidden layer (``"relu"``, ``"tanh"``, ``"identity"``, ...).
+    engine : {"tensor", "scalar"}
+        ``"tensor"``: Linear layers on numpy arrays; call with an ``(N, nin)``
+        array, get an ``(N, nout)`` Tensor.  ``"scalar"``: Layers of Neurons on
+        Values; call with one sample (a list of ``nin`` numbers or Values), get
+        a list of ``nout`` Values.
+    seed : int, numpy Generator or None
+        Initial weights; the same seed gives the same weights on both engines.
+    dtype : numpy dtype
+        Tensor engine only (float64 by default).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = MLP(2, [4, 1], seed=0)
+    >>> net(np.array([[0.5, -1.0]])).shape
+    (1, 1)
+    >>> twin = net.to_engine("scalar")
+    >>> out = twin([0.5, -1.0])
+    >>> bool(abs(out[0].data - net(np.array([[0.5, -1.0]])).item()) < 1e-12)
+    True
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: Any = "relu",
+        engine: str = "tensor",
+        seed: Any = 0,
+        dtype: Any = np.float64,
+    ) -> None:
+        super().__init__()
+        if engine not in ENGINES:
+            raise ValueError(f"MLP: engine must be 'tensor' or 'scalar', got {engine!r}")
+        if isinstance(nouts, (int, np.integer)):
+            nouts = [int(nouts)]
+        nouts = list(nouts)
+        if not nouts:
+            raise ValueError("MLP: nouts must list at least one layer width (the output width)")
+        object.__setattr__(self, "engine", engine)
+        self.nin, self.nout, self.sizes = int(nin), int(nouts[-1]), [int(nin)] + [int(n) for n in nouts]
+        act = get_activation(activation)
+        object.__setattr__(self, "activation", act)  # not a child: it has no stage of its own
+        rng = make_rng(seed)
+        layers: list[Module] = []
+        for i, (a, b) in enumerate(zip(self.sizes, self.sizes[1:])):
+            layer_act = act if i < len(nouts) - 1 else Identity()
+            if engine == "tensor":
+                layer: Module = Linear(a, b, activation=layer_act, seed=rng, dtype=dtype)
+            else:
+                layer = Layer(a, b, activation=layer_act, seed=rng)
+            object.__setattr__(layer, "name", f"layer {i + 1}")
+            layers.append(layer)
+        self.layers = layers
+
+    def forward(self, x: Any) -> Any:
+        if self.engine == "scalar":
+            x = _as_list(x, self.describe())
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    # the same weights on both engines ---------------------------------------------------
+    def get_weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each layer's ``(W, b)``, W of shape (nin, nout), as float64 arrays."""
+        return [layer.get_weights() for layer in self.layers]  # type: ignore[attr-defined]
+
+    def set_weights(self, weights: Sequence[tuple[Any, Any]]) -> "MLP":
+        """Set every layer's ``(W, b)`` (as returned by :meth:`get_weights`); returns self."""
+        if len(weights) != len(self.layers):
+            raise ValueError(f"set_weights: this MLP has {len(self.layers)} layers, got weights for {len(weights)}")
+        for layer, (W, b) in zip(self.layers, weights):
+            layer.set_weights(W, b)  # type: ignore[attr-defined]
+        return self
+
+    def to_engine(self, engine: str, dtype: Any = np.float64) -> "MLP":
+        """A copy of this network on ``engine`` ("scalar" or "tensor") with the same weights."""
+        twin = MLP(self.nin, self.sizes[1:], activation=self.activation, engine=engine, seed=0, dtype=dtype)
+        return twin.set_weights(self.get_weights())
+
+    # description ---------------------------------------------------------------------
+    def describe(self) -> str:
+        arch = "→".join(str(s) for s in self.sizes)
+        act = "" if len(self.sizes) == 2 else f", {self.activation.describe()}"
+        return f"{self.name}({arch}{act})"
+
+    def extra_repr(self) -> str:
+        return f"{'→'.join(str(s) for s in self.sizes)}, engine={self.engine!r}"
+
+    def config(self) -> dict[str, Any]:
+        dtype = str(self.layers[0].weight.dtype) if self.engine == "tensor" else "float64"  # type: ignore[attr-defined]
+        return {
+            "nin": self.nin,
+            "nouts": self.sizes[1:],
+            "activation": self.activation.key,
+            "engine": self.engine,
+            "dtype": dtype,
+        }
+
