@@ -31,6 +31,8 @@ from .graph import (
     is_grad_enabled,
     no_grad,
     stage,
+    register_stage,
+    stage_kind,
     stage_label,
     toposort,
 )
@@ -60,6 +62,8 @@ __all__ = [
     "toposort",
     "stage",
     "stage_label",
+    "stage_kind",
+    "register_stage",
     "current_stage",
     "no_grad",
     "enable_grad",

@@ -26,6 +26,8 @@ __all__ = [
     "Node",
     "stage",
     "stage_label",
+    "stage_kind",
+    "register_stage",
     "current_stage",
     "no_grad",
     "enable_grad",
@@ -44,8 +46,11 @@ class _Ctx(NamedTuple):
 
 _CTX: ContextVar[_Ctx] = ContextVar("layergrad", default=_Ctx((), True, False))
 
-# path -> human label (e.g. "layer 1: Linear(2→16) + ReLU"); read by the renderer.
+# path -> human label (e.g. "layer 1: Linear(2→16) + ReLU") and kind ("model",
+# "layer", "neuron", "step"); read by the renderer, written by `stage`.
 _LABELS: dict[tuple[str, ...], str] = {}
+_KINDS: dict[tuple[str, ...], str] = {}
+STAGE_KINDS = ("model", "layer", "neuron", "step")
 
 
 class stage:
@@ -69,13 +74,16 @@ class stage:
     'layer 1: 2 inputs → 3 neurons'
     """
 
-    __slots__ = ("name", "label", "_tokens")
+    __slots__ = ("name", "label", "kind", "_tokens")
 
-    def __init__(self, name: str, label: str | None = None):
+    def __init__(self, name: str, label: str | None = None, kind: str | None = None):
         if not isinstance(name, str) or not name:
             raise TypeError(f"stage: name must be a non-empty str, got {name!r}")
+        if kind is not None and kind not in STAGE_KINDS:
+            raise ValueError(f"stage: kind must be one of {STAGE_KINDS} or None, got {kind!r}")
         self.name = name
         self.label = label
+        self.kind = kind
         self._tokens: list[Any] = []
 
     def __enter__(self) -> tuple[str, ...]:
@@ -83,6 +91,8 @@ class stage:
         path = ctx.stage + (self.name,)
         if self.label:
             _LABELS[path] = self.label
+        if self.kind:
+            _KINDS[path] = self.kind
         self._tokens.append(_CTX.set(ctx._replace(stage=path)))
         return path
 
@@ -101,6 +111,37 @@ def stage_label(path: tuple[str, ...]) -> str | None:
     'MLP(2→1)'
     """
     return _LABELS.get(tuple(path))
+
+
+def stage_kind(path: tuple[str, ...]) -> str | None:
+    """The kind registered for a stage path (``"layer"``, ``"neuron"``, ...), or None.
+
+    Examples
+    --------
+    >>> with stage("layer 1", kind="layer"):
+    ...     pass
+    >>> stage_kind(("layer 1",))
+    'layer'
+    """
+    return _KINDS.get(tuple(path))
+
+
+def register_stage(path: tuple[str, ...], label: str | None = None, kind: str | None = None) -> None:
+    """Record a label and kind for ``path`` without entering it (used for parameters).
+
+    Examples
+    --------
+    >>> register_stage(("net", "layer 1"), label="layer 1: Linear(2→3)", kind="layer")
+    >>> stage_label(("net", "layer 1")), stage_kind(("net", "layer 1"))
+    ('layer 1: Linear(2→3)', 'layer')
+    """
+    if kind is not None and kind not in STAGE_KINDS:
+        raise ValueError(f"register_stage: kind must be one of {STAGE_KINDS} or None, got {kind!r}")
+    path = tuple(path)
+    if label:
+        _LABELS[path] = label
+    if kind:
+        _KINDS[path] = kind
 
 
 def current_stage() -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .graph import _CTX, Node, _anomaly, _finite
 from .ops import ARRAY, OPS, Op
+from .value import Value, _extreme
 
 __all__ = [
     "Tensor",
@@ -187,10 +188,10 @@ class Tensor(Node):
     >>> from autograd import Tensor
     >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> x = Tensor([1.0, -1.0])
-    >>> y = (W @ x).relu().sum()
+    >>> y = (W @ x).relu().sum() + W.sum()
     >>> y.backward()
     >>> y.item(), W.grad.tolist()
-    (0.0, [[0.0, -0.0], [0.0, -0.0]])
+    (10.0, [[1.0, 1.0], [1.0, 1.0]])
     >>> (Tensor(np.ones(2, dtype=np.float32)) * 0.5).dtype
     dtype('float32')
     """
@@ -388,11 +389,11 @@ class Tensor(Node):
 
     def log_softmax(self, axis: int = -1) -> "Tensor":
         """x - logsumexp(x): log-probabilities, stable for logits of ±1e4."""
-        return self - self.logsumexp(axis, keepdims=True)
+        return self - self.logsumexp(_axis(axis, self.ndim, "log_softmax"), keepdims=True)
 
     def softmax(self, axis: int = -1) -> "Tensor":
         """Probabilities exp(x) / sum(exp(x)) along ``axis``."""
-        return self.log_softmax(axis).exp()
+        return self.log_softmax(_axis(axis, self.ndim, "softmax")).exp()
 
     def argmax(self, axis: Any = None) -> np.ndarray:
         """Index of the maximum (an ndarray; no gradient)."""
@@ -593,26 +594,41 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return _make(OPS["where"], (_operand(a, "where", like), _operand(b, "where", like)), (cond,))
 
 
-def maximum(a: Any, b: Any) -> Tensor:
+def _scalar_pair(a: Any, b: Any) -> bool:
+    """True when an elementwise function gets Values (and maybe a number), no Tensor."""
+    return (type(a) is Value or type(b) is Value) and not (isinstance(a, Tensor) or isinstance(b, Tensor))
+
+
+def maximum(a: Any, b: Any) -> Any:
     """Elementwise maximum; ties share the gradient.
+
+    Works on Tensors and, as the table row serves both engines, on Values
+    (a Value with a Value or a number gives a Value).
 
     Examples
     --------
     >>> maximum(Tensor([1.0, 5.0]), 3.0).tolist()
     [3.0, 5.0]
     """
+    if _scalar_pair(a, b):
+        return _extreme(OPS["maximum"], a, b)
     like = a.data if isinstance(a, Tensor) else (b.data if isinstance(b, Tensor) else None)
     return _make(OPS["maximum"], (_operand(a, "maximum", like), _operand(b, "maximum", like)))
 
 
-def minimum(a: Any, b: Any) -> Tensor:
+def minimum(a: Any, b: Any) -> Any:
     """Elementwise minimum; ties share the gradient.
+
+    Works on Tensors and, as the table row serves both engines, on Values
+    (a Value with a Value or a number gives a Value).
 
     Examples
     --------
     >>> minimum(Tensor([1.0, 5.0]), 3.0).tolist()
     [1.0, 3.0]
     """
+    if _scalar_pair(a, b):
+        return _extreme(OPS["minimum"], a, b)
     like = a.data if isinstance(a, Tensor) else (b.data if isinstance(b, Tensor) else None)
     return _make(OPS["minimum"], (_operand(a, "minimum", like), _operand(b, "minimum", like)))
 

@@ -73,10 +73,10 @@ class Value(Node):
     --------
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> c = (a * b + 1).tanh()
+    >>> c = (a * b + a).relu() + a * b
     >>> c.backward()
-    >>> round(c.data, 4), round(a.grad, 4), round(b.grad, 4)
-    (-0.9993, -0.0041, 0.0027)
+    >>> c.data, a.grad, b.grad
+    (-6.0, -3.0, 2.0)
     """
 
     __slots__ = ()
@@ -237,6 +237,16 @@ def _div0(num: float) -> float:
 
 def _cmp(other: Any) -> float:
     return other.data if type(other) is Value else _number(other, "compare")
+
+
+def _extreme(op: Op, a: Any, b: Any) -> Value:
+    """``maximum``/``minimum`` of two Values, or of a Value and a number (symmetric, so the Value goes first)."""
+    if type(a) is not Value:
+        a, b = b, a
+    if type(b) is Value:
+        return _make(op, (a, b), (), op.fwd(SCALAR, a.data, b.data), a.requires_grad or b.requires_grad)
+    c = _number(b, op.name)
+    return _make(op, (a,), (c,), op.fwd(SCALAR, a.data, c), a.requires_grad)
 
 
 def dot(ws: Sequence[Value], xs: Sequence[Any]) -> Value:
