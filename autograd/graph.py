@@ -503,18 +503,29 @@ def backward(root: Node, gradient: Any = None) -> None:
         g = node.grad
         if g is None:  # a tensor branch the gradient never reached
             continue
-        out = node.data
         prev = node._prev
-        args = [p.data for p in prev]
-        if node._meta:
-            args.extend(node._meta)
         try:
-            grads = _rules(op, prev, g, out, args)
+            # NOTE: arity 1 and 2 are unrolled: this loop is the hot path.
+            if op.variadic or len(prev) > 2:
+                grads = _rules(op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
+            elif len(prev) == 1:
+                a = prev[0]
+                meta = node._meta
+                grads = (op.vjp[0](g, node.data, a.data, *meta) if meta else op.vjp[0](g, node.data, a.data),)
+            else:
+                a, b = prev
+                args = (a.data, b.data) + node._meta
+                ra, rb = op.vjp
+                grads = (
+                    ra(g, node.data, *args) if a.requires_grad else None,
+                    rb(g, node.data, *args) if b.requires_grad else None,
+                )
         except ZeroDivisionError:
             # NOTE: Python floats raise where numpy gives ±inf/nan; redo this
             # node in numpy float64 so both engines give the same numbers.
+            args64 = [np.float64(x) if type(x) is float else x for x in [p.data for p in prev] + list(node._meta)]
             with np.errstate(all="ignore"):
-                grads = [None if x is None else float(x) for x in _rules(op, prev, np.float64(g), out, [np.float64(a) if type(a) is float else a for a in args])]
+                grads = [None if x is None else float(x) for x in _rules(op, prev, np.float64(g), node.data, args64)]
         for p, gp in zip(prev, grads):
             if gp is None or not p.requires_grad:
                 continue

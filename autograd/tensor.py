@@ -65,11 +65,16 @@ def _shapes(arrays: Sequence[Any]) -> str:
 def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
     """Run ``op`` forward and create its node; the hot path of the tensor engine."""
     ctx = _CTX.get()
-    args = [p.data for p in prev]
     try:
-        data = op.fwd(ARRAY, *args, *meta)
+        if len(prev) == 1:
+            a = prev[0]
+            data = op.fwd(ARRAY, a.data, *meta)
+            record = a.requires_grad
+        else:
+            data = op.fwd(ARRAY, *[p.data for p in prev], *meta)
+            record = any(p.requires_grad for p in prev)
     except (ValueError, IndexError, TypeError) as e:
-        raise type(e)(f"{op.name}: {e} (input shapes: {_shapes(args)})") from None
+        raise type(e)(f"{op.name}: {e} (input shapes: {_shapes([p.data for p in prev])})") from None
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     out = _new(Tensor)
@@ -77,7 +82,7 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
     out.grad = None
     out.stage = ctx.stage
     out.label = None
-    if ctx.grad and any(p.requires_grad for p in prev):
+    if record and ctx.grad:
         out._prev = prev
         out.op = op
         out._meta = meta
@@ -230,7 +235,7 @@ class Tensor(Node):
         d = self.data
         if type(g) is not np.ndarray or g.shape != d.shape:
             g = _unbroadcast(g, d.shape)
-        if g.dtype != d.dtype:
+        if g.dtype is not d.dtype and g.dtype != d.dtype:
             g = g.astype(d.dtype)
         cur = self.grad
         if cur is None:

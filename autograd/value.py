@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from math import tanh as _tanh
 from typing import Any, Iterable, Sequence
 
 from .graph import _CTX, Node, _anomaly, _finite
@@ -18,6 +19,9 @@ _RELU, _TANH, _DOT = OPS["relu"], OPS["tanh"], OPS["dot"]
 
 def _number(x: Any, where: str) -> float:
     """A Python/numpy real number as float, or a clear TypeError."""
+    t = type(x)
+    if t is float or t is int:  # fast path: the common case, no ABC check
+        return x
     if isinstance(x, numbers.Real) and not isinstance(x, Node):
         return float(x)
     if isinstance(x, Node):
@@ -33,9 +37,9 @@ def _make(op: Op, prev: tuple, meta: tuple, data: float, record: bool) -> "Value
     ctx = _CTX.get()
     out = _new(Value)
     out.data = data
-    out.grad = 0.0
     out.stage = ctx.stage
-    out.label = ""
+    # NOTE: grad and label are left unset (read as 0.0 and "" by __getattr__);
+    # backward sets every interior grad before use.  Two stores fewer per node.
     if record and ctx.grad:
         out._prev = prev
         out.op = op
@@ -101,6 +105,14 @@ class Value(Node):
         self.label = label
         self.requires_grad = bool(requires_grad)
 
+    def __getattr__(self, name: str) -> Any:
+        # only reached for slots never set on a result node (see _make)
+        if name == "grad":
+            return 0.0
+        if name == "label":
+            return ""
+        raise AttributeError(f"'Value' object has no attribute {name!r}")
+
     # micrograd compatibility --------------------------------------------------
     @property
     def _op(self) -> str:
@@ -126,7 +138,8 @@ class Value(Node):
     def __add__(self, other: Any) -> "Value":
         if type(other) is Value:
             return _make(_ADD, (self, other), (), self.data + other.data, self.requires_grad or other.requires_grad)
-        c = _number(other, "add")
+        t = type(other)
+        c = other if t is float or t is int else _number(other, "add")
         return _make(_ADD, (self,), (c,), self.data + c, self.requires_grad)
 
     __radd__ = __add__
@@ -134,7 +147,8 @@ class Value(Node):
     def __mul__(self, other: Any) -> "Value":
         if type(other) is Value:
             return _make(_MUL, (self, other), (), self.data * other.data, self.requires_grad or other.requires_grad)
-        c = _number(other, "mul")
+        t = type(other)
+        c = other if t is float or t is int else _number(other, "mul")
         return _make(_MUL, (self,), (c,), self.data * c, self.requires_grad)
 
     __rmul__ = __mul__
@@ -142,7 +156,8 @@ class Value(Node):
     def __sub__(self, other: Any) -> "Value":
         if type(other) is Value:
             return _make(_SUB, (self, other), (), self.data - other.data, self.requires_grad or other.requires_grad)
-        c = _number(other, "sub")
+        t = type(other)
+        c = other if t is float or t is int else _number(other, "sub")
         return _make(_SUB, (self,), (c,), self.data - c, self.requires_grad)
 
     def __rsub__(self, other: Any) -> "Value":
@@ -178,6 +193,10 @@ class Value(Node):
         """max(x, 0): passes positive values, zeroes negative ones."""
         d = self.data
         return _make(_RELU, (self,), (), d if d > 0 else 0.0, self.requires_grad)
+
+    def tanh(self) -> "Value":
+        """Hyperbolic tangent: squashes to (-1, 1)."""
+        return _make(_TANH, (self,), (), _tanh(self.data), self.requires_grad)
 
     # comparisons on data: plain bools ---------------------------------------------
     def __lt__(self, other: Any) -> bool:
