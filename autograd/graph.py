@@ -1,7 +1,7 @@
 """The graph core shared by both engines: nodes, stages, grad mode, backward.
 
 A node records its ``data``, its ``grad``, its parents (``_prev``, an ordered
-tuple), the primitive that made it (``op``, a row of :mod:`autograd.ops`, or
+tuple; stored as ``_a``/``_b`` so that a node allocates no tuple of its own), the primitive that made it (``op``, a row of :mod:`autograd.ops`, or
 ``None`` for a leaf), that primitive's constants (``_meta``), an optional
 ``label`` and the ``stage`` path it was created in.
 
@@ -286,18 +286,51 @@ def _anomaly(kind: str, node: "Node", value: Any) -> None:
     )
 
 
+MANY = object()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
+
+
+def _link(node: "Node", parents: tuple, variadic: bool = False) -> None:
+    """Store ``parents`` in ``node._a``/``node._b`` (a variadic op's always as a tuple)."""
+    n = len(parents)
+    if variadic:
+        node._a, node._b = tuple(parents), MANY
+    elif n == 0:
+        node._a = node._b = None
+    elif n == 1:
+        node._a, node._b = parents[0], None
+    elif n == 2:
+        node._a, node._b = parents
+    else:
+        node._a, node._b = tuple(parents), MANY
+
+
 class Node:
     """What both engines share: data, grad, parents, op, stage, label.
 
     Not used directly: build :class:`autograd.Value` or :class:`autograd.Tensor`.
     """
 
-    __slots__ = ("data", "grad", "_prev", "op", "_meta", "stage", "label", "requires_grad")
+    # NOTE: parents live in two slots instead of a tuple: ``_a`` (first parent
+    # or None) and ``_b`` (second parent or None); a variadic node (``dot``,
+    # ``concatenate``) keeps its parent tuple in ``_a`` and MANY in ``_b``.
+    # One allocation less per node: less memory and fewer garbage-collector
+    # passes, which dominate the cost of building large scalar graphs.
+    __slots__ = ("data", "grad", "_a", "_b", "op", "_meta", "stage", "label", "requires_grad")
 
     data: Any
     grad: Any
-    _prev: tuple["Node", ...]
     _meta: tuple[Any, ...]
+
+    @property
+    def _prev(self) -> tuple["Node", ...]:
+        """The parents, in argument order (micrograd's name)."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        if b is None:
+            return (a,)
+        return a if b is MANY else (a, b)
 
     # Engine hooks -----------------------------------------------------------
     _xp: Any = None  # math namespace for ops.Op.fwd
@@ -446,9 +479,21 @@ def toposort(root: Node) -> list[Node]:
         mark(node)
         push(node)
         push(None)
-        for p in node._prev:
-            if p not in seen:
-                push(p)
+        a = node._a
+        if a is not None:
+            b = node._b
+            if b is None:
+                if a not in seen:
+                    push(a)
+            elif b is MANY:
+                for p in a:
+                    if p not in seen:
+                        push(p)
+            else:
+                if a not in seen:
+                    push(a)
+                if b not in seen:
+                    push(b)
     return order
 
 
@@ -503,17 +548,18 @@ def backward(root: Node, gradient: Any = None) -> None:
         g = node.grad
         if g is None:  # a tensor branch the gradient never reached
             continue
-        prev = node._prev
+        a, b = node._a, node._b
         try:
             # NOTE: arity 1 and 2 are unrolled: this loop is the hot path.
-            if op.variadic or len(prev) > 2:
-                grads = _rules(op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
-            elif len(prev) == 1:
-                a = prev[0]
+            if b is None:
+                prev: Any = (a,)
                 meta = node._meta
-                grads = (op.vjp[0](g, node.data, a.data, *meta) if meta else op.vjp[0](g, node.data, a.data),)
+                grads: Any = (op.vjp[0](g, node.data, a.data, *meta) if meta else op.vjp[0](g, node.data, a.data),)
+            elif b is MANY:
+                prev = a
+                grads = _rules(op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
             else:
-                a, b = prev
+                prev = (a, b)
                 args = (a.data, b.data) + node._meta
                 ra, rb = op.vjp
                 grads = (
@@ -523,6 +569,7 @@ def backward(root: Node, gradient: Any = None) -> None:
         except ZeroDivisionError:
             # NOTE: Python floats raise where numpy gives ±inf/nan; redo this
             # node in numpy float64 so both engines give the same numbers.
+            prev = node._prev
             args64 = [np.float64(x) if type(x) is float else x for x in [p.data for p in prev] + list(node._meta)]
             with np.errstate(all="ignore"):
                 grads = [None if x is None else float(x) for x in _rules(op, prev, np.float64(g), node.data, args64)]

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .graph import _CTX, Node, _anomaly, _finite
+from .graph import _CTX, Node, _anomaly, _finite, _link
 from .ops import ARRAY, OPS, Op
 from .value import Value, _extreme
 
@@ -83,14 +83,14 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
     out.stage = ctx.stage
     out.label = None
     if record and ctx.grad:
-        out._prev = prev
+        _link(out, prev, op.variadic)
         out.op = op
         out._meta = meta
         out.requires_grad = True
         if ctx.anomaly and not _finite(data):
             _anomaly("forward", out, data)
     else:
-        out._prev = ()
+        out._a = out._b = None
         out.op = None
         out._meta = ()
         out.requires_grad = False
@@ -101,7 +101,7 @@ def _leaf(data: np.ndarray) -> "Tensor":
     out = _new(Tensor)
     out.data = data
     out.grad = None
-    out._prev = ()
+    out._a = out._b = None
     out.op = None
     out._meta = ()
     out.stage = _CTX.get().stage
@@ -209,7 +209,7 @@ class Tensor(Node):
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None) -> None:
         self.data = _as_array(data, dtype)
         self.grad = None
-        self._prev = ()
+        self._a = self._b = None
         self.op = None
         self._meta = ()
         self.stage = _CTX.get().stage

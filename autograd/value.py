@@ -6,7 +6,7 @@ import numbers
 from math import tanh as _tanh
 from typing import Any, Iterable, Sequence
 
-from .graph import _CTX, Node, _anomaly, _finite
+from .graph import _CTX, MANY, Node, _anomaly, _finite, _link
 from .ops import OPS, SCALAR, Op
 
 __all__ = ["Value", "dot"]
@@ -32,23 +32,27 @@ def _number(x: Any, where: str) -> float:
     raise TypeError(f"{where}: unsupported operand of type {type(x).__name__}; expected a number or a Value")
 
 
-def _make(op: Op, prev: tuple, meta: tuple, data: float, record: bool) -> "Value":
-    """Create the result node of ``op``; the hot path of the scalar engine."""
+def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> "Value":
+    """Create the result node of ``op`` with parents ``a``, ``b``; the scalar hot path."""
     ctx = _CTX.get()
     out = _new(Value)
     out.data = data
+    out.grad = 0.0
     out.stage = ctx.stage
-    # NOTE: grad and label are left unset (read as 0.0 and "" by __getattr__);
-    # backward sets every interior grad before use.  Two stores fewer per node.
+    out.label = ""
+    # NOTE: do not leave slots unset behind a __getattr__ fallback: a class with
+    # __getattr__ loses CPython's specialised attribute loads, which made
+    # backward 2.5x slower when tried.
     if record and ctx.grad:
-        out._prev = prev
+        out._a = a
+        out._b = b
         out.op = op
         out._meta = meta
         out.requires_grad = True
         if ctx.anomaly and not _finite(data):
             _anomaly("forward", out, data)
     else:
-        out._prev = ()
+        out._a = out._b = None
         out.op = None
         out._meta = ()
         out.requires_grad = False
@@ -96,22 +100,16 @@ class Value(Node):
         label: str = "",
         requires_grad: bool = True,
     ) -> None:
-        self.data = data if type(data) is float else _number(data, "Value")
+        # NOTE: float() because _number passes ints through (fast path for constants);
+        # a node's data is always a float (int ** int would otherwise stay exact).
+        self.data = data if type(data) is float else float(_number(data, "Value"))
         self.grad = 0.0
-        self._prev = tuple(_children)
+        _link(self, tuple(_children), len(_children) > 2)
         self.op = None
         self._meta = (_op,) if _op else ()
         self.stage = _CTX.get().stage
         self.label = label
         self.requires_grad = bool(requires_grad)
-
-    def __getattr__(self, name: str) -> Any:
-        # only reached for slots never set on a result node (see _make)
-        if name == "grad":
-            return 0.0
-        if name == "label":
-            return ""
-        raise AttributeError(f"'Value' object has no attribute {name!r}")
 
     # micrograd compatibility --------------------------------------------------
     @property
@@ -132,71 +130,71 @@ class Value(Node):
         self.grad += g
 
     def _unary(self, op: Op, *consts: Any) -> "Value":
-        return _make(op, (self,), consts, op.fwd(SCALAR, self.data, *consts), self.requires_grad)
+        return _make(op, self, None, consts, op.fwd(SCALAR, self.data, *consts), self.requires_grad)
 
     # arithmetic ---------------------------------------------------------------
     def __add__(self, other: Any) -> "Value":
         if type(other) is Value:
-            return _make(_ADD, (self, other), (), self.data + other.data, self.requires_grad or other.requires_grad)
+            return _make(_ADD, self, other, (), self.data + other.data, self.requires_grad or other.requires_grad)
         t = type(other)
         c = other if t is float or t is int else _number(other, "add")
-        return _make(_ADD, (self,), (c,), self.data + c, self.requires_grad)
+        return _make(_ADD, self, None, (c,), self.data + c, self.requires_grad)
 
     __radd__ = __add__
 
     def __mul__(self, other: Any) -> "Value":
         if type(other) is Value:
-            return _make(_MUL, (self, other), (), self.data * other.data, self.requires_grad or other.requires_grad)
+            return _make(_MUL, self, other, (), self.data * other.data, self.requires_grad or other.requires_grad)
         t = type(other)
         c = other if t is float or t is int else _number(other, "mul")
-        return _make(_MUL, (self,), (c,), self.data * c, self.requires_grad)
+        return _make(_MUL, self, None, (c,), self.data * c, self.requires_grad)
 
     __rmul__ = __mul__
 
     def __sub__(self, other: Any) -> "Value":
         if type(other) is Value:
-            return _make(_SUB, (self, other), (), self.data - other.data, self.requires_grad or other.requires_grad)
+            return _make(_SUB, self, other, (), self.data - other.data, self.requires_grad or other.requires_grad)
         t = type(other)
         c = other if t is float or t is int else _number(other, "sub")
-        return _make(_SUB, (self,), (c,), self.data - c, self.requires_grad)
+        return _make(_SUB, self, None, (c,), self.data - c, self.requires_grad)
 
     def __rsub__(self, other: Any) -> "Value":
         c = _number(other, "sub")
-        return _make(_RSUB, (self,), (c,), c - self.data, self.requires_grad)
+        return _make(_RSUB, self, None, (c,), c - self.data, self.requires_grad)
 
     def __truediv__(self, other: Any) -> "Value":
         if type(other) is Value:
             data = _DIV.fwd(SCALAR, self.data, other.data) if other.data else _div0(self.data)
-            return _make(_DIV, (self, other), (), data, self.requires_grad or other.requires_grad)
+            return _make(_DIV, self, other, (), data, self.requires_grad or other.requires_grad)
         c = _number(other, "div")
-        return _make(_DIV, (self,), (c,), self.data / c if c else _div0(self.data), self.requires_grad)
+        return _make(_DIV, self, None, (c,), self.data / c if c else _div0(self.data), self.requires_grad)
 
     def __rtruediv__(self, other: Any) -> "Value":
         c = _number(other, "div")
-        return _make(_RDIV, (self,), (c,), c / self.data if self.data else _div0(c), self.requires_grad)
+        return _make(_RDIV, self, None, (c,), c / self.data if self.data else _div0(c), self.requires_grad)
 
     def __pow__(self, other: Any) -> "Value":
         if type(other) is Value:
             data = SCALAR.pow(self.data, other.data)
-            return _make(_POW, (self, other), (), data, self.requires_grad or other.requires_grad)
+            return _make(_POW, self, other, (), data, self.requires_grad or other.requires_grad)
         c = other if type(other) is int else _number(other, "pow")
-        return _make(_POW, (self,), (c,), SCALAR.pow(self.data, c), self.requires_grad)
+        return _make(_POW, self, None, (c,), SCALAR.pow(self.data, c), self.requires_grad)
 
     def __rpow__(self, other: Any) -> "Value":
         c = _number(other, "pow")
-        return _make(_RPOW, (self,), (c,), SCALAR.pow(c, self.data), self.requires_grad)
+        return _make(_RPOW, self, None, (c,), SCALAR.pow(c, self.data), self.requires_grad)
 
     def __neg__(self) -> "Value":
-        return _make(_NEG, (self,), (), -self.data, self.requires_grad)
+        return _make(_NEG, self, None, (), -self.data, self.requires_grad)
 
     def relu(self) -> "Value":
         """max(x, 0): passes positive values, zeroes negative ones."""
         d = self.data
-        return _make(_RELU, (self,), (), d if d > 0 else 0.0, self.requires_grad)
+        return _make(_RELU, self, None, (), d if d > 0 else 0.0, self.requires_grad)
 
     def tanh(self) -> "Value":
         """Hyperbolic tangent: squashes to (-1, 1)."""
-        return _make(_TANH, (self,), (), _tanh(self.data), self.requires_grad)
+        return _make(_TANH, self, None, (), _tanh(self.data), self.requires_grad)
 
     # comparisons on data: plain bools ---------------------------------------------
     def __lt__(self, other: Any) -> bool:
@@ -263,9 +261,9 @@ def _extreme(op: Op, a: Any, b: Any) -> Value:
     if type(a) is not Value:
         a, b = b, a
     if type(b) is Value:
-        return _make(op, (a, b), (), op.fwd(SCALAR, a.data, b.data), a.requires_grad or b.requires_grad)
+        return _make(op, a, b, (), op.fwd(SCALAR, a.data, b.data), a.requires_grad or b.requires_grad)
     c = _number(b, op.name)
-    return _make(op, (a,), (c,), op.fwd(SCALAR, a.data, c), a.requires_grad)
+    return _make(op, a, None, (c,), op.fwd(SCALAR, a.data, c), a.requires_grad)
 
 
 def dot(ws: Sequence[Value], xs: Sequence[Any]) -> Value:
@@ -299,11 +297,11 @@ def dot(ws: Sequence[Value], xs: Sequence[Any]) -> Value:
         for w, x in zip(ws, xs):
             acc += w.data * x.data
         prev = ws + xs
-        return _make(_DOT, prev, (), acc, any(p.requires_grad for p in prev))
+        return _make(_DOT, prev, MANY, (), acc, any(p.requires_grad for p in prev))
     consts = tuple(x if type(x) is float else _number(x, "dot") for x in xs)
     if any(type(x) is Value for x in xs):
         xv = tuple(x if type(x) is Value else Value(c, requires_grad=False) for x, c in zip(xs, consts))
         return dot(ws, xv)
     for w, x in zip(ws, consts):
         acc += w.data * x
-    return _make(_DOT, ws, consts, acc, any(w.requires_grad for w in ws))
+    return _make(_DOT, ws, MANY, consts, acc, any(w.requires_grad for w in ws))
