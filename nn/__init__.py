@@ -54,6 +54,7 @@ from .activations import (  # noqa: E402
     step,
     tanh,
 )
+from .draw import draw_network  # noqa: E402
 from .io import load, save  # noqa: E402
 from .layers import Layer, Linear, Neuron, Sequential  # noqa: E402
 from .mlp import MLP  # noqa: E402
@@ -88,4 +89,5 @@ __all__ = [
     "ACTIVATIONS",
     "save",
     "load",
+    "draw_network",
 ]

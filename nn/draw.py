@@ -1,0 +1,151 @@
+"""``draw_network``: the classic picture of a neural network, from a model's weights.
+
+Columns of neuron circles (input layer, hidden layers, output layer), one
+directed edge per weight, coloured by sign and drawn wider for larger
+magnitudes, each neuron labelled with its activation.  Layers wider than
+``max_width`` are summarised: their first and last neurons are drawn and an
+ellipsis node stands for the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.draw import Graph
+
+from .activations import Activation, Identity
+from .module import Module
+
+__all__ = ["draw_network"]
+
+POSITIVE = "#2b6cb0"  # blue: excitatory weight
+NEGATIVE = "#dd6b20"  # orange: inhibitory weight
+
+
+def _layers(model: Module) -> list[tuple[Module, Activation]]:
+    """``(layer, activation)`` pairs in order: Linear/Layer modules and what follows them."""
+    out: list[tuple[Module, Activation]] = []
+    for m in model.modules():
+        if isinstance(m, Activation) and out and type(out[-1][1]) is Identity:
+            out[-1] = (out[-1][0], m)  # Sequential(Linear, ReLU): the ReLU is that layer's activation
+        elif hasattr(m, "get_weights") and m.kind == "layer":
+            out.append((m, getattr(m, "activation", None) or Identity()))
+    if not out:
+        raise ValueError(
+            f"draw_network: {type(model).__name__} has no Linear or Layer with weights to draw"
+        )
+    return out
+
+
+def _shown(n: int, max_width: int) -> list[int | None]:
+    """Indices of the neurons to draw; None marks the ellipsis of a summarised layer."""
+    if n <= max_width:
+        return list(range(n))
+    head = max_width // 2
+    tail = max_width - head - 1
+    return list(range(head)) + [None] + list(range(n - tail, n))
+
+
+def _esc(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_bias: bool = True) -> Graph:
+    """Draw ``model`` as columns of neurons joined by one edge per weight.
+
+    Parameters
+    ----------
+    model : nn.Module
+        An MLP, Linear, Layer or Sequential, on either engine.
+    max_width : int
+        Layers wider than this are summarised (first and last neurons plus an ellipsis).
+    rankdir : {"LR", "TB"}
+        Left to right (input on the left) or top to bottom.
+    show_bias : bool
+        Print each neuron's bias under its activation.
+
+    Returns
+    -------
+    autograd.draw.Graph
+        ``.source`` (DOT), ``.render(path)``, ``.save(path)``, notebook display.
+
+    Examples
+    --------
+    >>> from nn import MLP
+    >>> g = draw_network(MLP(2, [3, 1], seed=0))
+    >>> g.num_nodes  # 2 inputs + 3 hidden + 1 output
+    6
+    >>> g.source.count(" -> ")  # one edge per weight: 2*3 + 3*1
+    9
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"draw_network: expected an nn.Module, got {type(model).__name__}")
+    if not isinstance(max_width, int) or max_width < 3:
+        raise ValueError(f"draw_network: max_width must be an int >= 3, got {max_width!r}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_network: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    layers = _layers(model)
+    weights = [layer.get_weights() for layer, _ in layers]  # type: ignore[attr-defined]
+    nin = weights[0][0].shape[0]
+    scale = max(float(np.abs(W).max()) for W, _ in weights) or 1.0
+    lines = [
+        "digraph network {",
+        f'  graph [rankdir={rankdir}, splines=line, nodesep=0.08, ranksep=1.4, fontname="Helvetica", '
+        f'label="{_esc(model.describe() if hasattr(model, "describe") else type(model).__name__)} — '
+        f'edge colour: sign of the weight (blue +, orange −), width: its size", labelloc=t];',
+        '  node [shape=circle, fixedsize=true, width=0.55, fontsize=9, fontname="Helvetica", style=filled];',
+        "  edge [arrowsize=0.3];",
+    ]
+    count = 0
+    columns: list[list[tuple[str, int | None]]] = []
+    # input column
+    col: list[tuple[str, int | None]] = []
+    lines.append('  subgraph cluster_input { label="input layer"; style=rounded; color="#a0aec0";')
+    for i in _shown(nin, max_width):
+        if i is None:
+            lines.append(f'    in_more [label="⋮\\n{nin - max_width + 1} more", shape=plaintext, style=""];')
+            col.append(("in_more", None))
+        else:
+            lines.append(f'    in_{i} [label="x{i}", fillcolor="#edf2f7"];')
+            col.append((f"in_{i}", i))
+            count += 1
+    lines.append("  }")
+    columns.append(col)
+    for k, ((layer, act), (W, b)) in enumerate(zip(layers, weights)):
+        nout = W.shape[1]
+        last = k == len(layers) - 1
+        title = layer.describe() if hasattr(layer, "describe") else f"layer {k + 1}"
+        role = "output layer" if last else "hidden layer"
+        lines.append(
+            f'  subgraph cluster_l{k} {{ label="{_esc(title)}\\n({role})"; style=rounded; color="#a0aec0";'
+        )
+        col = []
+        act_name = "linear" if type(act) is Identity else act.describe()
+        for j in _shown(nout, max_width):
+            if j is None:
+                lines.append(f'    l{k}_more [label="⋮\\n{nout - max_width + 1} more", shape=plaintext, style=""];')
+                col.append((f"l{k}_more", None))
+                continue
+            bias = f"\\nb={b[j]:+.2f}" if show_bias else ""
+            fill = "#fefcbf" if last else "#e6fffa"
+            lines.append(
+                f'    l{k}_{j} [label="{_esc(act_name)}{bias}", fillcolor="{fill}", '
+                f'tooltip="{_esc(title)}, neuron {j}: {_esc(act_name)}(w·x + b), b = {b[j]:.4g}"];'
+            )
+            col.append((f"l{k}_{j}", j))
+            count += 1
+        lines.append("  }")
+        for src, i in columns[-1]:
+            for dst, j in col:
+                if i is None or j is None:
+                    continue
+                w = float(W[i, j])
+                width = 0.3 + 3.2 * abs(w) / scale
+                colour = POSITIVE if w >= 0 else NEGATIVE
+                lines.append(f'  {src} -> {dst} [color="{colour}", penwidth={width:.2f}, tooltip="w = {w:.4g}"];')
+        columns.append(col)
+    lines.append("}")
+    graph = Graph("\n".join(lines) + "\n", detail="network", num_nodes=count)
+    return graph

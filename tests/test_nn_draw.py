@@ -1,0 +1,70 @@
+"""nn.draw_network: one edge per weight, colours by sign, summarised wide layers, both engines."""
+
+import re
+
+import numpy as np
+import pytest
+
+import nn
+from nn.draw import NEGATIVE, POSITIVE, draw_network
+
+
+def edges(src):
+    return re.findall(r"^\s*(\w+) -> (\w+) \[color=\"(#\w+)\", penwidth=([\d.]+), tooltip=\"w = ([^\"]+)\"", src, re.M)
+
+
+def test_one_edge_per_weight_with_sign_colour_and_width():
+    net = nn.MLP(3, [4, 2], seed=1)
+    g = draw_network(net)
+    es = edges(g.source)
+    assert len(es) == 3 * 4 + 4 * 2
+    assert g.num_nodes == 3 + 4 + 2
+    W1 = net.layers[0].weight.data
+    for src, dst, colour, width, w in es:
+        if src.startswith("in_"):
+            i, j = int(src[3:]), int(dst.split("_")[1])
+            assert float(w) == pytest.approx(W1[i, j], rel=1e-3)
+        assert colour == (POSITIVE if float(w) >= 0 else NEGATIVE)
+    # the widest edge is the largest |w| overall
+    widest = max(es, key=lambda e: float(e[3]))
+    largest = max(abs(np.concatenate([layer.weight.data.ravel() for layer in net.layers])))
+    assert abs(float(widest[4])) == pytest.approx(largest, rel=1e-3)
+
+
+def test_labels_name_layers_and_activations():
+    src = draw_network(nn.MLP(2, [5, 1], activation="tanh", seed=0)).source
+    assert "layer 1: Linear(2→5) + Tanh" in src and "(hidden layer)" in src
+    assert "layer 2: Linear(5→1)" in src and "(output layer)" in src
+    assert src.count('label="Tanh') == 5
+    assert src.count("subgraph cluster_") == 3  # input + 2 layers
+
+
+def test_same_picture_on_both_engines():
+    net = nn.MLP(2, [3, 2], seed=4)
+    a = edges(draw_network(net).source)
+    b = edges(draw_network(net.to_engine("scalar")).source)
+    assert a == b
+
+
+def test_wide_layers_are_summarised():
+    g = draw_network(nn.MLP(100, [64, 3], seed=0), max_width=10)
+    src = g.source
+    assert "in_more" in src and "91 more" in src  # 100 - 10 + 1
+    assert "l0_more" in src and "55 more" in src
+    assert g.num_nodes == 9 + 9 + 3
+    assert len(edges(src)) == 9 * 9 + 9 * 3
+
+
+def test_sequential_takes_following_activation():
+    net = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
+    src = draw_network(net).source
+    assert src.count('label="ReLU') == 3
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="draw_network: expected an nn.Module"):
+        draw_network("MLP")
+    with pytest.raises(ValueError, match="max_width"):
+        draw_network(nn.MLP(2, [1]), max_width=1)
+    with pytest.raises(ValueError, match="no Linear or Layer"):
+        draw_network(nn.ReLU())
