@@ -20,6 +20,7 @@ Examples
 [4.0]
 """
 
+from .draw import Graph, GraphvizError, draw_dot, draw_graph
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
 from .graph import (
     AnomalyError,
@@ -74,4 +75,8 @@ __all__ = [
     "value_and_grad",
     "gradcheck",
     "GradcheckError",
+    "draw_graph",
+    "draw_dot",
+    "Graph",
+    "GraphvizError",
 ]

@@ -54,7 +54,7 @@ from .activations import (  # noqa: E402
     step,
     tanh,
 )
-from . import losses, optim, train  # noqa: E402
+from . import inspect, losses, optim, plot, train  # noqa: E402
 from .draw import draw_network  # noqa: E402
 from .io import load, save  # noqa: E402
 from .layers import Layer, Linear, Neuron, Sequential  # noqa: E402
@@ -95,6 +95,8 @@ __all__ = [
     "draw_network",
     "losses",
     "optim",
+    "inspect",
+    "plot",
     "mse_loss",
     "hinge_loss",
     "bce_with_logits",
