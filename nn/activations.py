@@ -49,14 +49,16 @@ def _elementwise(x: Any, fn: Callable[[Node], Node], where: str) -> Any:
 def identity(x: Any) -> Any:
     """Return ``x`` unchanged (no nonlinearity).
 
+    Like the other activations, numbers (alone or in a list) become Values.
+
     Examples
     --------
     >>> identity(Value(-2.0)).data
     -2.0
+    >>> [v.data for v in identity([1.0, -2.0])]
+    [1.0, -2.0]
     """
-    if isinstance(x, (Node, list, tuple)):
-        return x
-    raise TypeError(f"identity: expected a Value, a list of Values or a Tensor, got {type(x).__name__}")
+    return _elementwise(x, lambda v: v, "identity")
 
 
 def step(x: Any) -> Any:
@@ -196,6 +198,8 @@ class LeakyReLU(Activation):
     --------
     >>> LeakyReLU(0.1)(Value(-1.0)).data
     -0.1
+    >>> LeakyReLU(0.1)
+    LeakyReLU(0.1)
     """
 
     key = "leaky_relu"
@@ -213,6 +217,9 @@ class LeakyReLU(Activation):
 
     def describe(self) -> str:
         return f"LeakyReLU({self.negative_slope:g})"
+
+    def extra_repr(self) -> str:
+        return f"{self.negative_slope:g}"
 
     def config(self) -> dict[str, Any]:
         return {"negative_slope": self.negative_slope}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 import zipfile
 from typing import Any
 
@@ -63,7 +63,10 @@ def save(module: Module, path: str | os.PathLike[str]) -> str:
         raise ValueError("save: a parameter is named __layergrad__, which the file format reserves")
     arrays["__layergrad__"] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".layergrad-", suffix=".npz.tmp", dir=folder)
+    # NOTE: not tempfile.mkstemp, which creates the file with mode 0600: opening
+    # it ourselves with 0666 lets the umask decide, as for any other saved file.
+    tmp = os.path.join(folder, f".layergrad-{uuid.uuid4().hex}.npz.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
@@ -75,6 +78,55 @@ def save(module: Module, path: str | os.PathLike[str]) -> str:
             os.unlink(tmp)
         raise
     return path
+
+
+def _not_npz(path: str) -> str | None:
+    """Why the file at ``path`` is not an ``.npz`` archive (None when it looks like one).
+
+    Only the first bytes (and a ``.npy`` header) are read: nothing is unpickled.
+    """
+    with open(path, "rb") as f:
+        head = f.read(6)
+        if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+            return None
+        if not head:
+            return "the file is empty"
+        if head == b"\x93NUMPY":
+            f.seek(0)
+            try:
+                version = np.lib.format.read_magic(f)
+                fmt = np.lib.format
+                header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+                pickled = np.dtype(header(f)[2]).hasobject
+            except Exception:  # a damaged header: it is not ours either way
+                pickled = False
+            if pickled:
+                return "it is a .npy array of pickled Python objects, which layergrad never loads"
+            return "it is a single .npy array, not a layergrad .npz archive"
+        if head[:1] == b"\x80":
+            return "it is a Python pickle, which layergrad never loads"
+        return "it is not an .npz archive"
+
+
+def _decode_config(config: Any) -> dict[str, Any]:
+    """Constructor arguments from the JSON config: only plain values, activations by name."""
+    if not isinstance(config, dict):
+        raise ValueError(f"the config must be a JSON object, got {type(config).__name__}")
+    config = dict(config)
+    act_config = config.pop("activation_config", None)
+    if act_config is not None and not isinstance(act_config, dict):
+        raise ValueError(f"activation_config must be a JSON object, got {type(act_config).__name__}")
+    if "activation" in config:
+        name = config["activation"]
+        if not isinstance(name, str) or name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+        config["activation"] = ACTIVATIONS[name](**(act_config or {}))
+    if "dtype" in config:
+        dtype = config["dtype"]
+        if dtype not in ("float16", "float32", "float64"):
+            raise ValueError(f"dtype must be float16, float32 or float64, got {dtype!r}")
+        config["dtype"] = np.dtype(dtype)
+    return config
 
 
 def load(path: str | os.PathLike[str]) -> Module:
@@ -91,20 +143,30 @@ def load(path: str | os.PathLike[str]) -> Module:
     >>> again = load(save(net, os.path.join(tempfile.mkdtemp(), "net")))
     >>> bool((again.layers[0].weight.data == net.layers[0].weight.data).all())
     True
+    >>> bad = os.path.join(tempfile.mkdtemp(), "bad.npz")
+    >>> with open(bad, "wb") as f:
+    ...     _ = f.write(b"not a model")
+    >>> load(bad)
+    Traceback (most recent call last):
+    ...
+    ValueError: load: ...bad.npz is not a readable layergrad model file (it is not an .npz archive)
     """
     path = os.fspath(path)
     try:
+        why = _not_npz(path)
+        if why:
+            raise ValueError(why)
         with np.load(path, allow_pickle=False) as z:
-            if not isinstance(z, np.lib.npyio.NpzFile):
-                raise ValueError("it is a single .npy array, not a layergrad .npz file")
             if "__layergrad__" not in z.files:
                 raise ValueError("it has no layergrad architecture record")
             meta = json.loads(bytes(z["__layergrad__"]).decode("utf-8"))
             arrays = {k: z[k] for k in z.files if k != "__layergrad__"}
     except FileNotFoundError:
         raise
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except Exception as e:  # any failure to read the archive (zipfile raises many kinds)
         msg = str(e)
+        if isinstance(e, (zipfile.BadZipFile, EOFError)):
+            msg = f"the archive is truncated or damaged: {msg}"
         if "pickle" in msg:
             msg = "it contains pickled data, which layergrad never loads"
         raise ValueError(f"load: {path} is not a readable layergrad model file ({msg})") from None
@@ -112,20 +174,12 @@ def load(path: str | os.PathLike[str]) -> Module:
         raise ValueError(f"load: {path} is not a layergrad model file (format {meta.get('format') if isinstance(meta, dict) else meta!r})")
     if meta.get("version") != VERSION:
         raise ValueError(f"load: {path} has format version {meta.get('version')}; this layergrad reads version {VERSION}")
-    cls = SAVABLE.get(meta.get("class"))
+    name = meta.get("class")
+    cls = SAVABLE.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise ValueError(f"load: {path} holds an unknown module class {meta.get('class')!r}; known: {', '.join(SAVABLE)}")
-    config = dict(meta.get("config") or {})
-    act_config = config.pop("activation_config", None)
-    if "activation" in config:
-        name = config["activation"]
-        if name not in ACTIVATIONS:
-            raise ValueError(f"load: {path} names an unknown activation {name!r}")
-        config["activation"] = ACTIVATIONS[name](**(act_config or {}))
-    if "dtype" in config:
-        config["dtype"] = np.dtype(config["dtype"])
+        raise ValueError(f"load: {path} holds an unknown module class {name!r}; known: {', '.join(SAVABLE)}")
     try:
-        module = cls(**config)
+        module = cls(**_decode_config(meta.get("config")))
     except (TypeError, ValueError) as e:
         raise ValueError(f"load: {path} has an invalid architecture for {cls.__name__}: {e}") from None
     try:

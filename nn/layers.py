@@ -278,7 +278,22 @@ class Linear(Module):
         self.bias = Tensor(np.zeros(self.nout, dtype=dtype), requires_grad=True, label="bias") if bias else None
 
     def forward(self, x: Any) -> Tensor:
-        x = x if isinstance(x, Tensor) else Tensor(x, dtype=self.weight.dtype if isinstance(x, (list, tuple)) else None)
+        """``activation(x @ W + b)`` for a batch ``x`` of shape ``(N, nin)`` (or one row ``(nin,)``).
+
+        A list or array is cast to the layer's dtype; a Tensor is used as is.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> layer = Linear(2, 3, dtype=np.float32)
+        >>> layer(np.ones((4, 2))).dtype
+        dtype('float32')
+        """
+        if not isinstance(x, Tensor):
+            # raw data (a list or an array) is cast to the layer's dtype, so a
+            # float32 layer given float64 data computes in float32
+            x = Tensor(x)
+            x.data = x.data.astype(self.weight.dtype, copy=False)
         if x.ndim == 0 or x.shape[-1] != self.nin:
             raise ValueError(
                 f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}"
@@ -299,8 +314,22 @@ class Linear(Module):
         return np.array(self.weight.data, dtype=np.float64), np.array(b, dtype=np.float64)
 
     def set_weights(self, W: Any, b: Any) -> None:
-        """Set ``W`` (nin, nout) and ``b`` (nout,)."""
+        """Set ``W`` (nin, nout) and ``b`` (nout,); ``b`` must be zero when the layer has no bias.
+
+        Examples
+        --------
+        >>> layer = Linear(2, 1, bias=False)
+        >>> layer.set_weights([[1.0], [2.0]], [0.0])
+        >>> layer.weight.tolist()
+        [[1.0], [2.0]]
+        >>> layer.set_weights([[1.0], [2.0]], [0.5])
+        Traceback (most recent call last):
+        ...
+        ValueError: Linear: Linear(2→1): this layer has no bias (bias=False), but b is not zero
+        """
         W, b = _check_wb(W, b, self.nin, self.nout, self.describe())
+        if self.bias is None and np.any(b != 0):
+            raise ValueError(f"{self.describe()}: this layer has no bias (bias=False), but b is not zero")
         self.weight.data[...] = W
         if self.bias is not None:
             self.bias.data[...] = b

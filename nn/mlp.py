@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .activations import Identity, get_activation
-from .layers import Layer, Linear, _as_list, make_rng
+from .layers import Layer, Linear, _as_list, _check_wb, make_rng
 from .module import Module
 
 __all__ = ["MLP"]
@@ -70,6 +70,9 @@ class MLP(Module):
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer width (the output width)")
+        for name, n in [("nin", nin)] + [(f"nouts[{i}]", n) for i, n in enumerate(nouts)]:
+            if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:  # no silent int(2.5) == 2
+                raise ValueError(f"MLP: {name} must be a positive int, got {n!r}")
         object.__setattr__(self, "engine", engine)
         self.nin, self.nout, self.sizes = int(nin), int(nouts[-1]), [int(nin)] + [int(n) for n in nouts]
         act = get_activation(activation)
@@ -98,15 +101,33 @@ class MLP(Module):
         """Each layer's ``(W, b)``, W of shape (nin, nout), as float64 arrays."""
         return [layer.get_weights() for layer in self.layers]  # type: ignore[attr-defined]
 
-    def set_weights(self, weights: Sequence[tuple[Any, Any]]) -> "MLP":
-        """Set every layer's ``(W, b)`` (as returned by :meth:`get_weights`); returns self."""
+    def set_weights(self, weights: Sequence[tuple[Any, Any]]) -> MLP:
+        """Set every layer's ``(W, b)`` (as returned by :meth:`get_weights`); returns self.
+
+        All shapes are checked first: when one is wrong, nothing is changed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = MLP(2, [1], seed=0)
+        >>> net.set_weights([(np.ones((2, 1)), np.zeros(1))]).get_weights()[0][0].tolist()
+        [[1.0], [1.0]]
+        >>> net.set_weights([(np.ones((3, 1)), np.zeros(1))])
+        Traceback (most recent call last):
+        ...
+        ValueError: layer 1: Linear(2→1): expected W of shape (2, 1) and b of shape (1,), got (3, 1) and (1,)
+        """
         if len(weights) != len(self.layers):
             raise ValueError(f"set_weights: this MLP has {len(self.layers)} layers, got weights for {len(weights)}")
-        for layer, (W, b) in zip(self.layers, weights):
+        checked = [
+            _check_wb(W, b, layer.nin, layer.nout, layer.describe())  # type: ignore[attr-defined]
+            for layer, (W, b) in zip(self.layers, weights)
+        ]
+        for layer, (W, b) in zip(self.layers, checked):
             layer.set_weights(W, b)  # type: ignore[attr-defined]
         return self
 
-    def to_engine(self, engine: str, dtype: Any = np.float64) -> "MLP":
+    def to_engine(self, engine: str, dtype: Any = np.float64) -> MLP:
         """A copy of this network on ``engine`` ("scalar" or "tensor") with the same weights."""
         twin = MLP(self.nin, self.sizes[1:], activation=self.activation, engine=engine, seed=0, dtype=dtype)
         return twin.set_weights(self.get_weights())
