@@ -152,6 +152,8 @@ def load(path: str | os.PathLike[str]) -> Module:
     ValueError: load: ...bad.npz is not a readable layergrad model file (it is not an .npz archive)
     """
     path = os.fspath(path)
+    if not os.path.exists(path) and not path.endswith(".npz") and os.path.exists(path + ".npz"):
+        path += ".npz"  # save() appends .npz; accept the same name here
     try:
         why = _not_npz(path)
         if why:

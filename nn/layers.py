@@ -71,7 +71,8 @@ class Neuron(Module):
     activation : str, activation module or None
         ``"relu"`` by default; ``"identity"`` (or None) for a linear unit.
     seed : int, numpy Generator or None
-        Source of the initial weights.
+        Source of the initial weights (None: fresh randomness, as in PyTorch;
+        pass an int for reproducible weights).
 
     Examples
     --------
@@ -86,7 +87,7 @@ class Neuron(Module):
     engine = "scalar"
     kind = "neuron"
 
-    def __init__(self, nin: int, activation: Any = "relu", seed: Any = 0, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
+    def __init__(self, nin: int, activation: Any = "relu", seed: Any = None, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
         super().__init__()
         _check_width(nin, 1, "Neuron")
         self.nin, self.nout = int(nin), 1
@@ -162,7 +163,7 @@ class Layer(Module):
     engine = "scalar"
     kind = "layer"
 
-    def __init__(self, nin: int, nout: int, activation: Any = "relu", seed: Any = 0) -> None:
+    def __init__(self, nin: int, nout: int, activation: Any = "relu", seed: Any = None) -> None:
         super().__init__()
         _check_width(nin, nout, "Layer")
         self.nin, self.nout = int(nin), int(nout)
@@ -244,7 +245,8 @@ class Linear(Module):
     activation : str, activation module or None
         Applied after the bias (None: a purely linear layer, as in PyTorch).
     seed : int, numpy Generator or None
-        Source of the initial weights.
+        Source of the initial weights (None: fresh randomness, as in PyTorch;
+        pass an int for reproducible weights).
     dtype : numpy dtype
         float64 by default.
 
@@ -266,7 +268,7 @@ class Linear(Module):
         nout: int,
         bias: bool = True,
         activation: Any = None,
-        seed: Any = 0,
+        seed: Any = None,
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()

@@ -38,6 +38,8 @@ class MLP(Module):
         a list of ``nout`` Values.
     seed : int, numpy Generator or None
         Initial weights; the same seed gives the same weights on both engines.
+        The default 0 builds the same network every time (reproducible
+        lessons); None draws fresh weights.
     dtype : numpy dtype
         Tensor engine only (float64 by default).
 

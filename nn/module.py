@@ -65,8 +65,13 @@ class Module:
         self._children.pop(key, None)
         self._params.pop(key, None)
         if isinstance(value, Module):
+            if value.name == type(value).__name__:  # default name: take the attribute's, so stages stay distinct
+                object.__setattr__(value, "name", key)
             self._children[key] = value
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Module) for v in value):
+            for i, m in enumerate(value):
+                if m.name == type(m).__name__:
+                    object.__setattr__(m, "name", f"{key}.{i}")
             self._children[key] = list(value)
         elif _is_param(value) or (
             isinstance(value, (list, tuple)) and value and all(_is_param(v) for v in value)

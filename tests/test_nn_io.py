@@ -414,3 +414,33 @@ def test_an_npz_with_an_object_array_is_rejected_and_not_run(tmp_path, where):
 def test_a_directory_is_not_a_model(tmp_path):
     with pytest.raises((ValueError, IsADirectoryError, PermissionError)):
         nn.load(tmp_path)
+
+
+def test_load_accepts_the_name_given_to_save(tmp_path):
+    import nn
+
+    net = nn.MLP(2, [3, 1], seed=5)
+    net.save(tmp_path / "model")
+    again = nn.load(str(tmp_path / "model"))
+    assert (again.layers[0].weight.data == net.layers[0].weight.data).all()
+
+
+def test_children_take_their_attribute_names_as_stages():
+    import numpy as np
+
+    import nn
+    from autograd import Tensor
+
+    class AutoEncoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc = nn.Linear(2, 3, seed=0)
+            self.dec = nn.Linear(3, 2, seed=1)
+
+        def forward(self, x):
+            return self.dec(self.enc(x))
+
+    m = AutoEncoder()
+    out = m(Tensor(np.ones((1, 2))))
+    assert out.stage[:2] == ("AutoEncoder", "dec")
+    assert m.enc.weight.stage == ("AutoEncoder", "enc") and m.dec.weight.stage == ("AutoEncoder", "dec")
