@@ -28,9 +28,11 @@ def _fresh(x: Any) -> Node:
 def _argnums(argnums: Any, n: int, where: str) -> tuple[int, ...]:
     nums = argnums if isinstance(argnums, tuple) else (argnums,)
     for i in nums:
-        if not isinstance(i, int) or not -n <= i < n:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"{where}: argnums must be an int or a tuple of ints, got {argnums!r}")
+        if not -n <= i < n:
             raise ValueError(f"{where}: argnums {argnums!r} out of range for {n} positional argument(s)")
-    return tuple(i % n for i in nums)
+    return tuple(int(i) % n for i in nums)
 
 
 def _scalar_output(out: Any, where: str) -> None:
@@ -55,16 +57,21 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
     >>> value_and_grad(lambda x, y: x * y + y, argnums=(0, 1))(3.0, 4.0)
     (16.0, (4.0, 4.0))
     """
+    return _value_and_grad(f, argnums, "value_and_grad")
+
+
+def _value_and_grad(f: Callable[..., Any], argnums: Any, where: str) -> Callable[..., Any]:
+    """``value_and_grad``, with errors naming ``where`` (the function the user called)."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        nums = _argnums(argnums, len(args), "value_and_grad")
+        nums = _argnums(argnums, len(args), where)
         args = list(args)
         leaves = {i: _fresh(args[i]) for i in nums}
         for i, leaf in leaves.items():
             args[i] = leaf
         out = f(*args, **kwargs)
-        _scalar_output(out, "value_and_grad")
+        _scalar_output(out, where)
         backward(out)
         grads = tuple(_grad_of(leaves[i]) for i in nums)
         return out.item(), (grads if isinstance(argnums, tuple) else grads[0])
@@ -92,7 +99,7 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return value_and_grad(f, argnums)(*args, **kwargs)[1]
+        return _value_and_grad(f, argnums, "grad")(*args, **kwargs)[1]
 
     return wrapper
 
@@ -164,8 +171,8 @@ def gradcheck(
     if worst is not None:
         _, k, idx, a, numeric = worst
         raise GradcheckError(
-            f"gradcheck: input {k}{list(idx) if idx else ''}: analytic gradient {a!r} != numeric {numeric!r} "
-            f"(atol={atol}, rtol={rtol}, eps={eps})"
+            f"gradcheck: input {k}{[int(i) for i in idx] if idx else ''}: analytic gradient {a!r} "
+            f"!= numeric {numeric!r} (atol={atol}, rtol={rtol}, eps={eps})"
         )
     return True
 

@@ -55,7 +55,22 @@ def _as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
         ) from None
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{where}: expected real numbers, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and isinstance(data, (list, tuple)) and np.isnan(arr).any() and _has_none(data):
+        # NOTE: numpy turns None into nan under a float dtype; None is not a number.
+        raise TypeError(f"{where}: cannot convert {type(data).__name__} to a numeric array: it holds None")
     return arr
+
+
+def _has_none(data: Any) -> bool:
+    """Whether nested lists/tuples hold None anywhere (iterative: nesting depth is unbounded)."""
+    stack = [data]
+    while stack:
+        for x in stack.pop():
+            if x is None:
+                return True
+            if isinstance(x, (list, tuple)):
+                stack.append(x)
+    return False
 
 
 def _shapes(arrays: Sequence[Any]) -> str:
@@ -94,6 +109,12 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
         out.op = None
         out._meta = ()
         out.requires_grad = False
+        if ctx.anomaly and not _finite(data):
+            # NOTE: detect_anomaly checks every op, recorded or not; link the
+            # node only so that the error can name its op and inputs.
+            _link(out, prev, op.variadic)
+            out.op, out._meta = op, meta
+            _anomaly("forward", out, data)
     return out
 
 
@@ -226,7 +247,12 @@ class Tensor(Node):
                     "one-element output. Pass gradient= with the same shape, or reduce first (e.g. .sum())"
                 )
             return np.ones_like(d)
-        g = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=d.dtype)
+        try:
+            g = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=d.dtype)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"backward: gradient must be a number, an array or a Tensor of numbers, got {type(gradient).__name__}"
+            ) from None
         if g.shape != d.shape:
             raise ValueError(f"backward: gradient has shape {g.shape} but the output has shape {d.shape}")
         return g
@@ -324,30 +350,37 @@ class Tensor(Node):
         return matmul(other, self)
 
     # comparisons: boolean arrays, no gradient --------------------------------------------
-    def _cmp_data(self, other: Any) -> Any:
+    def _cmp_data(self, other: Any, symbol: str) -> Any:
         if isinstance(other, Tensor):
             return other.data
+        where = f"compare ({symbol})"
         if isinstance(other, Node):
-            raise TypeError(f"compare: cannot compare a Tensor with a {type(other).__name__}")
-        return other
+            raise TypeError(f"{where}: cannot compare a Tensor with a {type(other).__name__}")
+        if type(other) in _PY_SCALARS or isinstance(other, (np.ndarray, np.generic, numbers.Real)):
+            return other
+        if isinstance(other, (list, tuple)):
+            return _as_array(other, where=where)
+        raise TypeError(
+            f"{where}: unsupported operand of type {type(other).__name__}; expected a Tensor, an array or a number"
+        )
 
     def __lt__(self, other: Any) -> np.ndarray:
-        return self.data < self._cmp_data(other)
+        return self.data < self._cmp_data(other, "<")
 
     def __le__(self, other: Any) -> np.ndarray:
-        return self.data <= self._cmp_data(other)
+        return self.data <= self._cmp_data(other, "<=")
 
     def __gt__(self, other: Any) -> np.ndarray:
-        return self.data > self._cmp_data(other)
+        return self.data > self._cmp_data(other, ">")
 
     def __ge__(self, other: Any) -> np.ndarray:
-        return self.data >= self._cmp_data(other)
+        return self.data >= self._cmp_data(other, ">=")
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return self.data == self._cmp_data(other)
+        return self.data == self._cmp_data(other, "==")
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return self.data != self._cmp_data(other)
+        return self.data != self._cmp_data(other, "!=")
 
     __hash__ = Node.__hash__  # identity: nodes live in sets and dicts
 
@@ -386,7 +419,7 @@ class Tensor(Node):
 
     def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
         """Standard deviation over ``axis`` (``ddof=0``)."""
-        return self.var(axis, keepdims, ddof).sqrt()
+        return self.var(_axis(axis, self.ndim, "std"), keepdims, ddof).sqrt()
 
     def logsumexp(self, axis: Any = -1, keepdims: bool = False) -> "Tensor":
         """log(sum(exp(x))) over ``axis``, stable for large inputs."""

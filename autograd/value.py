@@ -56,6 +56,11 @@ def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> "Va
         out.op = None
         out._meta = ()
         out.requires_grad = False
+        if ctx.anomaly and not _finite(data):
+            # NOTE: detect_anomaly checks every op, recorded or not; link the
+            # node only so that the error can name its op and inputs.
+            out._a, out._b, out.op, out._meta = a, b, op, meta
+            _anomaly("forward", out, data)
     return out
 
 

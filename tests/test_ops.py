@@ -1,0 +1,566 @@
+"""Every row of the table of primitives against central differences.
+
+The tests are driven by :data:`autograd.ops.OPS`: each is parametrized over the
+table's rows, so a new row is picked up with no edit here.  A row that works on
+floats (:data:`autograd.ops.ELEMENTWISE` and ``dot``) is checked on the Value
+engine with scalars and on the Tensor engine with broadcast shapes; a
+Tensor-only row has a generator of its own in :data:`TENSOR_CASES`.
+
+A Tensor row is checked along random directions: with ``v`` a random cotangent
+for the output and ``u`` a random direction for one input,
+``sum(grad * u)`` must equal ``(F(x + eps*u) - F(x - eps*u)) / (2*eps)`` with
+``F = sum(f(x) * v)``: one dot product checks the whole Jacobian.
+
+Inputs are drawn away from kinks and singularities (0 for relu/abs/step/log/
+sqrt/division, the bounds of clip, ties of maximum/minimum/max/min, negative
+bases of pow), so central differences are accurate there.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd as ag
+from autograd import Tensor, Value, no_grad
+from autograd.ops import ELEMENTWISE, OPS
+
+EPS = 1e-6
+ATOL = 1e-6
+RTOL = 1e-5
+
+
+# ---------------------------------------------------------------------------
+# Element domains: strategies for the numbers a row is checked at.
+# ---------------------------------------------------------------------------
+
+
+def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+REAL = _floats(-3.0, 3.0)
+WIDE = _floats(-6.0, 6.0)
+POSITIVE = _floats(0.2, 3.0)  # log, sqrt, the base of a**b: away from 0
+NONZERO = _floats(0.2, 3.0) | _floats(-3.0, -0.2)  # kinks at 0, denominators
+EXPONENT = _floats(-2.0, 2.0)
+SLOPE = _floats(0.0, 0.5)
+
+
+def _grid(offset: float) -> st.SearchStrategy[float]:
+    """Numbers in [k + offset, k + offset + 0.1] for a random integer k in [-3, 3]."""
+    return REAL.map(lambda x: math.floor(x) + offset + 0.1 * (x - math.floor(x)))
+
+
+# maximum/minimum: a from LOW_GRID and b from HIGH_GRID differ by at least 0.4,
+# and either can be the larger one.
+LOW_GRID = _grid(0.25)
+HIGH_GRID = _grid(0.75)
+
+
+class Case(NamedTuple):
+    """What a row is checked at: one element domain per node input, and the constants."""
+
+    domains: list[st.SearchStrategy[float]]
+    consts: tuple[Any, ...] = ()
+
+
+def _nodes(*domains: st.SearchStrategy[float]) -> Callable[[Any], Case]:
+    return lambda draw: Case(list(domains))
+
+
+def _with_const(domain: st.SearchStrategy[float], const: st.SearchStrategy[Any]) -> Callable[[Any], Case]:
+    return lambda draw: Case([domain], (draw(const),))
+
+
+def _clip_case(draw: Any) -> Case:
+    lo = draw(_floats(-2.0, 0.5))
+    hi = lo + draw(_floats(0.5, 2.5))
+    u = _floats(0.0, 1.0)
+    # below, inside or above [lo, hi], at least 0.1 away from both bounds
+    domain = st.one_of(
+        u.map(lambda t: lo - 0.1 - 2.0 * t),
+        u.map(lambda t: lo + 0.1 + t * (hi - lo - 0.2)),
+        u.map(lambda t: hi + 0.1 + 2.0 * t),
+    )
+    return Case([domain], (lo, hi))
+
+
+def _gelu_ref(x: Any) -> Any:
+    # Hendrycks & Gimpel's tanh approximation (PyTorch's GELU(approximate="tanh")).
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+
+
+class Row(NamedTuple):
+    """How a row is reached through the public API, its reference forward, and where it is checked."""
+
+    api: Callable[..., Any]  # (*nodes, *consts) -> node made by this row
+    ref: Callable[..., Any]  # (*arrays, *consts) -> expected forward, computed with numpy
+    case: Callable[[Any], Case]  # draw -> Case
+
+
+# One entry per row that works on floats (ELEMENTWISE).  `test_every_row_is_covered`
+# fails for a row that has no entry here or in TENSOR_CASES.
+ROWS: dict[str, Row] = {
+    "add": Row(lambda a, b: a + b, np.add, _nodes(REAL, REAL)),
+    "sub": Row(lambda a, b: a - b, np.subtract, _nodes(REAL, REAL)),
+    "rsub": Row(lambda a, c: c - a, lambda a, c: c - a, _with_const(REAL, REAL)),
+    "mul": Row(lambda a, b: a * b, np.multiply, _nodes(REAL, REAL)),
+    "div": Row(lambda a, b: a / b, np.divide, _nodes(REAL, NONZERO)),
+    "rdiv": Row(lambda a, c: c / a, lambda a, c: c / a, _with_const(NONZERO, REAL)),
+    "neg": Row(lambda a: -a, np.negative, _nodes(REAL)),
+    "pow": Row(lambda a, b: a**b, np.power, _nodes(POSITIVE, EXPONENT)),
+    "rpow": Row(lambda a, c: c**a, lambda a, c: np.power(c, a), _with_const(EXPONENT, POSITIVE)),
+    "exp": Row(lambda a: a.exp(), np.exp, _nodes(REAL)),
+    "log": Row(lambda a: a.log(), np.log, _nodes(POSITIVE)),
+    "sqrt": Row(lambda a: a.sqrt(), np.sqrt, _nodes(POSITIVE)),
+    "abs": Row(lambda a: abs(a), np.abs, _nodes(NONZERO)),
+    "tanh": Row(lambda a: a.tanh(), np.tanh, _nodes(REAL)),
+    "sigmoid": Row(lambda a: a.sigmoid(), lambda a: 1.0 / (1.0 + np.exp(-a)), _nodes(WIDE)),
+    "relu": Row(lambda a: a.relu(), lambda a: np.maximum(a, 0.0), _nodes(NONZERO)),
+    "step": Row(lambda a: a.step(), lambda a: np.where(a > 0, 1.0, 0.0), _nodes(NONZERO)),
+    "leaky_relu": Row(
+        lambda a, s: a.leaky_relu(s), lambda a, s: np.where(a > 0, a, s * a), _with_const(NONZERO, SLOPE)
+    ),
+    "softplus": Row(lambda a: a.softplus(), lambda a: np.logaddexp(0.0, a), _nodes(WIDE)),
+    "gelu": Row(lambda a: a.gelu(), _gelu_ref, _nodes(REAL)),
+    "clip": Row(lambda a, lo, hi: a.clip(lo, hi), np.clip, _clip_case),
+    "maximum": Row(ag.maximum, np.maximum, _nodes(LOW_GRID, HIGH_GRID)),
+    "minimum": Row(ag.minimum, np.minimum, _nodes(HIGH_GRID, LOW_GRID)),
+}
+
+
+def _row(name: str) -> Row:
+    """The entry for ``name``, or a generic one for a unary row added to the table but not here.
+
+    The generic entry applies the row through the engines' unary hook and
+    checks only its derivative (no reference forward); the coverage test still
+    fails until the row gets an entry.
+    """
+    if name in ROWS:
+        return ROWS[name]
+    op = OPS[name]
+    n_inputs = len(inspect.signature(op.fwd).parameters) - 1
+    if op.variadic or n_inputs != 1 or len(op.vjp) != 1:
+        pytest.fail(f"row {name!r} is not a plain unary row: add it to ROWS with a Case")
+    return Row(lambda node: node._unary(op), None, _nodes(POSITIVE))
+
+
+def _message(name: str, engine: str, inputs: Any, consts: Any, which: int, analytic: Any, numeric: Any) -> str:
+    return (
+        f"{engine} row {name!r}: derivative for input {which} is {analytic!r}, central differences give "
+        f"{numeric!r}\n  inputs: {inputs!r}\n  constants: {consts!r}"
+    )
+
+
+def _close(analytic: float, numeric: float) -> bool:
+    return abs(analytic - numeric) <= ATOL + RTOL * abs(numeric)
+
+
+# ---------------------------------------------------------------------------
+# Value engine: every row that works on floats, with scalars.
+# ---------------------------------------------------------------------------
+
+SCALAR_ROWS = [name for name in OPS if name in ELEMENTWISE]
+
+
+@pytest.mark.parametrize("name", SCALAR_ROWS)
+@given(data=st.data())
+def test_row_on_value_engine(name: str, data: Any) -> None:
+    row = _row(name)
+    case = row.case(data.draw)
+    xs = [data.draw(d, label=f"x{i}") for i, d in enumerate(case.domains)]
+    leaves = [Value(x) for x in xs]
+    out = row.api(*leaves, *case.consts)
+    assert isinstance(out, Value)
+    assert out.op is OPS[name], f"the public call made {out.op and out.op.name!r}, not row {name!r}"
+    assert out._prev == tuple(leaves)
+    if row.ref is not None:
+        expected = float(row.ref(*[np.float64(x) for x in xs], *case.consts))
+        assert math.isclose(out.data, expected, rel_tol=1e-12, abs_tol=1e-12), (
+            f"Value row {name!r}: forward {out.data!r}, numpy gives {expected!r} at {xs!r}, {case.consts!r}"
+        )
+    out.backward()
+    for i, x in enumerate(xs):
+        analytic = leaves[i].grad
+        assert type(analytic) is float, f"Value grads are Python floats, got {type(analytic).__name__}"
+
+        def f(t: float, i: int = i) -> float:
+            args = [Value(t if j == i else v) for j, v in enumerate(xs)]
+            return row.api(*args, *case.consts).data
+
+        numeric = (f(x + EPS) - f(x - EPS)) / (2 * EPS)
+        assert _close(analytic, numeric), _message(name, "Value", xs, case.consts, i, analytic, numeric)
+
+
+@given(n=st.integers(1, 5), data=st.data())
+def test_dot_row_on_value_engine(n: int, data: Any) -> None:
+    ws = [data.draw(REAL, label=f"w{i}") for i in range(n)]
+    xs = [data.draw(REAL, label=f"x{i}") for i in range(n)]
+    for xs_are_values in (True, False):
+        wl = [Value(w) for w in ws]
+        xl = [Value(x) for x in xs] if xs_are_values else list(xs)
+        out = ag.dot(wl, xl)
+        assert out.op is OPS["dot"]
+        assert math.isclose(out.data, float(np.dot(ws, xs)), rel_tol=1e-12, abs_tol=1e-12)
+        out.backward()
+        for k in range(n):
+            for leaves, vals, which in ((wl, ws, "w"), (xl, xs, "x")):
+                if which == "x" and not xs_are_values:
+                    continue
+                plus = list(vals)
+                minus = list(vals)
+                plus[k] += EPS
+                minus[k] -= EPS
+                pair = (plus, xs) if which == "w" else (ws, plus)
+                pair_m = (minus, xs) if which == "w" else (ws, minus)
+                numeric = (float(np.dot(*pair)) - float(np.dot(*pair_m))) / (2 * EPS)
+                analytic = leaves[k].grad
+                assert _close(analytic, numeric), _message(
+                    "dot", "Value", (ws, xs), (), f"{which}{k}", analytic, numeric
+                )
+        if not xs_are_values:
+            assert out._prev == tuple(wl) and out._meta == tuple(xs)
+
+
+# ---------------------------------------------------------------------------
+# Tensor engine: shared checker along random directions.
+# ---------------------------------------------------------------------------
+
+
+def check_tensor_row(
+    name: str,
+    data: Any,
+    inputs: list[np.ndarray],
+    fn: Callable[..., Tensor],
+    ref: Callable[..., Any] | None,
+    consts: tuple[Any, ...] = (),
+) -> None:
+    """Run ``fn`` (a public call that must make row ``name``) and check forward and vjp."""
+    leaves = [Tensor(x.copy(), requires_grad=True) for x in inputs]
+    out = fn(*leaves)
+    assert isinstance(out, Tensor)
+    assert out.op is OPS[name], f"the public call made {out.op and out.op.name!r}, not row {name!r}"
+    assert out.dtype == np.float64
+    if ref is not None:
+        expected = np.asarray(ref(*inputs), dtype=np.float64)
+        assert out.shape == expected.shape, f"Tensor row {name!r}: shape {out.shape}, numpy gives {expected.shape}"
+        np.testing.assert_allclose(
+            out.data, expected, rtol=1e-12, atol=1e-12, err_msg=f"Tensor row {name!r} forward at {inputs!r} {consts!r}"
+        )
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="direction seed"))
+    v = rng.standard_normal(out.shape)
+    out.backward(gradient=v)
+
+    def F(xs: list[np.ndarray]) -> float:
+        with no_grad():
+            return float(np.sum(fn(*[Tensor(x) for x in xs]).data * v))
+
+    for i, x in enumerate(inputs):
+        g = leaves[i].grad
+        assert g is not None, f"Tensor row {name!r}: input {i} got no gradient"
+        assert g.shape == x.shape and g.dtype == np.float64, (
+            f"Tensor row {name!r}: gradient of input {i} has shape {g.shape} {g.dtype}, input has {x.shape}"
+        )
+        u = rng.standard_normal(x.shape)
+        plus = [y if j != i else y + EPS * u for j, y in enumerate(inputs)]
+        minus = [y if j != i else y - EPS * u for j, y in enumerate(inputs)]
+        numeric = (F(plus) - F(minus)) / (2 * EPS)
+        analytic = float(np.sum(g * u))
+        assert _close(analytic, numeric), _message(name, "Tensor", inputs, consts, i, analytic, numeric)
+
+
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+
+
+@pytest.mark.parametrize("name", SCALAR_ROWS)
+@given(data=st.data())
+def test_row_on_tensor_engine_with_broadcasting(name: str, data: Any) -> None:
+    row = _row(name)
+    case = row.case(data.draw)
+    k = len(case.domains)
+    if k == 1:
+        shapes = [data.draw(SHAPES, label="shape")]
+    else:
+        shapes = list(
+            data.draw(
+                hnp.mutually_broadcastable_shapes(num_shapes=k, min_dims=0, max_dims=3, max_side=3), label="shapes"
+            ).input_shapes
+        )
+    inputs = [
+        data.draw(hnp.arrays(np.float64, shape, elements=dom), label=f"x{i}")
+        for i, (shape, dom) in enumerate(zip(shapes, case.domains))
+    ]
+    ref = None if row.ref is None else (lambda *xs: row.ref(*xs, *case.consts))
+    check_tensor_row(name, data, inputs, lambda *ts: row.api(*ts, *case.consts), ref, case.consts)
+
+
+# Constant operands: `x + 2.0`, `2.0 * x`, `x ** 3`, ... use the same rows with
+# the number stored as a constant, so only the node's rule runs.
+CONST_FORMS = {
+    "x + c": ("add", lambda a, c: a + c, lambda a, c: a + c, REAL),
+    "c + x": ("add", lambda a, c: c + a, lambda a, c: c + a, REAL),
+    "x - c": ("sub", lambda a, c: a - c, lambda a, c: a - c, REAL),
+    "x * c": ("mul", lambda a, c: a * c, lambda a, c: a * c, REAL),
+    "c * x": ("mul", lambda a, c: c * a, lambda a, c: c * a, REAL),
+    "x / c": ("div", lambda a, c: a / c, lambda a, c: a / c, NONZERO),
+    "x ** c": ("pow", lambda a, c: a**c, lambda a, c: np.power(a, c), EXPONENT),
+    "x ** 2 (negative base)": ("pow", lambda a, c: a**2, lambda a, c: a * a, REAL),
+    "x ** 3 (negative base)": ("pow", lambda a, c: a**3, lambda a, c: a * a * a, REAL),
+    "maximum(x, c)": ("maximum", lambda a, c: ag.maximum(a, c), np.maximum, REAL),
+    "maximum(c, x)": ("maximum", lambda a, c: ag.maximum(c, a), lambda a, c: np.maximum(c, a), REAL),
+    "minimum(x, c)": ("minimum", lambda a, c: ag.minimum(a, c), np.minimum, REAL),
+}
+
+
+@pytest.mark.parametrize("form", CONST_FORMS)
+@given(data=st.data())
+def test_constant_operand_forms(form: str, data: Any) -> None:
+    name, api, ref, const_domain = CONST_FORMS[form]
+    c = data.draw(const_domain, label="c")
+    domain = POSITIVE if name == "pow" and "negative" not in form else REAL
+    if name in ("maximum", "minimum"):
+        domain = REAL.filter(lambda x: abs(x - c) > 0.1)
+    # Value engine
+    x = data.draw(domain, label="x")
+    leaf = Value(x)
+    out = api(leaf, c)
+    assert out.op is OPS[name] and out._prev == (leaf,)
+    assert math.isclose(out.data, float(ref(np.float64(x), c)), rel_tol=1e-12, abs_tol=1e-12)
+    out.backward()
+    numeric = (api(Value(x + EPS), c).data - api(Value(x - EPS), c).data) / (2 * EPS)
+    assert _close(leaf.grad, numeric), _message(name, f"Value {form}", [x], (c,), 0, leaf.grad, numeric)
+    # Tensor engine
+    shape = data.draw(SHAPES, label="shape")
+    arr = data.draw(hnp.arrays(np.float64, shape, elements=domain), label="array")
+    check_tensor_row(name, data, [arr], lambda t: api(t, c), lambda a: ref(a, c), (c,))
+
+
+# ---------------------------------------------------------------------------
+# Tensor-only rows: a generator each.  A generator draws the inputs and returns
+# (inputs, public call, numpy reference).
+# ---------------------------------------------------------------------------
+
+
+def _array(
+    data: Any, shape: tuple[int, ...], elements: st.SearchStrategy[float] = REAL, label: str = "x"
+) -> np.ndarray:
+    return data.draw(hnp.arrays(np.float64, shape, elements=elements), label=label)
+
+
+def _distinct(data: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Values without ties: a shuffled grid with gaps of at least 0.2, jittered."""
+    n = int(np.prod(shape, dtype=np.int64))
+    perm = np.array(data.draw(st.permutations(range(n)), label="order"), dtype=np.float64)
+    jitter = np.array(data.draw(st.lists(_floats(0.0, 0.1), min_size=n, max_size=n), label="jitter"))
+    return (0.3 * (perm - n / 2) + jitter).reshape(shape)
+
+
+def _axis_arg(data: Any, ndim: int) -> Any:
+    """None, an int (maybe negative) or a tuple of distinct axes (maybe empty, maybe negative)."""
+    if ndim == 0:
+        return None
+    ints = st.integers(-ndim, ndim - 1)
+    return data.draw(
+        st.none() | ints | st.lists(ints, unique_by=lambda a: a % ndim, max_size=ndim).map(tuple), label="axis"
+    )
+
+
+def _matmul_case(data: Any) -> tuple:
+    n, k, m, b = (data.draw(st.integers(1, 4), label=s) for s in "nkmb")
+    kind = data.draw(
+        st.sampled_from(
+            [
+                "1d@1d",
+                "2d@1d",
+                "1d@2d",
+                "2d@2d",
+                "batched@2d",
+                "batched@batched",
+                "broadcast batches",
+                "1d@batched",
+                "batched@1d",
+            ]
+        ),
+        label="kind",
+    )
+    sa, sb = {
+        "1d@1d": ((k,), (k,)),
+        "2d@1d": ((n, k), (k,)),
+        "1d@2d": ((k,), (k, m)),
+        "2d@2d": ((n, k), (k, m)),
+        "batched@2d": ((b, n, k), (k, m)),
+        "batched@batched": ((b, n, k), (b, k, m)),
+        "broadcast batches": ((1, b, n, k), (2, 1, k, m)),
+        "1d@batched": ((k,), (b, k, m)),
+        "batched@1d": ((b, n, k), (k,)),
+    }[kind]
+    return [_array(data, sa, label="a"), _array(data, sb, label="b")], lambda a, b: a @ b, np.matmul
+
+
+def _reduction_case(name: str) -> Callable[[Any], tuple]:
+    def case(data: Any) -> tuple:
+        shape = data.draw(SHAPES, label="shape")
+        axis = _axis_arg(data, len(shape))
+        keepdims = data.draw(st.booleans(), label="keepdims")
+        if name in ("max", "min"):
+            x = _distinct(data, shape)
+        else:
+            x = _array(data, shape)
+        if name == "logsumexp":
+            ref = lambda a: np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdims))
+        else:
+            ref = lambda a: getattr(np, name)(a, axis=axis, keepdims=keepdims)
+        return [x], lambda t: getattr(t, name)(axis, keepdims), ref
+
+    return case
+
+
+def _reshape_case(data: Any) -> tuple:
+    shape = data.draw(SHAPES, label="shape")
+    n = int(np.prod(shape, dtype=np.int64))
+    target = data.draw(
+        st.sampled_from(
+            [(n,), (-1,), (1, n), (n, 1, 1), tuple(reversed(shape)), (-1,) + shape[-1:], ()]
+            if n == 1
+            else [(n,), (-1,), (1, n), (n, 1, 1), tuple(reversed(shape)), (-1,) + shape[-1:]]
+        ),
+        label="target",
+    )
+    return [_array(data, shape)], lambda t: t.reshape(target), lambda a: np.reshape(a, target)
+
+
+def _transpose_case(data: Any) -> tuple:
+    shape = data.draw(SHAPES, label="shape")
+    axes = data.draw(st.none() | st.permutations(range(len(shape))).map(tuple), label="axes")
+    if axes is None:
+        fn = lambda t: t.T if t.ndim == 2 else t.transpose()
+    else:
+        fn = lambda t: t.transpose(*axes)
+    return [_array(data, shape)], fn, lambda a: np.transpose(a, axes)
+
+
+def _getitem_case(data: Any) -> tuple:
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), label="shape")
+    kind = data.draw(
+        st.sampled_from(
+            ["basic", "int array", "int array, 2 axes", "int array and slice", "mask", "mask on axis 0", "negative int"]
+        ),
+        label="kind",
+    )
+    if kind == "basic":
+        index = data.draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True), label="index")
+    elif kind == "negative int":
+        index = data.draw(st.integers(-shape[0], -1), label="index")
+    elif kind == "int array":
+        ids = data.draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1, max_size=5), label="ids")
+        index = ids + [ids[0]]  # a repeated index: its gradients must add up
+    elif kind == "int array, 2 axes" and len(shape) >= 2:
+        ids = data.draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=4), label="ids")
+        jds = data.draw(st.lists(st.integers(0, shape[1] - 1), min_size=len(ids), max_size=len(ids)), label="jds")
+        index = (np.array(ids + ids[:1]), np.array(jds + jds[:1]))
+    elif kind == "int array and slice" and len(shape) >= 2:
+        ids = data.draw(st.lists(st.integers(0, shape[1] - 1), min_size=1, max_size=4), label="ids")
+        index = (slice(None), np.array(ids + ids))
+    elif kind == "mask on axis 0":
+        index = data.draw(hnp.arrays(np.bool_, shape[:1]), label="mask")
+    else:
+        index = data.draw(hnp.arrays(np.bool_, shape), label="mask")
+    np_index = np.array(index) if isinstance(index, list) else index
+    return [_array(data, shape)], lambda t: t[index], lambda a: a[np_index]
+
+
+def _where_case(data: Any) -> tuple:
+    shapes = data.draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3), label="shapes"
+    )
+    sc, sa, sb = shapes.input_shapes
+    cond = data.draw(hnp.arrays(np.bool_, sc), label="condition")
+    return (
+        [_array(data, sa, label="a"), _array(data, sb, label="b")],
+        lambda a, b: ag.where(cond, a, b),
+        lambda a, b: np.where(cond, a, b),
+    )
+
+
+def _concatenate_case(data: Any) -> tuple:
+    shape = list(data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3), label="shape"))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    k = data.draw(st.integers(1, 3), label="count")
+    arrays = []
+    for i in range(k):
+        s = list(shape)
+        s[axis] = data.draw(st.integers(1, 3), label=f"length {i}")
+        arrays.append(_array(data, tuple(s), label=f"x{i}"))
+    return arrays, lambda *ts: ag.concatenate(ts, axis=axis), lambda *xs: np.concatenate(xs, axis=axis)
+
+
+def _stack_case(data: Any) -> tuple:
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3), label="shape")
+    axis = data.draw(st.integers(-len(shape) - 1, len(shape)), label="axis")
+    k = data.draw(st.integers(1, 3), label="count")
+    arrays = [_array(data, shape, label=f"x{i}") for i in range(k)]
+    return arrays, lambda *ts: ag.stack(ts, axis=axis), lambda *xs: np.stack(xs, axis=axis)
+
+
+TENSOR_CASES: dict[str, Callable[[Any], tuple]] = {
+    "matmul": _matmul_case,
+    "sum": _reduction_case("sum"),
+    "max": _reduction_case("max"),
+    "min": _reduction_case("min"),
+    "logsumexp": _reduction_case("logsumexp"),
+    "reshape": _reshape_case,
+    "transpose": _transpose_case,
+    "getitem": _getitem_case,
+    "where": _where_case,
+    "concatenate": _concatenate_case,
+    "stack": _stack_case,
+}
+
+TENSOR_ONLY_ROWS = [name for name in OPS if name not in ELEMENTWISE and name != "dot"]
+
+
+@pytest.mark.parametrize("name", TENSOR_ONLY_ROWS)
+@given(data=st.data())
+def test_tensor_only_row(name: str, data: Any) -> None:
+    if name not in TENSOR_CASES:
+        pytest.fail(f"row {name!r} is not elementwise: add a generator for it to TENSOR_CASES")
+    inputs, fn, ref = TENSOR_CASES[name](data)
+    check_tensor_row(name, data, inputs, fn, ref)
+
+
+# ---------------------------------------------------------------------------
+# The table itself.
+# ---------------------------------------------------------------------------
+
+
+def test_every_row_is_covered() -> None:
+    tested = set(SCALAR_ROWS) | set(TENSOR_ONLY_ROWS) | {"dot"}
+    assert tested == set(OPS)
+    missing = [n for n in OPS if n not in ROWS and n not in TENSOR_CASES and n != "dot"]
+    assert not missing, f"rows without a test case (add to ROWS or TENSOR_CASES): {missing}"
+    assert set(ROWS) <= set(ELEMENTWISE), "ROWS holds only rows that work on floats"
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_row_is_well_formed(name: str) -> None:
+    op = OPS[name]
+    assert op.name == name
+    assert callable(op.fwd)
+    if op.variadic:
+        assert callable(op.vjp)
+    else:
+        assert isinstance(op.vjp, tuple) and op.vjp and all(callable(r) for r in op.vjp)
+        # every differentiable input has a rule, and rules take (g, out, *inputs)
+        n_inputs = len(inspect.signature(op.fwd).parameters) - 1
+        assert len(op.vjp) <= n_inputs
+        for rule in op.vjp:
+            assert len(inspect.signature(rule).parameters) == n_inputs + 2
