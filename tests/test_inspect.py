@@ -270,9 +270,12 @@ def test_gradient_health_scalar_engine_matches_tensor(circles):
         p.grad = 0.5
     h_t = inspect.gradient_health(net, X, y, bce_with_logits)
     h_s = inspect.gradient_health(twin, X, y, bce_with_logits)
+    assert list(h_s) == list(h_t) == ["layer 1", "layer 2"]
+    assert h_t["layer 2"]["dead_fraction"] is None and h_s["layer 2"]["dead_fraction"] is None  # linear output layer
     for name in h_t:
         for key in ("grad_norm", "weight_norm", "update_ratio", "dead_fraction"):
-            assert h_s[name][key] == pytest.approx(h_t[name][key], rel=1e-9)
+            if h_t[name][key] is not None:
+                assert h_s[name][key] == pytest.approx(h_t[name][key], rel=1e-9)
     assert all(p.grad == 0.5 for p in twin.parameters())
 
 
