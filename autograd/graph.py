@@ -497,6 +497,44 @@ def toposort(root: Node) -> list[Node]:
     return order
 
 
+def _interior(root: Node) -> list[Node]:
+    """Like :func:`toposort`, but only the nodes that ops made (what backward visits).
+
+    Leaves never need a visit of their own: their gradient is accumulated
+    when their children are processed, so the walk skips them.
+    """
+    order: list[Node] = []
+    if root.op is None:
+        return order
+    seen: set[Node] = set()
+    stack: list[Any] = [root]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+    while stack:
+        node = pop()
+        if node is None:  # marker: everything above it is done
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push(None)
+        a, b = node._a, node._b
+        if b is None:
+            if a.op is not None and a not in seen:
+                push(a)
+        elif b is MANY:
+            for p in a:
+                if p.op is not None and p not in seen:
+                    push(p)
+        else:
+            if a.op is not None and a not in seen:
+                push(a)
+            if b.op is not None and b not in seen:
+                push(b)
+    return order
+
+
 def _rules(op: Any, prev: tuple, g: Any, out: Any, args: list) -> Any:
     """The gradients for each parent of one node (None where not needed)."""
     if op.variadic:
@@ -529,11 +567,10 @@ def backward(root: Node, gradient: Any = None) -> None:
     7.0
     """
     seed = root._seed(gradient)
-    order = toposort(root)
+    order = _interior(root)
     zero = root._zero
     for node in order:
-        if node.op is not None:
-            node.grad = zero
+        node.grad = zero
     if root.op is None:
         if root.requires_grad:
             root._accumulate(seed)
@@ -543,29 +580,48 @@ def backward(root: Node, gradient: Any = None) -> None:
     anomaly = _CTX.get().anomaly
     for node in reversed(order):
         op = node.op
-        if op is None:
-            continue
         g = node.grad
         if g is None:  # a tensor branch the gradient never reached
             continue
         a, b = node._a, node._b
         try:
-            # NOTE: arity 1 and 2 are unrolled: this loop is the hot path.
+            # NOTE: arity 1 and 2 are unrolled down to the accumulation: this
+            # loop is the hot path of both engines.
             if b is None:
-                prev: Any = (a,)
+                if not a.requires_grad:  # switched off after recording (requires_grad_(False))
+                    continue
                 meta = node._meta
-                grads: Any = (op.vjp[0](g, node.data, a.data, *meta) if meta else op.vjp[0](g, node.data, a.data),)
-            elif b is MANY:
-                prev = a
-                grads = _rules(op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
-            else:
-                prev = (a, b)
+                ga = op.vjp[0](g, node.data, a.data, *meta) if meta else op.vjp[0](g, node.data, a.data)
+                if anomaly and not _finite(ga):
+                    _anomaly("backward", node, ga)
+                if scalar:
+                    a.grad += ga
+                else:
+                    a._accumulate(ga)
+                continue
+            if b is not MANY:
                 args = (a.data, b.data) + node._meta
                 ra, rb = op.vjp
-                grads = (
-                    ra(g, node.data, *args) if a.requires_grad else None,
-                    rb(g, node.data, *args) if b.requires_grad else None,
-                )
+                # both rules run before either parent is touched (see ZeroDivisionError below)
+                ga = ra(g, node.data, *args) if a.requires_grad else None
+                gb = rb(g, node.data, *args) if b.requires_grad else None
+                if ga is not None:
+                    if anomaly and not _finite(ga):
+                        _anomaly("backward", node, ga)
+                    if scalar:
+                        a.grad += ga
+                    else:
+                        a._accumulate(ga)
+                if gb is not None:
+                    if anomaly and not _finite(gb):
+                        _anomaly("backward", node, gb)
+                    if scalar:
+                        b.grad += gb
+                    else:
+                        b._accumulate(gb)
+                continue
+            prev: Any = a
+            grads: Any = _rules(op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
         except ZeroDivisionError:
             # NOTE: Python floats raise where numpy gives ±inf/nan; redo this
             # node in numpy float64 so both engines give the same numbers.

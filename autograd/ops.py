@@ -176,6 +176,13 @@ def _xp(a):
 
 
 # Helpers the rules use; each accepts floats and arrays alike.
+def _relu_vjp(g, out, a):
+    """g where a > 0, else 0 (multiplying keeps inf*0 = nan, as micrograd does)."""
+    if type(a) is float:
+        return g * (1.0 if a > 0.0 else 0.0)
+    return g * (a > 0)  # a bool array keeps g's float dtype
+
+
 def _gt(a, b):
     """1 where a > b, else 0, in a's float type."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
@@ -230,6 +237,8 @@ def _expand(g, shape, axis, keepdims):
 
 
 def _sum_vjp(g, out, a, axis, keepdims):
+    if axis is None or keepdims:  # g already broadcasts against a
+        return np.broadcast_to(g, a.shape)
     return np.broadcast_to(_expand(g, a.shape, axis, keepdims), a.shape)
 
 
@@ -255,6 +264,8 @@ def _logsumexp_vjp(g, out, a, axis, keepdims):
 
 
 def _matmul_vjp_a(g, out, a, b):
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without the general reshaping
+        return g @ b.T
     b2 = b[:, None] if b.ndim == 1 else b
     g2 = g
     if b.ndim == 1:
@@ -266,6 +277,8 @@ def _matmul_vjp_a(g, out, a, b):
 
 
 def _matmul_vjp_b(g, out, a, b):
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
     a2 = a[None, :] if a.ndim == 1 else a
     g2 = g
     if b.ndim == 1:
@@ -364,7 +377,7 @@ _ROWS = [
     Op("abs",     lambda xp, a: xp.abs(a),             (lambda g, out, a: g * _sign(a),), "abs"),  # NOTE: 0 at 0
     Op("tanh",    lambda xp, a: xp.tanh(a),            (lambda g, out, a: g * (1 - out * out),), "tanh"),
     Op("sigmoid", lambda xp, a: xp.sigmoid(a),         (lambda g, out, a: g * out * (1 - out),), "sigmoid"),
-    Op("relu",    lambda xp, a: xp.relu(a),            (lambda g, out, a: g * _gt(a, 0),), "ReLU"),  # NOTE: 0 at the kink
+    Op("relu",    lambda xp, a: xp.relu(a),            (_relu_vjp,), "ReLU"),  # NOTE: 0 at the kink
     Op("step",    lambda xp, a: xp.step(a),            (lambda g, out, a: g * 0,), "step"),  # NOTE: zero almost everywhere: step cannot be trained by gradients
     Op("leaky_relu", lambda xp, a, s: xp.where(a > 0, a, a * s),
                                                        (lambda g, out, a, s: g * (_gt(a, 0) * (1 - s) + s),), "LeakyReLU"),
@@ -380,7 +393,7 @@ _ROWS = [
     Op("dot",     _dot_fwd,                            _dot_vjp, "dot", variadic=True),
     # tensor engine only ---------------------------------------------------------
     Op("matmul",  lambda xp, a, b: a @ b,              (_matmul_vjp_a, _matmul_vjp_b), "@"),
-    Op("sum",     lambda xp, a, axis, keepdims: np.sum(a, axis=axis, keepdims=keepdims),
+    Op("sum",     lambda xp, a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims),
                                                        (_sum_vjp,), "sum"),
     Op("max",     lambda xp, a, axis, keepdims: np.max(a, axis=axis, keepdims=keepdims),
                                                        (_extreme_vjp,), "max"),

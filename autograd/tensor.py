@@ -77,14 +77,24 @@ def _shapes(arrays: Sequence[Any]) -> str:
     return ", ".join(str(np.shape(a)) for a in arrays)
 
 
+_ADD, _MUL, _MATMUL = OPS["add"], OPS["mul"], OPS["matmul"]
+
+
 def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
     """Run ``op`` forward and create its node; the hot path of the tensor engine."""
     ctx = _CTX.get()
+    n = len(prev)
+    a = b = None
     try:
-        if len(prev) == 1:
+        # NOTE: arity 1 and 2 are unrolled (no list, no any()): every op comes through here.
+        if n == 1:
             a = prev[0]
-            data = op.fwd(ARRAY, a.data, *meta)
+            data = op.fwd(ARRAY, a.data, *meta) if meta else op.fwd(ARRAY, a.data)
             record = a.requires_grad
+        elif n == 2:
+            a, b = prev
+            data = op.fwd(ARRAY, a.data, b.data, *meta) if meta else op.fwd(ARRAY, a.data, b.data)
+            record = a.requires_grad or b.requires_grad
         else:
             data = op.fwd(ARRAY, *[p.data for p in prev], *meta)
             record = any(p.requires_grad for p in prev)
@@ -98,7 +108,14 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
     out.stage = ctx.stage
     out.label = None
     if record and ctx.grad:
-        _link(out, prev, op.variadic)
+        if n == 1 and not op.variadic:
+            out._a = a
+            out._b = None
+        elif n == 2 and not op.variadic:
+            out._a = a
+            out._b = b
+        else:
+            _link(out, prev, op.variadic)
         out.op = op
         out._meta = meta
         out.requires_grad = True
@@ -310,11 +327,16 @@ class Tensor(Node):
         return self.transpose()
 
     # arithmetic -----------------------------------------------------------------
+    # NOTE: + and * are the hottest ops; they call _make directly (no _binary hop).
     def __add__(self, other: Any) -> "Tensor":
-        return self._binary(other, OPS["add"])
+        if type(other) in _PY_SCALARS:
+            return _make(_ADD, (self,), (other,))
+        return _make(_ADD, (self, _operand(other, "add")))
 
     def __radd__(self, other: Any) -> "Tensor":
-        return self._binary(other, OPS["add"]) if type(other) in _PY_SCALARS else _make(OPS["add"], (_operand(other, "add"), self))
+        if type(other) in _PY_SCALARS:
+            return _make(_ADD, (self,), (other,))
+        return _make(_ADD, (_operand(other, "add"), self))
 
     def __sub__(self, other: Any) -> "Tensor":
         return self._binary(other, OPS["sub"])
@@ -323,10 +345,14 @@ class Tensor(Node):
         return self._reflected(other, OPS["sub"], OPS["rsub"])
 
     def __mul__(self, other: Any) -> "Tensor":
-        return self._binary(other, OPS["mul"])
+        if type(other) in _PY_SCALARS:
+            return _make(_MUL, (self,), (other,))
+        return _make(_MUL, (self, _operand(other, "mul")))
 
     def __rmul__(self, other: Any) -> "Tensor":
-        return self._binary(other, OPS["mul"]) if type(other) in _PY_SCALARS else _make(OPS["mul"], (_operand(other, "mul"), self))
+        if type(other) in _PY_SCALARS:
+            return _make(_MUL, (self,), (other,))
+        return _make(_MUL, (_operand(other, "mul"), self))
 
     def __truediv__(self, other: Any) -> "Tensor":
         return self._binary(other, OPS["div"])
@@ -344,6 +370,8 @@ class Tensor(Node):
         return _make(OPS["neg"], (self,))
 
     def __matmul__(self, other: Any) -> "Tensor":
+        if type(other) is Tensor and self.data.ndim == 2 and other.data.ndim == 2 and self.data.shape[1] == other.data.shape[0]:
+            return _make(_MATMUL, (self, other))
         return matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> "Tensor":
@@ -573,7 +601,10 @@ def matmul(a: Any, b: Any) -> Tensor:
     >>> matmul(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]])).tolist()
     [[11.0]]
     """
-    ta, tb = _operand(a, "matmul"), _operand(b, "matmul")
+    ta = a if type(a) is Tensor else _operand(a, "matmul")
+    tb = b if type(b) is Tensor else _operand(b, "matmul")
+    if ta.data.ndim == 2 and tb.data.ndim == 2 and ta.data.shape[1] == tb.data.shape[0]:
+        return _make(_MATMUL, (ta, tb))  # NOTE: the common case, checked in one line
     sa, sb = ta.shape, tb.shape
     if ta.ndim == 0 or tb.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {sa} and {sb}")
