@@ -168,14 +168,19 @@ def _operand(x: Any, where: str, like: np.ndarray | None = None) -> "Tensor":
 
 def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum a broadcast gradient back to ``shape``."""
-    g = np.asarray(g)
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
     if g.shape == shape:
         return g
     extra = g.ndim - len(shape)
     if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
+        # NOTE: one leading axis (a bias under a batch) is the common case
+        g = g.sum(axis=0) if extra == 1 else g.sum(axis=tuple(range(extra)))
+        if g.shape == shape:
+            return g
     if extra >= 0:
-        axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+        gs = g.shape
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and gs[i] != 1)
         if axes:
             g = g.sum(axis=axes, keepdims=True)
     return g if g.shape == shape else np.broadcast_to(g, shape)
@@ -263,7 +268,7 @@ class Tensor(Node):
                     f"backward: the output has shape {d.shape}; gradient can be implied only for a "
                     "one-element output. Pass gradient= with the same shape, or reduce first (e.g. .sum())"
                 )
-            return np.ones_like(d)
+            return np.ones(d.shape, d.dtype)
         try:
             g = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=d.dtype)
         except (TypeError, ValueError):
@@ -282,8 +287,14 @@ class Tensor(Node):
             g = g.astype(d.dtype)
         cur = self.grad
         if cur is None:
-            # a leaf's grad is its own writable array (optimisers may update it in place)
-            self.grad = np.array(g) if self.op is None else g
+            # A leaf's grad is a writable array that owns its memory (optimisers or
+            # users may update it in place); views and read-only arrays are copied.
+            # NOTE: like PyTorch, a fresh gradient is taken over without a copy; it
+            # may also be an interior node's (display-only) grad, never another leaf's
+            # (backward copies when one rule result would go to two parents).
+            if self.op is None and (g.base is not None or not g.flags.writeable):
+                g = np.array(g)
+            self.grad = g
         else:
             self.grad = cur + g
 
