@@ -1,0 +1,1 @@
+"""layergrad's benchmark harness: ``python -m benchmarks`` (see README.md)."""
