@@ -35,7 +35,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -380,7 +380,9 @@ class Graph:
             raise GraphvizError(f"Graphviz's {self.engine!r} failed (exit code {done.returncode}): {err}")
         return done.stdout
 
-    def render(self, path: str | os.PathLike, format: str | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> str:
+    def render(
+        self, path: str | os.PathLike, format: str | None = None, timeout: float | None = DEFAULT_TIMEOUT
+    ) -> str:
         """Render to ``path`` plus the format's extension and return that file's path.
 
         The picture is made first and written through a temporary file, so a
@@ -657,7 +659,7 @@ class _Drawing:
             return len(self.order) + extra
         return len(set(self.units(level)))
 
-    def plan(self, level: str) -> "_Plan":
+    def plan(self, level: str) -> _Plan:
         """Units, the edges between them and what crosses each edge, for one level."""
         cached = self._plans.get(level)
         if cached is not None:
@@ -785,7 +787,7 @@ class _Drawing:
     # -- groups -------------------------------------------------------------------
     def _group_fields(self, path: tuple[str, ...], members: list[int], outflow: list[int], level: str) -> list[str]:
         """Record fields of a collapsed stage: what it does, holds and outputs."""
-        order, kinds, prev = self.order, self.kinds, self.prev
+        order, kinds = self.order, self.kinds
         depth = len(path)
         header = stage_label(path) or path[-1]
         kind = stage_kind(path)
@@ -878,7 +880,14 @@ class _Drawing:
             gs = [self.mag(i) for i in outflow]
             known = [g for g in gs if g is not None]
             if known:
-                fields.append("grad " + (_num(order[outflow[0]].grad) if len(outflow) == 1 else "mean |g| " + _num(sum(known) / len(known))))
+                fields.append(
+                    "grad "
+                    + (
+                        _num(order[outflow[0]].grad)
+                        if len(outflow) == 1
+                        else "mean |g| " + _num(sum(known) / len(known))
+                    )
+                )
         return fields
 
     def _values(self, idx: list[int]) -> str:
@@ -1066,7 +1075,11 @@ class _Drawing:
         if left_out:
             lines.extend(self._truncation(left_out, keep, edges, ids))
         # inputs on the left, the output on the right
-        firsts = [ids[u] for u in first if u in drawn and (type(u) is tuple and u[0] == "i" or type(u) is int and kinds[u] == _INPUT)]
+        firsts = [
+            ids[u]
+            for u in first
+            if u in drawn and (type(u) is tuple and u[0] == "i" or type(u) is int and kinds[u] == _INPUT)
+        ]
         firsts = [f for f in firsts if not any(ids.get(unit[r]) == f for r in self.roots)]
         if firsts:
             lines.append("  { rank=min; " + " ".join(_q(f) + ";" for f in firsts) + " }")
@@ -1088,7 +1101,9 @@ class _Drawing:
             out.extend(m for m in ms if m is not None and math.isfinite(m) and m > 0)
         return out
 
-    def _keep(self, first: dict[Any, int], edges: dict, unit: list[Any], weight: dict[int, int], max_nodes: int) -> set[Any]:
+    def _keep(
+        self, first: dict[Any, int], edges: dict, unit: list[Any], weight: dict[int, int], max_nodes: int
+    ) -> set[Any]:
         """The units nearest the output(s) that fit in ``max_nodes - 1`` (one slot: the 'more' note)."""
         parents: dict[Any, list[Any]] = {}
         for up, uc in edges:
@@ -1121,7 +1136,9 @@ class _Drawing:
 
     def _truncation(self, left_out: int, keep: set[Any], edges: dict, ids: dict[Any, str]) -> list[str]:
         note = f"… {left_out} more nodes not drawn\n(raise max_nodes or use a coarser detail)"
-        lines = [f'  "more" [label="{_esc(note)}", shape=note, fillcolor="#fff7ed", color="#9a3412", fontcolor="#9a3412"];']
+        lines = [
+            f'  "more" [label="{_esc(note)}", shape=note, fillcolor="#fff7ed", color="#9a3412", fontcolor="#9a3412"];'
+        ]
         targets = sorted({ids[uc] for (up, uc) in edges if uc in keep and up not in keep})
         for t in targets:
             lines.append(f'  "more" -> {_q(t)} [style=dotted, color="#9a3412"];')
@@ -1299,12 +1316,22 @@ class _Drawing:
                 shape, fill, extra = _FILL[kind]
                 name = f"legend:{kind}"
                 names.append(name)
-                lines.append(f'    {_q(name)} [label="{_esc(text[kind], True)}", shape={shape}, fillcolor="{fill}"{extra}];')
+                lines.append(
+                    f'    {_q(name)} [label="{_esc(text[kind], True)}", shape={shape}, fillcolor="{fill}"{extra}];'
+                )
         if self.grad_view:
             for name, label, attrs in (
                 ("legend:grad-large", "largest |grad|", self._grad_attrs(self.max_mag)),
-                ("legend:grad-small", f"|grad| 1e-{int(_DECADES) - 1} × largest", self._grad_attrs(self.max_mag * 10 ** -(_DECADES - 1))),
-                ("legend:grad-zero", "zero grad (dead)", self._grad_attrs(0.0).replace('style="dashed"', 'style="filled,dashed"')),
+                (
+                    "legend:grad-small",
+                    f"|grad| 1e-{int(_DECADES) - 1} × largest",
+                    self._grad_attrs(self.max_mag * 10 ** -(_DECADES - 1)),
+                ),
+                (
+                    "legend:grad-zero",
+                    "zero grad (dead)",
+                    self._grad_attrs(0.0).replace('style="dashed"', 'style="filled,dashed"'),
+                ),
             ):
                 names.append(name)
                 lines.append(f'    {_q(name)} [label="{_esc(label, True)}", shape=Mrecord{attrs}];')
@@ -1321,9 +1348,7 @@ def _roots(root: Any) -> list[Any]:
         roots = list(root)
         if roots and all(hasattr(r, "_prev") and hasattr(r, "stage") for r in roots):
             return roots
-    raise TypeError(
-        f"draw_graph: expected a Value or Tensor (or a list of them), got {type(root).__name__}"
-    )
+    raise TypeError(f"draw_graph: expected a Value or Tensor (or a list of them), got {type(root).__name__}")
 
 
 def draw_graph(

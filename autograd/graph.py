@@ -1,8 +1,9 @@
 """The graph core shared by both engines: nodes, stages, grad mode, backward.
 
 A node records its ``data``, its ``grad``, its parents (``_prev``, an ordered
-tuple; stored as ``_a``/``_b`` so that a node allocates no tuple of its own), the primitive that made it (``op``, a row of :mod:`autograd.ops`, or
-``None`` for a leaf), that primitive's constants (``_meta``), an optional
+tuple; stored as ``_a``/``_b`` so that a node allocates no tuple of its own),
+the primitive that made it (``op``, a row of :mod:`autograd.ops`, or ``None``
+for a leaf), that primitive's constants (``_meta``), an optional
 ``label`` and the ``stage`` path it was created in.
 
 There is one backward loop for both engines (:func:`backward`); an engine only
@@ -15,8 +16,9 @@ import contextlib
 import functools
 import gc
 import math
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, Callable, Iterator, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -44,7 +46,7 @@ class _Ctx(NamedTuple):
     anomaly: bool
 
 
-_CTX: ContextVar[_Ctx] = ContextVar("layergrad", default=_Ctx((), True, False))
+_CTX: ContextVar[_Ctx] = ContextVar("layergrad", default=_Ctx((), True, False))  # noqa: B039 (an immutable NamedTuple)
 
 # path -> human label (e.g. "layer 1: Linear(2→16) + ReLU") and kind ("model",
 # "layer", "neuron", "step"); read by the renderer, written by `stage`.
@@ -277,7 +279,7 @@ def _summary(x: Any) -> str:
     return repr(x)
 
 
-def _anomaly(kind: str, node: "Node", value: Any) -> None:
+def _anomaly(kind: str, node: Node, value: Any) -> None:
     inputs = [p.data for p in node._prev] + list(node._meta)
     raise AnomalyError(
         f"{kind} of {node.op.name!r} at stage {node.stage!r} produced "
@@ -289,7 +291,7 @@ def _anomaly(kind: str, node: "Node", value: Any) -> None:
 MANY = object()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
 
 
-def _link(node: "Node", parents: tuple, variadic: bool = False) -> None:
+def _link(node: Node, parents: tuple, variadic: bool = False) -> None:
     """Store ``parents`` in ``node._a``/``node._b`` (a variadic op's always as a tuple)."""
     n = len(parents)
     if variadic:
@@ -322,7 +324,7 @@ class Node:
     _meta: tuple[Any, ...]
 
     @property
-    def _prev(self) -> tuple["Node", ...]:
+    def _prev(self) -> tuple[Node, ...]:
         """The parents, in argument order (micrograd's name)."""
         a = self._a
         if a is None:
@@ -356,7 +358,7 @@ class Node:
         """Back-propagate from this node; see :func:`backward`."""
         backward(self, gradient)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Node":
+    def requires_grad_(self, requires_grad: bool = True) -> Node:
         """Set ``requires_grad`` on a leaf in place and return it."""
         if self.op is not None:
             raise RuntimeError(
@@ -421,7 +423,7 @@ class Node:
         return self._unary(OPS["clip"], lo, hi)
 
     @property
-    def parents(self) -> tuple["Node", ...]:
+    def parents(self) -> tuple[Node, ...]:
         """The nodes this one was computed from, in argument order."""
         return self._prev
 

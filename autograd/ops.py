@@ -16,14 +16,16 @@ The rules use only operators and the few helpers below that accept both floats
 and arrays, so one row serves both engines.  Broadcasting is *not* undone here:
 the engine sums a gradient back to its input's shape in one place.
 
-To add a primitive, add a row; ``tests/test_ops.py`` enumerates the table, so
-the new row is checked against central differences with no other edit.
+To add a primitive, add a row and give it sample inputs in ``tests/test_ops.py``
+(``ROWS`` or ``TENSOR_CASES``): that test enumerates the table and fails for a
+row without samples, so every row is checked against central differences.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -378,9 +380,11 @@ _ROWS = [
     Op("tanh",    lambda xp, a: xp.tanh(a),            (lambda g, out, a: g * (1 - out * out),), "tanh"),
     Op("sigmoid", lambda xp, a: xp.sigmoid(a),         (lambda g, out, a: g * out * (1 - out),), "sigmoid"),
     Op("relu",    lambda xp, a: xp.relu(a),            (_relu_vjp,), "ReLU"),  # NOTE: 0 at the kink
-    Op("step",    lambda xp, a: xp.step(a),            (lambda g, out, a: g * 0,), "step"),  # NOTE: zero almost everywhere: step cannot be trained by gradients
+    # NOTE: step's derivative is zero almost everywhere: it cannot be trained by gradients
+    Op("step",    lambda xp, a: xp.step(a),            (lambda g, out, a: g * 0,), "step"),
     Op("leaky_relu", lambda xp, a, s: xp.where(a > 0, a, a * s),
-                                                       (lambda g, out, a, s: g * (_gt(a, 0) * (1 - s) + s),), "LeakyReLU"),
+                                                       (lambda g, out, a, s: g * (_gt(a, 0) * (1 - s) + s),),
+                                                       "LeakyReLU"),
     Op("softplus", lambda xp, a: xp.softplus(a),       (lambda g, out, a: g * _xp(a).sigmoid(a),), "softplus"),
     Op("gelu",    _gelu_fwd,                           (_gelu_vjp,), "GELU"),
     Op("clip",    lambda xp, a, lo, hi: xp.clip(a, lo, hi),
@@ -417,7 +421,21 @@ OPS: dict[str, Op] = {op.name: op for op in _ROWS}
 
 #: Rows that work on both engines (the rest are engine-specific).
 ELEMENTWISE = tuple(
-    name for name in OPS if name not in {"dot", "matmul", "sum", "max", "min", "logsumexp",
-                                          "reshape", "transpose", "getitem", "where",
-                                          "concatenate", "stack"}
+    name
+    for name in OPS
+    if name
+    not in {
+        "dot",
+        "matmul",
+        "sum",
+        "max",
+        "min",
+        "logsumexp",
+        "reshape",
+        "transpose",
+        "getitem",
+        "where",
+        "concatenate",
+        "stack",
+    }
 )

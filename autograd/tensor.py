@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,9 @@ def _as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
             raise TypeError(f"{where}: cannot make a Tensor from a {type(data).__name__}; use its .data")
         data = data.data
     if isinstance(data, (str, bytes)) or data is None or isinstance(data, (dict, set)):
-        raise TypeError(f"{where}: expected a number, a nested list of numbers or a numpy array, got {type(data).__name__}")
+        raise TypeError(
+            f"{where}: expected a number, a nested list of numbers or a numpy array, got {type(data).__name__}"
+        )
     if isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
         if dtype is not None:
@@ -45,7 +48,9 @@ def _as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray
             return arr  # a given float array keeps its dtype
         if kind in "iub":
             return arr.astype(np.float64)
-        raise TypeError(f"{where}: arrays of dtype {arr.dtype} are not supported; expected a real (float, int or bool) array")
+        raise TypeError(
+            f"{where}: arrays of dtype {arr.dtype} are not supported; expected a real (float, int or bool) array"
+        )
     try:
         arr = np.array(data, dtype=np.float64 if dtype is None else dtype)
     except (ValueError, TypeError) as e:
@@ -80,7 +85,7 @@ def _shapes(arrays: Sequence[Any]) -> str:
 _ADD, _MUL, _MATMUL = OPS["add"], OPS["mul"], OPS["matmul"]
 
 
-def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
+def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
     """Run ``op`` forward and create its node; the hot path of the tensor engine."""
     ctx = _CTX.get()
     n = len(prev)
@@ -135,7 +140,7 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> "Tensor":
     return out
 
 
-def _leaf(data: np.ndarray) -> "Tensor":
+def _leaf(data: np.ndarray) -> Tensor:
     out = _new(Tensor)
     out.data = data
     out.grad = None
@@ -148,7 +153,7 @@ def _leaf(data: np.ndarray) -> "Tensor":
     return out
 
 
-def _operand(x: Any, where: str, like: np.ndarray | None = None) -> "Tensor":
+def _operand(x: Any, where: str, like: np.ndarray | None = None) -> Tensor:
     """Any operand as a Tensor (constants become leaves that need no grad)."""
     if isinstance(x, Tensor):
         return x
@@ -161,9 +166,7 @@ def _operand(x: Any, where: str, like: np.ndarray | None = None) -> "Tensor":
         )
     if isinstance(x, (np.ndarray, np.generic, list, tuple)) or isinstance(x, numbers.Real):
         return _leaf(_as_array(x, where=where))
-    raise TypeError(
-        f"{where}: unsupported operand of type {type(x).__name__}; expected a Tensor, an array or a number"
-    )
+    raise TypeError(f"{where}: unsupported operand of type {type(x).__name__}; expected a Tensor, an array or a number")
 
 
 def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -298,15 +301,15 @@ class Tensor(Node):
         else:
             self.grad = cur + g
 
-    def _unary(self, op: Op, *consts: Any) -> "Tensor":
+    def _unary(self, op: Op, *consts: Any) -> Tensor:
         return _make(op, (self,), consts)
 
-    def _binary(self, other: Any, op: Op) -> "Tensor":
+    def _binary(self, other: Any, op: Op) -> Tensor:
         if type(other) in _PY_SCALARS:
             return _make(op, (self,), (other,))
         return _make(op, (self, _operand(other, op.name)))
 
-    def _reflected(self, other: Any, op: Op, rop: Op) -> "Tensor":
+    def _reflected(self, other: Any, op: Op, rop: Op) -> Tensor:
         if type(other) in _PY_SCALARS:
             return _make(rop, (self,), (other,))
         return _make(op, (_operand(other, op.name), self))
@@ -333,59 +336,64 @@ class Tensor(Node):
         return self.data.size
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         """The transpose (axes reversed)."""
         return self.transpose()
 
     # arithmetic -----------------------------------------------------------------
     # NOTE: + and * are the hottest ops; they call _make directly (no _binary hop).
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:
             return _make(_ADD, (self,), (other,))
         return _make(_ADD, (self, _operand(other, "add")))
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:
             return _make(_ADD, (self,), (other,))
         return _make(_ADD, (_operand(other, "add"), self))
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return self._binary(other, OPS["sub"])
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return self._reflected(other, OPS["sub"], OPS["rsub"])
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:
             return _make(_MUL, (self,), (other,))
         return _make(_MUL, (self, _operand(other, "mul")))
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:
             return _make(_MUL, (self,), (other,))
         return _make(_MUL, (_operand(other, "mul"), self))
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         return self._binary(other, OPS["div"])
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         return self._reflected(other, OPS["div"], OPS["rdiv"])
 
-    def __pow__(self, other: Any) -> "Tensor":
+    def __pow__(self, other: Any) -> Tensor:
         return self._binary(other, OPS["pow"])
 
-    def __rpow__(self, other: Any) -> "Tensor":
+    def __rpow__(self, other: Any) -> Tensor:
         return self._reflected(other, OPS["pow"], OPS["rpow"])
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return _make(OPS["neg"], (self,))
 
-    def __matmul__(self, other: Any) -> "Tensor":
-        if type(other) is Tensor and self.data.ndim == 2 and other.data.ndim == 2 and self.data.shape[1] == other.data.shape[0]:
+    def __matmul__(self, other: Any) -> Tensor:
+        if (
+            type(other) is Tensor
+            and self.data.ndim == 2
+            and other.data.ndim == 2
+            and self.data.shape[1] == other.data.shape[0]
+        ):
             return _make(_MATMUL, (self, other))
         return matmul(self, other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(other, self)
 
     # comparisons: boolean arrays, no gradient --------------------------------------------
@@ -424,21 +432,21 @@ class Tensor(Node):
     __hash__ = Node.__hash__  # identity: nodes live in sets and dicts
 
     # reductions -----------------------------------------------------------------
-    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (None: all; an int or a tuple of ints)."""
         return _make(OPS["sum"], (self,), (_axis(axis, self.ndim, "sum"), bool(keepdims)))
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis``."""
         ax = _axis(axis, self.ndim, "mean")
         return self.sum(ax, keepdims) * (1.0 / _count(self.shape, ax))
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """Maximum over ``axis``; tied maxima share the gradient."""
         self._nonempty("max")
         return _make(OPS["max"], (self,), (_axis(axis, self.ndim, "max"), bool(keepdims)))
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor":
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """Minimum over ``axis``; tied minima share the gradient."""
         self._nonempty("min")
         return _make(OPS["min"], (self,), (_axis(axis, self.ndim, "min"), bool(keepdims)))
@@ -447,7 +455,7 @@ class Tensor(Node):
         if self.data.size == 0:
             raise ValueError(f"{where}: the tensor is empty (shape {self.shape}); there is no {where}")
 
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         """Variance over ``axis`` (numpy's convention: ``ddof=0``)."""
         ax = _axis(axis, self.ndim, "var")
         d = self - self.mean(ax, keepdims=True)
@@ -456,19 +464,19 @@ class Tensor(Node):
             raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {_count(self.shape, ax)} elements")
         return (d * d).sum(ax, keepdims) * (1.0 / n)
 
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> "Tensor":
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         """Standard deviation over ``axis`` (``ddof=0``)."""
         return self.var(_axis(axis, self.ndim, "std"), keepdims, ddof).sqrt()
 
-    def logsumexp(self, axis: Any = -1, keepdims: bool = False) -> "Tensor":
+    def logsumexp(self, axis: Any = -1, keepdims: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``axis``, stable for large inputs."""
         return _make(OPS["logsumexp"], (self,), (_axis(axis, self.ndim, "logsumexp"), bool(keepdims)))
 
-    def log_softmax(self, axis: int = -1) -> "Tensor":
+    def log_softmax(self, axis: int = -1) -> Tensor:
         """x - logsumexp(x): log-probabilities, stable for logits of ±1e4."""
         return self - self.logsumexp(_axis(axis, self.ndim, "log_softmax"), keepdims=True)
 
-    def softmax(self, axis: int = -1) -> "Tensor":
+    def softmax(self, axis: int = -1) -> Tensor:
         """Probabilities exp(x) / sum(exp(x)) along ``axis``."""
         return self.log_softmax(_axis(axis, self.ndim, "softmax")).exp()
 
@@ -481,7 +489,7 @@ class Tensor(Node):
         return np.argmin(self.data, axis=_axis(axis, self.ndim, "argmin"))
 
     # shapes ---------------------------------------------------------------------
-    def reshape(self, *shape: Any) -> "Tensor":
+    def reshape(self, *shape: Any) -> Tensor:
         """The same values in a new shape (one dimension may be -1)."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
@@ -489,21 +497,23 @@ class Tensor(Node):
 
     view = reshape
 
-    def transpose(self, *axes: Any) -> "Tensor":
+    def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (none given: reverse them)."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         if axes:
             if sorted(_axis(a, self.ndim, "transpose") for a in axes) != list(range(self.ndim)):
-                raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}")
+                raise ValueError(
+                    f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}"
+                )
             axes = tuple(_axis(a, self.ndim, "transpose") for a in axes)
         return _make(OPS["transpose"], (self,), (axes or None,))
 
-    def flatten(self) -> "Tensor":
+    def flatten(self) -> Tensor:
         """All values in one dimension."""
         return self.reshape(-1)
 
-    def squeeze(self, axis: Any = None) -> "Tensor":
+    def squeeze(self, axis: Any = None) -> Tensor:
         """Drop axes of length 1 (all of them, or the ones given)."""
         ax = _axis(axis, self.ndim, "squeeze")
         axes = (ax,) if isinstance(ax, int) else ax
@@ -513,7 +523,7 @@ class Tensor(Node):
                     raise ValueError(f"squeeze: axis {a} has length {self.shape[a]}, not 1 (shape {self.shape})")
         return self.reshape(np.squeeze(np.empty(self.shape, dtype=bool), axis=axes).shape)
 
-    def unsqueeze(self, axis: int) -> "Tensor":
+    def unsqueeze(self, axis: int) -> Tensor:
         """Insert an axis of length 1 at ``axis``."""
         shape = list(self.shape)
         n = len(shape) + 1
@@ -524,7 +534,7 @@ class Tensor(Node):
 
     expand_dims = unsqueeze
 
-    def __getitem__(self, index: Any) -> "Tensor":
+    def __getitem__(self, index: Any) -> Tensor:
         return _make(OPS["getitem"], (self,), (_index(index),))
 
     # conversions ----------------------------------------------------------------
@@ -556,7 +566,7 @@ class Tensor(Node):
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A new leaf sharing the data, taking no part in backward."""
         return _leaf(self.data)
 
@@ -622,9 +632,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     inner_a = sa[-1]
     inner_b = sb[0] if tb.ndim == 1 else sb[-2]
     if inner_a != inner_b:
-        raise ValueError(
-            f"matmul: shapes {sa} and {sb} do not align (inner dimensions {inner_a} != {inner_b})"
-        )
+        raise ValueError(f"matmul: shapes {sa} and {sb} do not align (inner dimensions {inner_a} != {inner_b})")
     return _make(OPS["matmul"], (ta, tb))
 
 

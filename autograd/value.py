@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable, Sequence
 from math import tanh as _tanh
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .graph import _CTX, MANY, Node, _anomaly, _finite, _link
 from .ops import OPS, SCALAR, Op
@@ -32,7 +33,7 @@ def _number(x: Any, where: str) -> float:
     raise TypeError(f"{where}: unsupported operand of type {type(x).__name__}; expected a number or a Value")
 
 
-def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> "Value":
+def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> Value:
     """Create the result node of ``op`` with parents ``a``, ``b``; the scalar hot path."""
     ctx = _CTX.get()
     out = _new(Value)
@@ -100,7 +101,7 @@ class Value(Node):
     def __init__(
         self,
         data: Any,
-        _children: Iterable["Value"] = (),
+        _children: Iterable[Value] = (),
         _op: str = "",
         label: str = "",
         requires_grad: bool = True,
@@ -134,11 +135,11 @@ class Value(Node):
     def _accumulate(self, g: float) -> None:
         self.grad += g
 
-    def _unary(self, op: Op, *consts: Any) -> "Value":
+    def _unary(self, op: Op, *consts: Any) -> Value:
         return _make(op, self, None, consts, op.fwd(SCALAR, self.data, *consts), self.requires_grad)
 
     # arithmetic ---------------------------------------------------------------
-    def __add__(self, other: Any) -> "Value":
+    def __add__(self, other: Any) -> Value:
         if type(other) is Value:
             return _make(_ADD, self, other, (), self.data + other.data, self.requires_grad or other.requires_grad)
         t = type(other)
@@ -147,7 +148,7 @@ class Value(Node):
 
     __radd__ = __add__
 
-    def __mul__(self, other: Any) -> "Value":
+    def __mul__(self, other: Any) -> Value:
         if type(other) is Value:
             return _make(_MUL, self, other, (), self.data * other.data, self.requires_grad or other.requires_grad)
         t = type(other)
@@ -156,48 +157,48 @@ class Value(Node):
 
     __rmul__ = __mul__
 
-    def __sub__(self, other: Any) -> "Value":
+    def __sub__(self, other: Any) -> Value:
         if type(other) is Value:
             return _make(_SUB, self, other, (), self.data - other.data, self.requires_grad or other.requires_grad)
         t = type(other)
         c = other if t is float or t is int else _number(other, "sub")
         return _make(_SUB, self, None, (c,), self.data - c, self.requires_grad)
 
-    def __rsub__(self, other: Any) -> "Value":
+    def __rsub__(self, other: Any) -> Value:
         c = _number(other, "sub")
         return _make(_RSUB, self, None, (c,), c - self.data, self.requires_grad)
 
-    def __truediv__(self, other: Any) -> "Value":
+    def __truediv__(self, other: Any) -> Value:
         if type(other) is Value:
             data = _DIV.fwd(SCALAR, self.data, other.data) if other.data else _div0(self.data)
             return _make(_DIV, self, other, (), data, self.requires_grad or other.requires_grad)
         c = _number(other, "div")
         return _make(_DIV, self, None, (c,), self.data / c if c else _div0(self.data), self.requires_grad)
 
-    def __rtruediv__(self, other: Any) -> "Value":
+    def __rtruediv__(self, other: Any) -> Value:
         c = _number(other, "div")
         return _make(_RDIV, self, None, (c,), c / self.data if self.data else _div0(c), self.requires_grad)
 
-    def __pow__(self, other: Any) -> "Value":
+    def __pow__(self, other: Any) -> Value:
         if type(other) is Value:
             data = SCALAR.pow(self.data, other.data)
             return _make(_POW, self, other, (), data, self.requires_grad or other.requires_grad)
         c = other if type(other) is int else _number(other, "pow")
         return _make(_POW, self, None, (c,), SCALAR.pow(self.data, c), self.requires_grad)
 
-    def __rpow__(self, other: Any) -> "Value":
+    def __rpow__(self, other: Any) -> Value:
         c = _number(other, "pow")
         return _make(_RPOW, self, None, (c,), SCALAR.pow(c, self.data), self.requires_grad)
 
-    def __neg__(self) -> "Value":
+    def __neg__(self) -> Value:
         return _make(_NEG, self, None, (), -self.data, self.requires_grad)
 
-    def relu(self) -> "Value":
+    def relu(self) -> Value:
         """max(x, 0): passes positive values, zeroes negative ones."""
         d = self.data
         return _make(_RELU, self, None, (), d if d > 0 else 0.0, self.requires_grad)
 
-    def tanh(self) -> "Value":
+    def tanh(self) -> Value:
         """Hyperbolic tangent: squashes to (-1, 1)."""
         return _make(_TANH, self, None, (), _tanh(self.data), self.requires_grad)
 
@@ -224,7 +225,7 @@ class Value(Node):
         """The number, as a Python float."""
         return float(self.data)
 
-    def detach(self) -> "Value":
+    def detach(self) -> Value:
         """A new leaf with the same data that takes no part in backward."""
         return Value(self.data, requires_grad=False)
 

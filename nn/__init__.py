@@ -32,7 +32,14 @@ def _check_autograd() -> None:
 
 _check_autograd()
 
-from . import data  # noqa: E402
+from . import (  # noqa: E402
+    data,  # noqa: E402
+    inspect,
+    losses,
+    optim,
+    plot,
+    train,
+)
 from .activations import (  # noqa: E402
     ACTIVATIONS,
     GELU,
@@ -54,12 +61,11 @@ from .activations import (  # noqa: E402
     step,
     tanh,
 )
-from . import inspect, losses, optim, plot, train  # noqa: E402
 from .draw import draw_network  # noqa: E402
 from .io import load, save  # noqa: E402
 from .layers import Layer, Linear, Neuron, Sequential  # noqa: E402
-from .mlp import MLP  # noqa: E402
 from .losses import bce_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss  # noqa: E402
+from .mlp import MLP  # noqa: E402
 from .module import Module  # noqa: E402
 from .train import History, accuracy, fit, predict  # noqa: E402
 
@@ -97,6 +103,7 @@ __all__ = [
     "optim",
     "inspect",
     "plot",
+    "train",
     "mse_loss",
     "hinge_loss",
     "bce_with_logits",

@@ -7,9 +7,10 @@ activation is what lets each layer bend the space.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from autograd import Node, Tensor, Value
+from autograd import Node, Tensor, Value  # noqa: F401 (Tensor: used by the examples)
 
 from .module import Module
 

@@ -86,10 +86,7 @@ def _is_real(value) -> bool:
 def _check_int(value, name: str, fname: str, minimum: int, why: str = "") -> int:
     """Return ``value`` as an int, insisting that it is an integer >= minimum."""
     if not _is_int(value):
-        raise TypeError(
-            f"{fname}: {name} must be an integer, got {value!r} "
-            f"of type {type(value).__name__}"
-        )
+        raise TypeError(f"{fname}: {name} must be an integer, got {value!r} of type {type(value).__name__}")
     value = int(value)
     if value < minimum:
         extra = f" ({why})" if why else ""
@@ -100,15 +97,10 @@ def _check_int(value, name: str, fname: str, minimum: int, why: str = "") -> int
 def _check_nonneg(value, name: str, fname: str) -> float:
     """Return ``value`` as a float, insisting on a finite real number >= 0."""
     if not _is_real(value):
-        raise TypeError(
-            f"{fname}: {name} must be a real number, got {value!r} "
-            f"of type {type(value).__name__}"
-        )
+        raise TypeError(f"{fname}: {name} must be a real number, got {value!r} of type {type(value).__name__}")
     value = float(value)
     if not math.isfinite(value) or value < 0.0:
-        raise ValueError(
-            f"{fname}: {name} must be a finite number >= 0, got {value!r}"
-        )
+        raise ValueError(f"{fname}: {name} must be a finite number >= 0, got {value!r}")
     return value
 
 
@@ -118,8 +110,7 @@ def _rng(seed, fname: str) -> np.random.Generator:
         return seed
     if not _is_int(seed):
         raise TypeError(
-            f"{fname}: seed must be an int or a numpy.random.Generator, "
-            f"got {seed!r} of type {type(seed).__name__}"
+            f"{fname}: seed must be an int or a numpy.random.Generator, got {seed!r} of type {type(seed).__name__}"
         )
     if seed < 0:
         raise ValueError(f"{fname}: seed must be a non-negative int, got {seed}")
@@ -201,10 +192,7 @@ def circles(n=200, noise=0.05, seed=0, factor=0.5):
     n = _check_int(n, "n", fname, 2, "one point per class, 2 classes")
     noise = _check_nonneg(noise, "noise", fname)
     if not _is_real(factor):
-        raise TypeError(
-            f"{fname}: factor must be a real number, got {factor!r} "
-            f"of type {type(factor).__name__}"
-        )
+        raise TypeError(f"{fname}: factor must be a real number, got {factor!r} of type {type(factor).__name__}")
     factor = float(factor)
     if not 0.0 < factor < 1.0:
         raise ValueError(
@@ -385,15 +373,10 @@ def _check_centers(centers, fname: str) -> np.ndarray:
         arr = np.asarray(centers)
     except (TypeError, ValueError) as exc:  # e.g. ragged nested lists
         raise ValueError(
-            f"{fname}: centers must be an int or an array of shape (k, 2), "
-            f"got {centers!r} ({exc})"
+            f"{fname}: centers must be an int or an array of shape (k, 2), got {centers!r} ({exc})"
         ) from None
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(
-            f"{fname}: centers must hold real numbers, got an array of dtype {arr.dtype}"
-        )
+    if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{fname}: centers must hold real numbers, got an array of dtype {arr.dtype}")
     if arr.ndim != 2 or arr.shape[1] != 2 or arr.shape[0] < 1:
         raise ValueError(
             f"{fname}: centers must be an int or an array of shape (k, 2) with "
@@ -551,15 +534,10 @@ def split(X, y, test_fraction=0.25, seed=0):
     if y.ndim != 1:
         raise ValueError(f"{fname}: y must be 1-D of shape (n,), got shape {y.shape}")
     if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"{fname}: X and y must have the same length, got len(X)={X.shape[0]} "
-            f"and len(y)={y.shape[0]}"
-        )
+        raise ValueError(f"{fname}: X and y must have the same length, got len(X)={X.shape[0]} and len(y)={y.shape[0]}")
     n = y.shape[0]
     if n < 2:
-        raise ValueError(
-            f"{fname}: need at least 2 samples to make a train and a test part, got {n}"
-        )
+        raise ValueError(f"{fname}: need at least 2 samples to make a train and a test part, got {n}")
     if not _is_real(test_fraction):
         raise TypeError(
             f"{fname}: test_fraction must be a real number, got {test_fraction!r} "
@@ -567,9 +545,7 @@ def split(X, y, test_fraction=0.25, seed=0):
         )
     f = float(test_fraction)
     if not 0.0 < f < 1.0:
-        raise ValueError(
-            f"{fname}: test_fraction must satisfy 0 < test_fraction < 1, got {f!r}"
-        )
+        raise ValueError(f"{fname}: test_fraction must satisfy 0 < test_fraction < 1, got {f!r}")
     rng = _rng(seed, fname)
 
     n_test = min(max(int(round(f * n)), 1), n - 1)
@@ -608,10 +584,7 @@ def _legacy_state(random_state, fname: str) -> np.random.RandomState:
         return random_state
     if _is_int(random_state):
         if not 0 <= int(random_state) < 2**32:
-            raise ValueError(
-                f"{fname}: random_state must be between 0 and 2**32 - 1, "
-                f"got {random_state}"
-            )
+            raise ValueError(f"{fname}: random_state must be between 0 and 2**32 - 1, got {random_state}")
         return np.random.RandomState(int(random_state))
     raise TypeError(
         f"{fname}: random_state must be None, an int or a numpy.random.RandomState, "
@@ -670,10 +643,7 @@ def make_moons(n_samples=100, *, shuffle=True, noise=None, random_state=None):
     fname = "make_moons"
     if isinstance(n_samples, tuple):
         if len(n_samples) != 2:
-            raise ValueError(
-                f"{fname}: n_samples as a tuple must be (n_outer, n_inner), "
-                f"got {n_samples!r}"
-            )
+            raise ValueError(f"{fname}: n_samples as a tuple must be (n_outer, n_inner), got {n_samples!r}")
         n_out = _check_int(n_samples[0], "n_samples[0]", fname, 0)
         n_in = _check_int(n_samples[1], "n_samples[1]", fname, 0)
         if n_out + n_in < 1:

@@ -14,7 +14,8 @@ import argparse
 import os
 import sys
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -117,7 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, what, sizes, act in specs:
         model = MLP(2, sizes, activation=act, engine=args.engine, seed=args.seed)
         t0 = time.perf_counter()
-        history = fit(model, Xtr, ytr, epochs=args.epochs, progress=not args.no_progress, seed=args.seed, snapshot_every=max(1, args.epochs // 10))
+        history = fit(
+            model,
+            Xtr,
+            ytr,
+            epochs=args.epochs,
+            progress=not args.no_progress,
+            seed=args.seed,
+            snapshot_every=max(1, args.epochs // 10),
+        )
         seconds = time.perf_counter() - t0
         train_acc, test_acc = accuracy(model, Xtr, ytr), accuracy(model, Xte, yte)
         models.append((name, model, history))

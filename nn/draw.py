@@ -9,8 +9,6 @@ ellipsis node stands for the rest.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from autograd.draw import Graph
@@ -33,9 +31,7 @@ def _layers(model: Module) -> list[tuple[Module, Activation]]:
         elif hasattr(m, "get_weights") and m.kind == "layer":
             out.append((m, getattr(m, "activation", None) or Identity()))
     if not out:
-        raise ValueError(
-            f"draw_network: {type(model).__name__} has no Linear or Layer with weights to draw"
-        )
+        raise ValueError(f"draw_network: {type(model).__name__} has no Linear or Layer with weights to draw")
     return out
 
 
@@ -118,9 +114,7 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
         last = k == len(layers) - 1
         title = layer.describe() if hasattr(layer, "describe") else f"layer {k + 1}"
         role = "output layer" if last else "hidden layer"
-        lines.append(
-            f'  subgraph cluster_l{k} {{ label="{_esc(title)}\\n({role})"; style=rounded; color="#a0aec0";'
-        )
+        lines.append(f'  subgraph cluster_l{k} {{ label="{_esc(title)}\\n({role})"; style=rounded; color="#a0aec0";')
         col = []
         act_name = "linear" if type(act) is Identity else act.describe()
         for j in _shown(nout, max_width):

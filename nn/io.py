@@ -173,9 +173,12 @@ def load(path: str | os.PathLike[str]) -> Module:
             msg = "it contains pickled data, which layergrad never loads"
         raise ValueError(f"load: {path} is not a readable layergrad model file ({msg})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ValueError(f"load: {path} is not a layergrad model file (format {meta.get('format') if isinstance(meta, dict) else meta!r})")
+        found = meta.get("format") if isinstance(meta, dict) else meta
+        raise ValueError(f"load: {path} is not a layergrad model file (format {found!r})")
     if meta.get("version") != VERSION:
-        raise ValueError(f"load: {path} has format version {meta.get('version')}; this layergrad reads version {VERSION}")
+        raise ValueError(
+            f"load: {path} has format version {meta.get('version')}; this layergrad reads version {VERSION}"
+        )
     name = meta.get("class")
     cls = SAVABLE.get(name) if isinstance(name, str) else None
     if cls is None:

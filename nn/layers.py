@@ -9,7 +9,8 @@ of the graph shows each layer's processing steps.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,14 @@ class Neuron(Module):
     engine = "scalar"
     kind = "neuron"
 
-    def __init__(self, nin: int, activation: Any = "relu", seed: Any = None, weights: Sequence[float] | None = None, bias: float = 0.0) -> None:
+    def __init__(
+        self,
+        nin: int,
+        activation: Any = "relu",
+        seed: Any = None,
+        weights: Sequence[float] | None = None,
+        bias: float = 0.0,
+    ) -> None:
         super().__init__()
         _check_width(nin, 1, "Neuron")
         self.nin, self.nout = int(nin), 1
@@ -139,7 +147,9 @@ class Neuron(Module):
 
 def _as_list(x: Any, where: str) -> list[Any]:
     if isinstance(x, Tensor):
-        raise TypeError(f"{where}: the scalar engine takes a list of numbers or Values, got a Tensor; use engine='tensor'")
+        raise TypeError(
+            f"{where}: the scalar engine takes a list of numbers or Values, got a Tensor; use engine='tensor'"
+        )
     if isinstance(x, np.ndarray):
         if x.ndim != 1:
             raise ValueError(f"{where}: expected one sample (a 1-D list), got an array of shape {x.shape}")
@@ -226,7 +236,9 @@ def _check_wb(W: Any, b: Any, nin: int, nout: int, where: str) -> tuple[np.ndarr
     W = np.asarray(W, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if W.shape != (nin, nout) or b.shape != (nout,):
-        raise ValueError(f"{where}: expected W of shape {(nin, nout)} and b of shape {(nout,)}, got {W.shape} and {b.shape}")
+        raise ValueError(
+            f"{where}: expected W of shape {(nin, nout)} and b of shape {(nout,)}, got {W.shape} and {b.shape}"
+        )
     return W, b
 
 
@@ -297,9 +309,7 @@ class Linear(Module):
             x = Tensor(x)
             x.data = x.data.astype(self.weight.dtype, copy=False)
         if x.ndim == 0 or x.shape[-1] != self.nin:
-            raise ValueError(
-                f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}"
-            )
+            raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")
         with stage("weighted sum", kind="step"):
             z = x @ self.weight
         if self.bias is not None:

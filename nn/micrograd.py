@@ -22,7 +22,8 @@ Examples
 from __future__ import annotations
 
 import random
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from autograd import Value
 

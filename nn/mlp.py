@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -152,4 +153,3 @@ class MLP(Module):
             "engine": self.engine,
             "dtype": dtype,
         }
-

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 from collections import OrderedDict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -73,9 +74,7 @@ class Module:
                 if m.name == type(m).__name__:
                     object.__setattr__(m, "name", f"{key}.{i}")
             self._children[key] = list(value)
-        elif _is_param(value) or (
-            isinstance(value, (list, tuple)) and value and all(_is_param(v) for v in value)
-        ):
+        elif _is_param(value) or (isinstance(value, (list, tuple)) and value and all(_is_param(v) for v in value)):
             self._params[key] = value
         object.__setattr__(self, key, value)
         if key in self._children or key in self._params:
@@ -93,11 +92,11 @@ class Module:
         for child in self._child_modules():
             child._set_path(path + (child.name,))
 
-    def _child_modules(self) -> Iterator["Module"]:
+    def _child_modules(self) -> Iterator[Module]:
         for c in self._children.values():
             yield from (c if isinstance(c, list) else [c])
 
-    def set_name(self, name: str) -> "Module":
+    def set_name(self, name: str) -> Module:
         """Rename this module (its stage name) and return it."""
         object.__setattr__(self, "name", str(name))
         self._set_path(self._path[:-1] + (self.name,))
@@ -149,26 +148,29 @@ class Module:
         for p in self.parameters():
             p.zero_grad()
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         """This module and all its descendants, depth first."""
         yield self
         for c in self._child_modules():
             yield from c.modules()
 
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Set training mode (recursively) and return self."""
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Set evaluation mode (recursively) and return self."""
         return self.train(False)
 
     # state ------------------------------------------------------------------------
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
         """Parameter values by name, as copies (floats become 0-d arrays)."""
-        return OrderedDict((n, np.array(p.data, dtype=np.float64 if isinstance(p, Value) else None)) for n, p in self.named_parameters())
+        return OrderedDict(
+            (n, np.array(p.data, dtype=np.float64 if isinstance(p, Value) else None))
+            for n, p in self.named_parameters()
+        )
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
         """Copy values into the parameters, checking names and shapes first."""
@@ -210,7 +212,7 @@ class Module:
         return save(self, path)
 
     @classmethod
-    def load(cls, path: str) -> "Module":
+    def load(cls, path: str) -> Module:
         """Load a module saved with :meth:`save`."""
         from .io import load
 
@@ -242,10 +244,12 @@ class Module:
             if m.kind != "layer":
                 continue
             rows.append(
-                "<tr>" + "".join(
+                "<tr>"
+                + "".join(
                     f"<td>{html.escape(str(v))}</td>"
                     for v in (m.name, m.shape_text(), m.activation_name(), m.num_parameters())
-                ) + "</tr>"
+                )
+                + "</tr>"
             )
         head = "".join(f"<th>{h}</th>" for h in ("layer", "shape", "activation", "parameters"))
         return (

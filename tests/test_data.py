@@ -323,8 +323,11 @@ def test_bad_n_seed_noise(name):
         fn(10, noise=float("nan"))
     with pytest.raises(TypeError, match=rf"{name}: noise must be a real number, got 'big'"):
         fn(10, noise="big")
-    with pytest.raises(TypeError, match=rf"{name}: seed must be an int or a numpy.random.Generator, "
-                       r"got None"):
+    with pytest.raises(
+        TypeError,
+        match=rf"{name}: seed must be an int or a numpy.random.Generator, "
+        r"got None",
+    ):
         fn(10, seed=None)
     with pytest.raises(TypeError, match=rf"{name}: seed must be an int .*got 1.5"):
         fn(10, seed=1.5)
@@ -354,8 +357,11 @@ def test_bad_spiral_classes():
 def test_bad_gaussians_centers():
     with pytest.raises(ValueError, match=r"gaussians: centers must be >= 1, got 0"):
         data.gaussians(10, centers=0)
-    with pytest.raises(ValueError, match=r"gaussians: centers must be an int or an array of shape "
-                       r"\(k, 2\).*shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"gaussians: centers must be an int or an array of shape "
+        r"\(k, 2\).*shape \(3,\)",
+    ):
         data.gaussians(10, centers=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"shape \(k, 2\).*got an array of shape \(2, 3\)"):
         data.gaussians(10, centers=np.zeros((2, 3)))
@@ -479,8 +485,11 @@ def test_split_hypothesis(n, k, frac, seed):
 
 def test_split_bad_input():
     X, y = _indexed(10)
-    with pytest.raises(ValueError, match=r"split: X and y must have the same length, "
-                       r"got len\(X\)=10 and len\(y\)=9"):
+    with pytest.raises(
+        ValueError,
+        match=r"split: X and y must have the same length, "
+        r"got len\(X\)=10 and len\(y\)=9",
+    ):
         data.split(X, y[:9])
     with pytest.raises(ValueError, match=r"split: y must be 1-D of shape \(n,\), got shape \(10, 1\)"):
         data.split(X, y[:, None])
@@ -581,18 +590,27 @@ def test_make_moons_bad_input():
         data.make_moons(0)
     with pytest.raises(TypeError, match=r"make_moons: n_samples must be an integer, got 10.0"):
         data.make_moons(10.0)
-    with pytest.raises(ValueError, match=r"make_moons: n_samples as a tuple must be "
-                       r"\(n_outer, n_inner\), got \(1, 2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"make_moons: n_samples as a tuple must be "
+        r"\(n_outer, n_inner\), got \(1, 2, 3\)",
+    ):
         data.make_moons((1, 2, 3))
     with pytest.raises(ValueError, match=r"make_moons: n_samples\[1\] must be >= 0, got -1"):
         data.make_moons((3, -1))
     with pytest.raises(ValueError, match=r"make_moons: noise must be a finite number >= 0, got -1.0"):
         data.make_moons(10, noise=-1.0)
-    with pytest.raises(TypeError, match=r"make_moons: random_state must be None, an int or a "
-                       r"numpy.random.RandomState, got 'a'"):
+    with pytest.raises(
+        TypeError,
+        match=r"make_moons: random_state must be None, an int or a "
+        r"numpy.random.RandomState, got 'a'",
+    ):
         data.make_moons(10, random_state="a")
-    with pytest.raises(ValueError, match=r"make_moons: random_state must be between 0 "
-                       r"and 2\*\*32 - 1, got -3"):
+    with pytest.raises(
+        ValueError,
+        match=r"make_moons: random_state must be between 0 "
+        r"and 2\*\*32 - 1, got -3",
+    ):
         data.make_moons(10, random_state=-3)
     with pytest.raises(TypeError):
         data.make_moons(10, True)  # shuffle and the rest are keyword-only
@@ -609,9 +627,7 @@ def test_make_moons_equals_sklearn(restore_global_state):
         tail = rs.random_sample() if random_state == "state" else None
         return X, y, np.random.random(), tail
 
-    cases = itertools.product(
-        [1, 2, 7, 100, 151, (4, 9)], [True, False], [None, 0.0, 0.25], [None, 0, 1337, "state"]
-    )
+    cases = itertools.product([1, 2, 7, 100, 151, (4, 9)], [True, False], [None, 0.0, 0.25], [None, 0, 1337, "state"])
     for case in cases:
         X_ref, y_ref, g_ref, t_ref = run(sk_datasets.make_moons, *case)
         X, y, g, t = run(data.make_moons, *case)

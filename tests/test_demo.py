@@ -32,16 +32,31 @@ def test_demo_writes_every_promised_file_and_tells_the_story(tmp_path):
     assert r.returncode == 0, r.stderr
     out = tmp_path / "layergrad-output"
     ext = ".svg" if shutil.which("dot") else ".dot"
-    promised = [f"graph{ext}", f"graph_neurons{ext}", f"network{ext}", "decision_boundaries.png",
-                "neuron_maps.png", "layer_representations.png", "linear_probes.png", "training_curves.png"]
+    promised = [
+        f"graph{ext}",
+        f"graph_neurons{ext}",
+        f"network{ext}",
+        "decision_boundaries.png",
+        "neuron_maps.png",
+        "layer_representations.png",
+        "linear_probes.png",
+        "training_curves.png",
+    ]
     for name in promised:
         f = out / name
         assert f.is_file() and f.stat().st_size > 500, name
         assert str(f) in r.stdout  # it says where the files are
     assert sorted(p.name for p in out.iterdir()) == sorted(promised)  # nothing half-written left
     # the comparison table: test accuracies per model
-    acc = {m: float(v) for m, v in re.findall(r"^(linear classifier|deep network \(relu\)|deep, no nonlinearity)\s.*?"
-                                             r"[\d.]+ %\s+([\d.]+) %", r.stdout, re.M)}
+    acc = {
+        m: float(v)
+        for m, v in re.findall(
+            r"^(linear classifier|deep network \(relu\)|deep, no nonlinearity)\s.*?"
+            r"[\d.]+ %\s+([\d.]+) %",
+            r.stdout,
+            re.M,
+        )
+    }
     assert set(acc) == {"linear classifier", "deep network (relu)", "deep, no nonlinearity"}
     assert acc["linear classifier"] <= 70 and acc["deep, no nonlinearity"] <= 70
     assert acc["deep network (relu)"] >= 97
@@ -52,9 +67,24 @@ def test_demo_writes_every_promised_file_and_tells_the_story(tmp_path):
 @pytest.mark.slow
 def test_demo_options_and_without_dot(tmp_path):
     # no Graphviz program on PATH: the graphs are written as .dot text instead
-    r = run_demo(tmp_path, "--dataset", "xor", "--hidden", "8", "--activation", "tanh", "--epochs", "50",
-                 "--n", "120", "--no-progress", "--no-plots", "--out", "custom",
-                 env_extra={"PATH": os.path.dirname(sys.executable)})
+    r = run_demo(
+        tmp_path,
+        "--dataset",
+        "xor",
+        "--hidden",
+        "8",
+        "--activation",
+        "tanh",
+        "--epochs",
+        "50",
+        "--n",
+        "120",
+        "--no-progress",
+        "--no-plots",
+        "--out",
+        "custom",
+        env_extra={"PATH": os.path.dirname(sys.executable)},
+    )
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in (tmp_path / "custom").iterdir())
     assert names == ["graph.dot", "graph_neurons.dot", "network.dot"]

@@ -199,7 +199,11 @@ def test_parameters_sit_inside_their_layers_cluster():
     y = ScalarMLP([2, 3, 1])(_inputs([1.0, -2.0]))[0]
     src = draw_graph(y, detail="scalar", legend=False).source
     nodes, _ = parse(src)
-    params = {n: where for n, where in nodes.items() if "peripheries=2" in re.search(re.escape(f'"{n}" [') + ".*", src).group(0)}
+    params = {
+        n: where
+        for n, where in nodes.items()
+        if "peripheries=2" in re.search(re.escape(f'"{n}" [') + ".*", src).group(0)
+    }
     assert len(params) == 13
     for where in params.values():
         assert where[:2] in (("MLP(2→3→1)", "layer 1: Linear(2→3) + ReLU"), ("MLP(2→3→1)", "layer 2: Linear(3→1)"))
@@ -210,7 +214,12 @@ def test_parameters_sit_inside_their_layers_cluster():
     t = TensorMLP([2, 3, 1])(Tensor([[1.0, -2.0]]))
     tsrc = draw_graph(t, detail="neuron", legend=False).source
     tnodes, _ = parse(tsrc)
-    weights = [n for n in tnodes if label_of(tsrc, n).startswith(("weight|", "bias|")) and "peripheries=2" in tsrc.split(f'"{n}" [', 1)[1].split("\n", 1)[0]]
+    weights = [
+        n
+        for n in tnodes
+        if label_of(tsrc, n).startswith(("weight|", "bias|"))
+        and "peripheries=2" in tsrc.split(f'"{n}" [', 1)[1].split("\n", 1)[0]
+    ]
     assert sorted(tnodes[n] for n in weights) == sorted(
         [("MLP(2→3→1)", "layer 1: Linear(2→3) + ReLU")] * 2 + [("MLP(2→3→1)", "layer 2: Linear(3→1)")] * 2
     )
@@ -278,12 +287,21 @@ def test_layer_detail_shows_steps_ops_and_parameter_counts():
     y = ScalarMLP([2, 3, 1])(_inputs([1.0, -2.0]))[0]
     src = draw_graph(y, detail="layer", legend=False).source
     label = label_of(src, "g:MLP/layer 1").split("|")
-    assert label[:5] == ["layer 1: Linear(2→3) + ReLU", "weighted sum → bias → activation", "3 neurons",
-                         "ops: 3 w·x, 3 +, 3 ReLU", "params 9"]
+    assert label[:5] == [
+        "layer 1: Linear(2→3) + ReLU",
+        "weighted sum → bias → activation",
+        "3 neurons",
+        "ops: 3 w·x, 3 +, 3 ReLU",
+        "params 9",
+    ]
     t = TensorMLP([2, 3, 1])(Tensor([[1.0, -2.0]]))
     tlabel = label_of(draw_graph(t, detail="layer").source, "g:MLP/layer 1").split("|")
-    assert tlabel[:4] == ["layer 1: Linear(2→3) + ReLU", "weighted sum → bias → activation", "ops: 1 @, 1 +, 1 ReLU",
-                          "params 9: weight (2, 3), bias (3,)"]
+    assert tlabel[:4] == [
+        "layer 1: Linear(2→3) + ReLU",
+        "weighted sum → bias → activation",
+        "ops: 1 @, 1 +, 1 ReLU",
+        "params 9: weight (2, 3), bias (3,)",
+    ]
 
 
 def test_scalar_and_tensor_mlp_give_the_same_layer_picture():
@@ -294,8 +312,10 @@ def test_scalar_and_tensor_mlp_give_the_same_layer_picture():
     s_nodes, s_edges = parse(draw_graph(ys, detail="layer", legend=False).source)
     t_nodes, t_edges = parse(draw_graph(t, detail="layer", legend=False).source)
     assert s_nodes == t_nodes
-    assert sorted(s_edges) == sorted(t_edges) == sorted(
-        [("in0", "g:MLP/layer 1"), ("g:MLP/layer 1", "g:MLP/layer 2"), ("g:MLP/layer 2", "g:MLP/layer 3")]
+    assert (
+        sorted(s_edges)
+        == sorted(t_edges)
+        == sorted([("in0", "g:MLP/layer 1"), ("g:MLP/layer 1", "g:MLP/layer 2"), ("g:MLP/layer 2", "g:MLP/layer 3")])
     )
     # edges carry widths (scalar) or shapes (tensor)
     s_src = draw_graph(ys, detail="layer").source
@@ -378,7 +398,7 @@ def test_explicit_detail_is_truncated_to_max_nodes_keeping_the_output():
 
 def test_special_characters_are_escaped():
     nasty = 'a"b\\c<d>{e}|f\nnext'
-    register_stage(("we \"quote\" \\ it",), label='layer "1" \\ {x|y}', kind="layer")
+    register_stage(('we "quote" \\ it',), label='layer "1" \\ {x|y}', kind="layer")
     x = Value(1.0, label=nasty)
     with stage('we "quote" \\ it'):
         y = x * 2.0
@@ -435,7 +455,9 @@ def test_gradient_view_colours_by_magnitude_and_fades_dead_parts():
     weights = [(np.array([[1.0, -1.0], [1.0, -1.0]]), np.zeros(2)), (np.array([[1.0], [1.0]]), np.zeros(1))]
     y = ScalarMLP([2, 2, 1], weights)(_inputs([1.0, 1.0]))[0]
     before = draw_graph(y, detail="scalar").source
-    assert "penwidth" not in before.replace("penwidth=1.4", "") and "dashed\"" not in before.split("cluster_legend")[0].replace('style="dashed"; color="#a3a3a3"', "")
+    assert "penwidth" not in before.replace("penwidth=1.4", "") and 'dashed"' not in before.split("cluster_legend")[
+        0
+    ].replace('style="dashed"; color="#a3a3a3"', "")
     y.backward()
     src = draw_graph(y, detail="scalar").source
     nodes, _ = parse(src)

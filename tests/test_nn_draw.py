@@ -20,7 +20,7 @@ def test_one_edge_per_weight_with_sign_colour_and_width():
     assert len(es) == 3 * 4 + 4 * 2
     assert g.num_nodes == 3 + 4 + 2
     W1 = net.layers[0].weight.data
-    for src, dst, colour, width, w in es:
+    for src, dst, colour, _width, w in es:
         if src.startswith("in_"):
             i, j = int(src[3:]), int(dst.split("_")[1])
             assert float(w) == pytest.approx(W1[i, j], rel=1e-3)

@@ -82,7 +82,12 @@ def test_parameters_order_is_stable_and_layer_by_layer_on_the_tensor_engine():
     assert all(a is b for a, b in zip(net.parameters(), expected)) and len(net.parameters()) == 6
     assert [id(p) for p in net.parameters()] == [id(p) for p in net.parameters()]
     assert [n for n, _ in net.named_parameters()] == [
-        "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias"
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+        "layers.2.weight",
+        "layers.2.bias",
     ]
 
 
@@ -360,9 +365,14 @@ def test_every_scalar_forward_node_carries_its_layer_neuron_and_step():
         assert stage_kind(n.stage[:3]) == "neuron"
         assert stage_kind(n.stage[:2]) == "layer"
     assert seen == {
-        ("layer 1", "weighted sum"): {"dot"}, ("layer 1", "bias"): {"add"}, ("layer 1", "activation"): {"relu"},
-        ("layer 2", "weighted sum"): {"dot"}, ("layer 2", "bias"): {"add"}, ("layer 2", "activation"): {"relu"},
-        ("layer 3", "weighted sum"): {"dot"}, ("layer 3", "bias"): {"add"},
+        ("layer 1", "weighted sum"): {"dot"},
+        ("layer 1", "bias"): {"add"},
+        ("layer 1", "activation"): {"relu"},
+        ("layer 2", "weighted sum"): {"dot"},
+        ("layer 2", "bias"): {"add"},
+        ("layer 2", "activation"): {"relu"},
+        ("layer 3", "weighted sum"): {"dot"},
+        ("layer 3", "bias"): {"add"},
     }
     neurons = {n.stage[:3] for n in graph_nodes(out) if n.op is not None}
     assert len(neurons) == 4 + 3 + 1
@@ -441,8 +451,14 @@ DERIVATIVES = {
     "softplus": lambda x: FORMULAS["sigmoid"](x),
 }
 CLASSES = {
-    "identity": nn.Identity, "step": nn.Step, "relu": nn.ReLU, "leaky_relu": nn.LeakyReLU,
-    "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "softplus": nn.Softplus, "gelu": nn.GELU,
+    "identity": nn.Identity,
+    "step": nn.Step,
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "softplus": nn.Softplus,
+    "gelu": nn.GELU,
 }
 FUNCTIONS = {name: getattr(nn, name) for name in CLASSES}
 XS = np.array([-3.0, -1.5, -0.2, 0.3, 1.0, 2.5])
@@ -526,10 +542,21 @@ def test_activation_functions_reject_other_types():
 @pytest.mark.parametrize(
     "given, cls",
     [
-        ("relu", nn.ReLU), ("ReLU", nn.ReLU), ("tanh", nn.Tanh), ("sigmoid", nn.Sigmoid), ("gelu", nn.GELU),
-        ("softplus", nn.Softplus), ("step", nn.Step), ("threshold", nn.Step), ("identity", nn.Identity),
-        ("linear", nn.Identity), ("none", nn.Identity), (None, nn.Identity), ("leaky_relu", nn.LeakyReLU),
-        ("LeakyReLU", nn.LeakyReLU), (nn.Tanh, nn.Tanh),
+        ("relu", nn.ReLU),
+        ("ReLU", nn.ReLU),
+        ("tanh", nn.Tanh),
+        ("sigmoid", nn.Sigmoid),
+        ("gelu", nn.GELU),
+        ("softplus", nn.Softplus),
+        ("step", nn.Step),
+        ("threshold", nn.Step),
+        ("identity", nn.Identity),
+        ("linear", nn.Identity),
+        ("none", nn.Identity),
+        (None, nn.Identity),
+        ("leaky_relu", nn.LeakyReLU),
+        ("LeakyReLU", nn.LeakyReLU),
+        (nn.Tanh, nn.Tanh),
     ],
 )
 def test_get_activation_names_aliases_classes_and_none(given, cls):
@@ -696,12 +723,17 @@ def test_sequential_chains_modules():
     assert len(seq) == 3 and seq[0] is a and seq[2] is b
     assert seq.nin == 2 and seq.nout == 3
     assert [n for n, _ in seq.named_parameters()] == [
-        "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.2.weight",
+        "layers.2.bias",
     ]
     assert a.weight.stage == ("Sequential", "layer 1") and b.weight.stage == ("Sequential", "layer 3")
     out = seq(X)
     assert {n.stage[:2] for n in graph_nodes(out) if n.op is not None} == {
-        ("Sequential", "layer 1"), ("Sequential", "Tanh 2"), ("Sequential", "layer 3")
+        ("Sequential", "layer 1"),
+        ("Sequential", "Tanh 2"),
+        ("Sequential", "layer 3"),
     }
     with pytest.raises(TypeError, match="Modules"):
         nn.Sequential(a, np.tanh)
@@ -833,8 +865,15 @@ def test_set_weights_shape_errors_change_nothing():
 
 @pytest.mark.parametrize(
     "activation, he",
-    [("relu", True), ("leaky_relu", True), ("gelu", True), ("softplus", True),
-     ("tanh", False), ("sigmoid", False), ("identity", False)],
+    [
+        ("relu", True),
+        ("leaky_relu", True),
+        ("gelu", True),
+        ("softplus", True),
+        ("tanh", False),
+        ("sigmoid", False),
+        ("identity", False),
+    ],
 )
 def test_initial_weight_scale(activation, he):
     nin, nout = 400, 600
@@ -905,7 +944,7 @@ def test_mlp_2_1_is_the_linear_classifier(engine):
     net = nn.MLP(2, [1], engine=engine, seed=0)
     assert len(net.layers) == 1 and net.num_parameters() == 3
     assert net.describe() == "MLP(2→1)"
-    (W, b), = net.get_weights()
+    ((W, b),) = net.get_weights()
     x = np.array([0.3, -0.8])
     out = net(x.tolist())[0] if engine == "scalar" else net(x[None, :])
     nodes = graph_nodes(out)

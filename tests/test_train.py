@@ -456,9 +456,7 @@ def test_history_repr_html_and_best():
     h.val_loss += [1.0, 0.7, 0.4]
     h.val_accuracy += [0.4, 0.6, 0.9]
     h.time = 1.5
-    assert repr(h) == (
-        "History(epochs=3, loss=0.6, accuracy=70.0 %, val_loss=0.4, val_accuracy=90.0 %, time=1.50 s)"
-    )
+    assert repr(h) == ("History(epochs=3, loss=0.6, accuracy=70.0 %, val_loss=0.4, val_accuracy=90.0 %, time=1.50 s)")
     assert h.best() == {"epoch": 3, "loss": 0.6, "accuracy": 0.7, "val_loss": 0.4, "val_accuracy": 0.9}
     assert h.best("loss")["epoch"] == 2 and h.best("accuracy")["epoch"] == 2
     with pytest.raises(ValueError, match="metric must be one of"):
