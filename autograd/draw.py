@@ -444,6 +444,26 @@ class Graph:
         _atomic_write(p, self.source.encode("utf-8"))
         return p
 
+    def to_graphviz(self) -> Any:
+        """The same graph as a ``graphviz.Source`` (the ``graphviz`` Python package).
+
+        For code built on that package: its ``view()``, ``render(engine=...)``,
+        ``unflatten()`` and the rest.  Layergrad's own :meth:`render` and
+        :meth:`pipe` add what the package lacks: a time limit on ``dot`` and
+        no half-written files.
+
+        Examples
+        --------
+        >>> src = Graph('digraph { a -> b }', format="png").to_graphviz()
+        >>> type(src).__name__, src.source.strip(), src.format
+        ('Source', 'digraph { a -> b }', 'png')
+        """
+        try:
+            import graphviz  # NOTE: lazy: `import autograd` must stay fast
+        except ImportError:  # pragma: no cover - a declared dependency
+            raise ImportError("Graph.to_graphviz needs the graphviz Python package: pip install graphviz") from None
+        return graphviz.Source(self.source, format=self.format, engine=self.engine)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Notebook display: SVG when Graphviz runs, else the DOT text with a hint."""
         bundle: dict[str, Any] = {}

@@ -623,3 +623,13 @@ def test_every_level_of_a_tensor_mlp_renders(tmp_path):
     for level in ("scalar", "neuron", "layer"):
         svg = draw_graph(t.sum(), detail=level).pipe("svg", timeout=20)
         assert b"layer 2: Linear(8" in svg
+
+
+def test_to_graphviz_hands_the_same_source_to_the_graphviz_package():
+    graphviz = pytest.importorskip("graphviz")
+    y = ScalarMLP([2, 2, 1])(_inputs([1.0, -1.0]))[0]
+    g = draw_graph(y, detail="neuron")
+    src = g.to_graphviz()
+    assert isinstance(src, graphviz.Source)
+    assert src.source.strip() == g.source.strip() and src.format == "svg" and src.engine == "dot"
+    assert draw_graph(y).to_graphviz().source == draw_graph(y).source  # deterministic
