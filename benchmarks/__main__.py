@@ -18,13 +18,14 @@ from .harness import environment
 from .workloads import REPO, Options, _child, run_graph, run_import, run_timed, run_w5, timed_workloads
 
 ALL = ["W1", "W2", "W3", "W4", "W4s", "W5", "I", "G"]
-# --leak: (workload, entry, steps).  micrograd's W1 is left out: ~1.6 s/step with gc on.
+# --leak: (workload, entry, steps).  micrograd's W1 is left out: ~1.4 s/step with gc on.
 LEAK = [
     ("W2", "reference (numpy)", 1000),
     ("W2", "torch (1 thread)", 1000),
     ("W2", "layergrad", 1000),
-    ("W1", "reference (pure Python)", 200),
-    ("W1", "layergrad", 200),
+    ("W2", "layergrad nn (MLP, SGD, mse_loss)", 1000),
+    ("W1", "reference (pure Python)", 1000),
+    ("W1", "layergrad", 1000),
 ]
 
 
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run: 3 repeats, short repeats, W5 with 100,000 steps")
     ap.add_argument("--only", metavar="IDS", help=f"comma-separated subset of {','.join(ALL)}")
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
-    ap.add_argument("--leak", action="store_true", help="instead: RSS over 1,000 W2 steps and 200 W1 steps")
+    ap.add_argument("--leak", action="store_true", help="instead: RSS over 1,000 W2 and 1,000 W1 steps")
     ap.add_argument("--repeats", type=int, help="timed repeats per entry (default 7, quick 3)")
     args = ap.parse_args(argv)
 

@@ -217,3 +217,26 @@ def micrograd_chain_demo_loss(Value, stage, register_stage):
     loss = data_loss + reg_loss
     loss.backward()
     return loss
+
+
+def nn_mlp_case(problem: dict, lr: float, loss: str) -> Case:
+    """W2/W3 with layergrad's library API: ``nn.MLP`` (stages and all), ``nn.optim.SGD``
+    and ``nn.mse_loss`` / ``nn.cross_entropy``, from the same float32 weights."""
+    import nn
+
+    sizes = [problem["params"][0][0].shape[0]] + [W.shape[1] for W, _ in problem["params"]]
+    model = nn.MLP(sizes[0], sizes[1:], dtype=np.float32).set_weights(problem["params"])
+    opt = nn.optim.SGD(model.parameters(), lr=lr)
+    X, y = problem["X"], problem["y"]
+    loss_fn = nn.mse_loss if loss == "mse" else nn.cross_entropy
+    first = model.parameters()[0]
+    out = {}
+
+    def step():
+        opt.zero_grad()
+        L = loss_fn(model(X), y)
+        L.backward()
+        opt.step()
+        out["loss"] = L
+
+    return Case(step, lambda: {"loss": float(np.asarray(out["loss"].data)), "grad": np.asarray(first.grad)})

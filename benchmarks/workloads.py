@@ -96,6 +96,11 @@ def timed_workloads() -> dict[str, Workload]:
                         lambda: programs.tensor_mlp_case(programs.layergrad_tensor(), w2(), data.W2["lr"], "mse"),
                         "layergrad",
                     ),
+                    Entry(
+                        "layergrad nn (MLP, SGD, mse_loss)",
+                        lambda: programs.nn_mlp_case(w2(), data.W2["lr"], "mse"),
+                        "layergrad",
+                    ),
                 ],
             ),
             Workload(
@@ -114,6 +119,11 @@ def timed_workloads() -> dict[str, Workload]:
                     Entry(
                         "layergrad",
                         lambda: programs.tensor_mlp_case(programs.layergrad_tensor(), w3(), data.W3["lr"], "ce"),
+                        "layergrad",
+                    ),
+                    Entry(
+                        "layergrad nn (MLP, SGD, cross_entropy)",
+                        lambda: programs.nn_mlp_case(w3(), data.W3["lr"], "ce"),
                         "layergrad",
                     ),
                 ],
