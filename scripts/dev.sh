@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # layergrad's one entry point for newcomers, contributors and CI.
 #
-#   bash scripts/dev.sh demo [args]   set up, then run the demo (python -m nn.demo)
+#   bash scripts/dev.sh demo [args]   set up, then run the demo (python -m nn.demo) in the current folder
 #   bash scripts/dev.sh test [args]   set up, then run the whole test suite (pytest)
 #   bash scripts/dev.sh bench [args]  set up, then run the benchmarks (python -m benchmarks)
 #   bash scripts/dev.sh docs          set up, then build the documentation site (mkdocs --strict)
@@ -14,6 +14,7 @@
 # root on Debian/Ubuntu (otherwise a message; everything but rendering works without it).
 set -euo pipefail
 
+caller="$PWD"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 venv="${LAYERGRAD_VENV:-$root/.venv}"
@@ -62,8 +63,14 @@ ensure_install() {
   want="$(cat pyproject.toml | cksum)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   say "installing layergrad[$extras] into $venv (first run only; takes a minute)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".[$extras]"
+  # pip's and setuptools' chatter goes to a log, shown only when the install fails
+  local log="$venv/pip-install.log"
+  if ! { "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip &&
+         "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".[$extras]"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    say "pip install failed (log above, also in $log)"
+    exit 1
+  fi
   printf '%s' "$want" > "$stamp"
 }
 
@@ -85,7 +92,7 @@ setup() {
 cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  demo)  setup "plot,progress"; exec "$venv/bin/python" -m nn.demo "$@" ;;
+  demo)  setup "plot,progress"; cd "$caller"; exec "$venv/bin/python" -m nn.demo "$@" ;;  # writes ./layergrad-output
   test)
     setup "dev"
     profile="dev"; [ "${CI:-}" = "true" ] && profile="ci"
