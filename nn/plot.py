@@ -357,7 +357,10 @@ def decision_boundary(
 
 
 def _neuron_layout(widths: list[int], max_rows: int) -> tuple[int, list[int]]:
-    rows = min(max(widths), max_rows)
+    """Rows of the grid and sub-columns per layer: the widest layer's columns are balanced
+    (16 neurons with ``max_rows=12`` give 2 columns of 8, not 12 + 4)."""
+    widest = max(widths)
+    rows = -(-widest // -(-widest // max_rows))
     subcols = [-(-w // rows) for w in widths]
     return rows, subcols
 

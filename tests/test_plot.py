@@ -106,6 +106,15 @@ def test_neuron_maps(tmp_path, data, trained):
         plot.neuron_maps(net, resolution=8, epoch=7, snapshots=snaps)
 
 
+def test_neuron_grid_balances_the_columns_of_wide_layers():
+    from nn.plot import _neuron_layout
+
+    assert _neuron_layout([2, 16, 16, 1], 12) == (8, [1, 2, 2, 1])  # 8 + 8, not 12 + 4
+    assert _neuron_layout([2, 30, 1], 12) == (10, [1, 3, 1])
+    assert _neuron_layout([2, 12, 1], 12) == (12, [1, 1, 1])
+    assert _neuron_layout([2, 7, 1], 3) == (3, [1, 3, 1])
+
+
 def test_layer_representations(tmp_path, data, trained):
     X, y = data
     net, _ = trained
