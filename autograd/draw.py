@@ -570,10 +570,20 @@ class _Drawing:
         self.roots = [index[r] for r in roots]
         self.root_set = set(self.roots)
         self.distinct = set(self.stages)
+        # Each level's label and kind as the nodes were made (StagePath), so that
+        # another model entered later under the same names cannot relabel this graph;
+        # the registry is the fallback (parameters, hand-made paths).
+        self._info: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+        for st in {id(st): st for st in self.stages}.values():
+            labels = getattr(st, "labels", None)
+            if labels is not None:
+                kinds = st.kinds
+                for j in range(len(st)):
+                    self._info[st[: j + 1]] = (labels[j], kinds[j])
         # unkinded stages that contain kinded ones (e.g. a user's "train" around a model) never collapse
         self.kinded_below: set[tuple[str, ...]] = set()
         for s in self.distinct:
-            ks = [stage_kind(s[: j + 1]) for j in range(len(s))]
+            ks = [self._kind(s[: j + 1]) for j in range(len(s))]
             for j in range(len(s)):
                 if any(k is not None for k in ks[j + 1 :]):
                     self.kinded_below.add(s[: j + 1])
@@ -583,10 +593,18 @@ class _Drawing:
         self._plans: dict[str, _Plan] = {}
         self._mags: dict[int, float | None] = {}
 
+    def _label(self, path: tuple[str, ...]) -> str | None:
+        info = self._info.get(path)
+        return (info[0] if info else None) or stage_label(path)
+
+    def _kind(self, path: tuple[str, ...]) -> str | None:
+        info = self._info.get(path)
+        return (info[1] if info else None) or stage_kind(path)
+
     # -- measuring ------------------------------------------------------------
     def _group_of(self, path: tuple[str, ...], level: str) -> tuple[str, ...] | None:
         """The stage prefix that ``path`` collapses into at ``level`` (None: not collapsed)."""
-        ks = [stage_kind(path[: j + 1]) for j in range(len(path))]
+        ks = [self._kind(path[: j + 1]) for j in range(len(path))]
         if level == "neuron":
             for j, k in enumerate(ks):
                 if k == "neuron":
@@ -809,8 +827,8 @@ class _Drawing:
         """Record fields of a collapsed stage: what it does, holds and outputs."""
         order, kinds = self.order, self.kinds
         depth = len(path)
-        header = stage_label(path) or path[-1]
-        kind = stage_kind(path)
+        header = self._label(path) or path[-1]
+        kind = self._kind(path)
         steps: list[str] = []
         neurons: set[tuple[str, ...]] = set()
         ops: dict[str, int] = {}
@@ -823,7 +841,7 @@ class _Drawing:
             if info is None:
                 step = neuron = None
                 for j in range(depth, len(s)):
-                    k = stage_kind(s[: j + 1])
+                    k = self._kind(s[: j + 1])
                     if k == "neuron" and neuron is None:
                         neuron = s[: j + 1]
                     elif k == "step" and step is None:
@@ -1190,9 +1208,9 @@ class _Drawing:
                 lines.append(indent + stmt)
             for kid in ordered_children.get(path, ()):
                 counter[0] += 1
-                label = stage_label(kid) or kid[-1]
+                label = self._label(kid) or kid[-1]
                 lines.append(f"{indent}subgraph cluster_{counter[0]} {{")
-                lines.append(f"{indent}  label={_q(label)}; {_CLUSTER.get(stage_kind(kid), _CLUSTER[None])};")
+                lines.append(f"{indent}  label={_q(label)}; {_CLUSTER.get(self._kind(kid), _CLUSTER[None])};")
                 emit(kid, indent + "  ")
                 lines.append(indent + "}")
 
@@ -1243,7 +1261,7 @@ class _Drawing:
         for i in srcs:
             s = self.order[i].stage
             for j in range(len(s), 0, -1):
-                if stage_kind(s[:j]) == "neuron":
+                if self._kind(s[:j]) == "neuron":
                     neurons.add(s[:j])
                     break
         n = len(srcs)

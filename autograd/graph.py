@@ -56,6 +56,50 @@ _KINDS: dict[tuple[str, ...], str] = {}
 STAGE_KINDS = ("model", "layer", "neuron", "step")
 
 
+class StagePath(tuple):
+    """A stage path (a tuple of names) that remembers each level's label and kind.
+
+    The registry maps a path to the label it was *last* entered with, so two
+    models that share names (two ``MLP``s, say) overwrite each other's labels.
+    A ``StagePath`` keeps the labels and kinds its nodes were made under, so a
+    graph drawn later still shows its own model.  It compares, hashes and
+    prints as the plain tuple it is.
+
+    Examples
+    --------
+    >>> p = extend_path((), "net", label="MLP(2→1)", kind="model")
+    >>> p == ("net",), p.labels, p.kinds
+    (True, ('MLP(2→1)',), ('model',))
+    """
+
+    labels: tuple[str | None, ...]
+    kinds: tuple[str | None, ...]
+
+
+def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind: str | None = None) -> StagePath:
+    """``base + (name,)`` as a :class:`StagePath` carrying every level's label and kind.
+
+    Levels that ``base`` does not carry labels for are read from the registry,
+    as is this level's when ``label``/``kind`` are not given.
+
+    Examples
+    --------
+    >>> extend_path(("net",), "layer 1", kind="layer").kinds[-1]
+    'layer'
+    """
+    path = StagePath(base + (name,))
+    labels = getattr(base, "labels", None)
+    if labels is None:
+        labels = tuple(_LABELS.get(base[: j + 1]) for j in range(len(base)))
+        kinds = tuple(_KINDS.get(base[: j + 1]) for j in range(len(base)))
+    else:
+        kinds = base.kinds  # type: ignore[attr-defined]
+    key = tuple(path)
+    path.labels = labels + (label or _LABELS.get(key),)
+    path.kinds = kinds + (kind or _KINDS.get(key),)
+    return path
+
+
 class stage:
     """Tag every node created inside the block with a stage path.
 
@@ -91,11 +135,12 @@ class stage:
 
     def __enter__(self) -> tuple[str, ...]:
         ctx = _CTX.get()
-        path = ctx.stage + (self.name,)
+        key = ctx.stage + (self.name,)
         if self.label:
-            _LABELS[path] = self.label
+            _LABELS[key] = self.label
         if self.kind:
-            _KINDS[path] = self.kind
+            _KINDS[key] = self.kind
+        path = extend_path(ctx.stage, self.name, self.label, self.kind)
         # NOTE: a plain tuple.__new__: NamedTuple._replace costs a microsecond, per stage entered
         self._tokens.append(_CTX.set(_tuple_new(_Ctx, (path, ctx.grad, ctx.anomaly))))
         return path

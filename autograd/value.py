@@ -124,13 +124,20 @@ class Value(Node):
         op = self.op
         if op is None:
             return self._meta[0] if self._meta else ""
-        if op.name == "pow" and self._meta:
-            return f"**{_fmt(self._meta[0])}"
-        return op.symbol
+        sym = op.symbol
+        if "{0}" in sym:  # e.g. '**{0}': the constant exponent, or '**' for Value ** Value
+            return sym.format(_fmt(self._meta[0])) if self._meta else sym.replace("{0}", "")
+        return sym
 
     # engine hooks -------------------------------------------------------------
     def _seed(self, gradient: Any) -> float:
-        return 1.0 if gradient is None else _number(gradient, "backward: gradient")
+        if gradient is None:
+            return 1.0
+        if type(gradient) is Value:
+            return gradient.data
+        if isinstance(gradient, numbers.Real) and not isinstance(gradient, Node):
+            return float(gradient)
+        raise TypeError(f"backward: gradient of a Value must be a number (or a Value), got {type(gradient).__name__}")
 
     def _accumulate(self, g: float) -> None:
         self.grad += g

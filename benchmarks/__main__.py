@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 
 from . import peers
-from .harness import environment
+from .harness import Row, environment
 from .workloads import REPO, Options, _child, run_graph, run_import, run_timed, run_w5, timed_workloads
 
 ALL = ["W1", "W2", "W3", "W4", "W4s", "W5", "I", "G"]
@@ -44,6 +47,29 @@ def header(env: dict, opts: Options) -> None:
         "ratios: median / median of the same run's reference; ✓ = result matches the "
         "reference (1e-9 rel float64, 1e-4 float32)"
     )
+
+
+def fresh_process(wid: str, opts: Options) -> list[dict]:
+    """Run one timed workload in a fresh interpreter; print its table, return its rows.
+
+    The cyclic garbage collector's full passes cost time in proportion to every
+    object alive in the process, so a workload measured after others (micrograd's
+    graphs, torch's modules) would be slowed by their leftovers.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "rows.json")
+        cmd = [sys.executable, "-m", "benchmarks", "--only", wid, "--same-process", "--json", out]
+        cmd += ["--repeats", str(opts.repeats)] + (["--quick"] if opts.quick else [])
+        p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+        lines = p.stdout.splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith(wid + " ")), len(lines))
+        print("\n" + "\n".join(line for line in lines[start:] if not line.startswith(("total ", "wrote "))))
+        if not os.path.exists(out):
+            tail = (p.stderr.strip().splitlines() or ["no output"])[-1]
+            print(f"  ✗ the {wid} process failed (exit code {p.returncode}): {tail}")
+            return [dataclasses.asdict(Row(wid, "harness", ok=False, note=tail))]
+        with open(out) as f:
+            return json.load(f)["rows"]
 
 
 def run_leak() -> list[dict]:
@@ -83,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     ap.add_argument("--leak", action="store_true", help="instead: RSS over 1,000 W2 and 1,000 W1 steps")
     ap.add_argument("--repeats", type=int, help="timed repeats per entry (default 7, quick 3)")
+    ap.add_argument(
+        "--same-process",
+        action="store_true",
+        help="run W1-W4s in this process (default: each workload in a fresh one, so one workload's "
+        "leftover objects and imports do not slow the next one's garbage collector)",
+    )
     args = ap.parse_args(argv)
 
     if str(REPO) not in sys.path:  # so `import autograd, nn` finds this repo's packages
@@ -110,8 +142,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows = run_import(opts)
             elif wid == "G":
                 rows = run_graph(opts)
-            else:
+            elif args.same_process:
                 rows = run_timed(timed[wid], opts)
+            else:
+                results["rows"] += fresh_process(wid, opts)
+                continue
             results["rows"] += [dataclasses.asdict(r) for r in rows]
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
     if args.json:

@@ -9,12 +9,13 @@ of the graph shows each layer's processing steps.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, current_stage, dot, register_stage, stage
+from autograd import Tensor, Value, current_stage, dot, extend_path, register_stage, stage
 
 from .activations import Activation, Identity, get_activation
 from .module import Module
@@ -110,7 +111,7 @@ class Neuron(Module):
         """The three step paths under ``path`` (cached: this is the hot path)."""
         paths = self._paths.get(path)
         if paths is None:
-            paths = tuple(path + (s,) for s in STEPS)
+            paths = tuple(extend_path(path, s, kind="step") for s in STEPS)
             for p in paths:
                 register_stage(p, kind="step")
             self._paths[path] = paths
@@ -153,10 +154,21 @@ def _as_list(x: Any, where: str) -> list[Any]:
     if isinstance(x, np.ndarray):
         if x.ndim != 1:
             raise ValueError(f"{where}: expected one sample (a 1-D list), got an array of shape {x.shape}")
-        return x.tolist()
-    if isinstance(x, (list, tuple)):
-        return list(x)
-    raise TypeError(f"{where}: expected a list of numbers or Values, got {type(x).__name__}")
+        x = x.tolist()
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(f"{where}: expected a list of numbers or Values, got {type(x).__name__}")
+    return [v if isinstance(v, Value) else _input_leaf(v, f"x{i}") for i, v in enumerate(x)]
+
+
+def _input_leaf(v: Any, label: str) -> Any:
+    """A raw number given to a model becomes an input node (outside every stage, so
+    drawings show it on the left, feeding the first layer); other objects pass through
+    to the op, which reports them."""
+    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+        leaf = Value(float(v), label=label, requires_grad=False)
+        leaf.stage = ()
+        return leaf
+    return v
 
 
 class Layer(Module):
@@ -197,7 +209,8 @@ class Layer(Module):
         base = current_stage()
         paths = self._npaths.get(base)
         if paths is None:
-            paths = self._npaths[base] = [base + (n.name,) for n in self.neurons]
+            # StagePaths: the labels of this call's model and layer go with the nodes
+            paths = self._npaths[base] = [extend_path(base, n.name, n.describe(), "neuron") for n in self.neurons]
             for p, n in zip(paths, self.neurons):
                 register_stage(p, label=n.describe(), kind="neuron")
         return [n.run(x, p) for n, p in zip(self.neurons, paths)]
@@ -305,9 +318,11 @@ class Linear(Module):
         """
         if not isinstance(x, Tensor):
             # raw data (a list or an array) is cast to the layer's dtype, so a
-            # float32 layer given float64 data computes in float32
-            x = Tensor(x)
+            # float32 layer given float64 data computes in float32; it is the
+            # model's input, so it sits outside every stage (drawn on the left)
+            x = Tensor(x, label="input")
             x.data = x.data.astype(self.weight.dtype, copy=False)
+            x.stage = ()
         if x.ndim == 0 or x.shape[-1] != self.nin:
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")
         with stage("weighted sum", kind="step"):

@@ -633,3 +633,22 @@ def test_to_graphviz_hands_the_same_source_to_the_graphviz_package():
     assert isinstance(src, graphviz.Source)
     assert src.source.strip() == g.source.strip() and src.format == "svg" and src.engine == "dot"
     assert draw_graph(y).to_graphviz().source == draw_graph(y).source  # deterministic
+
+
+def test_a_graph_keeps_its_own_labels_when_another_model_reuses_the_names():
+    # two models with the same stage names: the registry holds the last one's labels,
+    # the graph of the first must still show its own
+    deep = TensorMLP([2, 4, 4, 1], name="net")
+    out = deep(Tensor([[1.0, 2.0]]))
+    TensorMLP([2, 1], name="net")(Tensor([[1.0, 2.0]]))  # relabels ("net",) and ("net", "layer 1")
+    assert stage_label(("net",)) == "net(2→1)"
+    src = draw_graph(out, detail="layer").source
+    assert 'label="net(2→4→4→1)"' in src and "layer 1: Linear(2→4) + ReLU" in src
+    assert "net(2→1)" not in src and "Linear(2→1)" not in src
+
+
+def test_stage_paths_carry_their_labels_and_still_compare_as_tuples():
+    with stage("m", label="M", kind="model"), stage("l", kind="layer"):
+        y = Value(1.0) * 2
+    assert y.stage == ("m", "l") and hash(y.stage) == hash(("m", "l")) and repr(y.stage) == "('m', 'l')"
+    assert y.stage.labels == ("M", None) and y.stage.kinds == ("model", "layer")

@@ -336,9 +336,12 @@ def test_every_tensor_forward_node_carries_its_layer_and_step(activation):
         steps.setdefault(n.stage[1], {}).setdefault(n.stage[2], set()).add(n.op.name)
     hidden = {"weighted sum": {"matmul"}, "bias": {"add"}, "activation": {act_op}}
     assert steps == {"layer 1": hidden, "layer 2": hidden, "layer 3": {"weighted sum": {"matmul"}, "bias": {"add"}}}
-    # leaves: the parameters at their layer, the input at the first layer
-    for n in graph_nodes(out):
-        if n.op is None:
+    # leaves: the parameters at their layer, the raw input outside every stage (drawn on the left)
+    leaves = [n for n in graph_nodes(out) if n.op is None]
+    inputs = [n for n in leaves if not n.requires_grad]
+    assert len(inputs) == 1 and inputs[0].stage == () and inputs[0].label == "input"
+    for n in leaves:
+        if n.requires_grad:
             assert n.stage[:2] in {("MLP", "layer 1"), ("MLP", "layer 2"), ("MLP", "layer 3")}
     assert stage_kind(("MLP",)) == "model"
     assert stage_label(("MLP",)) == net.describe() == f"MLP(2→16→16→1, {shown})"
@@ -980,3 +983,12 @@ def test_identity_network_collapses_to_one_linear_map(engine):
     bent = nn.MLP(3, [6, 5, 2], activation="relu", engine=engine, seed=4)
     g = as_function(bent)
     assert not np.allclose(g(2 * x - 3 * y), 2 * g(x) - 3 * g(y) + 2 * g(zero), atol=1e-6)
+
+
+def test_raw_numbers_given_to_a_scalar_model_become_input_nodes_outside_the_stages():
+    net = nn.MLP(2, [3, 1], engine="scalar", seed=0)
+    out = net([0.5, -1.0])[0]
+    inputs = [n for n in graph_nodes(out) if n.op is None and not n.requires_grad]
+    assert sorted(n.label for n in inputs) == ["x0", "x1"] and all(n.stage == () for n in inputs)
+    assert sorted(n.data for n in inputs) == [-1.0, 0.5]
+    assert out.data == pytest.approx(net.to_engine("tensor")(np.array([[0.5, -1.0]])).data.item(), abs=1e-12)

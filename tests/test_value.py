@@ -357,3 +357,11 @@ def test_bad_constructor_and_comparison_inputs(bad: object) -> None:
         Value(bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=rf"compare: unsupported operand of type {kind}"):
         _ = Value(1.0) < bad  # type: ignore[operator]
+
+
+def test_micrograd_op_string_of_value_power_and_a_value_gradient():
+    a, b = Value(2.0), Value(3.0)
+    assert (a**b)._op == "**" and (a**2)._op == "**2" and (a * b)._op == "*"
+    y = a * a
+    y.backward(Value(0.5))  # a Value as the gradient, like Tensor.backward(Tensor)
+    assert a.grad == 2.0
