@@ -107,12 +107,13 @@ def _fast(model: Module) -> Module:
     return model
 
 
-def _labels(y: Any, n: int, where: str) -> np.ndarray:
+def _labels(y: Any, n: int, where: str, names: tuple[str, str] = ("y", "X")) -> np.ndarray:
     arr = np.asarray(y.data if isinstance(y, Tensor) else y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(f"{where}: y must have one label per row of X ({n}), got shape {arr.shape}")
+        yname, xname = names
+        raise ValueError(f"{where}: {yname} must have one label per row of {xname} ({n}), got shape {arr.shape}")
     return arr
 
 
@@ -391,7 +392,7 @@ def linear_probes(
         if not (isinstance(test, (tuple, list)) and len(test) == 2):
             raise TypeError(f"{where}: test must be a pair (X_test, y_test), got {type(test).__name__}")
         Xt = _batch(test[0], where, _nin(model))
-        yt = _labels(test[1], Xt.shape[0], where)
+        yt = _labels(test[1], Xt.shape[0], where, ("the labels of test=(X_test, y_test)", "X_test"))
     classes = np.unique(y)
     k = len(classes)
     if k < 2:
@@ -496,8 +497,9 @@ def gradient_health(model: Module, X: Any, y: Any, loss: Any, lr: float = 0.01) 
     if isinstance(loss, str):
         from . import losses as _losses
 
-        if loss not in _losses.__all__:
-            raise ValueError(f"{where}: unknown loss {loss!r}; known: {', '.join(_losses.__all__)}")
+        known = [n for n in _losses.__all__ if n != "l2_penalty"]  # a penalty, not loss(prediction, target)
+        if loss not in known:
+            raise ValueError(f"{where}: unknown loss {loss!r}; known: {', '.join(known)}")
         loss = getattr(_losses, loss)
     if not callable(loss):
         raise TypeError(

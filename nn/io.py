@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import uuid
 import zipfile
 from typing import Any
@@ -31,7 +32,15 @@ SAVABLE: dict[str, type[Module]] = {"MLP": MLP, "Linear": Linear, "Layer": Layer
 def _meta(module: Module) -> dict[str, Any]:
     cls = type(module).__name__
     if SAVABLE.get(cls) is not type(module):
-        raise TypeError(f"save: {cls} cannot be saved; savable modules: {', '.join(SAVABLE)}")
+        mod = type(module).__module__
+        public = getattr(sys.modules.get("nn"), cls, None) is type(module)
+        qual = f"nn.{cls}" if public else f"{mod}.{type(module).__qualname__}"
+        raise TypeError(
+            f"save: a {qual} cannot be saved as a model file: load() rebuilds only "
+            f"{', '.join('nn.' + k for k in SAVABLE)} (from plain JSON, never pickle). "
+            "Save its weights instead, e.g. np.savez(path, **model.state_dict()), and rebuild "
+            "the model in code before load_state_dict"
+        )
     act = getattr(module, "activation", None)
     config = module.config()
     if act is not None and act.config():
@@ -190,5 +199,6 @@ def load(path: str | os.PathLike[str]) -> Module:
     try:
         module.load_state_dict(arrays)
     except (KeyError, ValueError, TypeError) as e:
-        raise ValueError(f"load: {path} does not match its architecture: {e}") from None
+        why = e.args[0] if isinstance(e, KeyError) and e.args else e  # a KeyError's str() adds quotes
+        raise ValueError(f"load: {path} does not match its architecture: {why}") from None
     return module

@@ -367,3 +367,16 @@ def test_fit_keeps_snapshots_through_the_hook():
         np.testing.assert_array_equal(v, net.state_dict()[k])
     with pytest.raises(ValueError, match="snapshot_every"):
         inspect.snapshot_list(nn.fit(net, X, y, epochs=1, progress=False))
+
+
+def test_error_messages_name_the_test_pair_and_only_real_losses(circles):
+    Xtr, _, ytr, _ = circles
+    net = nn.MLP(2, [3, 1], seed=0)
+    with pytest.raises(
+        ValueError, match=r"unknown loss 'bce'; known: mse_loss, hinge_loss, bce_with_logits, cross_entropy$"
+    ):
+        inspect.gradient_health(net, Xtr, ytr, "bce")
+    with pytest.raises(
+        ValueError, match=r"the labels of test=\(X_test, y_test\) must have one label per row of X_test"
+    ):
+        inspect.linear_probes(net, Xtr, ytr, test=(Xtr, ytr[:5]))

@@ -144,8 +144,15 @@ def test_load_entry_points(tmp_path):
 
 def test_modules_that_cannot_be_saved(tmp_path):
     seq = nn.Sequential(Linear(2, 2), nn.ReLU())
-    with pytest.raises(TypeError, match="Sequential cannot be saved; savable modules: MLP, Linear, Layer"):
+    with pytest.raises(
+        TypeError,
+        match=r"a nn\.Sequential cannot be saved as a model file: load\(\) rebuilds only nn\.MLP, nn\.Linear, nn\.Layer .*np\.savez\(path, \*\*model\.state_dict\(\)\)",
+    ):
         seq.save(tmp_path / "seq")
+    from nn.micrograd import MLP as MicroMLP
+
+    with pytest.raises(TypeError, match=r"a nn\.micrograd\.MLP cannot be saved"):
+        MicroMLP(2, [3, 1]).save(tmp_path / "micro")
     with pytest.raises(TypeError, match="cannot be saved"):
         nn.Neuron(2).save(tmp_path / "neuron")
     assert _files(tmp_path) == []
