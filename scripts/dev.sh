@@ -62,6 +62,8 @@ ensure_install() {
   local want
   want="$(cat pyproject.toml | cksum)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  # the dev extras hold every other extra: nothing to add when they are installed
+  if [ -f "$venv/.layergrad-dev" ] && [ "$(cat "$venv/.layergrad-dev")" = "$want" ]; then return 0; fi
   say "installing layergrad[$extras] into $venv (first run only; takes a minute)"
   # pip's and setuptools' chatter goes to a log, shown only when the install fails
   local log="$venv/pip-install.log"
