@@ -74,29 +74,54 @@ class StagePath(tuple):
 
     labels: tuple[str | None, ...]
     kinds: tuple[str | None, ...]
+    _kids: dict[tuple[str, str | None, str | None], StagePath]
+
+
+# Children of the empty path (see extend_path); a StagePath keeps its own in ``_kids``.
+_ROOT_KIDS: dict[tuple[str, str | None, str | None], StagePath] = {}
+_MAX_KIDS = 4096  # NOTE: bounds the caches when stage names are made up on the fly
 
 
 def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind: str | None = None) -> StagePath:
     """``base + (name,)`` as a :class:`StagePath` carrying every level's label and kind.
 
     Levels that ``base`` does not carry labels for are read from the registry,
-    as is this level's when ``label``/``kind`` are not given.
+    as is this level's when ``label``/``kind`` are not given.  The result is
+    cached on ``base`` (a model called a thousand times makes its paths once).
 
     Examples
     --------
     >>> extend_path(("net",), "layer 1", kind="layer").kinds[-1]
     'layer'
+    >>> extend_path((), "net", "MLP") is extend_path((), "net", "MLP")
+    True
     """
-    path = StagePath(base + (name,))
+    key = (name, label, kind)
+    if type(base) is StagePath:
+        kids = base._kids
+    elif not base:
+        kids = _ROOT_KIDS
+    else:
+        kids = None
+    if kids is not None:
+        path = kids.get(key)
+        if path is not None:
+            return path
+    full = tuple(base) + (name,)
+    path = StagePath(full)
     labels = getattr(base, "labels", None)
     if labels is None:
         labels = tuple(_LABELS.get(base[: j + 1]) for j in range(len(base)))
         kinds = tuple(_KINDS.get(base[: j + 1]) for j in range(len(base)))
     else:
         kinds = base.kinds  # type: ignore[attr-defined]
-    key = tuple(path)
-    path.labels = labels + (label or _LABELS.get(key),)
-    path.kinds = kinds + (kind or _KINDS.get(key),)
+    path.labels = labels + (label or _LABELS.get(full),)
+    path.kinds = kinds + (kind or _KINDS.get(full),)
+    path._kids = {}
+    if kids is not None:
+        if len(kids) >= _MAX_KIDS:
+            kids.clear()
+        kids[key] = path
     return path
 
 
