@@ -679,8 +679,10 @@ def backward(root: Node, gradient: Any = None) -> None:
                 # both rules run before either parent is touched (see ZeroDivisionError below)
                 ga = ra(g, node.data, *args) if a.requires_grad else None
                 gb = rb(g, node.data, *args) if b.requires_grad else None
-                if gb is ga and not scalar and gb is not None:
-                    gb = gb.copy()  # e.g. add's rule gives g to both: the parents must not share one array
+                if gb is ga and not scalar and gb is not None and gb.shape == b.data.shape:
+                    # add's rule gives g to both parents: b must not keep the same array as a
+                    # (a broadcast b gets a fresh sum of it anyway)
+                    gb = gb.copy()
                 if ga is not None:
                     if anomaly and not _finite(ga):
                         _anomaly("backward", node, ga)

@@ -635,3 +635,19 @@ def test_value_and_tensor_engines_agree(program: Any, samples: int, shared: bool
             assert _close(vg, tg), (
                 f"d/dx{i} at sample {s}: Value {vg!r}, Tensor {tg!r}; program {program}, inputs {x[:, s]}"
             )
+
+
+def test_leaf_gradients_are_owned_writable_arrays_never_shared_between_leaves():
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    b = Tensor(np.ones((2, 3)), requires_grad=True)
+    c = Tensor(np.ones(3), requires_grad=True)  # broadcast: gets a fresh sum
+    ((a + b) + c).sum().backward()
+    assert a.grad is not b.grad and not np.shares_memory(a.grad, b.grad)
+    for t in (a, b, c):
+        assert t.grad.flags.writeable and t.grad.base is None
+    a.grad *= 0.0  # an in-place edit of one leaf's gradient leaves the others alone
+    np.testing.assert_array_equal(b.grad, np.ones((2, 3)))
+    np.testing.assert_array_equal(c.grad, np.full(3, 2.0))
+    x = Tensor(np.ones(3), requires_grad=True)
+    x.sum().backward()  # sum's rule gives a read-only broadcast view: the leaf gets a copy
+    assert x.grad.flags.writeable and x.grad.base is None
