@@ -79,19 +79,19 @@ def run_leak() -> list[dict]:
     for workload, entry, steps in LEAK:
         name = f"{workload} {entry}"
         if entry.startswith("torch") and not peers.installed("torch"):
-            print(f"  {name:<34}skipped: torch not installed")
+            print(f"  {name:<38}skipped: torch not installed")
             continue
         r = _child(["leak", workload, entry, str(steps)], timeout=1800)
         r.update(workload=workload, impl=entry)
         out.append(r)
         if "error" in r:
             what = "not available" if r.get("missing") else "✗ error"
-            print(f"  {name:<34}{what} ({r['error']})")
+            print(f"  {name:<38}{what} ({r['error']})")
             continue
         growth = r["end"] / r["start"] - 1
         mark = "✓" if growth <= 0.10 else "✗"
         print(
-            f"  {name:<34}{mark} {steps} steps in {r['seconds']:.1f} s: "
+            f"  {name:<38}{mark} {steps} steps in {r['seconds']:.1f} s: "
             f"{r['start'] / 2**20:.1f} MiB -> {r['end'] / 2**20:.1f} MiB "
             f"({growth:+.1%}, {(r['end'] - r['start']) / steps / 1024:+.1f} KiB/step; "
             f"max {r['max'] / 2**20:.1f} MiB)"
