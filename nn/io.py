@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .layers import Layer, Linear
+from .activations import ACTIVATIONS, Activation
+from .layers import Layer, Linear, Sequential
 from .mlp import MLP
 from .module import Module
 
@@ -29,23 +29,60 @@ SAVABLE: dict[str, type[Module]] = {"MLP": MLP, "Linear": Linear, "Layer": Layer
 """Classes that :func:`load` may rebuild, by name."""
 
 
-def _meta(module: Module) -> dict[str, Any]:
+def _unsavable(module: Module) -> TypeError:
     cls = type(module).__name__
+    public = getattr(sys.modules.get("nn"), cls, None) is type(module)
+    qual = f"nn.{cls}" if public else f"{type(module).__module__}.{type(module).__qualname__}"
+    return TypeError(
+        f"save: a {qual} cannot be saved as a model file: load() rebuilds only "
+        f"{', '.join('nn.' + k for k in SAVABLE)}, nn.Sequential of those and the activation "
+        "modules (from plain JSON, never pickle). Save its weights instead, e.g. "
+        "np.savez(path, **model.state_dict()), and rebuild the model in code before load_state_dict"
+    )
+
+
+def _describe(module: Module) -> dict[str, Any]:
+    """``{"class", "config"}``: what :func:`_build` needs to make the module again."""
+    cls = type(module).__name__
+    if type(module) is Sequential:
+        return {"class": cls, "config": {"modules": [_describe(m) for m in module.layers]}}
+    if isinstance(module, Activation) and ACTIVATIONS.get(module.key) is type(module):
+        return {"class": "activation", "config": {"name": module.key, **module.config()}}
     if SAVABLE.get(cls) is not type(module):
-        mod = type(module).__module__
-        public = getattr(sys.modules.get("nn"), cls, None) is type(module)
-        qual = f"nn.{cls}" if public else f"{mod}.{type(module).__qualname__}"
-        raise TypeError(
-            f"save: a {qual} cannot be saved as a model file: load() rebuilds only "
-            f"{', '.join('nn.' + k for k in SAVABLE)} (from plain JSON, never pickle). "
-            "Save its weights instead, e.g. np.savez(path, **model.state_dict()), and rebuild "
-            "the model in code before load_state_dict"
-        )
+        raise _unsavable(module)
     act = getattr(module, "activation", None)
     config = module.config()
     if act is not None and act.config():
         config["activation_config"] = act.config()
-    return {"format": FORMAT, "version": VERSION, "class": cls, "config": config}
+    return {"class": cls, "config": config}
+
+
+def _meta(module: Module) -> dict[str, Any]:
+    return {"format": FORMAT, "version": VERSION, **_describe(module)}
+
+
+def _build(name: Any, config: Any, depth: int = 0) -> Module:
+    """The module :func:`_describe` described (only known classes, plain values)."""
+    if depth > 32:
+        raise ValueError("modules nested more than 32 deep")
+    if name == "Sequential":
+        mods = config.get("modules") if isinstance(config, dict) else None
+        if not isinstance(mods, list) or not mods:
+            raise ValueError("a Sequential needs a non-empty list of modules")
+        return Sequential(*[_build(m.get("class"), m.get("config"), depth + 1) for m in mods if isinstance(m, dict)])
+    if name == "activation":
+        if not isinstance(config, dict):
+            raise ValueError(f"the config must be a JSON object, got {type(config).__name__}")
+        config = dict(config)
+        key = config.pop("name", None)
+        if not isinstance(key, str) or key not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {key!r}; known: {', '.join(ACTIVATIONS)}")
+        return ACTIVATIONS[key](**config)
+    cls = SAVABLE.get(name) if isinstance(name, str) else None
+    if cls is None:
+        known = ", ".join([*SAVABLE, "Sequential"])
+        raise ValueError(f"unknown module class {name!r}; known: {known}")
+    return cls(**_decode_config(config))
 
 
 def save(module: Module, path: str | os.PathLike[str]) -> str:
@@ -189,13 +226,13 @@ def load(path: str | os.PathLike[str]) -> Module:
             f"load: {path} has format version {meta.get('version')}; this layergrad reads version {VERSION}"
         )
     name = meta.get("class")
-    cls = SAVABLE.get(name) if isinstance(name, str) else None
-    if cls is None:
-        raise ValueError(f"load: {path} holds an unknown module class {name!r}; known: {', '.join(SAVABLE)}")
+    if name != "Sequential" and (not isinstance(name, str) or name not in SAVABLE):
+        known = ", ".join([*SAVABLE, "Sequential"])
+        raise ValueError(f"load: {path} holds an unknown module class {name!r}; known: {known}")
     try:
-        module = cls(**_decode_config(meta.get("config")))
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"load: {path} has an invalid architecture for {cls.__name__}: {e}") from None
+        module = _build(name, meta.get("config"))
+    except (TypeError, ValueError, AttributeError) as e:
+        raise ValueError(f"load: {path} has an invalid architecture for {name}: {e}") from None
     try:
         module.load_state_dict(arrays)
     except (KeyError, ValueError, TypeError) as e:
