@@ -87,7 +87,7 @@ _ADD, _MUL, _MATMUL = OPS["add"], OPS["mul"], OPS["matmul"]
 
 def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
     """Run ``op`` forward and create its node; the hot path of the tensor engine."""
-    ctx = _CTX.get()
+    ctx = _CTX.get()  # NOTE: (stage, grad, anomaly) by index: faster than NamedTuple fields on this path
     n = len(prev)
     a = b = None
     try:
@@ -110,9 +110,9 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
     out = _new(Tensor)
     out.data = data
     out.grad = None
-    out.stage = ctx.stage
+    out.stage = ctx[0]
     out.label = None
-    if record and ctx.grad:
+    if record and ctx[1]:
         if n == 1 and not op.variadic:
             out._a = a
             out._b = None
@@ -124,14 +124,14 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
         out.op = op
         out._meta = meta
         out.requires_grad = True
-        if ctx.anomaly and not _finite(data):
+        if ctx[2] and not _finite(data):
             _anomaly("forward", out, data)
     else:
         out._a = out._b = None
         out.op = None
         out._meta = ()
         out.requires_grad = False
-        if ctx.anomaly and not _finite(data):
+        if ctx[2] and not _finite(data):
             # NOTE: detect_anomaly checks every op, recorded or not; link the
             # node only so that the error can name its op and inputs.
             _link(out, prev, op.variadic)
