@@ -648,6 +648,8 @@ def test_leaf_gradients_are_owned_writable_arrays_never_shared_between_leaves():
     a.grad *= 0.0  # an in-place edit of one leaf's gradient leaves the others alone
     np.testing.assert_array_equal(b.grad, np.ones((2, 3)))
     np.testing.assert_array_equal(c.grad, np.full(3, 2.0))
-    x = Tensor(np.ones(3), requires_grad=True)
-    x.sum().backward()  # sum's rule gives a read-only broadcast view: the leaf gets a copy
-    assert x.grad.flags.writeable and x.grad.base is None
+    for n in (3, 5000):  # sum's rule: a filled array (small), a read-only broadcast view (large)
+        x = Tensor(np.ones(n), requires_grad=True)
+        x.sum().backward()  # either way the leaf holds its own writable array
+        assert x.grad.flags.writeable and x.grad.base is None and x.grad.shape == (n,)
+        np.testing.assert_array_equal(x.grad, np.ones(n))
