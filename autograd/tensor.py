@@ -83,7 +83,7 @@ def _shapes(arrays: Sequence[Any]) -> str:
     return ", ".join(str(np.shape(a)) for a in arrays)
 
 
-_ADD, _MUL, _MATMUL = OPS["add"], OPS["mul"], OPS["matmul"]
+_ADD, _MUL, _MATMUL, _TANH, _RELU = OPS["add"], OPS["mul"], OPS["matmul"], OPS["tanh"], OPS["relu"]
 
 
 def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
@@ -138,6 +138,38 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
             _link(out, prev, op.variadic)
             out.op, out._meta = op, meta
             _anomaly("forward", out, data)
+    return out
+
+
+def _node(op: Op, a: Tensor, b: Tensor | None, meta: tuple, data: Any, record: bool) -> Tensor:
+    """The node of a unary (``b`` None) or binary op whose result ``data`` the caller computed.
+
+    The fast path of the hottest ops (``+``/``*`` with a number, ``tanh``, ``relu``),
+    as :func:`autograd.value._make` is for the scalar engine: no forward lambda,
+    no tuple of parents.
+    """
+    ctx = _CTX.get()
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.stage = ctx[0]
+    out.label = None
+    if record and ctx[1]:
+        out._a = a
+        out._b = b
+        out.op = op
+        out._meta = meta
+        out.requires_grad = True
+    else:
+        out._a = out._b = None
+        out.op = None
+        out._meta = ()
+        out.requires_grad = False
+    if ctx[2] and not _finite(data):
+        out._a, out._b, out.op, out._meta = a, b, op, meta  # so that the error can name them
+        _anomaly("forward", out, data)
     return out
 
 
@@ -344,13 +376,13 @@ class Tensor(Node):
     # arithmetic -----------------------------------------------------------------
     # NOTE: + and * are the hottest ops; they call _make directly (no _binary hop).
     def __add__(self, other: Any) -> Tensor:
-        if type(other) in _PY_SCALARS:
-            return _make(_ADD, (self,), (other,))
+        if type(other) in _PY_SCALARS:  # a weak scalar: numpy keeps the tensor's dtype
+            return _node(_ADD, self, None, (other,), self.data + other, self.requires_grad)
         return _make(_ADD, (self, _operand(other, "add")))
 
     def __radd__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:
-            return _make(_ADD, (self,), (other,))
+            return _node(_ADD, self, None, (other,), self.data + other, self.requires_grad)
         return _make(_ADD, (_operand(other, "add"), self))
 
     def __sub__(self, other: Any) -> Tensor:
@@ -361,13 +393,21 @@ class Tensor(Node):
 
     def __mul__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:
-            return _make(_MUL, (self,), (other,))
+            return _node(_MUL, self, None, (other,), self.data * other, self.requires_grad)
         return _make(_MUL, (self, _operand(other, "mul")))
 
     def __rmul__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:
-            return _make(_MUL, (self,), (other,))
+            return _node(_MUL, self, None, (other,), self.data * other, self.requires_grad)
         return _make(_MUL, (_operand(other, "mul"), self))
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent: squashes to (-1, 1)."""
+        return _node(_TANH, self, None, (), np.tanh(self.data), self.requires_grad)
+
+    def relu(self) -> Tensor:
+        """max(x, 0): passes positive values, zeroes negative ones."""
+        return _node(_RELU, self, None, (), np.maximum(self.data, 0), self.requires_grad)
 
     def __truediv__(self, other: Any) -> Tensor:
         return self._binary(other, OPS["div"])

@@ -653,3 +653,25 @@ def test_leaf_gradients_are_owned_writable_arrays_never_shared_between_leaves():
         x.sum().backward()  # either way the leaf holds its own writable array
         assert x.grad.flags.writeable and x.grad.base is None and x.grad.shape == (n,)
         np.testing.assert_array_equal(x.grad, np.ones(n))
+
+
+def test_fast_paths_match_the_table_and_keep_anomaly_checks():
+    from autograd import AnomalyError, detect_anomaly
+    from autograd.ops import ARRAY
+
+    x = Tensor(np.array([-1.5, 0.0, 2.0], dtype=np.float32), requires_grad=True)
+    for y, name, want in [
+        (x * 0.5, "mul", x.data * 0.5),
+        (0.5 * x, "mul", x.data * 0.5),
+        (x + 2, "add", x.data + 2),
+        (2 + x, "add", x.data + 2),
+        (x.tanh(), "tanh", np.tanh(x.data)),
+        (x.relu(), "relu", np.maximum(x.data, 0)),
+    ]:
+        assert y.op.name == name and y._prev == (x,) and y.dtype == np.float32
+        np.testing.assert_array_equal(y.data, want)
+        np.testing.assert_array_equal(y.data, y.op.fwd(ARRAY, x.data, *y._meta))  # the table's forward
+    with detect_anomaly(), pytest.raises(AnomalyError, match="forward of 'mul'"):
+        x * float("inf")
+    with no_grad():
+        assert (x * 2.0).op is None and not (x.tanh()).requires_grad
