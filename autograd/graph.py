@@ -665,7 +665,13 @@ def backward(root: Node, gradient: Any = None) -> None:
                 if not a.requires_grad:  # switched off after recording (requires_grad_(False))
                     continue
                 meta = node._meta
-                ga = op.vjp[0](g, node.data, a.data, *meta) if meta else op.vjp[0](g, node.data, a.data)
+                rule = op.vjp[0]
+                if not meta:
+                    ga = rule(g, node.data, a.data)
+                elif len(meta) == 1:  # NOTE: x * c and friends: a plain call, not *args
+                    ga = rule(g, node.data, a.data, meta[0])
+                else:
+                    ga = rule(g, node.data, a.data, *meta)
                 if anomaly and not _finite(ga):
                     _anomaly("backward", node, ga)
                 if scalar:
