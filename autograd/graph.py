@@ -590,22 +590,25 @@ def _interior(root: Node) -> list[Node]:
             continue
         if node in seen:
             continue
-        mark(node)
-        push(node)
-        push(None)
-        a, b = node._a, node._b
-        if b is None:
-            if a.op is not None and a not in seen:
-                push(a)
-        elif b is MANY:
-            for p in a:
-                if p.op is not None and p not in seen:
-                    push(p)
-        else:
-            if a.op is not None and a not in seen:
-                push(a)
-            if b.op is not None and b not in seen:
-                push(b)
+        while True:
+            mark(node)
+            push(node)
+            push(None)
+            a, b = node._a, node._b
+            if b is None:
+                if a.op is not None and a not in seen:
+                    node = a  # NOTE: a chain of unary ops is followed without a round trip through the stack
+                    continue
+            elif b is MANY:
+                for p in a:
+                    if p.op is not None and p not in seen:
+                        push(p)
+            else:
+                if a.op is not None and a not in seen:
+                    push(a)
+                if b.op is not None and b not in seen:
+                    push(b)
+            break
     return order
 
 
