@@ -87,57 +87,34 @@ _ADD, _MUL, _MATMUL, _TANH, _RELU = OPS["add"], OPS["mul"], OPS["matmul"], OPS["
 
 
 def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
-    """Run ``op`` forward and create its node; the hot path of the tensor engine."""
-    ctx = _CTX.get()  # NOTE: (stage, grad, anomaly) by index: faster than NamedTuple fields on this path
+    """Run ``op`` forward on the parents ``prev`` and create its node."""
     n = len(prev)
-    a = b = None
     try:
-        # NOTE: arity 1 and 2 are unrolled (no list, no any()): every op comes through here.
+        # NOTE: arity 1 and 2 are unrolled (no list, no any()): most ops come through here.
         if n == 1:
             a = prev[0]
             data = op.fwd(ARRAY, a.data, *meta) if meta else op.fwd(ARRAY, a.data)
-            record = a.requires_grad
+            if not op.variadic:
+                return _node(op, a, None, meta, data, a.requires_grad)
         elif n == 2:
             a, b = prev
             data = op.fwd(ARRAY, a.data, b.data, *meta) if meta else op.fwd(ARRAY, a.data, b.data)
-            record = a.requires_grad or b.requires_grad
+            if not op.variadic:
+                return _node(op, a, b, meta, data, a.requires_grad or b.requires_grad)
         else:
             data = op.fwd(ARRAY, *[p.data for p in prev], *meta)
-            record = any(p.requires_grad for p in prev)
     except (ValueError, IndexError, TypeError) as e:
         raise type(e)(f"{op.name}: {e} (input shapes: {_shapes([p.data for p in prev])})") from None
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    out = _new(Tensor)
-    out.data = data
-    out.grad = None
-    out.stage = ctx[0]
-    out.label = None
-    if record and ctx[1]:
-        if n == 1 and not op.variadic:
-            out._a = a
-            out._b = None
-        elif n == 2 and not op.variadic:
-            out._a = a
-            out._b = b
-        else:
-            _link(out, prev, op.variadic)
-        out.op = op
-        out._meta = meta
-        out.requires_grad = True
-        if ctx[2] and not _finite(data):
-            _anomaly("forward", out, data)
-    else:
-        out._a = out._b = None
-        out.op = None
-        out._meta = ()
-        out.requires_grad = False
-        if ctx[2] and not _finite(data):
-            # NOTE: detect_anomaly checks every op, recorded or not; link the
-            # node only so that the error can name its op and inputs.
-            _link(out, prev, op.variadic)
-            out.op, out._meta = op, meta
-            _anomaly("forward", out, data)
+    # a variadic op (concatenate, stack): its parents are kept as one tuple
+    out = _leaf(data if type(data) is np.ndarray else np.asarray(data))
+    ctx = _CTX.get()
+    if ctx[1] and any(p.requires_grad for p in prev):
+        _link(out, prev, True)
+        out.op, out._meta, out.requires_grad = op, meta, True
+    if ctx[2] and not _finite(out.data):
+        _link(out, prev, True)  # so that the error can name every input
+        out.op, out._meta = op, meta
+        _anomaly("forward", out, out.data)
     return out
 
 
