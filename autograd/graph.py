@@ -539,36 +539,7 @@ def toposort(root: Node) -> list[Node]:
     >>> [n.label or n.op.name for n in toposort(c)]
     ['a', 'mul', 'add']
     """
-    order: list[Node] = []
-    seen: set[Node] = set()
-    stack: list[Any] = [root]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
-    while stack:
-        node = pop()
-        if node is None:  # marker: everything above it is done
-            emit(pop())
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push(node)
-        push(None)
-        a = node._a
-        if a is not None:
-            b = node._b
-            if b is None:
-                if a not in seen:
-                    push(a)
-            elif b is MANY:
-                for p in a:
-                    if p not in seen:
-                        push(p)
-            else:
-                if a not in seen:
-                    push(a)
-                if b not in seen:
-                    push(b)
-    return order
+    return _walk(root, True)
 
 
 def _interior(root: Node) -> list[Node]:
@@ -577,9 +548,12 @@ def _interior(root: Node) -> list[Node]:
     Leaves never need a visit of their own: their gradient is accumulated
     when their children are processed, so the walk skips them.
     """
+    return _walk(root, False) if root.op is not None else []
+
+
+def _walk(root: Node, leaves: bool) -> list[Node]:
+    """Iterative depth-first walk: parents before children, leaves included or not."""
     order: list[Node] = []
-    if root.op is None:
-        return order
     seen: set[Node] = set()
     stack: list[Any] = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
@@ -595,18 +569,20 @@ def _interior(root: Node) -> list[Node]:
             push(node)
             push(None)
             a, b = node._a, node._b
+            if a is None:  # a leaf
+                break
             if b is None:
-                if a.op is not None and a not in seen:
+                if (leaves or a.op is not None) and a not in seen:
                     node = a  # NOTE: a chain of unary ops is followed without a round trip through the stack
                     continue
             elif b is MANY:
                 for p in a:
-                    if p.op is not None and p not in seen:
+                    if (leaves or p.op is not None) and p not in seen:
                         push(p)
             else:
-                if a.op is not None and a not in seen:
+                if (leaves or a.op is not None) and a not in seen:
                     push(a)
-                if b.op is not None and b not in seen:
+                if (leaves or b.op is not None) and b not in seen:
                     push(b)
             break
     return order
