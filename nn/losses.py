@@ -280,7 +280,8 @@ def _elementwise(pred: _Pred, t: np.ndarray, tensor_fn: Callable, value_fn: Call
     """Mean over all samples and outputs of a per-element loss."""
     if pred.tensor is not None:
         p = pred.tensor
-        return tensor_fn(p, Tensor(t.astype(p.dtype, copy=False))).mean()
+        target = Tensor(t.astype(p.dtype, copy=False), label="target")  # drawn as such, not as an input
+        return tensor_fn(p, target).mean()
     t2 = t.reshape(pred.n, pred.k).tolist()
     return _vmean([value_fn(p, ti) for row, trow in zip(pred.rows, t2) for p, ti in zip(row, trow)])
 

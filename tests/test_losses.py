@@ -354,3 +354,12 @@ def test_l2_penalty_bad_input(params, alpha, exc, fragment):
     with pytest.raises(exc, match="l2_penalty") as info:
         l2_penalty(params, alpha)
     assert fragment in str(info.value)
+
+
+def test_the_target_is_a_labelled_leaf_outside_the_stages():
+    from autograd import toposort
+
+    pred = Tensor([[0.5], [-1.0]], requires_grad=True)
+    loss = bce_with_logits(pred, [1, 0])
+    targets = [n for n in toposort(loss) if n.op is None and n.label == "target"]
+    assert len(targets) == 1 and targets[0].stage == () and targets[0].data.ravel().tolist() == [1.0, 0.0]
