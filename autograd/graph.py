@@ -109,12 +109,11 @@ def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind
             return path
     full = tuple(base) + (name,)
     path = StagePath(full)
-    labels = getattr(base, "labels", None)
-    if labels is None:
+    if type(base) is StagePath:  # it carries its own
+        labels, kinds = base.labels, base.kinds  # type: ignore[attr-defined]
+    else:
         labels = tuple(_LABELS.get(base[: j + 1]) for j in range(len(base)))
         kinds = tuple(_KINDS.get(base[: j + 1]) for j in range(len(base)))
-    else:
-        kinds = base.kinds  # type: ignore[attr-defined]
     path.labels = labels + (label or _LABELS.get(full),)
     path.kinds = kinds + (kind or _KINDS.get(full),)
     path._kids = {}

@@ -121,9 +121,9 @@ def _make(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
 def _node(op: Op, a: Tensor, b: Tensor | None, meta: tuple, data: Any, record: bool) -> Tensor:
     """The node of a unary (``b`` None) or binary op whose result ``data`` the caller computed.
 
-    The fast path of the hottest ops (``+``/``*`` with a number, ``tanh``, ``relu``),
-    as :func:`autograd.value._make` is for the scalar engine: no forward lambda,
-    no tuple of parents.
+    Every arity-1/2 op ends here (:func:`_make` after running the table's forward;
+    ``+``/``*`` with a number, ``tanh`` and ``relu`` directly), as
+    :func:`autograd.value._make` does for the scalar engine.
     """
     ctx = _CTX.get()
     if type(data) is not np.ndarray:
@@ -351,7 +351,8 @@ class Tensor(Node):
         return self.transpose()
 
     # arithmetic -----------------------------------------------------------------
-    # NOTE: + and * are the hottest ops; they call _make directly (no _binary hop).
+    # NOTE: + and * with a number are the hottest ops: they compute the result here
+    # and build the node with _node (no forward lambda, no _binary hop).
     def __add__(self, other: Any) -> Tensor:
         if type(other) in _PY_SCALARS:  # a weak scalar: numpy keeps the tensor's dtype
             return _node(_ADD, self, None, (other,), self.data + other, self.requires_grad)
@@ -379,11 +380,23 @@ class Tensor(Node):
         return _make(_MUL, (_operand(other, "mul"), self))
 
     def tanh(self) -> Tensor:
-        """Hyperbolic tangent: squashes to (-1, 1)."""
+        """Hyperbolic tangent: squashes to (-1, 1).
+
+        Examples
+        --------
+        >>> Tensor([0.0, 100.0]).tanh().tolist()
+        [0.0, 1.0]
+        """
         return _node(_TANH, self, None, (), np.tanh(self.data), self.requires_grad)
 
     def relu(self) -> Tensor:
-        """max(x, 0): passes positive values, zeroes negative ones."""
+        """max(x, 0): passes positive values, zeroes negative ones.
+
+        Examples
+        --------
+        >>> Tensor([-2.0, 3.0]).relu().tolist()
+        [0.0, 3.0]
+        """
         return _node(_RELU, self, None, (), np.maximum(self.data, 0), self.requires_grad)
 
     def __truediv__(self, other: Any) -> Tensor:
@@ -402,13 +415,6 @@ class Tensor(Node):
         return _make(OPS["neg"], (self,))
 
     def __matmul__(self, other: Any) -> Tensor:
-        if (
-            type(other) is Tensor
-            and self.data.ndim == 2
-            and other.data.ndim == 2
-            and self.data.shape[1] == other.data.shape[0]
-        ):
-            return _make(_MATMUL, (self, other))
         return matmul(self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:

@@ -50,18 +50,16 @@ def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> Val
         out.op = op
         out._meta = meta
         out.requires_grad = True
-        if ctx[2] and not _finite(data):
-            _anomaly("forward", out, data)
     else:
         out._a = out._b = None
         out.op = None
         out._meta = ()
         out.requires_grad = False
-        if ctx[2] and not _finite(data):
-            # NOTE: detect_anomaly checks every op, recorded or not; link the
-            # node only so that the error can name its op and inputs.
-            out._a, out._b, out.op, out._meta = a, b, op, meta
-            _anomaly("forward", out, data)
+    if ctx[2] and not _finite(data):
+        # NOTE: detect_anomaly checks every op, recorded or not; an unrecorded
+        # node is linked here only so that the error can name its op and inputs.
+        out._a, out._b, out.op, out._meta = a, b, op, meta
+        _anomaly("forward", out, data)
     return out
 
 

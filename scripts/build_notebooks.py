@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT))
+from autograd.draw import _atomic_write  # noqa: E402  (temp file + rename, as the library writes files)
+
 CELL_TIMEOUT = 300  # seconds per cell
 
 
@@ -81,18 +83,8 @@ def build(source: Path) -> Path:
     nbformat.validate(nb)
 
     target = source.with_suffix(".ipynb")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".ipynb.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            nbformat.write(nb, f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it a normal file's mode
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    text = nbformat.writes(nb)
+    _atomic_write(str(target), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     return target
 
 

@@ -1,7 +1,8 @@
-"""Shared test setup: hypothesis profiles (dev: random; ci: derandomized)."""
+"""Shared test setup: hypothesis profiles (dev: random; ci: derandomized), shared fixtures."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
@@ -9,3 +10,27 @@ settings.register_profile(
     "ci", deadline=None, max_examples=60, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))
+
+
+@pytest.fixture
+def micrograd_readme():
+    """micrograd's README expression on layergrad's Value, back-propagated: ``(a, b, g)``.
+
+    micrograd's README gives g = 24.7041, dg/da = 138.8338, dg/db = 645.5773.
+    """
+    from autograd import Value
+
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    return a, b, g

@@ -490,20 +490,8 @@ def test_larger_gradients_get_wider_edges():
     assert width[ids["a"]] > width[ids["b"]] + 1
 
 
-def test_draw_dot_on_micrograds_readme_expression():
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
+def test_draw_dot_on_micrograds_readme_expression(micrograd_readme):
+    a, b, g = micrograd_readme
     assert (round(g.data, 4), round(a.grad, 4), round(b.grad, 4)) == (24.7041, 138.8338, 645.5773)
     dot_graph = draw_dot(g)
     assert isinstance(dot_graph, Graph) and dot_graph.detail == "scalar"
