@@ -558,32 +558,43 @@ def _walk(root: Node, leaves: bool) -> list[Node]:
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
-        if node is None:  # marker: everything above it is done
+        if node is None:  # marker: the node below it is done
             emit(pop())
+            continue
+        if type(node) is list:  # a finished run of unary ops (see below), outermost first
+            node.reverse()
+            order += node
             continue
         if node in seen:
             continue
-        while True:
-            mark(node)
+        mark(node)
+        a, b = node._a, node._b
+        if b is None and a is not None and (leaves or a.op is not None) and a not in seen:
+            # NOTE: a chain of unary ops is walked in one go and emitted as one
+            # run: no marker and no stack round trip per node.
+            run = [node]
+            while True:
+                node = a
+                mark(node)
+                run.append(node)
+                a, b = node._a, node._b
+                if b is not None or a is None or not (leaves or a.op is not None) or a in seen:
+                    break
+            push(run)
+        else:
             push(node)
             push(None)
-            a, b = node._a, node._b
-            if a is None:  # a leaf
-                break
-            if b is None:
-                if (leaves or a.op is not None) and a not in seen:
-                    node = a  # NOTE: a chain of unary ops is followed without a round trip through the stack
-                    continue
-            elif b is MANY:
-                for p in a:
-                    if (leaves or p.op is not None) and p not in seen:
-                        push(p)
-            else:
-                if (leaves or a.op is not None) and a not in seen:
-                    push(a)
-                if (leaves or b.op is not None) and b not in seen:
-                    push(b)
-            break
+        if b is None:  # a leaf, or a unary op whose parent is done or skipped
+            continue
+        if b is MANY:
+            for p in a:
+                if (leaves or p.op is not None) and p not in seen:
+                    push(p)
+        else:
+            if (leaves or a.op is not None) and a not in seen:
+                push(a)
+            if (leaves or b.op is not None) and b not in seen:
+                push(b)
     return order
 
 

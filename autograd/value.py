@@ -145,28 +145,34 @@ class Value(Node):
 
     # arithmetic ---------------------------------------------------------------
     def __add__(self, other: Any) -> Value:
-        if type(other) is Value:
-            return _make(_ADD, self, other, (), self.data + other.data, self.requires_grad or other.requires_grad)
         t = type(other)
-        c = other if t is float or t is int else _number(other, "add")
+        if t is float or t is int:  # NOTE: a number first, with one type() call: the common case in chains
+            return _make(_ADD, self, None, (other,), self.data + other, self.requires_grad)
+        if t is Value:
+            return _make(_ADD, self, other, (), self.data + other.data, self.requires_grad or other.requires_grad)
+        c = _number(other, "add")
         return _make(_ADD, self, None, (c,), self.data + c, self.requires_grad)
 
     __radd__ = __add__
 
     def __mul__(self, other: Any) -> Value:
-        if type(other) is Value:
-            return _make(_MUL, self, other, (), self.data * other.data, self.requires_grad or other.requires_grad)
         t = type(other)
-        c = other if t is float or t is int else _number(other, "mul")
+        if t is float or t is int:  # NOTE: a number first, with one type() call: the common case in chains
+            return _make(_MUL, self, None, (other,), self.data * other, self.requires_grad)
+        if t is Value:
+            return _make(_MUL, self, other, (), self.data * other.data, self.requires_grad or other.requires_grad)
+        c = _number(other, "mul")
         return _make(_MUL, self, None, (c,), self.data * c, self.requires_grad)
 
     __rmul__ = __mul__
 
     def __sub__(self, other: Any) -> Value:
-        if type(other) is Value:
-            return _make(_SUB, self, other, (), self.data - other.data, self.requires_grad or other.requires_grad)
         t = type(other)
-        c = other if t is float or t is int else _number(other, "sub")
+        if t is float or t is int:  # NOTE: a number first, with one type() call: the common case in chains
+            return _make(_SUB, self, None, (other,), self.data - other, self.requires_grad)
+        if t is Value:
+            return _make(_SUB, self, other, (), self.data - other.data, self.requires_grad or other.requires_grad)
+        c = _number(other, "sub")
         return _make(_SUB, self, None, (c,), self.data - c, self.requires_grad)
 
     def __rsub__(self, other: Any) -> Value:

@@ -93,16 +93,20 @@ def value_demo_case(Value, MLP) -> Case:
 def value_tanh_chain_case(Value, tanh=None, x0: float = data.W4S_X0, n: int = data.CHAIN_N) -> Case:
     """W4s: ``x = (x * a + c).tanh()`` n times on one Value, then ``x.backward()``.
 
-    ``tanh(v)`` overrides ``v.tanh()`` for engines without that method.
+    ``tanh(v)`` stands in for ``v.tanh()`` on engines without that method
+    (micrograd); an engine that has it is called as users write it.
     """
     a, c = data.CHAIN_MUL, data.CHAIN_ADD
-    tanh = tanh or (lambda v: v.tanh())
     out = {}
 
     def step():
         x = leaf = Value(x0)
-        for _ in range(n):
-            x = tanh(x * a + c)
+        if tanh is None:
+            for _ in range(n):
+                x = (x * a + c).tanh()
+        else:
+            for _ in range(n):
+                x = tanh(x * a + c)
         x.backward()
         out["x"], out["leaf"] = x, leaf
 

@@ -31,6 +31,7 @@ from autograd import (
     stage_label,
     toposort,
 )
+from autograd.graph import _interior
 
 # ---------------------------------------------------------------------------
 # Depth
@@ -545,6 +546,8 @@ def test_toposort_puts_every_parent_before_its_child(dag: Any, xs: list[float]) 
         for p in node._prev:
             assert position[p] < position[node], f"{p!r} comes after its child {node!r}"
     assert order[-1] is root
+    # backward's walk visits the same interior nodes in the same order, without the leaves
+    assert _interior(root) == [n for n in order if n.op is not None]
 
 
 @settings(max_examples=40)
