@@ -542,7 +542,16 @@ class _Plan:
 
     __slots__ = ("unit", "first", "first_op", "edges", "outflow", "pairs", "weight")
 
-    def __init__(self, unit, first, first_op, edges, outflow, pairs, weight):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        unit: list[Any],
+        first: dict[Any, int],
+        first_op: dict[Any, int],
+        edges: dict[tuple[Any, Any], Any],
+        outflow: set[int],
+        pairs: list[tuple[int, int]],
+        weight: dict[int, int],
+    ) -> None:
         self.unit, self.first, self.first_op, self.edges = unit, first, first_op, edges
         self.outflow, self.pairs, self.weight = outflow, pairs, weight
 
@@ -577,9 +586,9 @@ class _Drawing:
         for st in {id(st): st for st in self.stages}.values():
             labels = getattr(st, "labels", None)
             if labels is not None:
-                kinds = st.kinds
+                st_kinds = st.kinds
                 for j in range(len(st)):
-                    self._info[st[: j + 1]] = (labels[j], kinds[j])
+                    self._info[st[: j + 1]] = (labels[j], st_kinds[j])
         # unkinded stages that contain kinded ones (e.g. a user's "train" around a model) never collapse
         self.kinded_below: set[tuple[str, ...]] = set()
         for s in self.distinct:
@@ -646,7 +655,7 @@ class _Drawing:
         for s in self.distinct:
             g = self._group_of(s, level)
             gmap[s] = None if g is None else ("g", g)
-        unit = [i if g is None else g for i, g in enumerate(map(gmap.__getitem__, self.stages))]
+        unit: list[Any] = [i if g is None else g for i, g in enumerate(map(gmap.__getitem__, self.stages))]
         for i, c in self._components().items():
             unit[i] = c
         for i, cs in self.consumers().items():
@@ -1110,7 +1119,7 @@ class _Drawing:
                 if up not in drawn or uc not in drawn:
                     continue
                 lines.append(self._group_edge(ids[up], ids[uc], list(srcs), level))
-        if left_out:
+        if left_out and keep is not None:  # left_out > 0 only when keep was computed
             lines.extend(self._truncation(left_out, keep, edges, ids))
         # inputs on the left, the output on the right
         firsts = [
@@ -1130,7 +1139,7 @@ class _Drawing:
         return "\n".join(lines) + "\n", n_drawn, left_out
 
     def _all_mags(self, drawn: set[Any], members: dict[Any, list[int]], outflow: set[int]) -> list[float]:
-        out = []
+        out: list[float] = []
         for u in drawn:
             if type(u) is int:
                 ms = [self.mag(u)] + [self.mag(p) for p in self.prev[u]]

@@ -67,11 +67,11 @@ def _value_and_grad(f: Callable[..., Any], argnums: Any, where: str) -> Callable
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         nums = _argnums(argnums, len(args), where)
-        args = list(args)
-        leaves = {i: _fresh(args[i]) for i in nums}
+        call_args = list(args)
+        leaves = {i: _fresh(call_args[i]) for i in nums}
         for i, leaf in leaves.items():
-            args[i] = leaf
-        out = f(*args, **kwargs)
+            call_args[i] = leaf
+        out = f(*call_args, **kwargs)
         _scalar_output(out, where)
         backward(out)
         grads = tuple(_grad_of(leaves[i]) for i in nums)

@@ -18,11 +18,11 @@ import gc
 import math
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from .ops import OPS
+from .ops import OPS, Op
 
 __all__ = [
     "Node",
@@ -110,7 +110,7 @@ def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind
     full = tuple(base) + (name,)
     path = StagePath(full)
     if type(base) is StagePath:  # it carries its own
-        labels, kinds = base.labels, base.kinds  # type: ignore[attr-defined]
+        labels, kinds = base.labels, base.kinds
     else:
         labels = tuple(_LABELS.get(base[: j + 1]) for j in range(len(base)))
         kinds = tuple(_KINDS.get(base[: j + 1]) for j in range(len(base)))
@@ -351,9 +351,12 @@ def _summary(x: Any) -> str:
 
 
 def _anomaly(kind: str, node: Node, value: Any) -> None:
+    op = node.op
+    if op is None:  # pragma: no cover - unreachable: every caller links the op first
+        raise AssertionError("_anomaly: the node has no op")
     inputs = [p.data for p in node._prev] + list(node._meta)
     raise AnomalyError(
-        f"{kind} of {node.op.name!r} at stage {node.stage!r} produced "
+        f"{kind} of {op.name!r} at stage {node.stage!r} produced "
         f"{'nan' if np.any(np.isnan(value)) else 'inf'}; inputs: "
         f"[{', '.join(_summary(x) for x in inputs)}]"
     )
@@ -392,7 +395,13 @@ class Node:
 
     data: Any
     grad: Any
+    _a: Any  # first parent, None, or (with ``_b`` MANY) the parent tuple
+    _b: Any  # second parent, None or MANY
+    op: Op | None
     _meta: tuple[Any, ...]
+    stage: tuple[str, ...]
+    label: str | None
+    requires_grad: bool
 
     @property
     def _prev(self) -> tuple[Node, ...]:
@@ -418,6 +427,10 @@ class Node:
 
     def _accumulate(self, g: Any) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # both engines define it (Value: grad 0.0, Tensor: grad None)
+
+        def zero_grad(self) -> None: ...
 
     # Shared API -------------------------------------------------------------
     @property
@@ -642,7 +655,7 @@ def backward(root: Node, gradient: Any = None) -> None:
     scalar = root._scalar
     anomaly = _CTX.get().anomaly
     for node in reversed(order):
-        op = node.op
+        op: Op = node.op  # type: ignore[assignment]  # order holds interior nodes only: op is set
         g = node.grad
         if g is None:  # a tensor branch the gradient never reached
             continue

@@ -447,10 +447,10 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> np.ndarray:
         return self.data >= self._cmp_data(other, ">=")
 
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         return self.data == self._cmp_data(other, "==")
 
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         return self.data != self._cmp_data(other, "!=")
 
     __hash__ = Node.__hash__  # identity: nodes live in sets and dicts

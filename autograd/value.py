@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from math import tanh as _tanh
 from typing import Any
 
@@ -99,7 +99,7 @@ class Value(Node):
     def __init__(
         self,
         data: Any,
-        _children: Iterable[Value] = (),
+        _children: Collection[Value] = (),
         _op: str = "",
         label: str = "",
         requires_grad: bool = True,

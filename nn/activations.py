@@ -8,9 +8,9 @@ activation is what lets each layer bend the space.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
-from autograd import Node, Tensor, Value  # noqa: F401 (Tensor: used by the examples)
+from autograd import Node, Tensor, Value
 
 from .module import Module
 
@@ -159,6 +159,12 @@ class Activation(Module):
     def forward(self, x: Any) -> Any:
         return type(self).fn(x)
 
+    @overload
+    def node(self, v: Value) -> Value: ...
+    @overload
+    def node(self, v: Tensor) -> Tensor: ...
+    @overload
+    def node(self, v: Node) -> Node: ...
     def node(self, v: Node) -> Node:
         """Apply to one node (used inside neurons and layers)."""
         return type(self).fn(v)
@@ -213,6 +219,12 @@ class LeakyReLU(Activation):
     def forward(self, x: Any) -> Any:
         return leaky_relu(x, self.negative_slope)
 
+    @overload
+    def node(self, v: Value) -> Value: ...
+    @overload
+    def node(self, v: Tensor) -> Tensor: ...
+    @overload
+    def node(self, v: Node) -> Node: ...
     def node(self, v: Node) -> Node:
         return v.leaky_relu(self.negative_slope)
 
@@ -256,9 +268,8 @@ class GELU(Activation):
     he_init = True
 
 
-ACTIVATIONS: dict[str, type[Activation]] = {
-    cls.key: cls for cls in (Identity, Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU)
-}
+_CLASSES: tuple[type[Activation], ...] = (Identity, Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU)
+ACTIVATIONS: dict[str, type[Activation]] = {cls.key: cls for cls in _CLASSES}
 """Activation classes by the name accepted in ``activation="..."``."""
 _ALIASES = {"linear": "identity", "none": "identity", "threshold": "step", "leakyrelu": "leaky_relu"}
 

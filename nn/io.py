@@ -104,7 +104,7 @@ def save(module: Module, path: str | os.PathLike[str]) -> str:
     if not path.endswith(".npz"):
         path += ".npz"
     meta = json.dumps(_meta(module))
-    arrays = {name: np.asarray(value) for name, value in module.state_dict().items()}
+    arrays: dict[str, Any] = {name: np.asarray(value) for name, value in module.state_dict().items()}
     if "__layergrad__" in arrays:
         raise ValueError("save: a parameter is named __layergrad__, which the file format reserves")
     arrays["__layergrad__"] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
@@ -236,6 +236,6 @@ def load(path: str | os.PathLike[str]) -> Module:
     try:
         module.load_state_dict(arrays)
     except (KeyError, ValueError, TypeError) as e:
-        why = e.args[0] if isinstance(e, KeyError) and e.args else e  # a KeyError's str() adds quotes
-        raise ValueError(f"load: {path} does not match its architecture: {why}") from None
+        detail = e.args[0] if isinstance(e, KeyError) and e.args else e  # a KeyError's str() adds quotes
+        raise ValueError(f"load: {path} does not match its architecture: {detail}") from None
     return module

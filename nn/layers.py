@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, current_stage, dot, extend_path, register_stage, stage
+from autograd import StagePath, Tensor, Value, current_stage, dot, extend_path, register_stage, stage
 
 from .activations import Activation, Identity, get_activation
 from .module import Module
@@ -88,13 +88,15 @@ class Neuron(Module):
 
     engine = "scalar"
     kind = "neuron"
+    activation: Activation
+    _paths: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
 
     def __init__(
         self,
         nin: int,
         activation: Any = "relu",
         seed: Any = None,
-        weights: Sequence[float] | None = None,
+        weights: Iterable[float] | None = None,
         bias: float = 0.0,
     ) -> None:
         super().__init__()
@@ -184,6 +186,7 @@ class Layer(Module):
 
     engine = "scalar"
     kind = "layer"
+    _npaths: dict[tuple[str, ...], list[StagePath]]
 
     def __init__(self, nin: int, nout: int, activation: Any = "relu", seed: Any = None) -> None:
         super().__init__()
@@ -286,6 +289,7 @@ class Linear(Module):
     """
 
     kind = "layer"
+    activation: Activation
 
     def __init__(
         self,
@@ -413,12 +417,12 @@ class Sequential(Module):
     @property
     def nin(self) -> int | None:
         """Input width of the first layer that has one."""
-        return next((m.nin for m in self.layers if getattr(m, "nin", None)), None)
+        return next((n for m in self.layers if (n := getattr(m, "nin", None))), None)
 
     @property
     def nout(self) -> int | None:
         """Output width of the last layer that has one."""
-        return next((m.nout for m in reversed(self.layers) if getattr(m, "nout", None)), None)
+        return next((n for m in reversed(self.layers) if (n := getattr(m, "nout", None))), None)
 
     def forward(self, x: Any) -> Any:
         for m in self.layers:

@@ -282,8 +282,11 @@ def _elementwise(pred: _Pred, t: np.ndarray, tensor_fn: Callable, value_fn: Call
         p = pred.tensor
         target = Tensor(t.astype(p.dtype, copy=False), label="target")  # drawn as such, not as an input
         return tensor_fn(p, target).mean()
+    rows = pred.rows
+    if rows is None:  # pragma: no cover - unreachable: a prediction holds a tensor or rows
+        raise AssertionError("_elementwise: the prediction has no rows")
     t2 = t.reshape(pred.n, pred.k).tolist()
-    return _vmean([value_fn(p, ti) for row, trow in zip(pred.rows, t2) for p, ti in zip(row, trow)])
+    return _vmean([value_fn(p, ti) for row, trow in zip(rows, t2) for p, ti in zip(row, trow)])
 
 
 def _check(name: str, prediction: Any, target: Any, check: Callable) -> tuple[_Pred, np.ndarray]:
@@ -449,8 +452,11 @@ def cross_entropy(prediction: Any, target: Any) -> Any:
     if pred.tensor is not None:
         logp = pred.tensor.log_softmax(axis=1)
         return -logp[np.arange(pred.n), t].mean()
+    rows = pred.rows
+    if rows is None:  # pragma: no cover - unreachable: a prediction holds a tensor or rows
+        raise AssertionError("cross_entropy: the prediction has no rows")
     terms = []
-    for row, c in zip(pred.rows, t.tolist()):
+    for row, c in zip(rows, t.tolist()):
         # NOTE: the max is a constant (a float), not a node: subtracting it
         # changes no gradient and keeps every exp <= 1.
         m = max(v.data for v in row)

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 
 from . import layers as _layers
 from . import mlp as _mlp
+
+if TYPE_CHECKING:
+    from .module import Module as _Module
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
@@ -49,12 +52,14 @@ class Module:
 class Neuron(_layers.Neuron):
     """``Neuron(nin, nonlin=True)``: ReLU unless ``nonlin=False``."""
 
+    nonlin: bool
+
     def __init__(self, nin: int, nonlin: bool = True) -> None:
         w = [random.uniform(-1, 1) for _ in range(nin)]
         super().__init__(nin, "relu" if nonlin else "identity", weights=w, bias=0.0)
         object.__setattr__(self, "nonlin", nonlin)
 
-    def parameters(self) -> list[Value]:
+    def parameters(self) -> list[Value]:  # type: ignore[override]  # micrograd's Values (a fresh list)
         return self.w + [self.b]
 
     def __repr__(self) -> str:
@@ -67,7 +72,7 @@ class Layer(_layers.Layer):
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         nonlin = kwargs.get("nonlin", True)
         super().__init__(nin, nout, activation="relu" if nonlin else "identity", seed=0)
-        neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        neurons: list[_layers.Neuron] = [Neuron(nin, **kwargs) for _ in range(nout)]
         for j, n in enumerate(neurons):
             object.__setattr__(n, "name", f"neuron {j}")
         self.neurons = neurons
@@ -86,7 +91,7 @@ class MLP(_mlp.MLP):
     def __init__(self, nin: int, nouts: Sequence[int]) -> None:
         super().__init__(nin, list(nouts), activation="relu", engine="scalar", seed=0)
         sz = [nin] + list(nouts)
-        layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+        layers: list[_Module] = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
         for i, layer in enumerate(layers):
             object.__setattr__(layer, "name", f"layer {i + 1}")
         self.layers = layers

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .activations import Identity, get_activation
+from .activations import Activation, Identity, get_activation
 from .layers import Layer, Linear, _as_list, _check_wb, make_rng
 from .module import Module
 
@@ -55,6 +55,8 @@ class MLP(Module):
     >>> bool(abs(out[0].data - net(np.array([[0.5, -1.0]])).item()) < 1e-12)
     True
     """
+
+    activation: Activation  # set in __init__ with object.__setattr__ (not a child: it has no stage)
 
     def __init__(
         self,

@@ -52,6 +52,13 @@ class Module:
     #: stage kind for the renderer: "model", "layer", "neuron" or None.
     kind: str | None = "model"
 
+    # set in __init__ with object.__setattr__ (they are neither children nor parameters)
+    _children: OrderedDict[str, Module | list[Module]]
+    _params: OrderedDict[str, Node | list[Node] | tuple[Node, ...]]
+    training: bool
+    name: str
+    _path: tuple[str, ...]
+
     def __init__(self) -> None:
         object.__setattr__(self, "_children", OrderedDict())
         object.__setattr__(self, "_params", OrderedDict())

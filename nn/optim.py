@@ -447,7 +447,7 @@ class LinearLR(LRScheduler):
     def __init__(self, optimizer: Any, start_factor: float = 1.0, end_factor: float = 0.1, total_steps: int = 100):
         self.start_factor = _real("LinearLR", "start_factor", start_factor)
         self.end_factor = _real("LinearLR", "end_factor", end_factor)
-        if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral) or total_steps < 1:
+        if isinstance(total_steps, bool) or not isinstance(total_steps, (int, numbers.Integral)) or total_steps < 1:
             raise ValueError(f"LinearLR: total_steps must be an int >= 1, got {total_steps!r}")
         self.total_steps = int(total_steps)
         super().__init__(optimizer)
@@ -482,7 +482,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1):
-        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
+        if isinstance(step_size, bool) or not isinstance(step_size, (int, numbers.Integral)) or step_size < 1:
             raise ValueError(f"StepLR: step_size must be an int >= 1, got {step_size!r}")
         self.step_size = int(step_size)
         self.gamma = _real("StepLR", "gamma", gamma)
