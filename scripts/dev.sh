@@ -5,7 +5,7 @@
 #   bash scripts/dev.sh test [args]   set up, then run the whole test suite (pytest)
 #   bash scripts/dev.sh bench [args]  set up, then run the benchmarks (python -m benchmarks)
 #   bash scripts/dev.sh docs          set up, then build the documentation site (mkdocs --strict)
-#   bash scripts/dev.sh lint          set up, then run ruff
+#   bash scripts/dev.sh lint          set up, then run ruff and mypy
 #   bash scripts/dev.sh setup         only set up
 #
 # Setup is idempotent: a virtual environment in .venv (override with LAYERGRAD_VENV),
@@ -101,7 +101,7 @@ case "$cmd" in
     exec "$venv/bin/python" -m pytest -q --hypothesis-profile="$profile" "$@" ;;
   bench) setup "dev"; exec "$venv/bin/python" -m benchmarks "$@" ;;
   docs)  setup "dev"; NO_MKDOCS_2_WARNING=1 exec "$venv/bin/python" -m mkdocs build --strict "$@" ;;
-  lint)  setup "dev"; "$venv/bin/python" -m ruff check . && exec "$venv/bin/python" -m ruff format --check . ;;
+  lint)  setup "dev"; "$venv/bin/python" -m ruff check . && "$venv/bin/python" -m ruff format --check . && exec "$venv/bin/python" -m mypy autograd nn ;;
   setup) setup "dev" ;;
   *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
 esac
