@@ -125,15 +125,15 @@ def _node(op: Op, a: Tensor, b: Tensor | None, meta: tuple, data: Any, record: b
     ``+``/``*`` with a number, ``tanh`` and ``relu`` directly), as
     :func:`autograd.value._make` does for the scalar engine.
     """
-    ctx = _CTX.get()
+    stage, grad_on, anomaly = _CTX.get()
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     out = _new(Tensor)
     out.data = data
     out.grad = None
-    out.stage = ctx[0]
+    out.stage = stage
     out.label = None
-    if record and ctx[1]:
+    if record and grad_on:
         out._a = a
         out._b = b
         out.op = op
@@ -144,7 +144,7 @@ def _node(op: Op, a: Tensor, b: Tensor | None, meta: tuple, data: Any, record: b
         out.op = None
         out._meta = ()
         out.requires_grad = False
-    if ctx[2] and not _finite(data):
+    if anomaly and not _finite(data):
         out._a, out._b, out.op, out._meta = a, b, op, meta  # so that the error can name them
         _anomaly("forward", out, data)
     return out
@@ -157,7 +157,7 @@ def _leaf(data: np.ndarray) -> Tensor:
     out._a = out._b = None
     out.op = None
     out._meta = ()
-    out.stage = _CTX.get().stage
+    out.stage = _CTX.get()[0]
     out.label = None
     out.requires_grad = False
     return out
@@ -268,7 +268,7 @@ class Tensor(Node):
         self._a = self._b = None
         self.op = None
         self._meta = ()
-        self.stage = _CTX.get().stage
+        self.stage = _CTX.get()[0]
         self.label = label
         self.requires_grad = bool(requires_grad)
 

@@ -35,16 +35,16 @@ def _number(x: Any, where: str) -> float:
 
 def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> Value:
     """Create the result node of ``op`` with parents ``a``, ``b``; the scalar hot path."""
-    ctx = _CTX.get()  # NOTE: (stage, grad, anomaly) by index: faster than NamedTuple fields on this path
+    stage, grad_on, anomaly = _CTX.get()
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.stage = ctx[0]
+    out.stage = stage
     out.label = ""
     # NOTE: do not leave slots unset behind a __getattr__ fallback: a class with
     # __getattr__ loses CPython's specialised attribute loads, which made
     # backward 2.5x slower when tried.
-    if record and ctx[1]:
+    if record and grad_on:
         out._a = a
         out._b = b
         out.op = op
@@ -55,7 +55,7 @@ def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> Val
         out.op = None
         out._meta = ()
         out.requires_grad = False
-    if ctx[2] and not _finite(data):
+    if anomaly and not _finite(data):
         # NOTE: detect_anomaly checks every op, recorded or not; an unrecorded
         # node is linked here only so that the error can name its op and inputs.
         out._a, out._b, out.op, out._meta = a, b, op, meta
@@ -111,7 +111,7 @@ class Value(Node):
         _link(self, tuple(_children), len(_children) > 2)
         self.op = None
         self._meta = (_op,) if _op else ()
-        self.stage = _CTX.get().stage
+        self.stage = _CTX.get()[0]
         self.label = label
         self.requires_grad = bool(requires_grad)
 
