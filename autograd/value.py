@@ -7,6 +7,8 @@ from collections.abc import Collection, Sequence
 from math import tanh as _tanh
 from typing import Any
 
+import numpy as np
+
 from .graph import _CTX, MANY, Node, _anomaly, _finite, _link
 from .ops import OPS, SCALAR, Op
 
@@ -23,7 +25,7 @@ def _number(x: Any, where: str) -> float:
     t = type(x)
     if t is float or t is int:  # fast path: the common case, no ABC check
         return x
-    if isinstance(x, numbers.Real) and not isinstance(x, Node):
+    if isinstance(x, (numbers.Real, np.bool_)) and not isinstance(x, Node):  # numpy's bool is no numbers.Real
         return float(x)
     if isinstance(x, Node):
         raise TypeError(
@@ -289,7 +291,8 @@ def dot(ws: Sequence[Value], xs: Sequence[Any]) -> Value:
     This is a neuron's weighted sum: numerically the same as
     ``sum(w * x for w, x in zip(ws, xs))`` (summed left to right), but one node
     with ``2n`` parents instead of ``2n`` nodes, so a neuron stays cheap.  The
-    renderer can still show every multiply and add.  ``xs`` may be numbers.
+    renderer can still show every multiply and add.  ``xs`` may be numbers, or
+    Values and numbers mixed (the numbers then become constant leaves).
 
     Examples
     --------
@@ -315,10 +318,10 @@ def dot(ws: Sequence[Value], xs: Sequence[Any]) -> Value:
             acc += w.data * x.data
         prev = ws + xs
         return _make(_DOT, prev, MANY, (), acc, any(p.requires_grad for p in prev))
-    consts = tuple(x if type(x) is float else _number(x, "dot") for x in xs)
-    if any(type(x) is Value for x in xs):
-        xv = tuple(x if type(x) is Value else Value(c, requires_grad=False) for x, c in zip(xs, consts))
+    if any(type(x) is Value for x in xs):  # Values and numbers: the numbers become constant leaves
+        xv = tuple(x if type(x) is Value else Value(_number(x, "dot"), requires_grad=False) for x in xs)
         return dot(ws, xv)
+    consts = tuple(x if type(x) is float else _number(x, "dot") for x in xs)
     for w, x in zip(ws, consts):
         acc += w.data * x
     return _make(_DOT, ws, MANY, consts, acc, any(w.requires_grad for w in ws))

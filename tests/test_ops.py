@@ -205,16 +205,17 @@ def test_row_on_value_engine(name: str, data: Any) -> None:
 def test_dot_row_on_value_engine(n: int, data: Any) -> None:
     ws = [data.draw(REAL, label=f"w{i}") for i in range(n)]
     xs = [data.draw(REAL, label=f"x{i}") for i in range(n)]
-    for xs_are_values in (True, False):
+    some = data.draw(st.lists(st.booleans(), min_size=n, max_size=n), label="which xs are Values (mixed)")
+    for is_value in ([True] * n, [False] * n, some):
         wl = [Value(w) for w in ws]
-        xl = [Value(x) for x in xs] if xs_are_values else list(xs)
+        xl = [Value(x) if v else x for x, v in zip(xs, is_value)]
         out = ag.dot(wl, xl)
         assert out.op is OPS["dot"]
         assert math.isclose(out.data, float(np.dot(ws, xs)), rel_tol=1e-12, abs_tol=1e-12)
         out.backward()
         for k in range(n):
             for leaves, vals, which in ((wl, ws, "w"), (xl, xs, "x")):
-                if which == "x" and not xs_are_values:
+                if which == "x" and not is_value[k]:
                     continue
                 plus = list(vals)
                 minus = list(vals)
@@ -227,8 +228,12 @@ def test_dot_row_on_value_engine(n: int, data: Any) -> None:
                 assert _close(analytic, numeric), _message(
                     "dot", "Value", (ws, xs), (), f"{which}{k}", analytic, numeric
                 )
-        if not xs_are_values:
+        if not any(is_value):
             assert out._prev == tuple(wl) and out._meta == tuple(xs)
+        elif not all(is_value):  # the numbers became constant leaves, in place
+            xs_nodes = out._prev[n:]
+            assert [x.data for x in xs_nodes] == xs
+            assert all(x.requires_grad == v for x, v in zip(xs_nodes, is_value))
 
 
 # ---------------------------------------------------------------------------

@@ -201,6 +201,16 @@ def test_in_place_operators_build_new_nodes() -> None:
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("flag", [True, False])
+def test_numpy_bools_are_numbers_as_python_bools_are(flag: bool) -> None:
+    for op in (operator.add, operator.sub, operator.mul):
+        for a, b in ((Value(2.5), flag), (flag, Value(2.5))):
+            want = op(a, b)
+            got = op(*(np.bool_(x) if type(x) is bool else x for x in (a, b)))
+            assert type(got) is Value and got.data == want.data, (op, a, b)
+    assert (Value(0.5) < np.bool_(flag)) is (0.5 < flag)
+
+
 def test_comparisons_return_plain_bools() -> None:
     a, b = Value(1.0), Value(2.0)
     results = [a < b, a <= b, a > b, a >= b, a < 2, a > 0.5, 3 > a, 0 < a, a <= 1, a >= 1.0]
