@@ -27,7 +27,9 @@ __all__ = [
 ]
 
 _new = object.__new__
-_PY_SCALARS = (int, float, bool)  # weak: never change a tensor's dtype
+# Scalars that never change a tensor's dtype: Python numbers (weak in numpy), and numpy's
+# bool, which cannot raise a float dtype either (numpy: float32 array * np.True_ is float32).
+_PY_SCALARS = (int, float, bool, np.bool_)
 
 
 def _as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:

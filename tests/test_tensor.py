@@ -111,6 +111,18 @@ def test_python_scalars_are_weak_float32_stays_float32(expr: str) -> None:
     assert t.grad is not None and t.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("c", [np.True_, np.False_, np.float32(2.0), np.float64(2.0), np.int64(2)], ids=repr)
+def test_numpy_scalars_promote_as_numpy_does(c: Any) -> None:
+    arr = np.array([0.5, 1.5, 2.5], dtype=np.float32)
+    for name, op in (("+", operator.add), ("-", operator.sub), ("*", operator.mul)):
+        for args, ref in (((Tensor(arr), c), (arr, c)), ((c, Tensor(arr)), (c, arr))):
+            out = op(*args)
+            want = op(*ref)
+            assert type(out) is Tensor, f"{name} with {c!r}"
+            assert out.dtype == want.dtype, f"{name} with {c!r}: {out.dtype}, numpy gives {want.dtype}"
+            np.testing.assert_array_equal(out.data, want)
+
+
 def test_mixed_float32_and_float64_tensors_promote_and_grads_keep_their_dtype() -> None:
     a = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     b = Tensor(np.full(3, 2.0), requires_grad=True)
