@@ -8,11 +8,13 @@ activation is what lets each layer bend the space.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, overload
+from typing import Any, TypeVar
 
-from autograd import Node, Tensor, Value
+from autograd import Node, Tensor, Value  # noqa: F401 (Tensor: used by the examples)
 
 from .module import Module
+
+_N = TypeVar("_N", bound=Node)  # an activation maps a Value to a Value and a Tensor to a Tensor
 
 __all__ = [
     "Activation",
@@ -159,13 +161,7 @@ class Activation(Module):
     def forward(self, x: Any) -> Any:
         return type(self).fn(x)
 
-    @overload
-    def node(self, v: Value) -> Value: ...
-    @overload
-    def node(self, v: Tensor) -> Tensor: ...
-    @overload
-    def node(self, v: Node) -> Node: ...
-    def node(self, v: Node) -> Node:
+    def node(self, v: _N) -> _N:
         """Apply to one node (used inside neurons and layers)."""
         return type(self).fn(v)
 
@@ -219,13 +215,7 @@ class LeakyReLU(Activation):
     def forward(self, x: Any) -> Any:
         return leaky_relu(x, self.negative_slope)
 
-    @overload
-    def node(self, v: Value) -> Value: ...
-    @overload
-    def node(self, v: Tensor) -> Tensor: ...
-    @overload
-    def node(self, v: Node) -> Node: ...
-    def node(self, v: Node) -> Node:
+    def node(self, v: _N) -> _N:
         return v.leaky_relu(self.negative_slope)
 
     def describe(self) -> str:
