@@ -89,15 +89,18 @@ def _s_softplus(a):
 
 
 def _s_pow(a, b):
+    # NOTE: numpy's results, where Python's differ: numpy computes x ** 0.5 as sqrt(x)
+    # (nan for -inf); a negative finite base to a fractional power is nan (Python:
+    # complex); 0.0 ** -k and overflows are ±inf (Python raises).
+    if b == 0.5:
+        return _s_sqrt(a)
+    if -math.inf < a < 0 and math.isfinite(b) and not float(b).is_integer():
+        return math.nan
     try:
-        r = a**b
-    except ZeroDivisionError:  # 0.0 ** -1 in Python; numpy gives inf
-        return math.inf
-    except OverflowError:
-        return math.inf
-    # NOTE: Python returns a complex number for a negative base and a
-    # fractional exponent; numpy gives nan.  Follow numpy.
-    return math.nan if type(r) is complex else float(r)
+        return float(a**b)
+    except (ZeroDivisionError, OverflowError):  # the sign is a's only for an odd integer power
+        odd = float(b).is_integer() and int(b) % 2 == 1
+        return math.copysign(math.inf, a) if odd else math.inf
 
 
 class _Scalar:
@@ -114,7 +117,7 @@ class _Scalar:
 
     @staticmethod
     def relu(a):
-        return a if a > 0 else 0.0
+        return a if a > 0 or a != a else 0.0  # nan stays nan, as np.maximum(nan, 0)
 
     @staticmethod
     def step(a):
@@ -201,7 +204,9 @@ def _split_tie(a, b):
 
 
 def _sign(a):
-    return np.sign(a) if isinstance(a, np.ndarray) else (a > 0) - (a < 0)
+    if isinstance(a, np.ndarray):
+        return np.sign(a)
+    return float((a > 0) - (a < 0)) if a == a else a  # nan for nan, as np.sign
 
 
 def _between(a, lo, hi):
@@ -375,7 +380,7 @@ _ROWS = [
     Op("rdiv",    lambda xp, a, c: c / a,              (lambda g, out, a, c: -g * out / a,), "/"),
     Op("neg",     lambda xp, a: -a,                    (lambda g, out, a: -g,), "-"),
     # NOTE: d(a**b)/db = out*log(a) is nan for a < 0; it only runs when b is a node.
-    Op("pow",     lambda xp, a, b: xp.pow(a, b),       (lambda g, out, a, b: g * b * a ** (b - 1),
+    Op("pow",     lambda xp, a, b: xp.pow(a, b),       (lambda g, out, a, b: g * b * _xp(a).pow(a, b - 1),
                                                         lambda g, out, a, b: g * out * _log_rule(a)),
                                                        "**{0}"),
     Op("rpow",    lambda xp, a, c: xp.pow(c, a),       (lambda g, out, a, c: g * out * _log_rule(c),), "**"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Collection, Sequence
 from math import tanh as _tanh
@@ -183,14 +184,14 @@ class Value(Node):
 
     def __truediv__(self, other: Any) -> Value:
         if type(other) is Value:
-            data = _DIV.fwd(SCALAR, self.data, other.data) if other.data else _div0(self.data)
+            data = _DIV.fwd(SCALAR, self.data, other.data) if other.data else _div0(self.data, other.data)
             return _make(_DIV, self, other, (), data, self.requires_grad or other.requires_grad)
         c = _number(other, "div")
-        return _make(_DIV, self, None, (c,), self.data / c if c else _div0(self.data), self.requires_grad)
+        return _make(_DIV, self, None, (c,), self.data / c if c else _div0(self.data, c), self.requires_grad)
 
     def __rtruediv__(self, other: Any) -> Value:
         c = _number(other, "div")
-        return _make(_RDIV, self, None, (c,), c / self.data if self.data else _div0(c), self.requires_grad)
+        return _make(_RDIV, self, None, (c,), c / self.data if self.data else _div0(c, self.data), self.requires_grad)
 
     def __pow__(self, other: Any) -> Value:
         if type(other) is Value:
@@ -209,7 +210,7 @@ class Value(Node):
     def relu(self) -> Value:
         """max(x, 0): passes positive values, zeroes negative ones."""
         d = self.data
-        return _make(_RELU, self, None, (), d if d > 0 else 0.0, self.requires_grad)
+        return _make(_RELU, self, None, (), d if d > 0 or d != d else 0.0, self.requires_grad)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent: squashes to (-1, 1)."""
@@ -266,9 +267,14 @@ def _fmt(c: Any) -> str:
     return str(int(c)) if isinstance(c, float) and c.is_integer() else str(c)
 
 
-def _div0(num: float) -> float:
-    # NOTE: follow IEEE/numpy (x/0 = ±inf, 0/0 = nan) rather than raising.
-    return float("nan") if num == 0 or num != num else (float("inf") if num > 0 else float("-inf"))
+def _div0(num: float, zero: float) -> float:
+    """``num / zero`` for a zero divisor as IEEE/numpy give it (Python raises): ±inf, or nan for 0/0.
+
+    The sign follows both operands: ``1 / -0.0`` is ``-inf``.
+    """
+    if num == 0 or num != num:
+        return math.nan
+    return math.copysign(math.inf, num) * math.copysign(1.0, zero)
 
 
 def _cmp(other: Any) -> float:

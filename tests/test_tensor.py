@@ -606,6 +606,50 @@ def _close(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
 
 
+# One-input expressions at the numbers where Python and numpy part ways (nan,
+# ±inf, -0.0, huge): Python raises or returns a complex number where numpy gives
+# inf, nan or a signed zero.
+SPECIAL_EXPRS: dict[str, Callable[[Any], Any]] = {
+    **{name: f for name, (arity, f) in EXPR_OPS.items() if arity == 1},
+    "c / x (no offset)": lambda a: 2.0 / a,
+    "x / 0": lambda a: a / 0.0,
+    "x ** 0.5": lambda a: a**0.5,
+    "x ** -0.5": lambda a: a**-0.5,
+    "x ** 1.5": lambda a: a**1.5,
+    "x ** -1": lambda a: a**-1,
+    "1.5 ** x": lambda a: 1.5**a,
+    "exp(x)": lambda a: a.exp(),
+    "log(x)": lambda a: a.log(),
+    "sqrt(x)": lambda a: a.sqrt(),
+    "step": lambda a: a.step(),
+}
+SPECIAL_VALUES = [math.nan, math.inf, -math.inf, -0.0, 0.0, -1.0, -2.5, 1e300, -1e300]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is not float or type(b) is not float:  # e.g. a complex number from Python's **
+        return False
+    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
+        return (math.isnan(a) and math.isnan(b)) or a == b
+    return abs(a - b) <= 1e-12 * max(abs(a), abs(b))  # (equal zeros of either sign pass)
+
+
+@pytest.mark.parametrize("name", SPECIAL_EXPRS)
+def test_engines_agree_at_nan_inf_and_signed_zero(name: str) -> None:
+    f = SPECIAL_EXPRS[name]
+    for x in SPECIAL_VALUES:
+        v = Value(x)
+        out_v = f(v)
+        out_v.backward()
+        t = Tensor(np.array([x]), requires_grad=True)
+        with np.errstate(all="ignore"):
+            out_t = f(t)
+            out_t.sum().backward()
+        t_grad = 0.0 if t.grad is None else float(t.grad[0])
+        assert _same(out_v.data, float(out_t.data[0])), f"{name} at {x!r}: Value {out_v.data!r}, Tensor {out_t.data!r}"
+        assert _same(v.grad, t_grad), f"gradient of {name} at {x!r}: Value {v.grad!r}, Tensor {t_grad!r}"
+
+
 @given(
     program=programs(),
     samples=st.integers(1, 4),
