@@ -67,9 +67,9 @@ def _build(name: Any, config: Any, depth: int = 0) -> Module:
         raise ValueError("modules nested more than 32 deep")
     if name == "Sequential":
         mods = config.get("modules") if isinstance(config, dict) else None
-        if not isinstance(mods, list) or not mods:
-            raise ValueError("a Sequential needs a non-empty list of modules")
-        return Sequential(*[_build(m.get("class"), m.get("config"), depth + 1) for m in mods if isinstance(m, dict)])
+        if not isinstance(mods, list) or not mods or not all(isinstance(m, dict) for m in mods):
+            raise ValueError("a Sequential needs a non-empty list of modules, each a JSON object")
+        return Sequential(*[_build(m.get("class"), m.get("config"), depth + 1) for m in mods])
     if name == "activation":
         if not isinstance(config, dict):
             raise ValueError(f"the config must be a JSON object, got {type(config).__name__}")

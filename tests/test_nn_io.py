@@ -461,17 +461,30 @@ def test_a_sequential_of_layers_and_activations_round_trips(tmp_path):
         nn.MLP.load(tmp_path / "seq.npz")
 
 
-def test_a_sequential_file_with_an_unknown_module_is_refused(tmp_path):
+def _tampered_sequential(tmp_path, edit):
+    """A saved Sequential(Linear, ReLU) whose architecture record ``edit`` changed."""
     import json
     import zipfile
 
-    path = nn.Sequential(Linear(2, 1)).save(tmp_path / "seq")
+    path = nn.Sequential(Linear(2, 1), nn.ReLU()).save(tmp_path / "seq")
     with np.load(path) as z:
         arrays = {k: z[k] for k in z.files}
     meta = json.loads(bytes(arrays["__layergrad__"]).decode())
-    meta["config"]["modules"][0]["class"] = "os.system"
+    edit(meta["config"]["modules"])
     arrays["__layergrad__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     np.savez(tmp_path / "evil.npz", **arrays)
     assert zipfile.is_zipfile(tmp_path / "evil.npz")
+    return tmp_path / "evil.npz"
+
+
+def test_a_sequential_file_with_an_unknown_module_is_refused(tmp_path):
+    path = _tampered_sequential(tmp_path, lambda mods: mods[0].__setitem__("class", "os.system"))
     with pytest.raises(ValueError, match=r"invalid architecture for Sequential: unknown module class 'os\.system'"):
-        nn.load(tmp_path / "evil.npz")
+        nn.load(path)
+
+
+def test_a_sequential_file_with_a_malformed_module_entry_is_refused_not_shortened(tmp_path):
+    # the activation's entry replaced by a string: loading must fail, not drop the ReLU
+    path = _tampered_sequential(tmp_path, lambda mods: mods.__setitem__(1, "ReLU"))
+    with pytest.raises(ValueError, match=r"invalid architecture for Sequential: .*each a JSON object"):
+        nn.load(path)
