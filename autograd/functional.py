@@ -97,10 +97,11 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
     >>> grad(lambda w: (w * w).sum())([1.0, 2.0]).tolist()
     [2.0, 4.0]
     """
+    value_and_grad_f = _value_and_grad(f, argnums, "grad")  # built once, not per call
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return _value_and_grad(f, argnums, "grad")(*args, **kwargs)[1]
+        return value_and_grad_f(*args, **kwargs)[1]
 
     return wrapper
 

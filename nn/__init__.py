@@ -33,7 +33,7 @@ def _check_autograd() -> None:
 _check_autograd()
 
 from . import (  # noqa: E402
-    data,  # noqa: E402
+    data,
     inspect,
     losses,
     optim,
