@@ -20,27 +20,15 @@ Examples
 [4.0]
 """
 
+from .backprop import backward, gc_paused, toposort
 from .draw import Graph, GraphvizError, draw_dot, draw_graph
 from .functional import GradcheckError, grad, gradcheck, value_and_grad
-from .graph import (
-    AnomalyError,
-    Node,
-    StagePath,
-    backward,
-    current_stage,
-    detect_anomaly,
-    enable_grad,
-    extend_path,
-    is_grad_enabled,
-    no_grad,
-    register_stage,
-    stage,
-    stage_kind,
-    stage_label,
-    toposort,
-)
+from .functions import concatenate, matmul, maximum, minimum, ones, randn, stack, tensor, where, zeros
+from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .node import Node
 from .ops import OPS
-from .tensor import Tensor, concatenate, matmul, maximum, minimum, ones, randn, stack, tensor, where, zeros
+from .stages import StagePath, current_stage, extend_path, register_stage, stage, stage_kind, stage_label
+from .tensor import Tensor
 from .value import Value, dot
 
 __version__ = "0.1.0"
@@ -63,6 +51,7 @@ __all__ = [
     "randn",
     "backward",
     "toposort",
+    "gc_paused",
     "stage",
     "stage_label",
     "stage_kind",

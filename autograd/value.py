@@ -10,12 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from .graph import _CTX, MANY, Node, _anomaly, _finite, _link
-from .ops import OPS, SCALAR, Op
+from .backprop import backward
+from .context import CTX as _CTX
+from .node import MANY, Node, builder, link
+from .ops import OPS, Op
+from .xp import SCALAR
 
 __all__ = ["Value", "dot"]
 
-_new = object.__new__
 _ADD, _SUB, _RSUB, _MUL = OPS["add"], OPS["sub"], OPS["rsub"], OPS["mul"]
 _DIV, _RDIV, _NEG, _POW, _RPOW = OPS["div"], OPS["rdiv"], OPS["neg"], OPS["pow"], OPS["rpow"]
 _RELU, _TANH, _DOT = OPS["relu"], OPS["tanh"], OPS["dot"]
@@ -34,36 +36,6 @@ def _number(x: Any, where: str) -> float:
             "use Value with Value and Tensor with Tensor"
         )
     raise TypeError(f"{where}: unsupported operand of type {type(x).__name__}; expected a number or a Value")
-
-
-def _make(op: Op, a: Any, b: Any, meta: tuple, data: float, record: bool) -> Value:
-    """Create the result node of ``op`` with parents ``a``, ``b``; the scalar hot path."""
-    stage, grad_on, anomaly = _CTX.get()
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.stage = stage
-    out.label = ""
-    # NOTE: do not leave slots unset behind a __getattr__ fallback: a class with
-    # __getattr__ loses CPython's specialised attribute loads, which made
-    # backward 2.5x slower when tried.
-    if record and grad_on:
-        out._a = a
-        out._b = b
-        out.op = op
-        out._meta = meta
-        out.requires_grad = True
-    else:
-        out._a = out._b = None
-        out.op = None
-        out._meta = ()
-        out.requires_grad = False
-    if anomaly and not _finite(data):
-        # NOTE: detect_anomaly checks every op, recorded or not; an unrecorded
-        # node is linked here only so that the error can name its op and inputs.
-        out._a, out._b, out.op, out._meta = a, b, op, meta
-        _anomaly("forward", out, data)
-    return out
 
 
 class Value(Node):
@@ -98,6 +70,8 @@ class Value(Node):
     _xp = SCALAR
     _zero = 0.0
     _scalar = True
+    _blank_label = ""
+    backward = backward
 
     def __init__(
         self,
@@ -111,7 +85,7 @@ class Value(Node):
         # a node's data is always a float (int ** int would otherwise stay exact).
         self.data = data if type(data) is float else float(_number(data, "Value"))
         self.grad = 0.0
-        _link(self, tuple(_children), len(_children) > 2)
+        link(self, tuple(_children), len(_children) > 2)
         self.op = None
         self._meta = (_op,) if _op else ()
         self.stage = _CTX.get()[0]
@@ -259,6 +233,10 @@ class Value(Node):
         )
 
 
+_make = builder(Value)
+# the scalar engine's op nodes: _make(op, a, b, meta, data, record) (see autograd.node.builder)
+
+
 def _html(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -281,8 +259,8 @@ def _cmp(other: Any) -> float:
     return other.data if type(other) is Value else _number(other, "compare")
 
 
-def _extreme(op: Op, a: Any, b: Any) -> Value:
-    """``maximum``/``minimum`` of two Values, or of a Value and a number (symmetric, so the Value goes first)."""
+def extreme(op: Op, a: Any, b: Any) -> Value:
+    """Row ``op`` (``maximum``/``minimum``) of two Values, or of a Value and a number (the Value goes first)."""
     if type(a) is not Value:
         a, b = b, a
     if type(b) is Value:

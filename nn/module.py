@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, Tensor, Value, register_stage, stage
-from autograd.graph import _gc_paused
+from autograd import gc_paused as _gc_paused
 
 __all__ = ["Module"]
 

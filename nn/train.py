@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, no_grad
-from autograd.graph import Node, _gc_paused
+from autograd import Node, Tensor, Value, no_grad
+from autograd import gc_paused as _gc_paused
 
 from .losses import _TARGET_CHECKS, _target_array, _values, bce_with_logits, cross_entropy, mse_loss
 from .optim import Adam

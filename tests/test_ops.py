@@ -2,7 +2,7 @@
 
 The tests are driven by :data:`autograd.ops.OPS`: each is parametrized over the
 table's rows, so a new row is picked up with no edit here.  A row that works on
-floats (:data:`autograd.ops.ELEMENTWISE` and ``dot``) is checked on the Value
+floats (``engines`` holds both engines, and ``dot``) is checked on the Value
 engine with scalars and on the Tensor engine with broadcast shapes; a
 Tensor-only row has a generator of its own in :data:`TENSOR_CASES`.
 
@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd as ag
+import autograd.ops as ops_module
 from autograd import Tensor, Value, no_grad
-from autograd.ops import ELEMENTWISE, OPS
+from autograd.ops import BOTH, OPS
 
 EPS = 1e-6
 ATOL = 1e-6
@@ -107,7 +108,7 @@ class Row(NamedTuple):
     case: Callable[[Any], Case]  # draw -> Case
 
 
-# One entry per row that works on floats (ELEMENTWISE).  `test_every_row_is_covered`
+# One entry per row that works on both engines (engines == BOTH).  `test_every_row_is_covered`
 # fails for a row that has no entry here or in TENSOR_CASES.
 ROWS: dict[str, Row] = {
     "add": Row(lambda a, b: a + b, np.add, _nodes(REAL, REAL)),
@@ -169,7 +170,7 @@ def _close(analytic: float, numeric: float) -> bool:
 # Value engine: every row that works on floats, with scalars.
 # ---------------------------------------------------------------------------
 
-SCALAR_ROWS = [name for name in OPS if name in ELEMENTWISE]
+SCALAR_ROWS = [name for name, op in OPS.items() if op.engines == BOTH]
 
 
 @pytest.mark.parametrize("name", SCALAR_ROWS)
@@ -530,7 +531,7 @@ TENSOR_CASES: dict[str, Callable[[Any], tuple]] = {
     "stack": _stack_case,
 }
 
-TENSOR_ONLY_ROWS = [name for name in OPS if name not in ELEMENTWISE and name != "dot"]
+TENSOR_ONLY_ROWS = [name for name, op in OPS.items() if op.engines == {"tensor"}]
 
 
 @pytest.mark.parametrize("name", TENSOR_ONLY_ROWS)
@@ -552,7 +553,8 @@ def test_every_row_is_covered() -> None:
     assert tested == set(OPS)
     missing = [n for n in OPS if n not in ROWS and n not in TENSOR_CASES and n != "dot"]
     assert not missing, f"rows without a test case (add to ROWS or TENSOR_CASES): {missing}"
-    assert set(ROWS) <= set(ELEMENTWISE), "ROWS holds only rows that work on floats"
+    assert set(ROWS) <= set(SCALAR_ROWS), "ROWS holds only rows that work on both engines"
+    assert {name for name, op in OPS.items() if op.engines == {"scalar"}} == {"dot"}
 
 
 @pytest.mark.parametrize("name", list(OPS))
@@ -564,8 +566,53 @@ def test_row_is_well_formed(name: str) -> None:
         assert callable(op.vjp)
     else:
         assert isinstance(op.vjp, tuple) and op.vjp and all(callable(r) for r in op.vjp)
-        # every differentiable input has a rule, and rules take (g, out, *inputs)
+        # every differentiable input has a rule, and rules take (xp, g, out, *inputs)
         n_inputs = len(inspect.signature(op.fwd).parameters) - 1
         assert len(op.vjp) <= n_inputs
         for rule in op.vjp:
-            assert len(inspect.signature(rule).parameters) == n_inputs + 2
+            assert len(inspect.signature(rule).parameters) == n_inputs + 3
+    assert op.engines and op.engines <= {"scalar", "tensor"}
+    assert isinstance(op.text((), 1), str) and op.text((), 1)
+
+
+# Names a forward or a rule must not use: they speak only operators and ``xp``.
+FORBIDDEN = {"np", "numpy", "math", "isinstance", "type", "float", "int"}
+
+
+def _names_used(fn: Any, seen: set[Any]) -> set[str]:
+    """The global and attribute names ``fn`` uses, following the table's own helper functions."""
+    if fn in seen:
+        return set()
+    seen.add(fn)
+    code = fn.__code__
+    names = set(code.co_names)
+    for const in code.co_consts:  # nested lambdas and comprehensions
+        if hasattr(const, "co_names"):
+            names |= set(const.co_names)
+    for name in list(names):
+        helper = vars(ops_module).get(name)
+        if inspect.isfunction(helper):
+            names |= _names_used(helper, seen)
+    return names
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_row_speaks_only_operators_and_xp(name: str) -> None:
+    op = OPS[name]
+    fns = [op.fwd] + ([op.vjp] if op.variadic else list(op.vjp))
+    for fn in fns:
+        bad = _names_used(fn, set()) & FORBIDDEN
+        assert not bad, f"row {name!r}: {fn.__name__} uses {sorted(bad)}; use operators and xp.* only"
+
+
+def test_the_row_says_how_a_drawing_shows_it() -> None:
+    assert OPS["mul"].text((2.0,), 1) == "× 2"
+    assert OPS["rsub"].text((1.5,), 1) == "1.5 − x"
+    assert OPS["pow"].text((3,), 1) == "** 3"
+    assert OPS["sum"].text((None, False), 1) == "sum"
+    assert OPS["sum"].text(((0, 1), True), 1) == "sum(axis=(0, 1))"
+    assert OPS["clip"].text((-1.0, 1.0), 1) == "clip(-1, 1)"
+    assert OPS["dot"].text((), 6) == "w·x (3 terms)"
+    assert OPS["dot"].text((1.0, 2.0), 2) == "w·x (2 terms)"
+    assert OPS["getitem"].text((slice(1, 2),), 1) == "[slice(1, 2, None)]"
+    assert OPS["tanh"].text((), 1) == "tanh" and OPS["neg"].text((), 1) == "−x"

@@ -1,0 +1,204 @@
+"""Stage tags: ``stage`` names the processing step that creates nodes, so drawings can group them.
+
+``nn`` enters a stage per model, layer, neuron and step; every node records the
+path it was created in (``node.stage``); the renderer groups nodes by it.  The
+labels and kinds of paths are kept in a registry, and each :class:`StagePath`
+carries its own copy so a graph drawn later shows the model that made it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .context import CTX as _CTX
+
+__all__ = [
+    "StagePath",
+    "extend_path",
+    "stage",
+    "stage_label",
+    "stage_kind",
+    "register_stage",
+    "current_stage",
+    "STAGE_KINDS",
+]
+
+# path -> human label (e.g. "layer 1: Linear(2→16) + ReLU") and kind ("model",
+# "layer", "neuron", "step"); read by the renderer, written by `stage`.
+_LABELS: dict[tuple[str, ...], str] = {}
+_KINDS: dict[tuple[str, ...], str] = {}
+STAGE_KINDS = ("model", "layer", "neuron", "step")
+
+
+class StagePath(tuple):
+    """A stage path (a tuple of names) that remembers each level's label and kind.
+
+    The registry maps a path to the label it was *last* entered with, so two
+    models that share names (two ``MLP``s, say) overwrite each other's labels.
+    A ``StagePath`` keeps the labels and kinds its nodes were made under, so a
+    graph drawn later still shows its own model.  It compares, hashes and
+    prints as the plain tuple it is.
+
+    Examples
+    --------
+    >>> p = extend_path((), "net", label="MLP(2→1)", kind="model")
+    >>> p == ("net",), p.labels, p.kinds
+    (True, ('MLP(2→1)',), ('model',))
+    """
+
+    labels: tuple[str | None, ...]
+    kinds: tuple[str | None, ...]
+    _kids: dict[tuple[str, str | None, str | None], StagePath]
+
+
+# Children of the empty path (see extend_path); a StagePath keeps its own in ``_kids``.
+_ROOT_KIDS: dict[tuple[str, str | None, str | None], StagePath] = {}
+_MAX_KIDS = 4096  # NOTE: bounds the caches when stage names are made up on the fly
+
+
+def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind: str | None = None) -> StagePath:
+    """``base + (name,)`` as a :class:`StagePath` carrying every level's label and kind.
+
+    Levels that ``base`` does not carry labels for are read from the registry,
+    as is this level's when ``label``/``kind`` are not given.  The result is
+    cached on ``base`` (a model called a thousand times makes its paths once).
+
+    Examples
+    --------
+    >>> extend_path(("net",), "layer 1", kind="layer").kinds[-1]
+    'layer'
+    >>> extend_path((), "net", "MLP") is extend_path((), "net", "MLP")
+    True
+    """
+    key = (name, label, kind)
+    if type(base) is StagePath:
+        kids = base._kids
+    elif not base:
+        kids = _ROOT_KIDS
+    else:
+        kids = None
+    if kids is not None:
+        path = kids.get(key)
+        if path is not None:
+            return path
+    full = tuple(base) + (name,)
+    path = StagePath(full)
+    if type(base) is StagePath:  # it carries its own
+        labels, kinds = base.labels, base.kinds
+    else:
+        labels = tuple(_LABELS.get(base[: j + 1]) for j in range(len(base)))
+        kinds = tuple(_KINDS.get(base[: j + 1]) for j in range(len(base)))
+    path.labels = labels + (label or _LABELS.get(full),)
+    path.kinds = kinds + (kind or _KINDS.get(full),)
+    path._kids = {}
+    if kids is not None:
+        if len(kids) >= _MAX_KIDS:
+            kids.clear()
+        kids[key] = path
+    return path
+
+
+class stage:
+    """Tag every node created inside the block with a stage path.
+
+    Nested blocks form a path, outermost first.  A node records the path in
+    ``node.stage``; outside any block it is ``()``.  The optional ``label`` is
+    a human description of the path, kept in a registry (see
+    :func:`stage_label`) so that nodes stay small.  Context-variable based, so
+    threads and async tasks each see their own path.
+
+    Examples
+    --------
+    >>> from autograd import Value, stage
+    >>> with stage("layer 1", label="layer 1: 2 inputs → 3 neurons"):
+    ...     with stage("activation"):
+    ...         y = Value(-2.0).relu()
+    >>> y.stage
+    ('layer 1', 'activation')
+    >>> stage_label(("layer 1",))
+    'layer 1: 2 inputs → 3 neurons'
+    """
+
+    __slots__ = ("name", "label", "kind", "_tokens")
+
+    def __init__(self, name: str, label: str | None = None, kind: str | None = None):
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"stage: name must be a non-empty str, got {name!r}")
+        if kind is not None and kind not in STAGE_KINDS:
+            raise ValueError(f"stage: kind must be one of {STAGE_KINDS} or None, got {kind!r}")
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self._tokens: list[Any] = []
+
+    def __enter__(self) -> tuple[str, ...]:
+        base, grad, anomaly = _CTX.get()
+        key = base + (self.name,)
+        if self.label:
+            _LABELS[key] = self.label
+        if self.kind:
+            _KINDS[key] = self.kind
+        path = extend_path(base, self.name, self.label, self.kind)
+        self._tokens.append(_CTX.set((path, grad, anomaly)))
+        return path
+
+    def __exit__(self, *exc: object) -> None:
+        _CTX.reset(self._tokens.pop())
+
+
+def stage_label(path: tuple[str, ...]) -> str | None:
+    """The human label registered for a stage path, or None.
+
+    Examples
+    --------
+    >>> with stage("model", label="MLP(2→1)"):
+    ...     pass
+    >>> stage_label(("model",))
+    'MLP(2→1)'
+    """
+    return _LABELS.get(tuple(path))
+
+
+def stage_kind(path: tuple[str, ...]) -> str | None:
+    """The kind registered for a stage path (``"layer"``, ``"neuron"``, ...), or None.
+
+    Examples
+    --------
+    >>> with stage("layer 1", kind="layer"):
+    ...     pass
+    >>> stage_kind(("layer 1",))
+    'layer'
+    """
+    return _KINDS.get(tuple(path))
+
+
+def register_stage(path: tuple[str, ...], label: str | None = None, kind: str | None = None) -> None:
+    """Record a label and kind for ``path`` without entering it (used for parameters).
+
+    Examples
+    --------
+    >>> register_stage(("net", "layer 1"), label="layer 1: Linear(2→3)", kind="layer")
+    >>> stage_label(("net", "layer 1")), stage_kind(("net", "layer 1"))
+    ('layer 1: Linear(2→3)', 'layer')
+    """
+    if kind is not None and kind not in STAGE_KINDS:
+        raise ValueError(f"register_stage: kind must be one of {STAGE_KINDS} or None, got {kind!r}")
+    path = tuple(path)
+    if label:
+        _LABELS[path] = label
+    if kind:
+        _KINDS[path] = kind
+
+
+def current_stage() -> tuple[str, ...]:
+    """The stage path that a node created now would get.
+
+    Examples
+    --------
+    >>> current_stage()
+    ()
+    >>> with stage("a"), stage("b"):
+    ...     current_stage()
+    ('a', 'b')
+    """
+    return _CTX.get()[0]
