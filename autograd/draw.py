@@ -243,8 +243,28 @@ def _which(program: str) -> str:
     return path
 
 
-def _atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    The temporary file is renamed onto ``path`` only once it is complete, so a
+    reader never sees a half-written file and a failed write leaves the old
+    file (or none) in place.  Missing folders are created.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    data : bytes
+        Its new content.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "sub", "note.txt")
+    >>> atomic_write(path, b"hello")
+    >>> open(path, "rb").read(), os.listdir(os.path.dirname(path))
+    (b'hello', ['note.txt'])
+    """
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".layergrad-", suffix=".part", dir=folder)
@@ -417,7 +437,7 @@ class Graph:
         fmt = format or self.format
         data = self.pipe(fmt, timeout=timeout)
         target = _with_ext(path, fmt)
-        _atomic_write(target, data)
+        atomic_write(target, data)
         return target
 
     def save(self, path: str | os.PathLike) -> str:
@@ -441,7 +461,7 @@ class Graph:
         p = os.fspath(path)
         if not p.endswith((".dot", ".gv")):
             p += ".dot"
-        _atomic_write(p, self.source.encode("utf-8"))
+        atomic_write(p, self.source.encode("utf-8"))
         return p
 
     def to_graphviz(self) -> Any:
