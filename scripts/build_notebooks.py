@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
-from autograd.draw import _atomic_write  # noqa: E402  (temp file + rename, as the library writes files)
+from autograd.draw.render import atomic_write  # noqa: E402  (temp file + rename, as the library writes files)
 
 CELL_TIMEOUT = 300  # seconds per cell
 
@@ -84,7 +84,7 @@ def build(source: Path) -> Path:
 
     target = source.with_suffix(".ipynb")
     text = nbformat.writes(nb)
-    _atomic_write(str(target), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+    atomic_write(str(target), (text if text.endswith("\n") else text + "\n").encode("utf-8"))
     return target
 
 

@@ -1,0 +1,43 @@
+"""Draw a computation graph with Graphviz, grouped by the stages that made it.
+
+:func:`draw_graph` turns the graph behind an output into DOT text, the language
+of Graphviz.  Nodes are grouped into nested boxes (*clusters*) by their
+``stage`` path, so a network's layers, and inside them the processing steps
+(weighted sum, bias, activation), can be seen as blocks.  The same graph can be
+drawn at three *detail levels*:
+
+``"scalar"``
+    every operation; a neuron's weighted sum (one ``dot`` node in the engine)
+    is drawn as its separate multiplies and adds.
+``"neuron"``
+    one node per neuron (scalar engine) or per processing step (tensor engine,
+    where one tensor already holds all the neurons of a layer).
+``"layer"``
+    one node per layer, with its steps, operation counts and parameter counts;
+    edges between layers carry the shapes (tensors) or widths (scalars).
+
+``"auto"`` picks the finest level that stays under ``max_nodes``.
+
+Building the DOT text is pure string work and needs no program.  Turning it
+into a picture (:meth:`Graph.render`, :meth:`Graph.pipe`, notebook display)
+runs Graphviz's ``dot`` with a timeout.
+
+What is read from a node: ``op`` (a row of :data:`autograd.ops.OPS`, or None
+for a leaf), ``_prev``, ``_meta``, ``stage``, ``data``, ``grad``, ``label`` and
+``requires_grad``, plus the stage registry (:func:`autograd.stage_label`,
+:func:`autograd.stage_kind`).  Nothing else: the renderer knows no layer class.
+
+The package, one step per module: :mod:`~autograd.draw.index` collects the
+graph, :mod:`~autograd.draw.plan` picks the detail level and what collapses,
+:mod:`~autograd.draw.emit` writes the DOT text (with :mod:`~autograd.draw.fields`
+for the text inside nodes, :mod:`~autograd.draw.optext` for how an op is shown,
+:mod:`~autograd.draw.style` for colours and :mod:`~autograd.draw.text` for
+quoting), :mod:`~autograd.draw.drawing` holds the two functions, and
+:mod:`~autograd.draw.render` runs Graphviz.
+"""
+
+from .drawing import draw_dot, draw_graph
+from .plan import DETAILS
+from .render import Graph, GraphvizError, GraphvizNotFound
+
+__all__ = ["draw_graph", "draw_dot", "Graph", "GraphvizError", "GraphvizNotFound", "DETAILS"]

@@ -1,0 +1,325 @@
+"""Writing the DOT text of one planned detail level: node, cluster, edge and rank statements."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .fields import Fields
+from .index import INPUT, PARAM, dot_terms
+from .plan import Plan, Planner
+from .style import FAST_LAYOUT, FILL, cluster_attrs, grad_attrs, legend
+from .text import constant, escape, quote
+
+#: Above this many drawn nodes, layout attributes that trade beauty for speed are set.
+FAST_LAYOUT_NODES = 800
+#: ... and above this many virtual nodes (see :meth:`Planner.spread`), too.
+FAST_LAYOUT_SPREAD = 5000
+
+_NOT_YET = 1 << 60  # sorts after every node position
+
+_KIND_NAMES = ("intermediate", "input", "parameter", "constant")  # by node kind (index.OP, ...)
+
+
+class Emitter:
+    """Writes one collected, planned graph as DOT text.
+
+    Parameters
+    ----------
+    planner : Planner
+        The planner of the collected graph (it holds the :class:`GraphIndex`).
+    show_data, show_grad, rankdir, legend :
+        As in :func:`draw_graph`.
+    """
+
+    def __init__(self, planner: Planner, show_data: bool, show_grad: bool, rankdir: str, legend: bool) -> None:
+        index = planner.index
+        self.planner, self.index, self.order = planner, index, index.order
+        self.fields = Fields(index, show_data, show_grad)
+        self.rankdir, self.legend = rankdir, legend
+        self.grad_view = show_grad and any(index.mag(r) for r in index.roots)
+        self.max_mag = 1.0  # the largest gradient magnitude drawn: the dark end of the colour ramp
+
+    def build(self, plan: Plan, drawn: set[Any], left_out: int) -> tuple[str, int]:
+        """DOT source of the units ``drawn`` of ``plan``: (source, nodes drawn)."""
+        level = plan.level
+        scalar = level == "scalar"
+        members: dict[Any, list[int]] = {}
+        if not scalar:
+            for i, u in enumerate(plan.unit):
+                if type(u) is tuple and u in drawn:
+                    m = members.get(u)
+                    if m is None:
+                        members[u] = [i]
+                    else:
+                        m.append(i)
+        mags = self._all_mags(drawn, members) if self.grad_view else []
+        self.max_mag = max(mags) if mags else 1.0
+        if not math.isfinite(self.max_mag) or self.max_mag <= 0:
+            self.max_mag = 1.0
+        ids = _ids(plan.first, drawn)
+        where, op_rank, kinds_seen, n_drawn = self._nodes(level, plan, drawn, members, ids)
+        fast = n_drawn > FAST_LAYOUT_NODES or self.planner.spread(level) > FAST_LAYOUT_SPREAD
+        lines = [
+            "digraph layergrad {",
+            f'  graph [rankdir={self.rankdir}, newrank=true, fontname="Helvetica,Arial,sans-serif", fontsize=12, '
+            f"nodesep=0.18, ranksep=0.35, outputorder=edgesfirst" + (", " + FAST_LAYOUT if fast else "") + "];",
+            '  node [shape=Mrecord, style=filled, fillcolor="#ffffff", color="#444444", '
+            'fontname="Helvetica,Arial,sans-serif", fontsize=10, height=0.3];',
+            '  edge [color="#666666", arrowsize=0.6, fontname="Helvetica,Arial,sans-serif", fontsize=9];',
+        ]
+        self._clusters(where, op_rank, lines)
+        if scalar:
+            lines.extend(self._scalar_edges(plan, drawn, ids))
+        else:
+            for (up, uc), srcs in plan.edges.items():
+                if up in drawn and uc in drawn:
+                    lines.append(self._unit_edge(ids[up], ids[uc], list(srcs), level))
+        if left_out:
+            lines.extend(_truncation(left_out, drawn, plan.edges, ids))
+        lines.extend(self._ranks(plan, drawn, ids))
+        if self.legend:
+            lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None))
+        lines.append("}")
+        return "\n".join(lines) + "\n", n_drawn
+
+    # -- nodes ------------------------------------------------------------------------
+    def _nodes(
+        self, level: str, plan: Plan, drawn: set[Any], members: dict[Any, list[int]], ids: dict[Any, str]
+    ) -> tuple[dict[tuple[str, ...], list[str]], dict[tuple[str, ...], int], set[str], int]:
+        """Node statements by cluster (stage path), each cluster's first op, the kinds and number drawn."""
+        order, kinds, root_set, fields = self.order, self.index.kinds, self.index.root_set, self.fields
+        outflow, weight, first_op = plan.outflow, plan.weight, plan.first_op
+        where: dict[tuple[str, ...], list[str]] = {}
+        op_rank: dict[tuple[str, ...], int] = {}
+        kinds_seen: set[str] = set()
+        n_drawn = 0
+        for u in plan.first:
+            if u not in drawn:
+                continue
+            if type(u) is int:
+                kind = self._kind_name(u)
+                if level == "scalar" and u in weight:
+                    stmts = self._expand(u, ids)
+                    kinds_seen.add("intermediate")
+                else:
+                    stmts = [self._node(ids[u], kind, fields.node(u), self.index.mag(u))]
+                n_drawn += weight.get(u, 1)
+                place = order[u].stage
+            else:
+                mem = members[u]
+                out = [i for i in mem if i in outflow]
+                kind = "output" if any(i in root_set for i in mem) else "group"
+                place = ()
+                if u[0] == "g":
+                    path = u[1]
+                    params = [i for i in mem if kinds[i] == PARAM]
+                    stmt = self._node(ids[u], kind, fields.group(path, mem, out, level), fields.group_mag(params, out))
+                    place = path[:-1]
+                elif u[0] == "c":
+                    stmt = self._node(ids[u], kind, fields.block(mem, out), fields.group_mag([], out))
+                else:
+                    kind = "input"
+                    box = fields.node(mem[0]) if len(mem) == 1 else fields.inputs(mem)
+                    stmt = self._node(ids[u], kind, box, fields.group_mag([], mem))
+                stmts = [stmt]
+                n_drawn += 1
+            kinds_seen.add(kind)
+            where.setdefault(place, []).extend(stmts)
+            if u in first_op and first_op[u] < op_rank.get(place, _NOT_YET):
+                op_rank[place] = first_op[u]
+        return where, op_rank, kinds_seen, n_drawn
+
+    def _kind_name(self, i: int) -> str:
+        """How node ``i`` is coloured: "output", "intermediate", "input", "parameter" or "constant"."""
+        if i in self.index.root_set:
+            return "output"
+        return _KIND_NAMES[self.index.kinds[i]]
+
+    def _node(self, uid: str, kind: str, fields: list[str], m: float | None) -> str:
+        """One node statement: a record of ``fields``, styled by ``kind`` and gradient magnitude ``m``."""
+        shape, fill, extra = FILL[kind]
+        attrs = self._grad(m)
+        if "dashed" in attrs:
+            attrs = attrs.replace('style="dashed"', 'style="filled,dashed"')
+        body = "|".join(escape(f, record=True) for f in fields)
+        record = body if self.rankdir in ("LR", "RL") else "{" + body + "}"
+        return f'{quote(uid)} [label="{record}", shape={shape}, fillcolor="{fill}"{extra}{attrs}];'
+
+    def _grad(self, m: float | None, edge: bool = False) -> str:
+        """Gradient colour attributes (with a leading ", "), or "" when no gradients are drawn."""
+        return grad_attrs(m, self.max_mag, edge) if self.grad_view else ""
+
+    def _all_mags(self, drawn: set[Any], members: dict[Any, list[int]]) -> list[float]:
+        """The finite, positive gradient magnitudes of the drawn nodes (and of a node's parents)."""
+        mag, prev = self.index.mag, self.index.prev
+        out: list[float] = []
+        for u in drawn:
+            ms = [mag(u)] + [mag(p) for p in prev[u]] if type(u) is int else [mag(i) for i in members[u]]
+            out.extend(m for m in ms if m is not None and math.isfinite(m) and m > 0)
+        return out
+
+    # -- a scalar dot node drawn as its multiplies and adds ------------------------------
+    def _expand(self, i: int, ids: dict[Any, str]) -> list[str]:
+        """Node statements of the products and partial sums of scalar ``dot`` node ``i``."""
+        n = self.order[i]
+        terms = dot_terms(n)
+        ws = n._prev[:terms]
+        xs = n._meta if n._meta else [x.data for x in n._prev[terms:]]
+        xconst = bool(n._meta)
+        g = n.grad if n.requires_grad else None
+        m = self.index.mag(i)
+        value = self.fields.value
+        stmts = []
+        uid = ids[i]
+        acc = 0.0
+        kind = self._kind_name(i)
+        named = n.label + " = " if n.label else ""
+        for k in range(terms):
+            prod = ws[k].data * xs[k]
+            acc = acc + prod if k else prod
+            head = f"× {constant(xs[k])}" if xconst else "×"
+            if terms == 1:
+                stmts.append(self._node(uid, kind, value(named + head, prod, g), m))
+            else:
+                stmts.append(self._node(f"{uid}_m{k}", "intermediate", value(head, prod, g), m))
+            if k == terms - 1 and k >= 1:
+                stmts.append(self._node(uid, kind, value(named + "+ (w·x)", n.data, g), m))
+            elif k >= 1:
+                stmts.append(self._node(f"{uid}_a{k}", "intermediate", value("+", acc, g), m))
+        if terms == 0:
+            stmts.append(self._node(uid, kind, value("w·x (0 terms)", n.data, g), m))
+        return stmts
+
+    def _expand_edges(self, i: int, ids: dict[Any, str], drawn: set[Any]) -> list[str]:
+        """Edges into and between the products and partial sums of scalar ``dot`` node ``i``."""
+        n = self.order[i]
+        terms = dot_terms(n)
+        prev = self.index.prev[i]
+        uid = ids[i]
+        out = []
+        ea = self._grad(self.index.mag(i), edge=True)[2:]
+
+        def mul(k: int) -> str:
+            return uid if terms == 1 else f"{uid}_m{k}"
+
+        def add(k: int) -> str:
+            return uid if k == terms - 1 else f"{uid}_a{k}"
+
+        for k in range(terms):
+            srcs = [prev[k]] if n._meta else [prev[k], prev[terms + k]]
+            for p in srcs:
+                if p in drawn:
+                    out.append(
+                        f"  {quote(ids[p])} -> {quote(mul(k))} [{self._grad(self.index.mag(p), edge=True)[2:]}];"
+                    )
+            if k >= 1:
+                left = mul(0) if k == 1 else add(k - 1)
+                out.append(f"  {quote(left)} -> {quote(add(k))} [{ea}];")
+                out.append(f"  {quote(mul(k))} -> {quote(add(k))} [{ea}];")
+        return out
+
+    # -- edges, clusters and ranks ----------------------------------------------------
+    def _scalar_edges(self, plan: Plan, drawn: set[Any], ids: dict[Any, str]) -> list[str]:
+        """Every edge between drawn nodes at "scalar" detail, then those of expanded ``dot`` nodes."""
+        unit, weight, mag = plan.unit, plan.weight, self.index.mag
+        lines = []
+        for p, c in plan.pairs:
+            if c in weight or unit[c] not in drawn or unit[p] not in drawn:
+                continue
+            lines.append(f"  {quote(ids[p])} -> {quote(ids[c])} [{self._grad(mag(p), edge=True)[2:]}];")
+        for c in weight:
+            if c in drawn:
+                lines.extend(self._expand_edges(c, ids, drawn))
+        return lines
+
+    def _unit_edge(self, a: str, b: str, srcs: list[int], level: str) -> str:
+        """An edge between collapsed units, labelled with what flows along it."""
+        attrs = []
+        label = self.fields.edge_label(srcs, level, a.startswith("g:") or b.startswith("g:"))
+        if label:
+            attrs.append(f"label={quote(label)}")
+        g = self._grad(self.fields.grad_mean(srcs), edge=True)
+        if g:
+            attrs.append(g[2:])
+        return f"  {quote(a)} -> {quote(b)} [{', '.join(attrs)}];"
+
+    def _clusters(
+        self, where: dict[tuple[str, ...], list[str]], op_rank: dict[tuple[str, ...], int], lines: list[str]
+    ) -> None:
+        """Nested ``subgraph cluster_N`` blocks, one per stage path."""
+        children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        paths = set()
+        for place in where:
+            for j in range(1, len(place) + 1):
+                paths.add(place[:j])
+        for p in sorted(paths, key=lambda p: (len(p), p)):
+            children.setdefault(p[:-1], []).append(p)
+        # clusters in the order of their first op (a layer's parameters may be reached early)
+        rank: dict[tuple[str, ...], tuple[int, int]] = {}
+        for k, place in enumerate(where):
+            r = (op_rank.get(place, _NOT_YET), k)
+            for j in range(1, len(place) + 1):
+                if r < rank.get(place[:j], (1 << 61, 0)):
+                    rank[place[:j]] = r
+        ordered_children = {parent: sorted(kids, key=rank.__getitem__) for parent, kids in children.items()}
+        counter = [0]
+
+        def emit(path: tuple[str, ...], indent: str) -> None:
+            for stmt in where.get(path, ()):
+                lines.append(indent + stmt)
+            for kid in ordered_children.get(path, ()):
+                counter[0] += 1
+                label = self.index.label(kid) or kid[-1]
+                lines.append(f"{indent}subgraph cluster_{counter[0]} {{")
+                lines.append(f"{indent}  label={quote(label)}; {cluster_attrs(self.index.kind(kid))};")
+                emit(kid, indent + "  ")
+                lines.append(indent + "}")
+
+        emit((), "  ")
+
+    def _ranks(self, plan: Plan, drawn: set[Any], ids: dict[Any, str]) -> list[str]:
+        """Inputs on the left (first rank), the output(s) on the right (last rank)."""
+        unit, kinds, roots = plan.unit, self.index.kinds, self.index.roots
+        firsts = [
+            ids[u]
+            for u in plan.first
+            if u in drawn and (type(u) is tuple and u[0] == "i" or type(u) is int and kinds[u] == INPUT)
+        ]
+        firsts = [f for f in firsts if not any(ids.get(unit[r]) == f for r in roots)]
+        lines = []
+        if firsts:
+            lines.append("  { rank=min; " + " ".join(quote(f) + ";" for f in firsts) + " }")
+        lasts = sorted({ids[unit[r]] for r in roots if unit[r] in drawn} - set(firsts))
+        if lasts and len(plan.first) > 1:
+            lines.append("  { rank=max; " + " ".join(quote(f) + ";" for f in lasts) + " }")
+        return lines
+
+
+def _ids(first: dict[Any, int], drawn: set[Any]) -> dict[Any, str]:
+    """The DOT id of every drawn unit: ``n5`` (a node), ``g:MLP/layer 1`` (a stage), ``in0``, ``ops0``."""
+    ids: dict[Any, str] = {}
+    numbered = {"i": 0, "c": 0}
+    for u in first:
+        if u not in drawn:
+            continue
+        if type(u) is int:
+            ids[u] = f"n{u}"
+        elif u[0] == "g":
+            ids[u] = "g:" + "/".join(u[1])
+        else:
+            ids[u] = f"{'in' if u[0] == 'i' else 'ops'}{numbered[u[0]]}"
+            numbered[u[0]] += 1
+    return ids
+
+
+def _truncation(left_out: int, drawn: set[Any], edges: dict[tuple[Any, Any], Any], ids: dict[Any, str]) -> list[str]:
+    """The "more" note, with an edge into every drawn unit that lost a parent."""
+    note = f"… {left_out} more nodes not drawn\n(raise max_nodes or use a coarser detail)"
+    lines = [
+        f'  "more" [label="{escape(note)}", shape=note, fillcolor="#fff7ed", color="#9a3412", fontcolor="#9a3412"];'
+    ]
+    targets = sorted({ids[uc] for (up, uc) in edges if uc in drawn and up not in drawn})
+    for t in targets:
+        lines.append(f'  "more" -> {quote(t)} [style=dotted, color="#9a3412"];')
+    return lines

@@ -1,0 +1,178 @@
+"""The collected graph: the nodes behind the roots, numbered, with their kinds, parents and stages.
+
+This is the only part of the renderer that walks the graph.  It reads a node's
+``op``, ``_prev``, ``_meta``, ``stage``, ``grad`` and ``requires_grad`` and the
+stage registry; the planner then works on positions (``int``) alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..graph import stage_kind, stage_label
+
+# Kinds of graph node, by how they are drawn.
+OP, INPUT, PARAM, CONST = 0, 1, 2, 3
+#: The op of a scalar neuron's weighted sum, which "scalar" detail draws as its multiplies and adds.
+DOT_OP = "dot"
+
+
+def roots_of(root: Any) -> list[Any]:
+    """The output node(s) to draw: one node, or a non-empty list or tuple of nodes."""
+    if hasattr(root, "_prev") and hasattr(root, "stage"):
+        return [root]
+    if isinstance(root, (list, tuple)):
+        roots = list(root)
+        if roots and all(hasattr(r, "_prev") and hasattr(r, "stage") for r in roots):
+            return roots
+    raise TypeError(f"draw_graph: expected a Value or Tensor (or a list of them), got {type(root).__name__}")
+
+
+def collect(roots: list[Any]) -> list[Any]:
+    """All nodes reachable from the roots, parents first, parents in argument order.
+
+    Like :func:`autograd.toposort` (iterative, any depth), but siblings come out
+    in argument order (x0 before x1, layer 1 before layer 2), which is the order
+    Graphviz then draws them in.
+    """
+    order: list[Any] = []
+    seen: set[Any] = set()
+    emit, mark = order.append, seen.add
+    for root in roots:
+        if root in seen:
+            continue
+        stack: list[Any] = [root]
+        push, pop = stack.append, stack.pop
+        while stack:
+            node = pop()
+            if node is None:  # marker: the node below it has all its parents emitted
+                emit(pop())
+                continue
+            if node in seen:
+                continue
+            mark(node)
+            push(node)
+            push(None)
+            prev = node._prev
+            for k in range(len(prev) - 1, -1, -1):
+                if prev[k] not in seen:
+                    push(prev[k])
+    return order
+
+
+def dot_terms(node: Any) -> int:
+    """How many products a scalar ``dot`` node sums."""
+    return len(node._prev) if node._meta else len(node._prev) // 2
+
+
+def grad_magnitude(node: Any) -> float | None:
+    """Mean absolute gradient of a node, or None when it has none."""
+    g = node.grad
+    if g is None or not node.requires_grad:
+        return None
+    if isinstance(g, np.ndarray):
+        if g.size == 0:
+            return 0.0
+        with np.errstate(all="ignore"):
+            return float(np.abs(g).mean())
+    try:
+        return abs(float(g))
+    except (TypeError, ValueError):
+        return None
+
+
+class GraphIndex:
+    """The nodes behind ``roots`` in drawing order, and what the planner needs about each, by position.
+
+    Attributes
+    ----------
+    order : list
+        The nodes, parents first (see :func:`collect`); a node's position is its id here.
+    prev, stages, kinds : list
+        Per position: the parents' positions, the stage path, and one of
+        ``OP``, ``INPUT`` (a leaf outside any stage), ``PARAM``, ``CONST``.
+    roots, root_set :
+        The roots' positions.
+    dots : dict
+        Position -> number of products, for every scalar ``dot`` node.
+    distinct : set
+        The distinct stage paths.
+    kinded_below : set
+        Unkinded stage prefixes that contain kinded stages (e.g. a user's
+        "train" around a model); these never collapse.
+    """
+
+    def __init__(self, roots: list[Any]) -> None:
+        order = collect(roots)
+        self.order = order
+        position = {n: i for i, n in enumerate(order)}
+        get = position.__getitem__
+        self.prev = [tuple(map(get, n._prev)) for n in order]
+        self.stages = [n.stage for n in order]
+        kinds = []
+        dots: dict[int, int] = {}
+        for i, n in enumerate(order):
+            op = n.op
+            if op is not None:
+                kinds.append(OP)
+                if op.name == DOT_OP:
+                    dots[i] = dot_terms(n)
+            elif not n.stage:
+                kinds.append(INPUT)
+            else:
+                kinds.append(PARAM if n.requires_grad else CONST)
+        self.kinds = kinds
+        self.dots = dots
+        self.roots = [position[r] for r in roots]
+        self.root_set = set(self.roots)
+        self.distinct = set(self.stages)
+        # Each level's label and kind as the nodes were made (StagePath), so that
+        # another model entered later under the same names cannot relabel this graph;
+        # the registry is the fallback (parameters, hand-made paths).
+        self._info: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+        for st in {id(st): st for st in self.stages}.values():
+            labels = getattr(st, "labels", None)
+            if labels is not None:
+                st_kinds = st.kinds
+                for j in range(len(st)):
+                    self._info[st[: j + 1]] = (labels[j], st_kinds[j])
+        self.kinded_below: set[tuple[str, ...]] = set()
+        for s in self.distinct:
+            ks = [self.kind(s[: j + 1]) for j in range(len(s))]
+            for j in range(len(s)):
+                if any(k is not None for k in ks[j + 1 :]):
+                    self.kinded_below.add(s[: j + 1])
+        self._consumers: dict[int, list[int]] | None = None
+        self._mags: dict[int, float | None] = {}
+
+    def label(self, path: tuple[str, ...]) -> str | None:
+        """The label of a stage path, as its nodes were made, else from the registry."""
+        info = self._info.get(path)
+        return (info[0] if info else None) or stage_label(path)
+
+    def kind(self, path: tuple[str, ...]) -> str | None:
+        """The kind of a stage path ("model", "layer", "neuron", "step" or None)."""
+        info = self._info.get(path)
+        return (info[1] if info else None) or stage_kind(path)
+
+    def consumers(self) -> dict[int, list[int]]:
+        """The consumers of every input leaf."""
+        if self._consumers is None:
+            kinds = self.kinds
+            cons: dict[int, list[int]] = {i: [] for i, k in enumerate(kinds) if k == INPUT}
+            if cons:
+                for c, ps in enumerate(self.prev):
+                    for p in ps:
+                        if p in cons:
+                            cons[p].append(c)
+            self._consumers = cons
+        return self._consumers
+
+    def mag(self, i: int) -> float | None:
+        """Mean absolute gradient of the node at position ``i`` (cached)."""
+        m = self._mags.get(i, -1.0)
+        if m == -1.0:
+            m = self._mags[i] = grad_magnitude(self.order[i])
+        return m

@@ -1,0 +1,68 @@
+"""DOT quoting and short text for numbers, constants, shapes and array summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def escape(text: str, record: bool = False) -> str:
+    """Escape text for a double-quoted DOT string (``record``: also a record field)."""
+    s = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    if record:
+        for ch in "{}|<>":
+            s = s.replace(ch, "\\" + ch)
+    return s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string."""
+    return '"' + escape(text) + '"'
+
+
+def number(x: Any) -> str:
+    """A number in at most 4 significant digits."""
+    try:
+        return f"{float(x):.4g}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def constant(c: Any) -> str:
+    """An op constant, short."""
+    if isinstance(c, bool) or c is None:
+        return str(c)
+    if isinstance(c, int):
+        return str(c)
+    if isinstance(c, float):
+        return str(int(c)) if c.is_integer() and abs(c) < 1e15 else f"{c:.4g}"
+    if isinstance(c, np.ndarray):
+        return f"array{c.shape}"
+    s = repr(c)
+    return s if len(s) <= 24 else s[:23] + "…"
+
+
+def summary(a: Any) -> str:
+    """min/mean/max of an array, or its values when it has at most 4."""
+    a = np.asarray(a)
+    if a.size == 0:
+        return "empty"
+    if a.ndim == 0:
+        return number(a)
+    if a.size <= 4:
+        return "[" + ", ".join(number(v) for v in a.ravel().tolist()) + "]"
+    with np.errstate(all="ignore"):
+        a = a.astype(np.float64, copy=False)
+        ok = np.isfinite(a)
+        bad = int(a.size - np.count_nonzero(ok))
+        if bad == a.size:
+            return f"all {a.size} nan/inf"
+        f = a if not bad else a[ok]
+        s = f"min {number(f.min())} mean {number(f.mean())} max {number(f.max())}"
+    return s + (f" ({bad} nan/inf)" if bad else "")
+
+
+def shape_text(a: Any) -> str:
+    """An array's shape as Python writes it, e.g. ``(3,)`` or ``(2, 3)``."""
+    return "(" + ", ".join(str(d) for d in a.shape) + (",)" if len(a.shape) == 1 else ")")
