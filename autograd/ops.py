@@ -87,6 +87,7 @@ class Op(NamedTuple):
     label: Any = ""  # drawings with constants: a format string of them ({0}, {1}), or fn(consts, n_parents)
     engines: frozenset[str] = BOTH
     variadic: bool = False
+    steps: Callable[..., Any] | None = None  # the finer steps a drawing can show (dot: products, partial sums)
 
     def text(self, consts: tuple[Any, ...], n_parents: int) -> str:
         """How a drawing shows a node of this op with these constants, e.g. ``× 2`` or ``sum(axis=1)``."""
@@ -182,6 +183,19 @@ def _dot_vjp(xp: Any, g: Any, out: Any, *args: Any) -> list[Any]:
     return [g * x for x in args[n:]] + [g * w for w in args[:n]]
 
 
+def _dot_steps(xp: Any, *args: Any) -> tuple[list[Any], list[Any]]:
+    """The products ``w_k * x_k`` and the running sums after each, as the scalar-detail drawing shows them."""
+    n = len(args) // 2
+    products, sums = [], []
+    acc = 0.0
+    for k, (w, x) in enumerate(zip(args[:n], args[n:])):
+        p = w * x
+        acc = acc + p if k else p
+        products.append(p)
+        sums.append(acc)
+    return products, sums
+
+
 def _dot_label(consts: tuple[Any, ...], n_parents: int) -> str:
     # weights and inputs are 2n inputs in all, parents or constants
     return f"w·x ({(n_parents + len(consts)) // 2} terms)"
@@ -254,7 +268,8 @@ _ROWS = [
     Op("minimum", lambda xp, a, b: xp.minimum(a, b), (lambda xp, g, out, a, b: g * xp.share(b, a),
                                                       lambda xp, g, out, a, b: g * xp.share(a, b)), "min"),
     # scalar engine only ---------------------------------------------------------
-    Op("dot",     _dot_fwd,                        _dot_vjp, "dot", "w·x", _dot_label, SCALAR_ONLY, variadic=True),
+    Op("dot",     _dot_fwd,                        _dot_vjp, "dot", "w·x", _dot_label, SCALAR_ONLY, variadic=True,
+                                                   steps=_dot_steps),
     # tensor engine only ---------------------------------------------------------
     Op("matmul",  lambda xp, a, b: a @ b,          (_matmul_vjp_a, _matmul_vjp_b), "@", "@", "", TENSOR_ONLY),
     Op("sum",     lambda xp, a, axis, keepdims: xp.sum(a, axis, keepdims),

@@ -30,14 +30,18 @@ for a leaf), ``_prev``, ``_meta``, ``stage``, ``data``, ``grad``, ``label`` and
 The package, one step per module: :mod:`~autograd.draw.index` collects the
 graph, :mod:`~autograd.draw.plan` picks the detail level and what collapses,
 :mod:`~autograd.draw.emit` writes the DOT text (with :mod:`~autograd.draw.fields`
-for the text inside nodes, :mod:`~autograd.draw.optext` for how an op is shown,
-:mod:`~autograd.draw.style` for colours and :mod:`~autograd.draw.text` for
-quoting), :mod:`~autograd.draw.drawing` holds the two functions, and
+for the text inside nodes, :mod:`~autograd.draw.style` for colours and
+:mod:`~autograd.draw.text` for quoting; how an op is shown is read from its row,
+:meth:`autograd.ops.Op.text`), :mod:`~autograd.draw.drawing` holds the two functions, and
 :mod:`~autograd.draw.render` runs Graphviz.
 """
 
 from .drawing import draw_dot, draw_graph
+from .emit import FAST_LAYOUT_NODES, FAST_LAYOUT_SPREAD
 from .plan import DETAILS
-from .render import Graph, GraphvizError, GraphvizNotFound
+from .render import DEFAULT_TIMEOUT, DISPLAY_TIMEOUT, FORMATS, INSTALL_HINT, Graph, GraphvizError, GraphvizNotFound
 
 __all__ = ["draw_graph", "draw_dot", "Graph", "GraphvizError", "GraphvizNotFound", "DETAILS"]
+
+# settings that were module constants of the single-file renderer, still readable here
+__all__ += ["FORMATS", "DEFAULT_TIMEOUT", "DISPLAY_TIMEOUT", "INSTALL_HINT", "FAST_LAYOUT_NODES", "FAST_LAYOUT_SPREAD"]

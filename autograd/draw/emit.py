@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..ops import format_constant
 from .fields import Fields
 from .index import INPUT, PARAM, dot_terms
 from .plan import Plan, Planner
 from .style import FAST_LAYOUT, FILL, cluster_attrs, grad_attrs, legend
-from .text import constant, escape, quote
+from .text import escape, quote
 
 #: Above this many drawn nodes, layout attributes that trade beauty for speed are set.
 FAST_LAYOUT_NODES = 800
@@ -172,13 +173,12 @@ class Emitter:
         value = self.fields.value
         stmts = []
         uid = ids[i]
-        acc = 0.0
         kind = self._kind_name(i)
         named = n.label + " = " if n.label else ""
+        products, sums = n.op.steps(n._xp, *[w.data for w in ws], *xs)  # the row says what the steps are
         for k in range(terms):
-            prod = ws[k].data * xs[k]
-            acc = acc + prod if k else prod
-            head = f"× {constant(xs[k])}" if xconst else "×"
+            prod = products[k]
+            head = f"× {format_constant(xs[k])}" if xconst else "×"
             if terms == 1:
                 stmts.append(self._node(uid, kind, value(named + head, prod, g), m))
             else:
@@ -186,7 +186,7 @@ class Emitter:
             if k == terms - 1 and k >= 1:
                 stmts.append(self._node(uid, kind, value(named + "+ (w·x)", n.data, g), m))
             elif k >= 1:
-                stmts.append(self._node(f"{uid}_a{k}", "intermediate", value("+", acc, g), m))
+                stmts.append(self._node(f"{uid}_a{k}", "intermediate", value("+", sums[k], g), m))
         if terms == 0:
             stmts.append(self._node(uid, kind, value("w·x (0 terms)", n.data, g), m))
         return stmts

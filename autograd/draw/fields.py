@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 
 from .index import INPUT, OP, PARAM, GraphIndex
-from .optext import op_symbol, op_text
 from .text import number, shape_text, summary
 
 _LEAF_NAMES = ("input", "input", "parameter", "constant")  # by node kind, for a leaf without a label
@@ -34,7 +33,7 @@ class Fields:
         n = self.order[i]
         label = n.label or ""
         if n.op is not None:
-            text = op_text(n)
+            text = n.op.text(n._meta, len(n._prev))
             header = f"{label} = {text}" if label else text
         else:
             header = label or _LEAF_NAMES[self.index.kinds[i]]
@@ -93,7 +92,7 @@ class Fields:
                 neurons.add(neuron)
             op = order[i].op
             if op is not None:
-                sym = op_symbol(op)
+                sym = op.short
                 ops[sym] = ops.get(sym, 0) + 1
                 if step == "activation":
                     act.append(i)
@@ -125,7 +124,7 @@ class Fields:
         order = self.order
         ops: dict[str, int] = {}
         for i in members:
-            sym = op_symbol(order[i].op)
+            sym = order[i].op.short
             ops[sym] = ops.get(sym, 0) + 1
         labels = [order[i].label for i in outflow if order[i].label]
         header = "ops outside any stage" + (f" → {', '.join(labels[:3])}" if labels else "")
@@ -215,7 +214,7 @@ class Fields:
             if z:
                 fields.append("w·x + b: " + self._values(z))
             if act:
-                fields.append(f"{op_symbol(order[act[-1]].op)}: " + self._values(outflow or act))
+                fields.append(f"{order[act[-1]].op.short}: " + self._values(outflow or act))
                 fields.append(self._activity(act))
             elif outflow:
                 fields.append("w·x + b (linear): " + self._values(outflow))
@@ -258,7 +257,7 @@ class Fields:
         if name == "sigmoid":
             sat = np.count_nonzero((data < 0.01) | (data > 0.99))
             return f"saturated (y < 0.01 or > 0.99): {100.0 * sat / data.size:.0f}%"
-        return f"activation {op_symbol(order[act[-1]].op)}"
+        return f"activation {order[act[-1]].op.short}"
 
     def _params(self, params: list[int]) -> str:
         """How many parameters a unit holds, and the first few arrays' names and shapes."""

@@ -29,20 +29,6 @@ def number(x: Any) -> str:
         return str(x)
 
 
-def constant(c: Any) -> str:
-    """An op constant, short."""
-    if isinstance(c, bool) or c is None:
-        return str(c)
-    if isinstance(c, int):
-        return str(c)
-    if isinstance(c, float):
-        return str(int(c)) if c.is_integer() and abs(c) < 1e15 else f"{c:.4g}"
-    if isinstance(c, np.ndarray):
-        return f"array{c.shape}"
-    s = repr(c)
-    return s if len(s) <= 24 else s[:23] + "…"
-
-
 def summary(a: Any) -> str:
     """min/mean/max of an array, or its values when it has at most 4."""
     a = np.asarray(a)
