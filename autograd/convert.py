@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
 
 from .node import Node
 
-__all__ = ["as_array", "PY_SCALARS", "unbroadcast", "normalize_axis", "shape_arg", "count"]
+__all__ = [
+    "as_array",
+    "PY_SCALARS",
+    "unbroadcast",
+    "normalize_axis",
+    "shape_arg",
+    "count",
+    "seed_array",
+    "comparison_operand",
+    "index_arrays",
+    "shapes_text",
+]
 
 # Scalars that never change a tensor's dtype: Python numbers (weak in numpy), and numpy's
 # bool, which cannot raise a float dtype either (numpy: float32 array * np.True_ is float32).
@@ -149,3 +161,80 @@ def count(shape: tuple[int, ...], axis: Any) -> int:
         return math.prod(shape)
     axes = axis if isinstance(axis, tuple) else (axis,)
     return math.prod(shape[a] for a in axes)
+
+
+def seed_array(gradient: Any, data: np.ndarray) -> np.ndarray:
+    """The gradient ``backward`` starts from at an output holding ``data`` (implied 1 for one element).
+
+    Examples
+    --------
+    >>> seed_array(None, np.zeros(())).tolist(), seed_array([1, 2], np.zeros(2)).tolist()
+    (1.0, [1.0, 2.0])
+    """
+    if gradient is None:
+        if data.size != 1:
+            raise RuntimeError(
+                f"backward: the output has shape {data.shape}; gradient can be implied only for a "
+                "one-element output. Pass gradient= with the same shape, or reduce first (e.g. .sum())"
+            )
+        return np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+    if isinstance(gradient, Node) and not isinstance(gradient.data, np.ndarray):
+        raise TypeError(f"backward: gradient must be a number, an array or a Tensor, got {type(gradient).__name__}")
+    try:
+        g = np.array(gradient.data if isinstance(gradient, Node) else gradient, dtype=data.dtype)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"backward: gradient must be a number, an array or a Tensor of numbers, got {type(gradient).__name__}"
+        ) from None
+    if g.shape != data.shape:
+        raise ValueError(f"backward: gradient has shape {g.shape} but the output has shape {data.shape}")
+    return g
+
+
+def comparison_operand(other: Any, where: str) -> Any:
+    """The other side of a Tensor comparison as data a numpy comparison takes, or a clear TypeError.
+
+    Examples
+    --------
+    >>> comparison_operand([1, 2], "compare (<)").tolist()
+    [1.0, 2.0]
+    """
+    if isinstance(other, Node):
+        if isinstance(other.data, np.ndarray):
+            return other.data
+        raise TypeError(f"{where}: cannot compare a Tensor with a {type(other).__name__}")
+    if type(other) in PY_SCALARS or isinstance(other, (np.ndarray, np.generic, numbers.Real)):
+        return other
+    if isinstance(other, (list, tuple)):
+        return as_array(other, where=where)
+    raise TypeError(
+        f"{where}: unsupported operand of type {type(other).__name__}; expected a Tensor, an array or a number"
+    )
+
+
+def index_arrays(index: Any) -> Any:
+    """An index with the Tensors and lists inside it turned into arrays.
+
+    Examples
+    --------
+    >>> index_arrays((slice(None), [0, 2]))
+    (slice(None, None, None), array([0, 2]))
+    """
+    if isinstance(index, tuple):
+        return tuple(index_arrays(i) for i in index)
+    if isinstance(index, Node) and isinstance(index.data, np.ndarray):
+        return index.data.astype(np.intp) if index.data.dtype.kind == "f" else index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def shapes_text(arrays: Any) -> str:
+    """The shapes of ``arrays`` for an error message.
+
+    Examples
+    --------
+    >>> shapes_text([np.zeros((2, 3)), np.zeros(3)])
+    '(2, 3), (3,)'
+    """
+    return ", ".join(str(np.shape(a)) for a in arrays)

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .convert import normalize_axis, shape_arg
+from .convert import normalize_axis, shape_arg, shapes_text
 from .ops import OPS
-from .tensor import Tensor, apply_op, operand, shapes_text
+from .tensor import Tensor, apply_op, operand
 from .value import Value, extreme
 
 __all__ = ["tensor", "matmul", "concatenate", "stack", "where", "maximum", "minimum", "zeros", "ones", "randn"]

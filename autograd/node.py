@@ -180,7 +180,8 @@ def builder(cls: type[Node]) -> Callable[..., Any]:
     computed, with parents ``a`` and ``b`` (``b`` None for a unary op; ``a`` a
     tuple and ``b`` :data:`MANY` for a variadic one) and constants ``meta``.
     It records the parents only when ``record`` (some parent requires grad)
-    and grad mode is on; otherwise the result is a leaf.  Both engines build
+    and grad mode is on; otherwise the result is a leaf (``op`` None makes a
+    constant leaf).  Both engines build
     every op node through it: it is their hot path, so the engine's class,
     its empty gradient and label are bound once here, not looked up per op.
 
@@ -219,7 +220,7 @@ def builder(cls: type[Node]) -> Callable[..., Any]:
             out.op = None
             out._meta = ()
             out.requires_grad = False
-        if anomaly and not is_finite(data):
+        if anomaly and op is not None and not is_finite(data):
             # NOTE: detect_anomaly checks every op, recorded or not; an unrecorded
             # node is linked here only so that the error can name its op and inputs.
             out._a, out._b, out.op, out._meta = a, b, op, meta

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .backprop import backward
 from .context import CTX as _CTX
-from .convert import PY_SCALARS, as_array, count, normalize_axis, unbroadcast
+from .convert import (
+    PY_SCALARS,
+    as_array,
+    comparison_operand,
+    count,
+    index_arrays,
+    normalize_axis,
+    seed_array,
+    shapes_text,
+    unbroadcast,
+)
 from .node import MANY, Node, builder
 from .ops import OPS, Op
 from .xp import ARRAY
 
 __all__ = ["Tensor", "apply_op", "operand"]
 
-_new = object.__new__
 _ND = np.ndarray
-
-
-def shapes_text(arrays: Sequence[Any]) -> str:
-    """The shapes of ``arrays`` for an error message, e.g. ``(2, 3), (3,)``."""
-    return ", ".join(str(np.shape(a)) for a in arrays)
 
 
 _ADD, _MUL, _MATMUL, _TANH, _RELU = OPS["add"], OPS["mul"], OPS["matmul"], OPS["tanh"], OPS["relu"]
@@ -67,16 +70,8 @@ def apply_op(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
 
 
 def _leaf(data: np.ndarray) -> Tensor:
-    out = _new(Tensor)
-    out.data = data
-    out.grad = None
-    out._a = out._b = None
-    out.op = None
-    out._meta = ()
-    out.stage = _CTX.get()[0]
-    out.label = None
-    out.requires_grad = False
-    return out
+    """A constant: a leaf that does not require grad (the node builder without an op)."""
+    return _node(None, None, None, (), data, False)
 
 
 def operand(x: Any, where: str, like: np.ndarray | None = None) -> Tensor:
@@ -99,17 +94,6 @@ def operand(x: Any, where: str, like: np.ndarray | None = None) -> Tensor:
     if isinstance(x, (np.ndarray, np.generic, list, tuple)) or isinstance(x, numbers.Real):
         return _leaf(as_array(x, where=where))
     raise TypeError(f"{where}: unsupported operand of type {type(x).__name__}; expected a Tensor, an array or a number")
-
-
-def _index(index: Any) -> Any:
-    """Tensors and lists inside an index become arrays."""
-    if isinstance(index, tuple):
-        return tuple(_index(i) for i in index)
-    if isinstance(index, Tensor):
-        return index.data.astype(np.intp) if index.data.dtype.kind == "f" else index.data
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
 
 
 class Tensor(Node):
@@ -162,23 +146,7 @@ class Tensor(Node):
 
     # engine hooks ---------------------------------------------------------------
     def _seed(self, gradient: Any) -> np.ndarray:
-        d = self.data
-        if gradient is None:
-            if d.size != 1:
-                raise RuntimeError(
-                    f"backward: the output has shape {d.shape}; gradient can be implied only for a "
-                    "one-element output. Pass gradient= with the same shape, or reduce first (e.g. .sum())"
-                )
-            return np.array(1, dtype=d.dtype) if d.ndim == 0 else np.ones(d.shape, d.dtype)
-        try:
-            g = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=d.dtype)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"backward: gradient must be a number, an array or a Tensor of numbers, got {type(gradient).__name__}"
-            ) from None
-        if g.shape != d.shape:
-            raise ValueError(f"backward: gradient has shape {g.shape} but the output has shape {d.shape}")
-        return g
+        return seed_array(gradient, self.data)
 
     def _accumulate(self, g: Any) -> None:
         d = self.data
@@ -336,18 +304,7 @@ class Tensor(Node):
 
     # comparisons: boolean arrays, no gradient --------------------------------------------
     def _cmp_data(self, other: Any, symbol: str) -> Any:
-        if isinstance(other, Tensor):
-            return other.data
-        where = f"compare ({symbol})"
-        if isinstance(other, Node):
-            raise TypeError(f"{where}: cannot compare a Tensor with a {type(other).__name__}")
-        if type(other) in PY_SCALARS or isinstance(other, (np.ndarray, np.generic, numbers.Real)):
-            return other
-        if isinstance(other, (list, tuple)):
-            return as_array(other, where=where)
-        raise TypeError(
-            f"{where}: unsupported operand of type {type(other).__name__}; expected a Tensor, an array or a number"
-        )
+        return comparison_operand(other, f"compare ({symbol})")
 
     def __lt__(self, other: Any) -> np.ndarray:
         return self.data < self._cmp_data(other, "<")
@@ -473,7 +430,7 @@ class Tensor(Node):
     expand_dims = unsqueeze
 
     def __getitem__(self, index: Any) -> Tensor:
-        return apply_op(OPS["getitem"], (self,), (_index(index),))
+        return apply_op(OPS["getitem"], (self,), (index_arrays(index),))
 
     # conversions ----------------------------------------------------------------
     def item(self) -> float:
