@@ -32,6 +32,7 @@ from autograd import (
     toposort,
 )
 from autograd.graph import _interior
+from tests.engines import Engine
 
 # ---------------------------------------------------------------------------
 # Depth
@@ -464,15 +465,14 @@ def _count(cls: type) -> int:
     return sum(1 for o in gc.get_objects() if type(o) is cls)
 
 
-@pytest.mark.parametrize("engine", ["Value", "Tensor"])
-def test_no_reference_cycles_nodes_are_freed_by_reference_counting(engine: str) -> None:
-    cls = Value if engine == "Value" else Tensor
+def test_no_reference_cycles_nodes_are_freed_by_reference_counting(engine: Engine) -> None:
+    cls = engine.node
     gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         before = _count(cls)
-        if engine == "Value":
+        if engine.name == "scalar":
             ws: list = [Value(0.1 * i) for i in range(20)]
             mid: list = [ag.dot(ws[:10], ws[10:]).tanh(), (ws[0] * ws[1] + 2) ** 2, ws[2].relu() - ws[3] / 4]
             root = sum(mid[1:], mid[0]).sigmoid()
