@@ -23,7 +23,7 @@ input's type, so the same rule runs on floats and on arrays.  Masks (relu's
 ``a > 0``) come from ``xp`` as constants.  Broadcasting is *not* undone here:
 the engine sums a gradient back to its input's shape in one place.
 
-To add a primitive, add a row and give it sample inputs in ``tests/test_ops.py``
+To add a primitive, add a row and give it sample inputs in ``tests/autograd/test_ops.py``
 (``ROWS`` or ``TENSOR_CASES``): that test enumerates the table and fails for a
 row without samples, so every row is checked against central differences.
 """

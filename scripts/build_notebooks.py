@@ -10,7 +10,7 @@ the exit status is then 1.
     python scripts/build_notebooks.py 02 05      # only those whose name starts with 02 or 05
 
 Needs the ``notebooks`` and ``plot`` extras (jupytext, nbclient, nbformat, ipykernel,
-matplotlib).  ``tests/test_notebooks.py`` checks that every ``.ipynb`` has the same cells
+matplotlib).  ``tests/docs/test_notebooks.py`` checks that every ``.ipynb`` has the same cells
 as its ``.py``; rerun this script after editing a notebook.
 """
 

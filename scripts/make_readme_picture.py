@@ -11,7 +11,7 @@ its weight and bias parameters.  Values and gradients are left out (only
 shapes are shown), so the picture shows the structure and does not change when
 numerics do.
 
-The DOT text (``graph.dot``) depends only on layergrad, so ``tests/test_docs.py``
+The DOT text (``graph.dot``) depends only on layergrad, so ``tests/docs/test_docs.py``
 rebuilds it and compares it with the committed file.  The SVG is made from it
 by Graphviz's ``dot``, whose output differs between Graphviz versions, so the
 test checks only that the SVG is valid and draws the same nodes and boxes.

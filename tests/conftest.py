@@ -5,11 +5,20 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.engines import ENGINES, Engine
+
 settings.register_profile("dev", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci", deadline=None, max_examples=60, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))
+
+
+# module scope: the Engine is immutable, and hypothesis refuses function-scoped fixtures in @given tests
+@pytest.fixture(scope="module", params=list(ENGINES))
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Each engine in turn (ids ``scalar`` and ``tensor``): a test written once runs on both."""
+    return ENGINES[request.param]
 
 
 @pytest.fixture

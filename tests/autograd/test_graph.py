@@ -32,6 +32,7 @@ from autograd import (
     toposort,
 )
 from autograd.backprop import _interior, backward_reference
+from tests.engines import Engine
 
 # ---------------------------------------------------------------------------
 # Depth
@@ -464,15 +465,14 @@ def _count(cls: type) -> int:
     return sum(1 for o in gc.get_objects() if type(o) is cls)
 
 
-@pytest.mark.parametrize("engine", ["Value", "Tensor"])
-def test_no_reference_cycles_nodes_are_freed_by_reference_counting(engine: str) -> None:
-    cls = Value if engine == "Value" else Tensor
+def test_no_reference_cycles_nodes_are_freed_by_reference_counting(engine: Engine) -> None:
+    cls = engine.node
     gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         before = _count(cls)
-        if engine == "Value":
+        if engine.name == "scalar":
             ws: list = [Value(0.1 * i) for i in range(20)]
             mid: list = [ag.dot(ws[:10], ws[10:]).tanh(), (ws[0] * ws[1] + 2) ** 2, ws[2].relu() - ws[3] / 4]
             root = sum(mid[1:], mid[0]).sigmoid()
@@ -603,28 +603,27 @@ def _build_ref(dag: tuple, leaves: list[Any]) -> list[Any]:
     return regs
 
 
-@pytest.mark.parametrize("engine", ["scalar", "tensor"])
 @settings(max_examples=60)
 @given(dag=ref_dags(), xs=st.lists(st.floats(-1.5, 1.5), min_size=12, max_size=12), twice=st.booleans())
-def test_tuned_backward_equals_the_reference_loop(engine: str, dag: Any, xs: list[float], twice: bool) -> None:
+def test_tuned_backward_equals_the_reference_loop(engine: Engine, dag: Any, xs: list[float], twice: bool) -> None:
     n = dag[0]
 
     def leaves() -> list[Any]:
-        if engine == "scalar":
+        if engine.name == "scalar":
             return [Value(x) for x in xs[:n]]
         return [Tensor(np.array(xs[3 * i : 3 * i + 3]), requires_grad=True) for i in range(n)]
 
     tuned_leaves, ref_leaves = leaves(), leaves()
     tuned, ref = _build_ref(dag, tuned_leaves), _build_ref(dag, ref_leaves)
-    seed = 1.0 if engine == "scalar" else np.linspace(-1.0, 1.0, 3)
-    if engine == "tensor" and tuned[-1].shape != (3,):
+    seed = 1.0 if engine.name == "scalar" else np.linspace(-1.0, 1.0, 3)
+    if engine.name == "tensor" and tuned[-1].shape != (3,):
         return
     for _ in range(2 if twice else 1):  # leaves accumulate across passes in both loops
         ag.backward(tuned[-1], seed)
         backward_reference(ref[-1], seed)
     for k, (a, b) in enumerate(zip(tuned, ref)):
         ga, gb = a.grad, b.grad
-        if engine == "tensor" and (ga is None or gb is None):
+        if engine.name == "tensor" and (ga is None or gb is None):
             assert ga is None and gb is None, f"node {k}: one loop left grad None; dag {dag}"
             continue
         assert np.array_equal(np.asarray(ga), np.asarray(gb), equal_nan=True), (

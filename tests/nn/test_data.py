@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-DATA_PATH = Path(__file__).resolve().parents[1] / "nn" / "data.py"
+DATA_PATH = Path(__file__).resolve().parents[2] / "nn" / "data.py"
 
 
 def _load_data_module():

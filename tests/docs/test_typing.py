@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from mypy import api
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_mypy_reports_no_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,1 @@
+"""layergrad's tests: a package, so files in different folders may share a basename."""

@@ -1,0 +1,162 @@
+"""nn's activations: formulas and derivatives on a Value, a list and a Tensor; the name table."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor, Value
+from tests.nn.helpers import TIGHT
+
+SQRT_2_PI = math.sqrt(2.0 / math.pi)
+FORMULAS = {
+    "identity": lambda x: x,
+    "step": lambda x: (x > 0).astype(float),
+    "relu": lambda x: np.maximum(x, 0.0),
+    "leaky_relu": lambda x: np.where(x > 0, x, 0.01 * x),
+    "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
+    "tanh": np.tanh,
+    "softplus": lambda x: np.log1p(np.exp(x)),
+    "gelu": lambda x: 0.5 * x * (1.0 + np.tanh(SQRT_2_PI * (x + 0.044715 * x**3))),
+}
+DERIVATIVES = {
+    "identity": lambda x: np.ones_like(x),
+    "step": lambda x: np.zeros_like(x),
+    "relu": lambda x: (x > 0).astype(float),
+    "leaky_relu": lambda x: np.where(x > 0, 1.0, 0.01),
+    "sigmoid": lambda x: FORMULAS["sigmoid"](x) * (1 - FORMULAS["sigmoid"](x)),
+    "tanh": lambda x: 1 - np.tanh(x) ** 2,
+    "softplus": lambda x: FORMULAS["sigmoid"](x),
+}
+CLASSES = {
+    "identity": nn.Identity,
+    "step": nn.Step,
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "softplus": nn.Softplus,
+    "gelu": nn.GELU,
+}
+FUNCTIONS = {name: getattr(nn, name) for name in CLASSES}
+XS = np.array([-3.0, -1.5, -0.2, 0.3, 1.0, 2.5])
+
+
+def test_the_activation_table_is_complete():
+    assert set(nn.ACTIVATIONS) == set(CLASSES)
+    assert all(nn.ACTIVATIONS[k] is v for k, v in CLASSES.items())
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+@pytest.mark.parametrize("form", ["function", "module"])
+def test_activation_on_a_value_a_list_and_a_tensor(name, form):
+    f = FUNCTIONS[name] if form == "function" else CLASSES[name]()
+    want = FORMULAS[name](XS)
+    # one Value
+    for x, w in zip(XS, want):
+        out = f(Value(float(x)))
+        assert isinstance(out, Value)
+        assert out.data == pytest.approx(w, rel=1e-12, abs=1e-15)
+    # a list of Values (and of plain numbers)
+    outs = f([Value(float(x)) for x in XS])
+    assert isinstance(outs, list) and all(isinstance(o, Value) for o in outs)
+    np.testing.assert_allclose([o.data for o in outs], want, **TIGHT)
+    outs = f(XS.tolist())
+    assert all(isinstance(o, Value) for o in outs)
+    np.testing.assert_allclose([o.data for o in outs], want, **TIGHT)
+    # a Tensor, any shape
+    t = Tensor(XS.reshape(2, 3), requires_grad=True)
+    out = f(t)
+    assert isinstance(out, Tensor) and out.shape == (2, 3)
+    np.testing.assert_allclose(out.data, want.reshape(2, 3), **TIGHT)
+
+
+@pytest.mark.parametrize("name", sorted(DERIVATIVES))
+def test_activation_gradients_on_both_engines(name):
+    f = FUNCTIONS[name]
+    t = Tensor(XS, requires_grad=True)
+    f(t).sum().backward()
+    np.testing.assert_allclose(t.grad, DERIVATIVES[name](XS), **TIGHT)
+    vs = [Value(float(x)) for x in XS]
+    sum(f(vs)).backward()
+    np.testing.assert_allclose([v.grad for v in vs], DERIVATIVES[name](XS), **TIGHT)
+
+
+def test_step_fires_above_zero_and_has_zero_gradient_everywhere():
+    x = Tensor([-2.0, -1e-9, 1e-9, 5.0], requires_grad=True)
+    y = nn.Step()(x)
+    assert y.tolist() == [0.0, 0.0, 1.0, 1.0]
+    (y * 3.0).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0, 0.0]
+    v = Value(0.7)
+    nn.step(v).backward()
+    assert v.grad == 0.0
+
+
+def test_leaky_relu_slope():
+    act = nn.LeakyReLU(0.2)
+    assert act(Value(-2.0)).data == pytest.approx(-0.4)
+    assert act(Value(3.0)).data == 3.0
+    t = Tensor([-2.0, 3.0], requires_grad=True)
+    act(t).sum().backward()
+    np.testing.assert_allclose(t.grad, [0.2, 1.0])
+    assert nn.leaky_relu(Value(-1.0), 0.3).data == pytest.approx(-0.3)
+    assert [v.data for v in nn.leaky_relu([-10.0, 1.0], negative_slope=0.5)] == [-5.0, 1.0]
+    assert act.describe() == "LeakyReLU(0.2)" and act.config() == {"negative_slope": 0.2}
+    # an MLP keeps the slope in every hidden layer, on both engines
+    net = nn.MLP(2, [3, 1], activation=act, seed=0)
+    assert net.layers[0].activation.negative_slope == 0.2
+    assert net.to_engine("scalar").layers[0].activation.negative_slope == 0.2
+
+
+def test_activation_functions_reject_other_types():
+    for f in FUNCTIONS.values():
+        with pytest.raises(TypeError, match="Value"):
+            f("relu")
+        with pytest.raises(TypeError, match="Value"):
+            f(np.array([1.0]))
+
+
+@pytest.mark.parametrize(
+    "given, cls",
+    [
+        ("relu", nn.ReLU),
+        ("ReLU", nn.ReLU),
+        ("tanh", nn.Tanh),
+        ("sigmoid", nn.Sigmoid),
+        ("gelu", nn.GELU),
+        ("softplus", nn.Softplus),
+        ("step", nn.Step),
+        ("threshold", nn.Step),
+        ("identity", nn.Identity),
+        ("linear", nn.Identity),
+        ("none", nn.Identity),
+        (None, nn.Identity),
+        ("leaky_relu", nn.LeakyReLU),
+        ("LeakyReLU", nn.LeakyReLU),
+        (nn.Tanh, nn.Tanh),
+    ],
+)
+def test_get_activation_names_aliases_classes_and_none(given, cls):
+    act = nn.get_activation(given)
+    assert type(act) is cls
+
+
+def test_get_activation_passes_modules_through_and_rejects_unknowns():
+    act = nn.LeakyReLU(0.3)
+    assert nn.get_activation(act) is act
+    with pytest.raises(ValueError) as e:
+        nn.get_activation("swish")
+    msg = str(e.value)
+    assert "'swish'" in msg
+    for name in nn.ACTIVATIONS:
+        assert name in msg
+    with pytest.raises(TypeError, match="activation must be a name"):
+        nn.get_activation(3)
+    with pytest.raises(ValueError, match="swish"):
+        nn.MLP(2, [3, 1], activation="swish")
+    with pytest.raises(ValueError, match="known: identity"):
+        nn.Neuron(2, activation="swish")

@@ -1,0 +1,168 @@
+"""MLP on both engines: the same weights give the same numbers; to_engine, get/set_weights; linear maps.
+
+The central fact is checked with hypothesis: the same weights give the same
+outputs and the same gradients on the scalar engine (Neurons of Values) and
+on the tensor engine (Linear layers on arrays), to 1e-12 in float64.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nn
+from tests.nn.helpers import TIGHT, graph_nodes, scalar_outputs
+
+
+def scalar_grads(net: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each scalar layer's parameter gradients laid out as (W, b) like get_weights."""
+    out = []
+    for layer in net.layers:
+        W = np.array([[w.grad for w in n.w] for n in layer.neurons]).T
+        b = np.array([n.b.grad for n in layer.neurons])
+        out.append((W, b))
+    return out
+
+
+def tensor_grads(net: nn.MLP) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(layer.weight.grad, layer.bias.grad) for layer in net.layers]
+
+
+# ---------------------------------------------------------------------------
+# the same weights give the same numbers on both engines
+# ---------------------------------------------------------------------------
+
+ENGINE_ACTS = ["relu", "tanh", "sigmoid", "identity", "leaky_relu", "gelu", "softplus"]
+
+
+@st.composite
+def nets_and_inputs(draw):
+    nin = draw(st.integers(1, 6))
+    hidden = draw(st.lists(st.integers(1, 6), min_size=0, max_size=2))
+    nout = draw(st.integers(1, 6))
+    act = draw(st.sampled_from(ENGINE_ACTS))
+    seed = draw(st.integers(0, 2**16))
+    n = draw(st.integers(1, 4))
+    X = np.array(draw(st.lists(st.lists(st.floats(-3, 3), min_size=nin, max_size=nin), min_size=n, max_size=n)))
+    return nin, hidden + [nout], act, seed, X
+
+
+@given(nets_and_inputs())
+def test_same_weights_same_outputs_and_gradients_on_both_engines(case):
+    nin, nouts, act, seed, X = case
+    tnet = nn.MLP(nin, nouts, activation=act, seed=seed)
+    snet = tnet.to_engine("scalar")
+    back = snet.to_engine("tensor")
+    assert snet.engine == "scalar" and back.engine == "tensor"
+
+    tout = tnet(X)
+    souts = scalar_outputs(snet, X)
+    np.testing.assert_allclose(np.array([[v.data for v in row] for row in souts]), tout.data, **TIGHT)
+    np.testing.assert_array_equal(back(X).data, tout.data)
+
+    (tout * tout).sum().backward()
+    sum(v * v for row in souts for v in row).backward()
+    for (gW, gb), (sW, sb) in zip(tensor_grads(tnet), scalar_grads(snet)):
+        np.testing.assert_allclose(sW, gW, **TIGHT)
+        np.testing.assert_allclose(sb, gb, **TIGHT)
+
+    # the same seed builds the same weights directly on either engine
+    direct = nn.MLP(nin, nouts, activation=act, seed=seed, engine="scalar")
+    for (W1, b1), (W2, b2) in zip(direct.get_weights(), tnet.get_weights()):
+        np.testing.assert_array_equal(W1, W2)
+        np.testing.assert_array_equal(b1, b2)
+
+
+def test_to_engine_copies_rather_than_shares():
+    net = nn.MLP(2, [3, 1], seed=0)
+    twin = net.to_engine("scalar")
+    twin.layers[0].neurons[0].w[0].data += 1.0
+    assert net.get_weights()[0][0][0, 0] != twin.get_weights()[0][0][0, 0]
+    assert twin.to_engine("scalar") is not twin
+
+
+def test_get_and_set_weights_round_trip():
+    a = nn.MLP(3, [4, 2], seed=1)
+    b = nn.MLP(3, [4, 2], engine="scalar", seed=2)
+    ws = a.get_weights()
+    assert [(W.shape, bb.shape) for W, bb in ws] == [((3, 4), (4,)), ((4, 2), (2,))]
+    assert all(W.dtype == np.float64 for W, _ in ws)
+    assert b.set_weights(ws) is b
+    for (W1, b1), (W2, b2) in zip(b.get_weights(), ws):
+        np.testing.assert_array_equal(W1, W2)
+        np.testing.assert_array_equal(b1, b2)
+    ws[0][0][...] = 0.0  # get_weights returns copies
+    assert np.any(a.get_weights()[0][0] != 0)
+
+
+def test_set_weights_shape_errors_change_nothing():
+    net = nn.MLP(3, [4, 2], seed=1)
+    before = net.get_weights()
+    good = nn.MLP(3, [4, 2], seed=2).get_weights()
+    with pytest.raises(ValueError, match="2 layers, got weights for 1"):
+        net.set_weights(good[:1])
+    bad_W = [good[0], (np.zeros((4, 3)), good[1][1])]
+    with pytest.raises(ValueError, match=r"layer 2.*\(4, 2\).*\(4, 3\)"):
+        net.set_weights(bad_W)
+    bad_b = [(good[0][0], np.zeros(5)), good[1]]
+    with pytest.raises(ValueError, match=r"layer 1.*\(4,\).*\(5,\)"):
+        net.set_weights(bad_b)
+    for (W1, b1), (W2, b2) in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(W1, W2)
+        np.testing.assert_array_equal(b1, b2)
+    snet = net.to_engine("scalar")
+    with pytest.raises(ValueError, match="layer 2"):
+        snet.set_weights(bad_W)
+    for (W1, _), (W2, _) in zip(snet.get_weights(), before):
+        np.testing.assert_array_equal(W1, W2)
+
+
+# ---------------------------------------------------------------------------
+# the linear classifier and the collapse without nonlinearity
+# ---------------------------------------------------------------------------
+
+
+def test_mlp_2_1_is_the_linear_classifier(engine):
+    net = nn.MLP(2, [1], engine=engine.name, seed=0)
+    assert len(net.layers) == 1 and net.num_parameters() == 3
+    assert net.describe() == "MLP(2→1)"
+    ((W, b),) = net.get_weights()
+    x = np.array([0.3, -0.8])
+    out = net(x.tolist())[0] if engine.name == "scalar" else net(x[None, :])
+    nodes = graph_nodes(out)
+    assert not any(n.stage and n.stage[-1] == "activation" for n in nodes)
+    ops = {n.op.name for n in nodes if n.op is not None}
+    assert ops == ({"dot", "add"} if engine.name == "scalar" else {"matmul", "add"})
+    assert engine.number(out) == pytest.approx(float(x @ W[:, 0] + b[0]), rel=1e-14)
+
+
+def test_identity_network_collapses_to_one_linear_map(engine):
+    net = nn.MLP(3, [6, 5, 2], activation="identity", engine=engine.name, seed=4)
+    f = partial(engine.run_one, net)  # one input vector -> the outputs as an array
+    rng = np.random.default_rng(0)
+    x, y, zero = rng.normal(size=3), rng.normal(size=3), np.zeros(3)
+    for a, b in [(2.0, -0.5), (0.3, 0.3), (-1.0, 4.0)]:
+        want = a * f(x) + b * f(y) - (a + b - 1) * f(zero)
+        np.testing.assert_allclose(f(a * x + b * y), want, rtol=1e-10, atol=1e-10)
+    # it is one matrix and one bias
+    W_eff, b_eff = np.eye(3), np.zeros(3)
+    for W, b in net.get_weights():
+        W_eff, b_eff = W_eff @ W, b_eff @ W + b
+    np.testing.assert_allclose(f(x), x @ W_eff + b_eff, rtol=1e-10, atol=1e-10)
+    # with ReLU the same check fails: the network bends the space
+    bent = nn.MLP(3, [6, 5, 2], activation="relu", engine=engine.name, seed=4)
+    g = partial(engine.run_one, bent)
+    assert not np.allclose(g(2 * x - 3 * y), 2 * g(x) - 3 * g(y) + 2 * g(zero), atol=1e-6)
+
+
+def test_raw_numbers_given_to_a_scalar_model_become_input_nodes_outside_the_stages():
+    net = nn.MLP(2, [3, 1], engine="scalar", seed=0)
+    out = net([0.5, -1.0])[0]
+    inputs = [n for n in graph_nodes(out) if n.op is None and not n.requires_grad]
+    assert sorted(n.label for n in inputs) == ["x0", "x1"] and all(n.stage == () for n in inputs)
+    assert sorted(n.data for n in inputs) == [-1.0, 0.5]
+    assert out.data == pytest.approx(net.to_engine("tensor")(np.array([[0.5, -1.0]])).data.item(), abs=1e-12)
