@@ -363,3 +363,56 @@ def test_micrograd_op_string_of_value_power_and_a_value_gradient():
     y = a * a
     y.backward(Value(0.5))  # a Value as the gradient, like Tensor.backward(Tensor)
     assert a.grad == 2.0
+
+
+@given(
+    x=st.floats(-5, 5, allow_nan=False) | st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan]),
+    c=st.floats(-3, 3, allow_nan=False) | st.sampled_from([0.0, -0.0, 2, -1, 0.5]),
+)
+def test_inline_fast_paths_match_the_rows_forward(x: float, c: float) -> None:
+    """Value's operators compute their result inline (the hot path); each must equal its row's forward."""
+    from autograd.ops import SCALAR
+
+    v, w = Value(x), Value(c)
+    cases = [
+        (v + c, (x, c)),
+        (c + v, (x, c)),
+        (v * c, (x, c)),
+        (c * v, (x, c)),
+        (v - c, (x, c)),
+        (c - v, (x, c)),
+        (v + w, (x, c)),
+        (v * w, (x, c)),
+        (v - w, (x, c)),
+        (v / w, (x, c)),
+        (v / c, (x, c)),
+        (c / v, (x, c)),
+        (v**c, (x, c)),
+        (c**v, (x, c)),
+        (-v, (x,)),
+        (v.tanh(), (x,)),
+        (v.relu(), (x,)),
+    ]
+    for node, args in cases:
+        if node.op.name in ("div", "rdiv") and (c == 0 or x == 0):
+            continue  # Python raises on a zero divisor; the engine follows numpy there (tested elsewhere)
+        want = node.op.fwd(SCALAR, *args)
+        assert type(node.data) is float
+        assert node.data == want or (math.isnan(node.data) and math.isnan(want)), (
+            f"{node.op.name}: inline result {node.data!r}, the row's forward gives {want!r} at x={x!r}, c={c!r}"
+        )
+        assert math.copysign(1.0, node.data) == math.copysign(1.0, want) or math.isnan(want)
+
+
+@pytest.mark.parametrize("fn", ["maximum", "minimum"])
+def test_maximum_and_minimum_keep_a_nan_from_either_side_as_numpy_does(fn: str) -> None:
+    import autograd as ag
+
+    f = getattr(ag, fn)
+    for a, b in [(1.0, math.nan), (math.nan, 1.0), (math.nan, math.nan)]:
+        want = getattr(np, fn)(a, b)
+        assert math.isnan(want)
+        assert math.isnan(f(Value(a), Value(b)).data), f"{fn}({a}, {b}) on Values"
+        assert math.isnan(f(Value(a), b).data), f"{fn}(Value({a}), {b})"
+        assert math.isnan(f(a, Value(b)).data), f"{fn}({a}, Value({b}))"
+        assert np.isnan(f(Tensor([a]), Tensor([b])).data).all()
