@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .context import CTX as _CTX
+from .context import enter, leave
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "AnomalyError", "is_finite", "raise_anomaly"]
 
@@ -18,19 +19,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _GradMode:
-    """Context manager and decorator that sets whether operations are recorded."""
+    """Context manager and decorator that sets whether operations are recorded.
 
+    The object keeps no state: the context it replaces is kept in the new
+    context (see :mod:`autograd.context`), so one object can be used by many
+    threads at once and entered again while it is active.
+    """
+
+    __slots__ = ()
     _enabled = True
 
-    def __init__(self) -> None:
-        self._tokens: list[Any] = []
-
     def __enter__(self) -> None:
-        path, _, anomaly = _CTX.get()
-        self._tokens.append(_CTX.set((path, self._enabled, anomaly)))
+        path, _, anomaly, _ = _CTX.get()
+        enter(path, self._enabled, anomaly)
 
     def __exit__(self, *exc: object) -> None:
-        _CTX.reset(self._tokens.pop())
+        leave()
 
     def __call__(self, fn: F) -> F:
         mode = type(self)
@@ -111,13 +115,13 @@ def detect_anomaly() -> Iterator[None]:
     ...
     autograd.modes.AnomalyError: forward of 'log' at stage () produced nan; inputs: [-1.0]
     """
-    path, grad, _ = _CTX.get()
-    token = _CTX.set((path, grad, True))
+    path, grad, _, _ = _CTX.get()
+    enter(path, grad, True)
     try:
         with np.errstate(all="ignore"):
             yield
     finally:
-        _CTX.reset(token)
+        leave()
 
 
 def is_finite(x: Any) -> bool:

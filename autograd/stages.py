@@ -8,9 +8,8 @@ carries its own copy so a graph drawn later shows the model that made it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .context import CTX as _CTX
+from .context import enter, leave
 
 __all__ = [
     "StagePath",
@@ -49,11 +48,26 @@ class StagePath(tuple):
     labels: tuple[str | None, ...]
     kinds: tuple[str | None, ...]
     _kids: dict[tuple[str, str | None, str | None], StagePath]
+    _gen: int
 
 
 # Children of the empty path (see extend_path); a StagePath keeps its own in ``_kids``.
 _ROOT_KIDS: dict[tuple[str, str | None, str | None], StagePath] = {}
-_MAX_KIDS = 4096  # NOTE: bounds the caches when stage names are made up on the fly
+# NOTE: stage names made up on the fly (``stage(f"step {i}")``) must not grow memory
+# without bound: the registry keeps at most _MAX_REGISTERED paths (the oldest go
+# first), and after _MAX_PATHS new paths every cache of paths starts again (a
+# generation count tells a StagePath that its own cache is stale).
+_MAX_REGISTERED = 4096
+_MAX_PATHS = 8192
+_made = [0, 0]  # paths made in this generation, the generation
+
+
+def _remember(registry: dict[tuple[str, ...], str], path: tuple[str, ...], value: str) -> None:
+    """``registry[path] = value``, dropping the oldest half when the registry is full."""
+    if path not in registry and len(registry) >= _MAX_REGISTERED:
+        for old in list(registry)[: _MAX_REGISTERED // 2]:
+            del registry[old]
+    registry[path] = value
 
 
 def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind: str | None = None) -> StagePath:
@@ -73,6 +87,9 @@ def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind
     key = (name, label, kind)
     if type(base) is StagePath:
         kids = base._kids
+        if base._gen != _made[1]:  # the caches were started again since base cached its children
+            kids = base._kids = {}
+            base._gen = _made[1]
     elif not base:
         kids = _ROOT_KIDS
     else:
@@ -91,9 +108,15 @@ def extend_path(base: tuple[str, ...], name: str, label: str | None = None, kind
     path.labels = labels + (label or _LABELS.get(full),)
     path.kinds = kinds + (kind or _KINDS.get(full),)
     path._kids = {}
+    path._gen = _made[1]
     if kids is not None:
-        if len(kids) >= _MAX_KIDS:
-            kids.clear()
+        _made[0] += 1
+        if _made[0] > _MAX_PATHS:
+            _made[0] = 0
+            _made[1] += 1
+            _ROOT_KIDS.clear()
+            if kids is not _ROOT_KIDS:
+                kids.clear()
         kids[key] = path
     return path
 
@@ -119,7 +142,7 @@ class stage:
     'layer 1: 2 inputs → 3 neurons'
     """
 
-    __slots__ = ("name", "label", "kind", "_tokens")
+    __slots__ = ("name", "label", "kind")
 
     def __init__(self, name: str, label: str | None = None, kind: str | None = None):
         if not isinstance(name, str) or not name:
@@ -129,21 +152,21 @@ class stage:
         self.name = name
         self.label = label
         self.kind = kind
-        self._tokens: list[Any] = []
 
     def __enter__(self) -> tuple[str, ...]:
-        base, grad, anomaly = _CTX.get()
-        key = base + (self.name,)
-        if self.label:
-            _LABELS[key] = self.label
-        if self.kind:
-            _KINDS[key] = self.kind
+        base, grad, anomaly, _ = _CTX.get()
+        if self.label or self.kind:
+            key = base + (self.name,)
+            if self.label:
+                _remember(_LABELS, key, self.label)
+            if self.kind:
+                _remember(_KINDS, key, self.kind)
         path = extend_path(base, self.name, self.label, self.kind)
-        self._tokens.append(_CTX.set((path, grad, anomaly)))
+        enter(path, grad, anomaly)
         return path
 
     def __exit__(self, *exc: object) -> None:
-        _CTX.reset(self._tokens.pop())
+        leave()
 
 
 def stage_label(path: tuple[str, ...]) -> str | None:
@@ -185,9 +208,9 @@ def register_stage(path: tuple[str, ...], label: str | None = None, kind: str | 
         raise ValueError(f"register_stage: kind must be one of {STAGE_KINDS} or None, got {kind!r}")
     path = tuple(path)
     if label:
-        _LABELS[path] = label
+        _remember(_LABELS, path, label)
     if kind:
-        _KINDS[path] = kind
+        _remember(_KINDS, path, kind)
 
 
 def current_stage() -> tuple[str, ...]:
