@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import html
 import math
-import numbers
 import sys
 import time
 from collections.abc import Callable
@@ -38,11 +37,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, no_grad
-from autograd.graph import Node, _gc_paused
+from autograd import Node, Tensor, Value, no_grad
+from autograd.graph import _gc_paused
 
-from .losses import _TARGET_CHECKS, _target_array, _values, bce_with_logits, cross_entropy, mse_loss
+from .checks import check_inputs, check_int, check_pair, check_targets, check_trainable
+from .losses import TARGET_CHECKS, bce_with_logits, cross_entropy, mse_loss
 from .optim import Adam
+from .targets import distinct_values
 
 __all__ = ["fit", "predict", "accuracy", "History", "DEFAULT_LR"]
 
@@ -172,69 +173,8 @@ class History:
 
 
 # ---------------------------------------------------------------------------
-# input checks
+# scoring
 # ---------------------------------------------------------------------------
-
-
-def _check_model(where: str, model: Any) -> str:
-    """The model's engine, after checking it looks like an nn model."""
-    engine = getattr(model, "engine", None)
-    if engine not in ("scalar", "tensor") or not callable(model) or not callable(getattr(model, "parameters", None)):
-        raise TypeError(
-            f"{where}: expected an nn model (e.g. nn.MLP) with .engine 'scalar' or 'tensor' and .parameters(), "
-            f"got {type(model).__name__}"
-        )
-    for attr in ("nin", "nout"):
-        if not isinstance(getattr(model, attr, None), numbers.Integral):
-            raise TypeError(f"{where}: the model has no integer .{attr} (its input/output width)")
-    return engine
-
-
-def _check_X(where: str, X: Any, nin: int, name: str = "X") -> np.ndarray:
-    """Inputs as a finite float64 array of shape (N, nin)."""
-    if isinstance(X, Tensor):
-        X = X.data
-    elif isinstance(X, Node):
-        raise TypeError(f"{where}: {name} must be an array of shape (N, {nin}), got a {type(X).__name__}")
-    try:
-        arr = np.asarray(X)
-    except ValueError:
-        raise ValueError(f"{where}: {name} is ragged; expected an array of shape (N, {nin})") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        hint = f" (one sample? use {name}[None, :])" if arr.ndim == 1 and arr.shape[0] == nin else ""
-        raise ValueError(f"{where}: {name} must be 2-D of shape (N, {nin}), got shape {arr.shape}{hint}")
-    if arr.shape[1] != nin:
-        raise ValueError(
-            f"{where}: {name} has {arr.shape[1]} columns (features) but the model takes {nin} inputs; "
-            f"expected shape (N, {nin}), got {arr.shape}"
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{where}: {name} has no samples (shape {arr.shape})")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{where}: {name} contains nan or inf")
-    return arr
-
-
-def _check_y(where: str, y: Any, n: int, nout: int, loss: Callable | None, name: str = "y") -> np.ndarray:
-    """Labels as an array of length ``n`` that suits ``loss`` (checked by the loss's own rules)."""
-    try:
-        arr = _target_array(where, y)
-    except (TypeError, ValueError) as e:
-        raise type(e)(str(e).replace(f"{where}: the target", f"{where}: {name}")) from None
-    if arr.ndim == 0 or arr.shape[0] != n:
-        got = "a single number" if arr.ndim == 0 else f"{arr.shape[0]} labels"
-        xname = "X_val" if name == "y_val" else "X"
-        raise ValueError(f"{where}: {xname} has {n} samples but {name} has {got}; they must have the same length")
-    check = _TARGET_CHECKS.get(loss) if loss is not None else None
-    if check is not None:
-        try:
-            check(arr, n, nout, (n, nout))
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"{where}: {name} does not suit the loss: {e}") from None
-    return arr
 
 
 def _label_mode(y: np.ndarray, nout: int) -> str | None:
@@ -305,8 +245,8 @@ class _EvalMode:
 
 
 def _all_scores(model: Any, X: Any, where: str) -> np.ndarray:
-    engine = _check_model(where, model)
-    Xa = _check_X(where, X, int(model.nin))
+    engine = check_trainable(model, where)
+    Xa = check_inputs(X, where, int(model.nin))
     with no_grad(), _EvalMode(model):
         return _scores(_forward(model, engine, Xa, where))
 
@@ -375,13 +315,13 @@ def accuracy(model: Any, X: Any, y: Any, threshold: float = 0.0) -> float:
     0.75
     """
     s = _all_scores(model, X, "accuracy")
-    arr = _check_y("accuracy", y, s.shape[0], s.shape[1], None)
+    arr = check_targets(y, s.shape[0], s.shape[1], "accuracy")
     mode = _label_mode(arr, s.shape[1])
     if mode is None:
         expected = "0/1 or -1/+1 labels" if s.shape[1] == 1 else f"class indices 0..{s.shape[1] - 1}"
         raise ValueError(
             f"accuracy: the model has {s.shape[1]} output{'s' if s.shape[1] > 1 else ''}, so y must hold "
-            f"{expected}, got the values {_values(arr)} (shape {arr.shape})"
+            f"{expected}, got the values {distinct_values(arr)} (shape {arr.shape})"
         )
     return _score_accuracy(s, arr, mode, threshold)
 
@@ -446,12 +386,6 @@ class _Progress:
 # ---------------------------------------------------------------------------
 # fit
 # ---------------------------------------------------------------------------
-
-
-def _int_arg(where: str, name: str, x: Any, lo: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < lo:
-        raise ValueError(f"{where}: {name} must be an int >= {lo}, got {x!r}")
-    return int(x)
 
 
 def fit(
@@ -533,30 +467,29 @@ def fit(
     ValueError: fit: X has 200 samples but y has 10 labels; they must have the same length
     """
     where = "fit"
-    engine = _check_model(where, model)
+    engine = check_trainable(model, where)
     nin, nout = int(model.nin), int(model.nout)
-    Xa = _check_X(where, X, nin)
+    Xa = check_inputs(X, where, nin)
     n = Xa.shape[0]
     if loss is None:
         loss = bce_with_logits if nout == 1 else cross_entropy
     elif not callable(loss):
         raise TypeError(f"{where}: loss must be a function loss(prediction, target), got {type(loss).__name__}")
-    ya = _check_y(where, y, n, nout, loss)
+    ya = check_targets(y, n, nout, where, TARGET_CHECKS.get(loss))
     val = None
     if validation is not None:
-        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-            raise TypeError(f"{where}: validation must be a pair (X_val, y_val), got {type(validation).__name__}")
-        Xv = _check_X(where, validation[0], nin, name="X_val")
-        yv = _check_y(where, validation[1], Xv.shape[0], nout, loss, name="y_val")
+        X_val, y_val = check_pair(validation, where, "validation", "X_val, y_val")
+        Xv = check_inputs(X_val, where, nin, name="X_val")
+        yv = check_targets(y_val, Xv.shape[0], nout, where, TARGET_CHECKS.get(loss), name="y_val")
         val = (Xv, yv)
-    epochs = _int_arg(where, "epochs", epochs, 0)
+    epochs = check_int(epochs, "epochs", where, minimum=0)
     if batch_size is not None:
-        batch_size = _int_arg(where, "batch_size", batch_size, 1)
+        batch_size = check_int(batch_size, "batch_size", where)
     snapshots = None
     if snapshot_every is not None:
         from .inspect import Snapshots  # nn.inspect imports this package's modules: import late
 
-        snapshots = Snapshots(every=_int_arg(where, "snapshot_every", snapshot_every, 1))
+        snapshots = Snapshots(every=check_int(snapshot_every, "snapshot_every", where))
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"{where}: progress must be True or False, got {progress!r}")
     try:
