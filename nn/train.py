@@ -41,6 +41,7 @@ from autograd import Node, Tensor, Value, no_grad
 from autograd.graph import _gc_paused
 
 from .checks import check_inputs, check_int, check_pair, check_targets, check_trainable
+from .inspect.snapshots import Snapshots
 from .losses import TARGET_CHECKS, bce_with_logits, cross_entropy, mse_loss
 from .optim import Adam
 from .targets import distinct_values
@@ -487,8 +488,6 @@ def fit(
         batch_size = check_int(batch_size, "batch_size", where)
     snapshots = None
     if snapshot_every is not None:
-        from .inspect import Snapshots  # nn.inspect imports this package's modules: import late
-
         snapshots = Snapshots(every=check_int(snapshot_every, "snapshot_every", where))
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"{where}: progress must be True or False, got {progress!r}")
