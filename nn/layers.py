@@ -173,7 +173,7 @@ def _input_leaf(v: Any, label: str) -> Any:
     return v
 
 
-class Layer(Module):
+class Layer(Module, savable=True):
     """A layer of ``nout`` neurons on the scalar engine; always returns a list.
 
     Examples
@@ -258,7 +258,7 @@ def _check_wb(W: Any, b: Any, nin: int, nout: int, where: str) -> tuple[np.ndarr
     return W, b
 
 
-class Linear(Module):
+class Linear(Module, savable=True):
     """A fully connected layer on the tensor engine: ``activation(x @ W + b)``.
 
     ``W`` has shape ``(nin, nout)``: column j holds neuron j's weights, so

@@ -16,7 +16,7 @@ __all__ = ["MLP"]
 ENGINES = ("tensor", "scalar")
 
 
-class MLP(Module):
+class MLP(Module, savable=True):
     """A multi-layer perceptron: hidden layers with ``activation``, a linear last layer.
 
     ``MLP(2, [1])`` has no hidden layer: it is the *linear classifier*, the
