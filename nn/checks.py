@@ -1,4 +1,4 @@
-"""Input checks shared by :mod:`nn.train`, :mod:`nn.inspect` and :mod:`nn.plot`.
+"""Input checks shared by :mod:`nn.train`, :mod:`nn.inspect`, :mod:`nn.plot` and the layers.
 
 Each check returns the value in the form the caller computes with (a float64
 array, an int, a model's engine) or raises an error that starts with
@@ -38,6 +38,7 @@ __all__ = [
     "check_targets",
     "check_pair",
     "check_int",
+    "check_weights",
 ]
 
 
@@ -296,3 +297,25 @@ def check_int(value: Any, name: str, where: str, minimum: int = 1) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{where}: {name} must be an int >= {minimum}, got {value!r}")
     return int(value)
+
+
+def check_weights(W: Any, b: Any, nin: int, nout: int, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """A layer's weights ``W`` (nin, nout) and bias ``b`` (nout,) as float64 arrays, shapes checked.
+
+    Examples
+    --------
+    >>> W, b = check_weights([[1], [2]], [0], 2, 1, "layer 1")
+    >>> W.dtype, b.shape
+    (dtype('float64'), (1,))
+    >>> check_weights([[1, 2]], [0], 2, 1, "layer 1")
+    Traceback (most recent call last):
+    ...
+    ValueError: layer 1: expected W of shape (2, 1) and b of shape (1,), got (1, 2) and (1,)
+    """
+    W = np.asarray(W, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if W.shape != (nin, nout) or b.shape != (nout,):
+        raise ValueError(
+            f"{where}: expected W of shape {(nin, nout)} and b of shape {(nout,)}, got {W.shape} and {b.shape}"
+        )
+    return W, b
