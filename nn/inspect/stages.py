@@ -194,7 +194,9 @@ def layer_outputs(model: Module, X: Any) -> OrderedDict[str, np.ndarray]:
     >>> {k: v.shape for k, v in layer_outputs(net, np.ones((7, 2))).items()}
     {'input': (7, 2), 'layer 1': (7, 5), 'layer 2': (7, 3), 'layer 3': (7, 1)}
     """
-    acts = activations(tensor_twin(check_module(model, "layer_outputs")), X)
+    where = "layer_outputs"
+    X = check_inputs(X, where, model_nin(check_module(model, where)), one_row=True)  # errors name this function
+    acts = activations(tensor_twin(model), X)
     out: OrderedDict[str, np.ndarray] = OrderedDict()
     for key, value in acts.items():
         out[_layer_of(key)] = value  # later stages of a layer overwrite earlier ones
