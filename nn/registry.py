@@ -94,7 +94,13 @@ def is_savable(cls: type) -> bool:
 
 
 class FileFormat(NamedTuple):
-    """How modules are written and read: :func:`nn.save` and :func:`nn.load`."""
+    """How modules are written and read: :func:`nn.save` and :func:`nn.load`.
+
+    Examples
+    --------
+    >>> file_format()._fields
+    ('save', 'load')
+    """
 
     save: Callable[[Any, Any], str]
     load: Callable[[Any], Any]

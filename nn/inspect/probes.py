@@ -65,7 +65,14 @@ def fit_probe(F: np.ndarray, t: np.ndarray, k: int, epochs: int, lr: float, seed
 
 
 def probe_predict(probe: Module, F: np.ndarray, k: int) -> np.ndarray:
-    """The class index a probe made by :func:`fit_probe` gives each row of ``F``."""
+    """The class index a probe made by :func:`fit_probe` gives each row of ``F``.
+
+    Examples
+    --------
+    >>> import nn
+    >>> probe_predict(nn.MLP(2, [3], seed=0), np.zeros((2, 2)), 3).tolist()   # all logits 0: the first class
+    [0, 0]
+    """
     with no_grad():
         s = probe(Tensor(F)).data
     return (s[:, 0] > 0).astype(np.int64) if k == 2 else s.argmax(axis=1)
