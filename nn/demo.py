@@ -68,7 +68,7 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 def _render(graph: Any, path_no_ext: str) -> str:
     """SVG when Graphviz's ``dot`` is installed, else the ``.dot`` text."""
-    from autograd.draw import GraphvizError
+    from autograd import GraphvizError
 
     try:
         return graph.render(path_no_ext, format="svg")

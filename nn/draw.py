@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.draw import Graph
+from autograd import Graph
 
 from .activations import Activation, Identity
 from .module import Module

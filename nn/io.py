@@ -2,7 +2,11 @@
 
 The file holds one array per parameter (by dotted name) and the architecture
 as JSON text in the array ``__layergrad__``.  Loading rebuilds the module only
-from classes listed in :data:`SAVABLE`, so a file can never run code.
+from classes listed in :data:`SAVABLE` (those defined with ``savable=True``,
+see :mod:`nn.registry`), ``Sequential`` and the built-in activations, so a file
+can never run code.  Saving refuses what a file cannot describe, such as a
+subclass of a savable class or a model whose activation is not a built-in
+one, rather than writing its parent's name and loading something else.
 """
 
 from __future__ import annotations
@@ -17,27 +21,46 @@ from typing import Any
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation
-from .layers import Layer, Linear, Sequential
-from .mlp import MLP
+from .layers import Sequential
 from .module import Module
+from .registry import SAVABLE, set_file_format
 
 __all__ = ["save", "load", "SAVABLE", "FORMAT"]
 
 FORMAT = "layergrad-module"
 VERSION = 1
-SAVABLE: dict[str, type[Module]] = {"MLP": MLP, "Linear": Linear, "Layer": Layer}
-"""Classes that :func:`load` may rebuild, by name."""
+# SAVABLE (imported above) is the read-only view of nn.registry's classes that load() may rebuild, by name.
+
+_SAVE_WEIGHTS = (
+    "Save its weights instead, e.g. np.savez(path, **model.state_dict()), and rebuild the model in code "
+    "before load_state_dict"
+)
+
+
+def _known() -> list[str]:
+    """The savable class names, models before layers and the tensor family first (the order of the messages)."""
+    return sorted(SAVABLE, key=lambda k: (SAVABLE[k].kind != "model", SAVABLE[k].engine != "tensor"))
+
+
+def _qualname(cls: type) -> str:
+    """``nn.X`` for a class the ``nn`` package exports, else its full dotted name."""
+    public = getattr(sys.modules.get("nn"), cls.__name__, None) is cls
+    return f"nn.{cls.__name__}" if public else f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _unsavable(module: Module) -> TypeError:
-    cls = type(module).__name__
-    public = getattr(sys.modules.get("nn"), cls, None) is type(module)
-    qual = f"nn.{cls}" if public else f"{type(module).__module__}.{type(module).__qualname__}"
     return TypeError(
-        f"save: a {qual} cannot be saved as a model file: load() rebuilds only "
-        f"{', '.join('nn.' + k for k in SAVABLE)}, nn.Sequential of those and the activation "
-        "modules (from plain JSON, never pickle). Save its weights instead, e.g. "
-        "np.savez(path, **model.state_dict()), and rebuild the model in code before load_state_dict"
+        f"save: a {_qualname(type(module))} cannot be saved as a model file: load() rebuilds only "
+        f"{', '.join('nn.' + k for k in _known())}, nn.Sequential of those and the activation "
+        f"modules (from plain JSON, never pickle). {_SAVE_WEIGHTS}"
+    )
+
+
+def _unsavable_activation(module: Module, act: Activation) -> TypeError:
+    return TypeError(
+        f"save: the activation of this {_qualname(type(module))} is a {_qualname(type(act))}, which a model file "
+        f"cannot describe: it stores an activation by its name and load() rebuilds only "
+        f"{', '.join(_qualname(c) for c in ACTIVATIONS.values())}. {_SAVE_WEIGHTS}"
     )
 
 
@@ -51,6 +74,8 @@ def _describe(module: Module) -> dict[str, Any]:
     if SAVABLE.get(cls) is not type(module):
         raise _unsavable(module)
     act = getattr(module, "activation", None)
+    if isinstance(act, Activation) and ACTIVATIONS.get(act.key) is not type(act):
+        raise _unsavable_activation(module, act)  # its config would name another activation
     config = module.config()
     if act is not None and act.config():
         config["activation_config"] = act.config()
@@ -80,7 +105,7 @@ def _build(name: Any, config: Any, depth: int = 0) -> Module:
         return ACTIVATIONS[key](**config)
     cls = SAVABLE.get(name) if isinstance(name, str) else None
     if cls is None:
-        known = ", ".join([*SAVABLE, "Sequential"])
+        known = ", ".join([*_known(), "Sequential"])
         raise ValueError(f"unknown module class {name!r}; known: {known}")
     return cls(**_decode_config(config))
 
@@ -227,7 +252,7 @@ def load(path: str | os.PathLike[str]) -> Module:
         )
     name = meta.get("class")
     if name != "Sequential" and (not isinstance(name, str) or name not in SAVABLE):
-        known = ", ".join([*SAVABLE, "Sequential"])
+        known = ", ".join([*_known(), "Sequential"])
         raise ValueError(f"load: {path} holds an unknown module class {name!r}; known: {known}")
     try:
         module = _build(name, meta.get("config"))
@@ -239,3 +264,6 @@ def load(path: str | os.PathLike[str]) -> Module:
         detail = e.args[0] if isinstance(e, KeyError) and e.args else e  # a KeyError's str() adds quotes
         raise ValueError(f"load: {path} does not match its architecture: {detail}") from None
     return module
+
+
+set_file_format(save, load)  # Module.save and Module.load find these through nn.registry

@@ -18,9 +18,10 @@ import numpy as np
 from autograd import StagePath, Tensor, Value, current_stage, dot, extend_path, register_stage, stage
 
 from .activations import Activation, Identity, get_activation
+from .checks import check_weights
 from .module import Module
 
-__all__ = ["Neuron", "Layer", "Linear", "Sequential", "init_weights", "make_rng"]
+__all__ = ["Neuron", "Layer", "Linear", "Sequential", "init_weights", "make_rng", "scalar_inputs"]
 
 STEPS = ("weighted sum", "bias", "activation")
 
@@ -136,7 +137,7 @@ class Neuron(Module):
         return a
 
     def forward(self, x: Sequence[Any]) -> Value:
-        return self.run(_as_list(x, self.name), current_stage())
+        return self.run(scalar_inputs(x, self.name), current_stage())
 
     def describe(self) -> str:
         return f"{self.name}: {self.activation.describe()}({self.nin})"
@@ -148,7 +149,18 @@ class Neuron(Module):
         return f"Neuron({self.extra_repr()})"
 
 
-def _as_list(x: Any, where: str) -> list[Any]:
+def scalar_inputs(x: Any, where: str) -> list[Any]:
+    """One sample for the scalar engine: a list whose numbers became input Values (Values pass as they are).
+
+    Examples
+    --------
+    >>> [v.data for v in scalar_inputs(np.array([1.0, 2.0]), "Neuron")]
+    [1.0, 2.0]
+    >>> scalar_inputs(np.zeros((2, 2)), "layer 1")
+    Traceback (most recent call last):
+    ...
+    ValueError: layer 1: expected one sample (a 1-D list), got an array of shape (2, 2)
+    """
     if isinstance(x, Tensor):
         raise TypeError(
             f"{where}: the scalar engine takes a list of numbers or Values, got a Tensor; use engine='tensor'"
@@ -173,7 +185,7 @@ def _input_leaf(v: Any, label: str) -> Any:
     return v
 
 
-class Layer(Module):
+class Layer(Module, savable=True):
     """A layer of ``nout`` neurons on the scalar engine; always returns a list.
 
     Examples
@@ -206,7 +218,7 @@ class Layer(Module):
         return self.neurons[0].activation
 
     def forward(self, x: Sequence[Any]) -> list[Value]:
-        x = _as_list(x, self.name)
+        x = scalar_inputs(x, self.name)
         if len(x) != self.nin:
             raise ValueError(f"{self.describe()}: expected {self.nin} inputs, got {len(x)}")
         base = current_stage()
@@ -225,7 +237,7 @@ class Layer(Module):
 
     def set_weights(self, W: Any, b: Any) -> None:
         """Set all neurons' weights from ``W`` (nin, nout) and ``b`` (nout,)."""
-        W, b = _check_wb(W, b, self.nin, self.nout, self.describe())
+        W, b = check_weights(W, b, self.nin, self.nout, self.describe())
         for j, n in enumerate(self.neurons):
             for i, w in enumerate(n.w):
                 w.data = float(W[i, j])
@@ -248,17 +260,7 @@ def _act_suffix(act: Activation) -> str:
     return "" if type(act) is Identity else f" + {act.describe()}"
 
 
-def _check_wb(W: Any, b: Any, nin: int, nout: int, where: str) -> tuple[np.ndarray, np.ndarray]:
-    W = np.asarray(W, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if W.shape != (nin, nout) or b.shape != (nout,):
-        raise ValueError(
-            f"{where}: expected W of shape {(nin, nout)} and b of shape {(nout,)}, got {W.shape} and {b.shape}"
-        )
-    return W, b
-
-
-class Linear(Module):
+class Linear(Module, savable=True):
     """A fully connected layer on the tensor engine: ``activation(x @ W + b)``.
 
     ``W`` has shape ``(nin, nout)``: column j holds neuron j's weights, so
@@ -358,7 +360,7 @@ class Linear(Module):
         ...
         ValueError: Linear: Linear(2→1): this layer has no bias (bias=False), but b is not zero
         """
-        W, b = _check_wb(W, b, self.nin, self.nout, self.describe())
+        W, b = check_weights(W, b, self.nin, self.nout, self.describe())
         if self.bias is None and np.any(b != 0):
             raise ValueError(f"{self.describe()}: this layer has no bias (bias=False), but b is not zero")
         self.weight.data[...] = W

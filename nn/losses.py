@@ -41,226 +41,20 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, dot
-from autograd.graph import Node
+from autograd import Node, Tensor, Value, dot
+
+from .targets import (
+    Prediction,
+    bce_targets,
+    class_targets,
+    hinge_targets,
+    kind_of,
+    mse_targets,
+    prediction,
+    target_array,
+)
 
 __all__ = ["mse_loss", "hinge_loss", "bce_with_logits", "cross_entropy", "l2_penalty"]
-
-
-# ---------------------------------------------------------------------------
-# predictions: which engine, how many samples and outputs
-# ---------------------------------------------------------------------------
-
-
-class _Pred:
-    """A prediction, checked: its engine, ``n`` samples, ``k`` outputs each."""
-
-    __slots__ = ("tensor", "rows", "n", "k", "flat")
-
-    def __init__(self, tensor: Tensor | None, rows: list[list[Value]] | None, n: int, k: int, flat: bool):
-        self.tensor = tensor  # the Tensor (tensor engine) or None
-        self.rows = rows  # one list of k Values per sample (scalar engine) or None
-        self.n = n
-        self.k = k
-        self.flat = flat  # True: given as (N,) (one output, no output axis)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return (self.n,) if self.flat else (self.n, self.k)
-
-
-def _kind(x: Any) -> str:
-    """A short description of an object's type for error messages."""
-    if isinstance(x, np.ndarray):
-        return f"a numpy array of shape {x.shape}"
-    if isinstance(x, Tensor):
-        return f"a Tensor of shape {x.shape}"
-    return f"a {type(x).__name__}"
-
-
-def _prediction(name: str, pred: Any) -> _Pred:
-    """Check ``pred`` and say which engine it belongs to."""
-    if isinstance(pred, Tensor):
-        if pred.ndim not in (1, 2):
-            raise ValueError(
-                f"{name}: the prediction must have shape (N,) or (N, k) (N samples, k outputs), "
-                f"got a Tensor of shape {pred.shape}"
-            )
-        if pred.shape[0] == 0:
-            raise ValueError(f"{name}: the prediction is empty (shape {pred.shape}); there are no samples")
-        if pred.ndim == 2 and pred.shape[1] == 0:
-            raise ValueError(f"{name}: the prediction has no outputs (shape {pred.shape})")
-        flat = pred.ndim == 1
-        return _Pred(pred, None, pred.shape[0], 1 if flat else pred.shape[1], flat)
-    if isinstance(pred, Value):
-        raise TypeError(
-            f"{name}: got a single Value; pass a list with one prediction per sample, e.g. [model(x) for x in X]"
-        )
-    if isinstance(pred, np.ndarray):
-        raise TypeError(
-            f"{name}: got a numpy array of shape {pred.shape}, which records no gradient; pass the model's "
-            "output (a Tensor, or a list of Values on the scalar engine)"
-        )
-    if not isinstance(pred, (list, tuple)):
-        raise TypeError(
-            f"{name}: the prediction must be a Tensor (tensor engine) or a list of Values (scalar engine), "
-            f"got {_kind(pred)}"
-        )
-    if len(pred) == 0:
-        raise ValueError(f"{name}: the prediction is an empty list; there are no samples")
-    first = pred[0]
-    if isinstance(first, Value):
-        for i, p in enumerate(pred):
-            if not isinstance(p, Value):
-                raise TypeError(
-                    f"{name}: prediction {i} is {_kind(p)}, but prediction 0 is a Value; expected only Values"
-                )
-        return _Pred(None, [[p] for p in pred], len(pred), 1, True)
-    if isinstance(first, (list, tuple)):
-        k = len(first)
-        if k == 0:
-            raise ValueError(f"{name}: prediction 0 is an empty list; expected one Value per output")
-        rows = []
-        for i, row in enumerate(pred):
-            if not isinstance(row, (list, tuple)) or len(row) != k:
-                got = f"{len(row)} outputs" if isinstance(row, (list, tuple)) else _kind(row)
-                raise ValueError(
-                    f"{name}: every sample must have the same number of outputs; prediction 0 has {k}, "
-                    f"prediction {i} has {got}"
-                )
-            for p in row:
-                if not isinstance(p, Value):
-                    raise TypeError(
-                        f"{name}: prediction {i} holds {_kind(p)}; on the scalar engine every output must be a Value"
-                    )
-            rows.append(list(row))
-        return _Pred(None, rows, len(pred), k, False)
-    if isinstance(first, Tensor):
-        raise TypeError(
-            f"{name}: got a list of Tensors; pass one Tensor of shape (N, k) instead "
-            "(the model's output for all samples)"
-        )
-    raise TypeError(
-        f"{name}: the prediction must be a Tensor (tensor engine) or a list of Values (scalar engine), "
-        f"got a list of {type(first).__name__}"
-    )
-
-
-# ---------------------------------------------------------------------------
-# targets
-# ---------------------------------------------------------------------------
-
-
-def _target_array(name: str, target: Any) -> np.ndarray:
-    """``target`` (list, ndarray or Tensor) as a finite real ndarray."""
-    if isinstance(target, Tensor):
-        arr = target.data
-    elif isinstance(target, Node):
-        raise TypeError(
-            f"{name}: the target is a single {type(target).__name__}; targets are plain numbers "
-            "(a list, a numpy array or a Tensor), one per sample"
-        )
-    elif isinstance(target, (list, tuple, np.ndarray)):
-        if isinstance(target, (list, tuple)) and any(isinstance(t, Node) for t in target):
-            raise TypeError(
-                f"{name}: the target holds Values; targets are plain numbers (use [v.data for v in target])"
-            )
-        try:
-            arr = np.asarray(target)
-        except ValueError:
-            raise ValueError(f"{name}: the target is a ragged list; expected shape (N,) or (N, k)") from None
-    else:
-        raise TypeError(f"{name}: the target must be a list, a numpy array or a Tensor, got {_kind(target)}")
-    if arr.dtype.kind == "b":
-        arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name}: the target must hold real numbers, got dtype {arr.dtype}")
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: the target contains nan or inf")
-    return arr
-
-
-def _values(arr: np.ndarray, limit: int = 6) -> str:
-    """The distinct values of ``arr``, briefly (for error messages)."""
-    u = np.unique(arr)
-    shown = ", ".join(f"{v:g}" for v in u[:limit].tolist())
-    return "{" + shown + (", ..." if u.size > limit else "") + "}"
-
-
-def _same_layout(name: str, arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
-    """A target for an elementwise loss, reshaped to the prediction's ``shape``."""
-    if arr.ndim == 1 and k == 1 and arr.shape[0] == n:
-        return arr.reshape(shape)
-    if arr.ndim == 2 and arr.shape == (n, k):
-        return arr.reshape(shape)
-    if arr.ndim == 0:
-        raise ValueError(f"{name}: the target is a single number; expected one target per sample, shape {shape}")
-    if arr.shape[0] != n:
-        raise ValueError(f"{name}: {n} predictions but {arr.shape[0]} targets; they must have the same length")
-    expected = "(N,) or (N, 1)" if k == 1 else f"(N, {k})"
-    raise ValueError(
-        f"{name}: the target has shape {arr.shape} but the prediction has shape {shape} "
-        f"({k} output{'s' if k > 1 else ''} per sample); expected a target of shape {expected}"
-    )
-
-
-def _mse_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
-    return _same_layout("mse_loss", arr, n, k, shape).astype(np.float64)
-
-
-def _hinge_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
-    t = _same_layout("hinge_loss", arr, n, k, shape)
-    bad = (t != 1) & (t != -1)
-    if bad.any():
-        hint = ""
-        if np.all((t == 0) | (t == 1)):
-            hint = " (0/1 labels: convert with y = 2 * y - 1, or use bce_with_logits)"
-        raise ValueError(f"hinge_loss: labels must be -1 or +1, got the values {_values(t)}{hint}")
-    return t.astype(np.float64)
-
-
-def _bce_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
-    t = _same_layout("bce_with_logits", arr, n, k, shape)
-    if np.any((t < 0) | (t > 1)):
-        hint = ""
-        if np.all((t == -1) | (t == 1)):
-            hint = " (-1/+1 labels: convert with y = (y + 1) // 2, or use hinge_loss)"
-        raise ValueError(
-            f"bce_with_logits: labels must be 0 or 1 (or probabilities in [0, 1]), got the values {_values(t)}{hint}"
-        )
-    return t.astype(np.float64)
-
-
-def _class_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
-    name = "cross_entropy"
-    if k < 2:
-        raise ValueError(
-            f"cross_entropy: the prediction has shape {shape}, one output per sample; cross_entropy needs one "
-            "logit per class (k >= 2 outputs). For two classes with one output use bce_with_logits"
-        )
-    if arr.ndim == 2 and arr.shape == (n, 1):
-        arr = arr.reshape(n)
-    if arr.ndim != 1:
-        hint = " (one-hot targets? pass the class indices, y.argmax(axis=1))" if arr.shape == (n, k) else ""
-        raise ValueError(
-            f"{name}: the target has shape {arr.shape}; expected class indices of shape (N,) = ({n},){hint}"
-        )
-    if arr.shape[0] != n:
-        raise ValueError(f"{name}: {n} predictions but {arr.shape[0]} targets; they must have the same length")
-    if arr.dtype.kind == "f":
-        frac = arr[arr != np.round(arr)]
-        if frac.size:
-            raise TypeError(
-                f"{name}: class labels must be integers 0..{k - 1}, got non-integer values such as {frac[0]:g}"
-                " (for real-valued targets use mse_loss; for 0/1 probabilities with one output, bce_with_logits)"
-            )
-    out_of_range = (arr < 0) | (arr >= k)
-    if out_of_range.any():
-        raise ValueError(
-            f"{name}: class labels must be in 0..{k - 1} for {k} outputs, got {arr[out_of_range][0]:g} "
-            f"(all values: {_values(arr)})"
-        )
-    return arr.astype(np.intp)
 
 
 # ---------------------------------------------------------------------------
@@ -276,7 +70,7 @@ def _vmean(terms: list[Value]) -> Value:
     return acc * (1.0 / len(terms))
 
 
-def _elementwise(pred: _Pred, t: np.ndarray, tensor_fn: Callable, value_fn: Callable) -> Any:
+def _elementwise(pred: Prediction, t: np.ndarray, tensor_fn: Callable, value_fn: Callable) -> Any:
     """Mean over all samples and outputs of a per-element loss."""
     if pred.tensor is not None:
         p = pred.tensor
@@ -289,9 +83,10 @@ def _elementwise(pred: _Pred, t: np.ndarray, tensor_fn: Callable, value_fn: Call
     return _vmean([value_fn(p, ti) for row, trow in zip(rows, t2) for p, ti in zip(row, trow)])
 
 
-def _check(name: str, prediction: Any, target: Any, check: Callable) -> tuple[_Pred, np.ndarray]:
-    pred = _prediction(name, prediction)
-    t = check(_target_array(name, target), pred.n, pred.k, pred.shape)
+def _check(name: str, given: Any, target: Any, check: Callable) -> tuple[Prediction, np.ndarray]:
+    """The checked prediction and the target, ready for the loss ``name``."""
+    pred = prediction(name, given)
+    t = check(target_array(name, target), pred.n, pred.k, pred.shape)
     return pred, t
 
 
@@ -327,7 +122,7 @@ def mse_loss(prediction: Any, target: Any) -> Any:
     >>> mse_loss([Value(1.0), Value(2.0)], [0.0, 0.0]).data
     2.5
     """
-    pred, t = _check("mse_loss", prediction, target, _mse_targets)
+    pred, t = _check("mse_loss", prediction, target, mse_targets)
 
     def sq(p: Any, y: Any) -> Any:
         d = p - y
@@ -365,7 +160,7 @@ def hinge_loss(prediction: Any, target: Any) -> Any:
     >>> hinge_loss(Tensor([2.0, 0.5]), [1, -1]).item()   # 0 and 1.5, averaged
     0.75
     """
-    pred, t = _check("hinge_loss", prediction, target, _hinge_targets)
+    pred, t = _check("hinge_loss", prediction, target, hinge_targets)
     return _elementwise(pred, t, lambda p, y: (1.0 - p * y).relu(), lambda p, y: (1.0 - p * y).relu())
 
 
@@ -403,7 +198,7 @@ def bce_with_logits(prediction: Any, target: Any) -> Any:
     >>> bce_with_logits(Tensor([1e4, -1e4]), [1, 0]).item()
     0.0
     """
-    pred, t = _check("bce_with_logits", prediction, target, _bce_targets)
+    pred, t = _check("bce_with_logits", prediction, target, bce_targets)
 
     def bce(z: Any, y: Any) -> Any:
         return z.softplus() - z * y
@@ -448,7 +243,7 @@ def cross_entropy(prediction: Any, target: Any) -> Any:
     >>> round(cross_entropy([[Value(0.0), Value(0.0)]], [1]).data, 4)
     0.6931
     """
-    pred, t = _check("cross_entropy", prediction, target, _class_targets)
+    pred, t = _check("cross_entropy", prediction, target, class_targets)
     if pred.tensor is not None:
         logp = pred.tensor.log_softmax(axis=1)
         return -logp[np.arange(pred.n), t].mean()
@@ -498,7 +293,7 @@ def l2_penalty(params: Any, alpha: float) -> Any:
     if hasattr(params, "parameters") and callable(params.parameters):
         params = params.parameters()
     if isinstance(params, Node) or not isinstance(params, Iterable):
-        raise TypeError(f"{name}: params must be an iterable of Values or Tensors (or a model), got {_kind(params)}")
+        raise TypeError(f"{name}: params must be an iterable of Values or Tensors (or a model), got {kind_of(params)}")
     ps = list(params)
     if not ps:
         raise ValueError(f"{name}: got no parameters")
@@ -515,11 +310,11 @@ def l2_penalty(params: Any, alpha: float) -> Any:
     raise TypeError(f"{name}: params must be all Values or all Tensors, got {', '.join(kinds)}")
 
 
-#: Each built-in loss and the check it runs on targets ``(arr, n, k, shape)``;
-#: :func:`nn.fit` uses it to validate labels before any training.
-_TARGET_CHECKS: dict[Callable, Callable] = {
-    mse_loss: _mse_targets,
-    hinge_loss: _hinge_targets,
-    bce_with_logits: _bce_targets,
-    cross_entropy: _class_targets,
+#: Each built-in loss and the check it runs on targets ``(arr, n, k, shape)``
+#: (see :mod:`nn.targets`); :func:`nn.fit` uses it to validate labels before any training.
+TARGET_CHECKS: dict[Callable, Callable] = {
+    mse_loss: mse_targets,
+    hinge_loss: hinge_targets,
+    bce_with_logits: bce_targets,
+    cross_entropy: class_targets,
 }

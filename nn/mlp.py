@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .activations import Activation, Identity, get_activation
-from .layers import Layer, Linear, _as_list, _check_wb, make_rng
+from .checks import check_weights
+from .layers import Layer, Linear, make_rng, scalar_inputs
 from .module import Module
 
 __all__ = ["MLP"]
@@ -16,7 +17,7 @@ __all__ = ["MLP"]
 ENGINES = ("tensor", "scalar")
 
 
-class MLP(Module):
+class MLP(Module, savable=True):
     """A multi-layer perceptron: hidden layers with ``activation``, a linear last layer.
 
     ``MLP(2, [1])`` has no hidden layer: it is the *linear classifier*, the
@@ -96,7 +97,7 @@ class MLP(Module):
 
     def forward(self, x: Any) -> Any:
         if self.engine == "scalar":
-            x = _as_list(x, self.describe())
+            x = scalar_inputs(x, self.describe())
         for layer in self.layers:
             x = layer(x)
         return x
@@ -125,7 +126,7 @@ class MLP(Module):
         if len(weights) != len(self.layers):
             raise ValueError(f"set_weights: this MLP has {len(self.layers)} layers, got weights for {len(weights)}")
         checked = [
-            _check_wb(W, b, layer.nin, layer.nout, layer.describe())  # type: ignore[attr-defined]
+            check_weights(W, b, layer.nin, layer.nout, layer.describe())  # type: ignore[attr-defined]
             for layer, (W, b) in zip(self.layers, weights)
         ]
         for layer, (W, b) in zip(self.layers, checked):

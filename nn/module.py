@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, register_stage, stage
-from autograd import gc_paused as _gc_paused
+from autograd import Node, Tensor, Value, gc_paused, register_stage, stage
+
+from .registry import file_format, register
 
 __all__ = ["Module"]
 
@@ -58,6 +59,17 @@ class Module:
     training: bool
     name: str
     _path: tuple[str, ...]
+
+    def __init_subclass__(cls, savable: bool = False, **kwargs: Any) -> None:
+        """``class MyLayer(Module, savable=True)`` lets :func:`nn.load` rebuild it from a file.
+
+        A savable class is registered in :mod:`nn.registry` by its name, and its
+        :meth:`config` must give the constructor's arguments as plain values.
+        The keyword is not inherited: a subclass is savable only if it says so.
+        """
+        super().__init_subclass__(**kwargs)
+        if savable:
+            register(cls)
 
     def __init__(self) -> None:
         object.__setattr__(self, "_children", OrderedDict())
@@ -110,7 +122,7 @@ class Module:
         return self
 
     # calling ----------------------------------------------------------------------
-    @_gc_paused
+    @gc_paused
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with stage(self.name, label=self.describe(), kind=self.kind):
             return self.forward(*args, **kwargs)
@@ -213,17 +225,13 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} cannot be saved: it has no config()")
 
     def save(self, path: str) -> str:
-        """Save architecture and weights to ``path`` (``.npz``, no pickle, atomic)."""
-        from .io import save
-
-        return save(self, path)
+        """Save architecture and weights to ``path`` (``.npz``, no pickle, atomic): :func:`nn.save`."""
+        return file_format().save(self, path)
 
     @classmethod
     def load(cls, path: str) -> Module:
-        """Load a module saved with :meth:`save`."""
-        from .io import load
-
-        m = load(path)
+        """Load a module saved with :meth:`save`: :func:`nn.load`, checking the class."""
+        m = file_format().load(path)
         if cls is not Module and not isinstance(m, cls):
             raise TypeError(f"{cls.__name__}.load: the file holds a {type(m).__name__}")
         return m

@@ -38,8 +38,7 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from autograd import Tensor, Value, no_grad
-from autograd.graph import Node
+from autograd import Node, Tensor, Value, no_grad
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "LRScheduler", "LinearLR", "StepLR"]
 

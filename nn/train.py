@@ -1,4 +1,4 @@
-"""Training and evaluation: :func:`fit`, :func:`predict`, :func:`accuracy`, :class:`History`.
+"""Training: :func:`fit`, the loop every notebook would otherwise write by hand.
 
 :func:`fit` is the loop every notebook would otherwise write by hand, on
 either engine::
@@ -14,6 +14,9 @@ It checks every input **before** training (so a mistake never leaves a
 half-trained model behind), picks a loss that suits the model's output, and
 returns a :class:`History` of the loss and accuracy per epoch.
 
+:class:`History` (:mod:`nn.history`), :func:`predict` and :func:`accuracy`
+(:mod:`nn.metrics`) can be imported from here too, as before.
+
 Examples
 --------
 >>> import nn
@@ -28,9 +31,6 @@ Examples
 
 from __future__ import annotations
 
-import html
-import math
-import numbers
 import sys
 import time
 from collections.abc import Callable
@@ -38,10 +38,13 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, no_grad
-from autograd import gc_paused as _gc_paused
+from autograd import Node, gc_paused, no_grad
 
-from .losses import _TARGET_CHECKS, _target_array, _values, bce_with_logits, cross_entropy, mse_loss
+from .checks import check_inputs, check_int, check_pair, check_targets, check_trainable
+from .history import History, format_metric
+from .inspect.snapshots import Snapshots
+from .losses import TARGET_CHECKS, bce_with_logits, cross_entropy, mse_loss
+from .metrics import EvalMode, accuracy, forward_batch, label_mode, predict, score_accuracy, score_array
 from .optim import Adam
 
 __all__ = ["fit", "predict", "accuracy", "History", "DEFAULT_LR"]
@@ -51,339 +54,6 @@ __all__ = ["fit", "predict", "accuracy", "History", "DEFAULT_LR"]
 #: circles of the seed's story) then train in a few hundred full-batch epochs,
 #: and it is still small enough to be stable for them.
 DEFAULT_LR = 0.01
-
-
-# ---------------------------------------------------------------------------
-# History
-# ---------------------------------------------------------------------------
-
-
-class History:
-    """What happened during :func:`fit`, one entry per epoch.
-
-    Attributes
-    ----------
-    loss : list of float
-        The training loss, averaged over the epoch's batches (each measured
-        just before its update, as Keras does).
-    accuracy : list of float
-        The training accuracy (a fraction in [0, 1]) of the same predictions;
-        nan when the targets are not class labels (e.g. regression).
-    val_loss, val_accuracy : list of float
-        Loss and accuracy on the ``validation`` set after each epoch (empty
-        without a validation set).
-    time : float
-        Seconds spent training.
-    snapshots : nn.inspect.Snapshots or None
-        Copies of the weights, ``(epoch, state_dict)`` pairs, kept when
-        :func:`fit` is given ``snapshot_every=k``: epoch 0 (before training),
-        every ``k``-th epoch and the last one.  None otherwise.
-
-    Examples
-    --------
-    >>> h = History()
-    >>> h.loss += [0.7, 0.4]; h.accuracy += [0.5, 0.75]
-    >>> h.epochs
-    2
-    >>> h
-    History(epochs=2, loss=0.4, accuracy=75.0 %, time=0.00 s)
-    >>> h.best()
-    {'epoch': 2, 'loss': 0.4, 'accuracy': 0.75}
-    """
-
-    def __init__(self) -> None:
-        self.loss: list[float] = []
-        self.accuracy: list[float] = []
-        self.val_loss: list[float] = []
-        self.val_accuracy: list[float] = []
-        self.time = 0.0
-        self.snapshots: Any = None
-
-    @property
-    def epochs(self) -> int:
-        """How many epochs were run."""
-        return len(self.loss)
-
-    def __len__(self) -> int:
-        return self.epochs
-
-    def _columns(self) -> list[tuple[str, list[float]]]:
-        cols = [("loss", self.loss), ("accuracy", self.accuracy)]
-        if self.val_loss:
-            cols += [("val_loss", self.val_loss), ("val_accuracy", self.val_accuracy)]
-        return cols
-
-    def best(self, metric: str | None = None) -> dict[str, Any]:
-        """The epoch with the best ``metric`` and all metrics at that epoch.
-
-        Parameters
-        ----------
-        metric : str, optional
-            ``"loss"``, ``"accuracy"``, ``"val_loss"`` or ``"val_accuracy"``;
-            losses are minimised, accuracies maximised.  Default: ``"val_loss"``
-            when there is a validation set, else ``"loss"``.
-
-        Returns
-        -------
-        dict
-            ``{"epoch": k (1-based), "loss": ..., "accuracy": ..., ...}``.
-
-        Examples
-        --------
-        >>> h = History(); h.loss += [0.5, 0.3, 0.4]; h.accuracy += [0.6, 0.8, 0.9]
-        >>> h.best("accuracy")["epoch"]
-        3
-        """
-        cols = dict(self._columns())
-        metric = metric or ("val_loss" if self.val_loss else "loss")
-        if metric not in cols:
-            raise ValueError(f"History.best: metric must be one of {list(cols)}, got {metric!r}")
-        values = np.asarray(cols[metric], dtype=float)
-        if values.size == 0 or np.all(np.isnan(values)):
-            raise ValueError(f"History.best: no {metric} was recorded")
-        i = int(np.nanargmax(values) if "accuracy" in metric else np.nanargmin(values))
-        return {"epoch": i + 1, **{k: v[i] for k, v in cols.items()}}
-
-    @staticmethod
-    def _fmt(key: str, v: float) -> str:
-        if "accuracy" in key:
-            return "nan" if math.isnan(v) else f"{100 * v:.1f} %"
-        return f"{v:.4g}"
-
-    def __repr__(self) -> str:
-        parts = [f"epochs={self.epochs}"]
-        if self.epochs:
-            parts += [f"{k}={self._fmt(k, v[-1])}" for k, v in self._columns()]
-        parts.append(f"time={self.time:.2f} s")
-        return f"History({', '.join(parts)})"
-
-    def _repr_html_(self, last: int = 10) -> str:
-        cols = self._columns()
-        head = "".join(f"<th>{html.escape(k)}</th>" for k in ["epoch"] + [k for k, _ in cols])
-        rows = []
-        for i in range(max(0, self.epochs - last), self.epochs):
-            cells = [str(i + 1)] + [self._fmt(k, v[i]) for k, v in cols]
-            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        shown = f", last {min(last, self.epochs)} shown" if self.epochs > last else ""
-        return (
-            f"<div><b>History</b>: {self.epochs} epochs in {self.time:.2f} s{shown}"
-            f"<table><tr>{head}</tr>{''.join(rows)}</table></div>"
-        )
-
-
-# ---------------------------------------------------------------------------
-# input checks
-# ---------------------------------------------------------------------------
-
-
-def _check_model(where: str, model: Any) -> str:
-    """The model's engine, after checking it looks like an nn model."""
-    engine = getattr(model, "engine", None)
-    if engine not in ("scalar", "tensor") or not callable(model) or not callable(getattr(model, "parameters", None)):
-        raise TypeError(
-            f"{where}: expected an nn model (e.g. nn.MLP) with .engine 'scalar' or 'tensor' and .parameters(), "
-            f"got {type(model).__name__}"
-        )
-    for attr in ("nin", "nout"):
-        if not isinstance(getattr(model, attr, None), numbers.Integral):
-            raise TypeError(f"{where}: the model has no integer .{attr} (its input/output width)")
-    return engine
-
-
-def _check_X(where: str, X: Any, nin: int, name: str = "X") -> np.ndarray:
-    """Inputs as a finite float64 array of shape (N, nin)."""
-    if isinstance(X, Tensor):
-        X = X.data
-    elif isinstance(X, Node):
-        raise TypeError(f"{where}: {name} must be an array of shape (N, {nin}), got a {type(X).__name__}")
-    try:
-        arr = np.asarray(X)
-    except ValueError:
-        raise ValueError(f"{where}: {name} is ragged; expected an array of shape (N, {nin})") from None
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        hint = f" (one sample? use {name}[None, :])" if arr.ndim == 1 and arr.shape[0] == nin else ""
-        raise ValueError(f"{where}: {name} must be 2-D of shape (N, {nin}), got shape {arr.shape}{hint}")
-    if arr.shape[1] != nin:
-        raise ValueError(
-            f"{where}: {name} has {arr.shape[1]} columns (features) but the model takes {nin} inputs; "
-            f"expected shape (N, {nin}), got {arr.shape}"
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{where}: {name} has no samples (shape {arr.shape})")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{where}: {name} contains nan or inf")
-    return arr
-
-
-def _check_y(where: str, y: Any, n: int, nout: int, loss: Callable | None, name: str = "y") -> np.ndarray:
-    """Labels as an array of length ``n`` that suits ``loss`` (checked by the loss's own rules)."""
-    try:
-        arr = _target_array(where, y)
-    except (TypeError, ValueError) as e:
-        raise type(e)(str(e).replace(f"{where}: the target", f"{where}: {name}")) from None
-    if arr.ndim == 0 or arr.shape[0] != n:
-        got = "a single number" if arr.ndim == 0 else f"{arr.shape[0]} labels"
-        xname = "X_val" if name == "y_val" else "X"
-        raise ValueError(f"{where}: {xname} has {n} samples but {name} has {got}; they must have the same length")
-    check = _TARGET_CHECKS.get(loss) if loss is not None else None
-    if check is not None:
-        try:
-            check(arr, n, nout, (n, nout))
-        except (TypeError, ValueError) as e:
-            raise type(e)(f"{where}: {name} does not suit the loss: {e}") from None
-    return arr
-
-
-def _label_mode(y: np.ndarray, nout: int) -> str | None:
-    """How to score ``y`` as classes: "binary", "multiclass" or None (not class labels)."""
-    flat = y.reshape(-1) if (y.ndim == 1 or y.shape[1:] == (1,)) else None
-    if flat is None:
-        return None
-    if nout == 1:
-        values = set(np.unique(flat).tolist())
-        return "binary" if values <= {0, 1} or values <= {-1, 1} else None
-    if np.all(flat == np.round(flat)) and np.all((flat >= 0) & (flat < nout)):
-        return "multiclass"
-    return None
-
-
-def _score_accuracy(scores: np.ndarray, y: np.ndarray, mode: str | None, threshold: float) -> float:
-    """Fraction of rows of ``scores`` (N, k) whose predicted class matches ``y``."""
-    if mode is None:
-        return float("nan")
-    flat = y.reshape(-1)
-    if mode == "binary":
-        return float(np.mean((scores[:, 0] > threshold) == (flat > 0)))
-    return float(np.mean(np.argmax(scores, axis=1) == flat))
-
-
-# ---------------------------------------------------------------------------
-# forward passes
-# ---------------------------------------------------------------------------
-
-
-def _row(out: Any, where: str) -> list[Value]:
-    if isinstance(out, Value):  # a micrograd-style model with one output
-        return [out]
-    if isinstance(out, (list, tuple)):
-        return list(out)
-    raise TypeError(f"{where}: a scalar-engine model must return a list of Values, got {type(out).__name__}")
-
-
-def _forward(model: Any, engine: str, X: np.ndarray, where: str) -> Any:
-    """The model's prediction for the rows of X: a Tensor, or a list of lists of Values."""
-    if engine == "tensor":
-        return model(X)
-    return [_row(model(x), where) for x in X.tolist()]
-
-
-def _scores(pred: Any) -> np.ndarray:
-    """Prediction data as a float array of shape (N, k)."""
-    if isinstance(pred, Tensor):
-        d = np.asarray(pred.data, dtype=np.float64)
-        return d.reshape(d.shape[0], -1)
-    return np.array([[v.data for v in row] for row in pred], dtype=np.float64)
-
-
-class _EvalMode:
-    """Put a model in eval mode inside the block, then restore its mode."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        self.was = getattr(model, "training", None)
-
-    def __enter__(self) -> None:
-        if self.was is not None and callable(getattr(self.model, "eval", None)):
-            self.model.eval()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.was is not None and callable(getattr(self.model, "train", None)):
-            self.model.train(self.was)
-
-
-def _all_scores(model: Any, X: Any, where: str) -> np.ndarray:
-    engine = _check_model(where, model)
-    Xa = _check_X(where, X, int(model.nin))
-    with no_grad(), _EvalMode(model):
-        return _scores(_forward(model, engine, Xa, where))
-
-
-def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
-    """Class labels for the rows of ``X``.
-
-    One output: 1 where the score (a logit) is above ``threshold``, else 0.
-    Several outputs: the index of the largest one (argmax).  Runs without
-    recording a graph, in eval mode; the scalar engine is called sample by sample.
-
-    Parameters
-    ----------
-    model : nn model
-        With ``.engine``, ``.nin`` and ``.nout`` (e.g. :class:`nn.MLP`).
-    X : array_like of shape (N, nin)
-        The inputs.
-    threshold : float, default 0
-        For one output: the score above which the class is 1 (0 suits a
-        logit; use 0.5 for a model trained with mse on 0/1 targets).
-
-    Returns
-    -------
-    numpy.ndarray of int64, shape (N,)
-
-    Examples
-    --------
-    >>> import numpy as np, nn
-    >>> model = nn.MLP(2, [3], seed=0)
-    >>> predict(model, np.zeros((4, 2))).tolist()    # all logits 0: class 0 for each
-    [0, 0, 0, 0]
-    """
-    s = _all_scores(model, X, "predict")
-    if s.shape[1] == 1:
-        return (s[:, 0] > threshold).astype(np.int64)
-    return np.argmax(s, axis=1).astype(np.int64)
-
-
-def accuracy(model: Any, X: Any, y: Any, threshold: float = 0.0) -> float:
-    """The fraction of samples whose predicted class is the label.
-
-    Parameters
-    ----------
-    model : nn model
-        As for :func:`predict`.
-    X : array_like of shape (N, nin)
-        The inputs.
-    y : array_like of shape (N,)
-        Labels: 0/1 or -1/+1 for a model with one output (a score above
-        ``threshold`` means the positive class), class indices ``0 .. k-1`` for
-        ``k`` outputs.
-    threshold : float, default 0
-        As for :func:`predict`.
-
-    Returns
-    -------
-    float
-        In [0, 1].
-
-    Examples
-    --------
-    >>> import numpy as np, nn
-    >>> model = nn.MLP(1, [1], seed=0)
-    >>> model.layers[0].weight.data[:] = 1.0; model.layers[0].bias.data[:] = 0.0   # score = x
-    >>> accuracy(model, [[-2.0], [-1.0], [1.0], [3.0]], [0, 1, 1, 1])
-    0.75
-    """
-    s = _all_scores(model, X, "accuracy")
-    arr = _check_y("accuracy", y, s.shape[0], s.shape[1], None)
-    mode = _label_mode(arr, s.shape[1])
-    if mode is None:
-        expected = "0/1 or -1/+1 labels" if s.shape[1] == 1 else f"class indices 0..{s.shape[1] - 1}"
-        raise ValueError(
-            f"accuracy: the model has {s.shape[1]} output{'s' if s.shape[1] > 1 else ''}, so y must hold "
-            f"{expected}, got the values {_values(arr)} (shape {arr.shape})"
-        )
-    return _score_accuracy(s, arr, mode, threshold)
 
 
 # ---------------------------------------------------------------------------
@@ -409,7 +79,7 @@ class _Progress:
     def update(self, epoch: int, metrics: dict[str, float]) -> None:
         if not self.enabled:
             return
-        shown = {k: History._fmt(k, v) for k, v in metrics.items()}
+        shown = {k: format_metric(k, v) for k, v in metrics.items()}
         if self.bar is not None:
             self.bar.set_postfix(shown, refresh=False)
             self.bar.update(1)
@@ -446,12 +116,6 @@ class _Progress:
 # ---------------------------------------------------------------------------
 # fit
 # ---------------------------------------------------------------------------
-
-
-def _int_arg(where: str, name: str, x: Any, lo: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < lo:
-        raise ValueError(f"{where}: {name} must be an int >= {lo}, got {x!r}")
-    return int(x)
 
 
 def fit(
@@ -533,30 +197,27 @@ def fit(
     ValueError: fit: X has 200 samples but y has 10 labels; they must have the same length
     """
     where = "fit"
-    engine = _check_model(where, model)
+    engine = check_trainable(model, where)
     nin, nout = int(model.nin), int(model.nout)
-    Xa = _check_X(where, X, nin)
+    Xa = check_inputs(X, where, nin)
     n = Xa.shape[0]
     if loss is None:
         loss = bce_with_logits if nout == 1 else cross_entropy
     elif not callable(loss):
         raise TypeError(f"{where}: loss must be a function loss(prediction, target), got {type(loss).__name__}")
-    ya = _check_y(where, y, n, nout, loss)
+    ya = check_targets(y, n, nout, where, TARGET_CHECKS.get(loss))
     val = None
     if validation is not None:
-        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
-            raise TypeError(f"{where}: validation must be a pair (X_val, y_val), got {type(validation).__name__}")
-        Xv = _check_X(where, validation[0], nin, name="X_val")
-        yv = _check_y(where, validation[1], Xv.shape[0], nout, loss, name="y_val")
+        X_val, y_val = check_pair(validation, where, "validation", "X_val, y_val")
+        Xv = check_inputs(X_val, where, nin, name="X_val")
+        yv = check_targets(y_val, Xv.shape[0], nout, where, TARGET_CHECKS.get(loss), name="y_val")
         val = (Xv, yv)
-    epochs = _int_arg(where, "epochs", epochs, 0)
+    epochs = check_int(epochs, "epochs", where, minimum=0)
     if batch_size is not None:
-        batch_size = _int_arg(where, "batch_size", batch_size, 1)
+        batch_size = check_int(batch_size, "batch_size", where)
     snapshots = None
     if snapshot_every is not None:
-        from .inspect import Snapshots  # nn.inspect imports this package's modules: import late
-
-        snapshots = Snapshots(every=_int_arg(where, "snapshot_every", snapshot_every, 1))
+        snapshots = Snapshots(every=check_int(snapshot_every, "snapshot_every", where))
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"{where}: progress must be True or False, got {progress!r}")
     try:
@@ -580,7 +241,7 @@ def fit(
     )
 
 
-@_gc_paused
+@gc_paused
 def _train(
     model: Any,
     engine: str,
@@ -599,8 +260,8 @@ def _train(
     """The training loop of :func:`fit`, on checked inputs."""
     where = "fit"
     n, nout = X.shape[0], int(model.nout)
-    mode = _label_mode(y, nout)
-    val_mode = None if val is None else _label_mode(val[1], nout)
+    mode = label_mode(y, nout)
+    val_mode = None if val is None else label_mode(val[1], nout)
     history = History()
     if snapshots is not None:
         history.snapshots = snapshots
@@ -620,22 +281,22 @@ def _train(
             total_loss, scores = 0.0, np.empty((n, nout))
             for idx in batches:
                 optimizer.zero_grad()
-                pred = _forward(model, engine, X[idx], where)
+                pred = forward_batch(model, engine, X[idx], where)
                 L = loss(pred, y[idx])
                 if not isinstance(L, Node):
                     raise TypeError(f"{where}: the loss must return a Value or a Tensor, got {type(L).__name__}")
                 L.backward()
                 optimizer.step()
                 total_loss += float(L.data) * len(idx)
-                scores[idx] = _scores(pred)
+                scores[idx] = score_array(pred)
             history.loss.append(total_loss / n)
-            history.accuracy.append(_score_accuracy(scores, y, mode, threshold))
+            history.accuracy.append(score_accuracy(scores, y, mode, threshold))
             metrics = {"loss": history.loss[-1], "accuracy": history.accuracy[-1]}
             if val is not None:
-                with no_grad(), _EvalMode(model):
-                    vpred = _forward(model, engine, val[0], where)
+                with no_grad(), EvalMode(model):
+                    vpred = forward_batch(model, engine, val[0], where)
                     history.val_loss.append(float(loss(vpred, val[1]).data))
-                history.val_accuracy.append(_score_accuracy(_scores(vpred), val[1], val_mode, threshold))
+                history.val_accuracy.append(score_accuracy(score_array(vpred), val[1], val_mode, threshold))
                 metrics.update(val_loss=history.val_loss[-1], val_accuracy=history.val_accuracy[-1])
             history.time = time.perf_counter() - start
             if snapshots is not None:

@@ -41,7 +41,18 @@ from .emit import FAST_LAYOUT_NODES, FAST_LAYOUT_SPREAD
 from .plan import DETAILS
 from .render import DEFAULT_TIMEOUT, DISPLAY_TIMEOUT, FORMATS, INSTALL_HINT, Graph, GraphvizError, GraphvizNotFound
 
-__all__ = ["draw_graph", "draw_dot", "Graph", "GraphvizError", "GraphvizNotFound", "DETAILS"]
-
-# settings that were module constants of the single-file renderer, still readable here
-__all__ += ["FORMATS", "DEFAULT_TIMEOUT", "DISPLAY_TIMEOUT", "INSTALL_HINT", "FAST_LAYOUT_NODES", "FAST_LAYOUT_SPREAD"]
+__all__ = [
+    "draw_graph",
+    "draw_dot",
+    "Graph",
+    "GraphvizError",
+    "GraphvizNotFound",
+    "DETAILS",
+    # settings that were module constants of the single-file renderer, still readable here
+    "FORMATS",
+    "DEFAULT_TIMEOUT",
+    "DISPLAY_TIMEOUT",
+    "INSTALL_HINT",
+    "FAST_LAYOUT_NODES",
+    "FAST_LAYOUT_SPREAD",
+]

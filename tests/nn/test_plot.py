@@ -107,7 +107,7 @@ def test_neuron_maps(tmp_path, data, trained):
 
 
 def test_neuron_grid_balances_the_columns_of_wide_layers():
-    from nn.plot import _neuron_layout
+    from nn.plot.maps import _neuron_layout
 
     assert _neuron_layout([2, 16, 16, 1], 12) == (8, [1, 2, 2, 1])  # 8 + 8, not 12 + 4
     assert _neuron_layout([2, 30, 1], 12) == (10, [1, 3, 1])
