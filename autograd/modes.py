@@ -30,11 +30,10 @@ class _GradMode:
     _enabled = True
 
     def __enter__(self) -> None:
-        path, _, anomaly, _ = _CTX.get()
-        enter(path, self._enabled, anomaly)
+        path, _, anomaly, _, _ = _CTX.get()
+        enter(self, path, self._enabled, anomaly)
 
-    def __exit__(self, *exc: object) -> None:
-        leave()
+    __exit__ = leave  # NOTE: the function itself: one Python call to leave, one place for an interrupt
 
     def __call__(self, fn: F) -> F:
         mode = type(self)
@@ -115,13 +114,14 @@ def detect_anomaly() -> Iterator[None]:
     ...
     autograd.modes.AnomalyError: forward of 'log' at stage () produced nan; inputs: [-1.0]
     """
-    path, grad, _, _ = _CTX.get()
-    enter(path, grad, True)
+    path, grad, _, _, _ = _CTX.get()
+    owner = object()
+    enter(owner, path, grad, True)
     try:
         with np.errstate(all="ignore"):
             yield
     finally:
-        leave()
+        leave(owner)
 
 
 def is_finite(x: Any) -> bool:

@@ -200,7 +200,7 @@ def builder(cls: type[Node]) -> Callable[..., Any]:
     blank = cls._blank_label
 
     def make(op: Op, a: Any, b: Any, meta: tuple, data: Any, record: bool) -> Any:
-        stage, grad_on, anomaly, _ = _CTX.get()
+        stage, grad_on, anomaly, _, _ = _CTX.get()
         out: Node = new(cls)
         out.data = data
         out.grad = zero

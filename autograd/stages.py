@@ -154,7 +154,7 @@ class stage:
         self.kind = kind
 
     def __enter__(self) -> tuple[str, ...]:
-        base, grad, anomaly, _ = _CTX.get()
+        base, grad, anomaly, _, _ = _CTX.get()
         if self.label or self.kind:
             key = base + (self.name,)
             if self.label:
@@ -162,11 +162,10 @@ class stage:
             if self.kind:
                 _remember(_KINDS, key, self.kind)
         path = extend_path(base, self.name, self.label, self.kind)
-        enter(path, grad, anomaly)
+        enter(self, path, grad, anomaly)
         return path
 
-    def __exit__(self, *exc: object) -> None:
-        leave()
+    __exit__ = leave  # NOTE: the function itself: one Python call to leave, one place for an interrupt
 
 
 def stage_label(path: tuple[str, ...]) -> str | None:

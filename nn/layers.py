@@ -24,6 +24,8 @@ from .module import Module
 __all__ = ["Neuron", "Layer", "Linear", "Sequential", "init_weights", "make_rng", "scalar_inputs"]
 
 STEPS = ("weighted sum", "bias", "activation")
+#: How many calling stage paths a layer keeps its own sub-paths for (a model is usually called under one or two).
+PATH_CACHE = 64
 
 
 def make_rng(seed: Any) -> np.random.Generator:
@@ -117,6 +119,8 @@ class Neuron(Module):
             paths = tuple(extend_path(path, s, kind="step") for s in STEPS)
             for p in paths:
                 register_stage(p, kind="step")
+            if len(self._paths) >= PATH_CACHE:  # stage names made up per call: keep memory flat
+                self._paths.clear()
             self._paths[path] = paths
         return paths
 
@@ -224,6 +228,8 @@ class Layer(Module, savable=True):
         base = current_stage()
         paths = self._npaths.get(base)
         if paths is None:
+            if len(self._npaths) >= PATH_CACHE:  # stage names made up per call: keep memory flat
+                self._npaths.clear()
             # StagePaths: the labels of this call's model and layer go with the nodes
             paths = self._npaths[base] = [extend_path(base, n.name, n.describe(), "neuron") for n in self.neurons]
             for p, n in zip(paths, self.neurons):
