@@ -125,6 +125,8 @@ def _gelu_vjp(xp: Any, g: Any, out: Any, a: Any) -> Any:
 
 
 def _sum_vjp(xp: Any, g: Any, out: Any, a: Any, axis: Any, keepdims: bool) -> Any:
+    if axis is None or keepdims:  # NOTE: g already broadcasts against a (the common case: a loss)
+        return xp.broadcast_to(g, a.shape)
     return xp.broadcast_to(xp.expand(g, a.shape, axis, keepdims), a.shape)
 
 
