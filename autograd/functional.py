@@ -139,7 +139,7 @@ def gradcheck(
     >>> gradcheck(lambda x: (x * x).sum(), Tensor([1.0, 2.0]))
     True
     """
-    base = [_to64(x) for x in inputs]
+    base = [_to64(x, k) for k, x in enumerate(inputs)]
     leaves = [_fresh(b) for b in base]
     out = f(*leaves)
     if not isinstance(out, Node):
@@ -179,14 +179,24 @@ def gradcheck(
     return True
 
 
-def _to64(x: Any) -> Any:
+def _to64(x: Any, k: int) -> Any:
+    """Input ``k`` of gradcheck as a float or a float64 array, or a clear TypeError."""
     if isinstance(x, Value):
         return float(x.data)
     if isinstance(x, Tensor):
         return np.array(x.data, dtype=np.float64)
     if isinstance(x, (int, float)) and not isinstance(x, bool):
         return float(x)
-    return np.array(x, dtype=np.float64)
+    try:
+        arr = np.asarray(x)
+        if arr.dtype.kind not in "fiu":
+            raise TypeError
+        return np.array(arr, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"gradcheck: input {k} must be a Value, a Tensor, a number or an array of numbers, got {type(x).__name__}"
+            f"{f' {x!r}' if isinstance(x, str) else ''}"
+        ) from None
 
 
 def _with(b: Any, j: int, v: float) -> Any:

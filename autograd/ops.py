@@ -241,12 +241,14 @@ _ROWS = [
                                                     lambda xp, g, out, a, b: -g * out / b), "/", "÷", "÷ {0}"),
     Op("rdiv",    lambda xp, a, c: c / a,          (lambda xp, g, out, a, c: -g * out / a,), "/", "÷", "{0} ÷ x"),
     Op("neg",     lambda xp, a: -a,                (lambda xp, g, out, a: -g,), "-", "−x"),
-    # NOTE: d(a**b)/db = out*log(a) is nan for a < 0; it only runs when b is a node.
-    Op("pow",     lambda xp, a, b: xp.pow(a, b),   (lambda xp, g, out, a, b: g * b * xp.pow(a, b - 1),
-                                                    lambda xp, g, out, a, b: g * out * xp.log(a)),
+    # NOTE: at a zero base or exponent the gradient is 0 where the formula gives 0*inf (PyTorch's
+    # values): d/da is 0 when b == 0 (the exponent b-1 becomes 0 there), d/db is 0 when a == 0
+    # and b >= 0 (the log's argument becomes 1 there). d/db is nan for a < 0: it only runs when b is a node.
+    Op("pow",     lambda xp, a, b: xp.pow(a, b),   (lambda xp, g, out, a, b: g * b * xp.pow(a, b - 1 + (b == 0)),
+                                                    lambda xp, g, out, a, b: g * out * xp.log(a + (a == 0) * (b >= 0))),
                                                    "**{0}", "**", "** {0}"),
-    Op("rpow",    lambda xp, a, c: xp.pow(c, a),   (lambda xp, g, out, a, c: g * out * xp.log(c),),
-                                                   "**", "**", "{0} ** x"),
+    Op("rpow",    lambda xp, a, c: xp.pow(c, a),   (lambda xp, g, out, a, c: g * out * xp.log(c + (c == 0) * (a >= 0)),
+                                                    ), "**", "**", "{0} ** x"),
     Op("exp",     lambda xp, a: xp.exp(a),         (lambda xp, g, out, a: g * out,), "exp"),
     Op("log",     lambda xp, a: xp.log(a),         (lambda xp, g, out, a: g / a,), "log"),
     Op("sqrt",    lambda xp, a: xp.sqrt(a),        (lambda xp, g, out, a: g * 0.5 / out,), "sqrt"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import threading
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from .xp import ARRAY
 __all__ = ["Tensor", "apply_op", "operand"]
 
 _ND = np.ndarray
+_LEAF_LOCK = threading.Lock()
 
 
 _ADD, _MUL, _MATMUL, _TANH, _RELU = OPS["add"], OPS["mul"], OPS["matmul"], OPS["tanh"], OPS["relu"]
@@ -154,18 +156,21 @@ class Tensor(Node):
             g = unbroadcast(g, d.shape)
         if g.dtype is not d.dtype and g.dtype != d.dtype:
             g = g.astype(d.dtype)
-        cur = self.grad
-        if cur is None:
-            # A leaf's grad is a writable array that owns its memory (optimisers or
-            # users may update it in place); views and read-only arrays are copied.
-            # NOTE: like PyTorch, a fresh gradient is taken over without a copy; it
-            # may also be an interior node's (display-only) grad, never another leaf's
-            # (backward copies when one rule result would go to two parents).
-            if self.op is None and (g.base is not None or not g.flags.writeable):
-                g = np.array(g)
-            self.grad = g
-        else:
-            self.grad = cur + g
+        if self.op is not None:  # an interior node: its graph belongs to one backward pass
+            cur = self.grad
+            self.grad = g if cur is None else cur + g
+            return
+        # A leaf's grad is a writable array that owns its memory (optimisers or
+        # users may update it in place); views and read-only arrays are copied.
+        # NOTE: like PyTorch, a fresh gradient is taken over without a copy; never
+        # another leaf's (backward copies when one rule result would go to two parents).
+        if g.base is not None or not g.flags.writeable:
+            g = np.array(g)
+        # NOTE: leaves (parameters) may be shared by backward passes in several threads:
+        # the read-add-write is done under a lock, or concurrent passes lose updates.
+        with _LEAF_LOCK:
+            cur = self.grad
+            self.grad = g if cur is None else cur + g
 
     def _unary(self, op: Op, *consts: Any) -> Tensor:
         return apply_op(op, (self,), consts)

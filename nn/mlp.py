@@ -73,6 +73,10 @@ class MLP(Module, savable=True):
             raise ValueError(f"MLP: engine must be 'tensor' or 'scalar', got {engine!r}")
         if isinstance(nouts, (int, np.integer)):
             nouts = [int(nouts)]
+        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(
+                f"MLP: nouts must be a list of layer widths such as [16, 16, 1], got {type(nouts).__name__} {nouts!r}"
+            )
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer width (the output width)")

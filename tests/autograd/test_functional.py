@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -166,3 +167,9 @@ def test_gradcheck_tolerances_and_errors() -> None:
 def test_functional_names_are_exported() -> None:
     assert ag.grad is grad and ag.value_and_grad is value_and_grad and ag.gradcheck is gradcheck
     assert issubclass(ag.GradcheckError, ValueError)
+
+
+@pytest.mark.parametrize("bad", ["a", None, [1.0, "x"], True, {"x": 1}], ids=repr)
+def test_gradcheck_names_an_input_that_is_not_a_number(bad: Any) -> None:
+    with pytest.raises(TypeError, match=r"^gradcheck: input 1 must be a Value, a Tensor, a number or an array"):
+        gradcheck(lambda a, b: a * b, 1.0, bad)

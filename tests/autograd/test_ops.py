@@ -33,6 +33,7 @@ import autograd as ag
 import autograd.ops as ops_module
 from autograd import Tensor, Value, no_grad
 from autograd.ops import BOTH, OPS
+from tests.engines import Engine
 
 EPS = 1e-6
 ATOL = 1e-6
@@ -616,3 +617,33 @@ def test_the_row_says_how_a_drawing_shows_it() -> None:
     assert OPS["dot"].text((1.0, 2.0), 2) == "w·x (2 terms)"
     assert OPS["getitem"].text((slice(1, 2),), 1) == "[slice(1, 2, None)]"
     assert OPS["tanh"].text((), 1) == "tanh" and OPS["neg"].text((), 1) == "−x"
+
+
+def test_pow_gradients_at_a_zero_base_or_exponent_are_pytorchs(engine: Engine) -> None:
+    """PyTorch gives 0 where the formulas give 0 * inf: d(x**0)/dx at 0, d(0**y)/dy for y >= 0."""
+
+    def leaf(v: float) -> Any:
+        return Value(v) if engine.name == "scalar" else Tensor(np.array([v]), requires_grad=True)
+
+    def grad(node: Any) -> float:
+        return float(np.asarray(node.grad).ravel()[0])
+
+    def run(f: Callable[..., Any], *xs: Any) -> None:
+        out = f(*xs)
+        (out if engine.name == "scalar" else out.sum()).backward()
+
+    x = leaf(0.0)
+    run(lambda x: x**0, x)
+    assert grad(x) == 0.0  # was nan
+    x, y = leaf(0.0), leaf(0.0)
+    run(lambda x, y: x**y, x, y)
+    assert (grad(x), grad(y)) == (0.0, 0.0)  # was nan, -inf
+    y = leaf(2.0)
+    run(lambda y: 0.0**y, y)
+    assert grad(y) == 0.0  # was nan
+    x, y = leaf(0.0), leaf(-1.0)
+    run(lambda x, y: x**y, x, y)
+    assert grad(y) == -math.inf  # inf * log(0): PyTorch keeps it, as here
+    x, y = leaf(2.0), leaf(3.0)  # away from zero nothing changes
+    run(lambda x, y: x**y, x, y)
+    assert grad(x) == 12.0 and math.isclose(grad(y), 8 * math.log(2.0), rel_tol=1e-15)

@@ -166,3 +166,9 @@ def test_raw_numbers_given_to_a_scalar_model_become_input_nodes_outside_the_stag
     assert sorted(n.label for n in inputs) == ["x0", "x1"] and all(n.stage == () for n in inputs)
     assert sorted(n.data for n in inputs) == [-1.0, 0.5]
     assert out.data == pytest.approx(net.to_engine("tensor")(np.array([[0.5, -1.0]])).data.item(), abs=1e-12)
+
+
+@pytest.mark.parametrize("bad", [None, "16", 3.5], ids=repr)
+def test_mlp_names_layer_widths_that_are_not_a_list(bad: object) -> None:
+    with pytest.raises(TypeError, match=r"^MLP: nouts must be a list of layer widths such as \[16, 16, 1\], got "):
+        nn.MLP(2, bad)  # type: ignore[arg-type]
