@@ -373,8 +373,16 @@ class Tensor(Node):
         return apply_op(OPS["logsumexp"], (self,), (normalize_axis(axis, self.ndim, "logsumexp"), bool(keepdims)))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - logsumexp(x): log-probabilities, stable for logits of ±1e4."""
-        return self - self.logsumexp(normalize_axis(axis, self.ndim, "log_softmax"), keepdims=True)
+        """Log-probabilities ``(x - m) - log(sum(exp(x - m)))`` with m the maximum, precise at any scale.
+
+        NOTE: not ``x - (m + log(...))``: at logits of 1e4 in float32, m + log 2 rounds to 10000.69336.
+        The maximum is a constant (subtracting it changes no gradient).
+        """
+        ax = normalize_axis(axis, self.ndim, "log_softmax")
+        d = self.data
+        m = d.max(axis=ax, keepdims=True) if d.size else np.zeros((1,) * d.ndim, d.dtype)
+        shifted = self - np.where(np.isfinite(m), m, 0).astype(d.dtype, copy=False)
+        return shifted - shifted.logsumexp(ax, keepdims=True)
 
     def softmax(self, axis: int = -1) -> Tensor:
         """Probabilities exp(x) / sum(exp(x)) along ``axis``."""

@@ -258,7 +258,7 @@ def cross_entropy(prediction: Any, target: Any) -> Any:
         s = (row[0] - m).exp()
         for v in row[1:]:
             s = s + (v - m).exp()
-        terms.append(s.log() + m - row[c])
+        terms.append(s.log() - (row[c] - m))  # NOTE: not log(s) + m - z: m + log(s) rounds at large m
     return _vmean(terms)
 
 

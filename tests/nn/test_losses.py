@@ -359,3 +359,18 @@ def test_the_target_is_a_labelled_leaf_outside_the_stages():
     loss = bce_with_logits(pred, [1, 0])
     targets = [n for n in toposort(loss) if n.op is None and n.label == "target"]
     assert len(targets) == 1 and targets[0].stage == () and targets[0].data.ravel().tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.float32, 1e4), (np.float32, 1e7), (np.float64, 1e16)])
+def test_softmax_and_cross_entropy_keep_their_precision_at_huge_logits(dtype: type, scale: float) -> None:
+    # two equal logits: the softmax is exactly [0.5, 0.5] and the loss log 2, whatever their size
+    z = Tensor(np.array([[scale, scale]], dtype=dtype), requires_grad=True)
+    np.testing.assert_array_equal(z.softmax(1).data, np.array([[0.5, 0.5]], dtype=dtype))
+    np.testing.assert_allclose(z.log_softmax(1).data, np.full((1, 2), -np.log(2.0)), rtol=1e-7)
+    loss = cross_entropy(z, np.array([0]))
+    assert loss.dtype == dtype
+    assert abs(loss.item() - np.log(2.0)) < 1e-6  # was 0.69336 (float32 at 1e4) and 0.0 (float64 at 1e16)
+    loss.backward()
+    np.testing.assert_allclose(z.grad, [[-0.5, 0.5]], rtol=1e-6)
+    rows = [[Value(float(scale)), Value(float(scale))]]
+    assert abs(cross_entropy(rows, np.array([1])).data - np.log(2.0)) < 1e-12  # the scalar engine too
