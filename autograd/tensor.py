@@ -21,6 +21,7 @@ from .convert import (
     shapes_text,
     unbroadcast,
 )
+from .display import tensor_html, tensor_repr
 from .node import MANY, Node, builder
 from .ops import OPS, Op
 from .xp import ARRAY
@@ -483,25 +484,10 @@ class Tensor(Node):
         self.grad = None
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", threshold=20, prefix="Tensor(")
-        extras = []
-        if self.data.dtype != np.float64:
-            extras.append(f"dtype={self.data.dtype}")
-        if self.requires_grad:
-            extras.append("requires_grad=True")
-        if self.op is not None:
-            extras.append(f"op={self.op.name}")
-        return f"Tensor({body}{''.join(', ' + e for e in extras)})"
+        return tensor_repr(self)
 
     def _repr_html_(self) -> str:
-        d = self.data
-        stats = "" if d.size == 0 else f" min={d.min():.4g} mean={d.mean():.4g} max={d.max():.4g}"
-        g = "None" if self.grad is None else f"norm={np.linalg.norm(self.grad):.4g}"
-        op = self.op.name if self.op is not None else "leaf"
-        return (
-            f"<span>Tensor shape=<code>{d.shape}</code> dtype=<code>{d.dtype}</code>{stats} "
-            f"grad=<code>{g}</code> op=<code>{op}</code></span>"
-        )
+        return tensor_html(self)
 
 
 _node = builder(Tensor)

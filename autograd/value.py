@@ -12,6 +12,7 @@ import numpy as np
 
 from .backprop import backward
 from .context import CTX as _CTX
+from .display import value_html
 from .node import MANY, Node, builder, link
 from .ops import OPS, Op
 from .xp import SCALAR
@@ -225,20 +226,11 @@ class Value(Node):
         return f"Value(data={self.data}, grad={self.grad})"
 
     def _repr_html_(self) -> str:
-        op = self.op.name if self.op is not None else "leaf"
-        label = f"<b>{_html(self.label)}</b> " if self.label else ""
-        return (
-            f"<span>{label}Value data=<code>{self.data:.6g}</code> grad=<code>{self.grad:.6g}</code> "
-            f"op=<code>{op}</code></span>"
-        )
+        return value_html(self)
 
 
 _make = builder(Value)
 # the scalar engine's op nodes: _make(op, a, b, meta, data, record) (see autograd.node.builder)
-
-
-def _html(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _fmt(c: Any) -> str:
