@@ -47,8 +47,6 @@ def enter(owner: Any, path: tuple[str, ...], grad: bool, anomaly: bool) -> None:
     parent = _get()
     try:
         _set((path, grad, anomaly, parent, owner))
-        if _pending:
-            _raise_pending()
     except BaseException:
         # NOTE: an interrupt checked right after the set: the with-statement never
         # started, so no exit will come; undo before passing it on
@@ -90,12 +88,13 @@ def leave(owner: Any, *exc: object) -> None:
 # instructions, and one such check is the very start of every Python function:
 # an interrupt that lands at the start of ``leave`` (a with-statement's exit)
 # would leave the block's mode on for good.  So the SIGINT handler, when it is
-# Python's default one, is wrapped: an interrupt that lands inside ``enter`` or
-# ``leave`` is held and raised as they finish, with the context already right.
+# Python's default one, is wrapped: an interrupt that lands inside ``leave`` is
+# held and raised as it finishes, with the context already right.  (Entering
+# needs no help: an interrupt right after the set is caught there and undone.)
 # --------------------------------------------------------------------------
 
 _pending: list[tuple[int, Any]] = []
-_CRITICAL = (enter.__code__, leave.__code__)
+_CRITICAL = (leave.__code__,)
 
 
 def _raise_pending() -> None:
@@ -106,7 +105,7 @@ def _raise_pending() -> None:
 
 
 def _on_sigint(signum: int, frame: Any) -> None:
-    """Python's default Ctrl-C handler, except inside ``enter``/``leave``: there, held until they finish."""
+    """Python's default Ctrl-C handler, except inside ``leave``: there, held until it finishes."""
     if frame is not None and frame.f_code in _CRITICAL:
         _pending.append((signum, frame))
         return

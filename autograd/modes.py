@@ -30,8 +30,12 @@ class _GradMode:
     _enabled = True
 
     def __enter__(self) -> None:
-        path, _, anomaly, _, _ = _CTX.get()
-        enter(self, path, self._enabled, anomaly)
+        parent = _CTX.get()
+        try:  # autograd.context.enter, inlined
+            _CTX.set((parent[0], self._enabled, parent[2], parent, self))
+        except BaseException:  # NOTE: an interrupt right after the set: undo, no exit will come
+            _CTX.set(parent)
+            raise
 
     __exit__ = leave  # NOTE: the function itself: one Python call to leave, one place for an interrupt
 

@@ -195,12 +195,23 @@ def builder(cls: type[Node]) -> Callable[..., Any]:
     >>> y.data, y._prev == (a,), y.op.name
     (-2.0, True, 'neg')
     """
-    new = object.__new__
-    zero = cls._zero
-    blank = cls._blank_label
 
-    def make(op: Op, a: Any, b: Any, meta: tuple, data: Any, record: bool) -> Any:
-        stage, grad_on, anomaly, _, _ = _CTX.get()
+    # NOTE: the engine's constants are bound as default arguments: local loads, the
+    # fastest kind (closure cells cost about 10 ns more per node on the scalar engine)
+    def make(
+        op: Op,
+        a: Any,
+        b: Any,
+        meta: tuple,
+        data: Any,
+        record: bool,
+        new: Callable[..., Any] = object.__new__,
+        cls: type[Node] = cls,
+        zero: Any = cls._zero,
+        blank: Any = cls._blank_label,
+        get: Callable[[], Any] = _CTX.get,
+    ) -> Any:
+        stage, grad_on, anomaly, _, _ = get()
         out: Node = new(cls)
         out.data = data
         out.grad = zero

@@ -9,7 +9,7 @@ carries its own copy so a graph drawn later shows the model that made it.
 from __future__ import annotations
 
 from .context import CTX as _CTX
-from .context import enter, leave
+from .context import leave
 
 __all__ = [
     "StagePath",
@@ -27,6 +27,7 @@ __all__ = [
 _LABELS: dict[tuple[str, ...], str] = {}
 _KINDS: dict[tuple[str, ...], str] = {}
 STAGE_KINDS = ("model", "layer", "neuron", "step")
+_get, _set = _CTX.get, _CTX.set
 
 
 class StagePath(tuple):
@@ -154,15 +155,21 @@ class stage:
         self.kind = kind
 
     def __enter__(self) -> tuple[str, ...]:
-        base, grad, anomaly, _, _ = _CTX.get()
-        if self.label or self.kind:
+        parent = _get()
+        base, grad, anomaly, _, _ = parent
+        label, kind = self.label, self.kind
+        if label or kind:
             key = base + (self.name,)
-            if self.label:
-                _remember(_LABELS, key, self.label)
-            if self.kind:
-                _remember(_KINDS, key, self.kind)
-        path = extend_path(base, self.name, self.label, self.kind)
-        enter(self, path, grad, anomaly)
+            if label and _LABELS.get(key) != label:
+                _remember(_LABELS, key, label)
+            if kind and _KINDS.get(key) != kind:
+                _remember(_KINDS, key, kind)
+        path = extend_path(base, self.name, label, kind)
+        try:  # autograd.context.enter, inlined (the nn hot path enters a dozen stages per call)
+            _set((path, grad, anomaly, parent, self))
+        except BaseException:  # NOTE: an interrupt right after the set: undo, no exit will come
+            _set(parent)
+            raise
         return path
 
     __exit__ = leave  # NOTE: the function itself: one Python call to leave, one place for an interrupt
