@@ -365,6 +365,8 @@ def test_wheel_installs_and_works_in_a_clean_venv(tmp_path: Path) -> None:
     others = top - {"autograd", "nn"}
     assert {"autograd", "nn"} <= top and len(others) == 1 and others.pop().endswith(".dist-info"), top
     assert "autograd/py.typed" in names and "nn/py.typed" in names
+    sources = {p.relative_to(ROOT).as_posix() for pkg in ("autograd", "nn") for p in (ROOT / pkg).rglob("*.py")}
+    assert sources <= set(names), f"modules missing from the wheel: {sorted(sources - set(names))}"
     assert not any("__pycache__" in n or n.startswith(("tests/", "docs/", "notebooks/")) for n in names)
     metadata = zipfile.ZipFile(wheels[0]).read(next(n for n in names if n.endswith(".dist-info/METADATA")))
     assert b"License-Expression: MIT" in metadata
