@@ -44,6 +44,8 @@ def _number(x: Any, where: str) -> float:
 
 def _value_data(x: Any) -> float:
     """The number a new Value holds: a real number, another Value's number, or a 0-d numpy array's."""
+    if isinstance(x, (float, int)):  # numpy's float64 is a float: micrograd's demo gives those
+        return float(x)
     if isinstance(x, Value):
         return x.data
     if isinstance(x, np.ndarray):
