@@ -12,8 +12,8 @@ and :func:`backward_step` is one node's part of that walk (micrograd's
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,7 +66,7 @@ class BackwardAttribute:
             return _nothing
         if op.name == CUSTOM:
             return op.vjp
-        return functools.partial(backward_step, node)
+        return MethodType(backward_step, node)  # a bound method: made on reading, kept nowhere
 
     def __set__(self, node: Node, fn: Callable[[], Any]) -> None:
         if not callable(fn):

@@ -32,7 +32,8 @@ Values of other libraries with micrograd's attributes (``data``, ``grad``,
 function, returns a ``graphviz.Digraph`` holding the same DOT text.
 
 The package, one step per module: :mod:`~autograd.draw.index` collects the
-graph (:mod:`~autograd.draw.foreign` mirrors other libraries' values), :mod:`~autograd.draw.plan` picks the detail level and what collapses,
+graph (:mod:`~autograd.draw.foreign` mirrors other libraries' values),
+:mod:`~autograd.draw.plan` picks the detail level and what collapses,
 :mod:`~autograd.draw.emit` writes the DOT text (with :mod:`~autograd.draw.fields`
 for the text inside nodes, :mod:`~autograd.draw.style` for colours and
 :mod:`~autograd.draw.text` for quoting; how an op is shown is read from its row,
