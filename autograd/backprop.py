@@ -15,13 +15,10 @@ import gc
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import numpy as np
-
 from .context import CTX as _CTX
 from .modes import is_finite, raise_anomaly
-from .node import MANY, Node
-from .ops import Op
-from .xp import ARRAY
+from .node import MANY, Node, grads_float64, rule_results
+from .ops import CUSTOM, Op
 
 __all__ = ["backward", "backward_reference", "toposort", "gc_paused"]
 
@@ -131,13 +128,6 @@ def _walk(root: Node, leaves: bool) -> list[Node]:
     return order
 
 
-def _rules(xp: Any, op: Any, prev: tuple, g: Any, out: Any, args: list) -> Any:
-    """The gradients for each parent of one node (None where not needed)."""
-    if op.variadic:
-        return op.vjp(xp, g, out, *args)
-    return [rule(xp, g, out, *args) if p.requires_grad else None for p, rule in zip(prev, op.vjp)]
-
-
 @gc_paused
 def backward(root: Node, gradient: Any = None) -> None:
     """Back-propagate from ``root`` through the graph that made it.
@@ -227,17 +217,18 @@ def backward(root: Node, gradient: Any = None) -> None:
                     else:
                         b._accumulate(gb)
                 continue
+            if op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
+                op.vjp()
+                continue
             prev: Any = a
-            grads: Any = _rules(xp, op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
+            grads: Any = rule_results(xp, op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
         except ZeroDivisionError:
+            if op.name == CUSTOM:  # raised by a user's _backward: not ours to redo
+                raise
             # NOTE: Python floats raise where numpy gives ±inf/nan; redo this
             # node in numpy float64 so both engines give the same numbers.
             prev = node._prev
-            args64 = [np.float64(x) if type(x) is float else x for x in [p.data for p in prev] + list(node._meta)]
-            with np.errstate(all="ignore"):
-                grads = [
-                    None if x is None else float(x) for x in _rules(ARRAY, op, prev, np.float64(g), node.data, args64)
-                ]
+            grads = grads_float64(node, g)
         for p, gp in zip(prev, grads):
             if gp is None or not p.requires_grad:
                 continue
@@ -251,6 +242,10 @@ def backward(root: Node, gradient: Any = None) -> None:
 
 def backward_reference(root: Node, gradient: Any = None) -> None:
     """:func:`backward` written plainly: the specification the tuned loop is tested against.
+
+    It is micrograd's loop: every node's ``_backward`` (:func:`autograd.node.backward_step`,
+    or a custom node's own function) in reverse topological order, after
+    interior gradients are reset and the root is seeded.
 
     Examples
     --------
@@ -270,15 +265,5 @@ def backward_reference(root: Node, gradient: Any = None) -> None:
         return
     root.grad = seed
     for node in reversed(order):
-        if node.grad is None:  # a tensor branch the gradient never reached
-            continue
-        op: Op = node.op  # type: ignore[assignment]  # interior nodes only: op is set
-        parents = node._prev
-        args = [p.data for p in parents] + list(node._meta)
-        if op.variadic:
-            grads = op.vjp(root._xp, node.grad, node.data, *args)
-        else:
-            grads = [rule(root._xp, node.grad, node.data, *args) for rule in op.vjp]
-        for parent, g in zip(parents, grads):
-            if parent.requires_grad:
-                parent._accumulate(g)
+        if node.grad is not None:  # None: a tensor branch the gradient never reached
+            node._backward()

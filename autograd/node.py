@@ -5,19 +5,25 @@ tuple; stored as ``_a``/``_b`` so that a node allocates no tuple of its own),
 the primitive that made it (``op``, a row of :mod:`autograd.ops`, or ``None``
 for a leaf), that primitive's constants (``_meta``), an optional ``label`` and
 the ``stage`` path it was created in.  :func:`builder` makes the function each
-engine creates op nodes with; :func:`autograd.backprop.backward` walks them.
+engine creates op nodes with; :func:`autograd.backprop.backward` walks them,
+and :func:`backward_step` is one node's part of that walk (micrograd's
+``_backward``, which every node offers as an attribute).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import MethodType
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .context import CTX as _CTX
 from .modes import is_finite, raise_anomaly
-from .ops import OPS, Op
+from .ops import CUSTOM, OPS, Op, custom
+from .xp import ARRAY
 
-__all__ = ["Node", "MANY", "link", "builder"]
+__all__ = ["Node", "MANY", "link", "builder", "backward_step", "parent_grads", "grads_float64", "rule_results"]
 
 MANY = object()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
 
@@ -35,6 +41,45 @@ def link(node: Node, parents: tuple, variadic: bool = False) -> None:
         node._a, node._b = parents
     else:
         node._a, node._b = tuple(parents), MANY
+
+
+def _nothing() -> None:
+    """A leaf's ``_backward``: a leaf has no parents to pass a gradient to."""
+
+
+class BackwardAttribute:
+    """``node._backward``: micrograd's per-node backward function, on every node, stored on none.
+
+    Reading it gives a function of no arguments that applies the node's
+    derivative rules once (:func:`backward_step`); nothing is kept per node, so
+    it costs nothing until it is read.  Assigning a function makes the node a
+    *custom* op node (micrograd's way of adding an op): its row becomes
+    :func:`autograd.ops.custom` holding that function, which ``backward()``
+    then calls in topological order instead of any rule.
+    """
+
+    def __get__(self, node: Node | None, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        op = node.op
+        if op is None:
+            return _nothing
+        if op.name == CUSTOM:
+            return op.vjp
+        return MethodType(backward_step, node)  # a bound method: made on reading, kept nowhere
+
+    def __set__(self, node: Node, fn: Callable[[], Any]) -> None:
+        if not callable(fn):
+            raise TypeError(f"_backward: expected a function of no arguments, got {type(fn).__name__}")
+        op = node.op
+        if op is None:
+            meta = node._meta
+            symbol = meta[0] if meta and type(meta[0]) is str else ""
+        else:
+            symbol = op.symbol if op.name == CUSTOM else getattr(node, "_op", op.short)
+        link(node, node._prev, variadic=True)
+        node.op = custom(symbol, fn)
+        node._meta = ()
 
 
 class Node:
@@ -59,6 +104,8 @@ class Node:
     stage: tuple[str, ...]
     label: str | None
     requires_grad: bool
+
+    _backward = BackwardAttribute()
 
     @property
     def _prev(self) -> tuple[Node, ...]:
@@ -239,3 +286,83 @@ def builder(cls: type[Node]) -> Callable[..., Any]:
         return out
 
     return make
+
+
+def rule_results(xp: Any, op: Op, prev: tuple, g: Any, out: Any, args: list) -> Any:
+    """The gradients row ``op`` gives each parent in ``prev`` (None where a parent needs none)."""
+    if op.variadic:
+        return op.vjp(xp, g, out, *args)
+    return [rule(xp, g, out, *args) if p.requires_grad else None for p, rule in zip(prev, op.vjp)]
+
+
+def grads_float64(node: Node, g: Any) -> list[Any]:
+    """:func:`rule_results` of scalar node ``node`` computed in numpy float64, as Python floats.
+
+    Python floats raise ZeroDivisionError where numpy gives ±inf or nan: a
+    node that raised is computed again here, so both engines give the same numbers.
+    """
+    prev = node._prev
+    args64 = [np.float64(x) if type(x) is float else x for x in [p.data for p in prev] + list(node._meta)]
+    with np.errstate(all="ignore"):
+        grads = rule_results(ARRAY, node.op, prev, np.float64(g), node.data, args64)  # type: ignore[arg-type]
+    return [None if x is None else float(x) for x in grads]
+
+
+def parent_grads(node: Node, g: Any) -> list[Any]:
+    """What op node ``node`` passes to each parent when gradient ``g`` reaches it (None: not needed).
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(3.0)
+    >>> parent_grads(a * b, 1.0), parent_grads(a / Value(0.0), 1.0)
+    ([3.0, 2.0], [inf, -inf])
+    """
+    prev = node._prev
+    try:
+        return list(rule_results(node._xp, node.op, prev, g, node.data, [p.data for p in prev] + list(node._meta)))  # type: ignore[arg-type]
+    except ZeroDivisionError:
+        return grads_float64(node, g)
+
+
+def backward_step(node: Node) -> None:
+    """One node's part of backward, micrograd's ``_backward``: its rules, once, into its parents' ``grad``.
+
+    The node's own ``grad`` times its local derivatives (its row's rules) is
+    added into the ``grad`` of each parent that requires one, exactly as
+    micrograd's closure does; a custom node's function is called instead, and
+    a leaf does nothing.  ``backward()`` is this, for every node in reverse
+    topological order, after seeding the output with 1.  ``node._backward()``
+    calls it.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> x, w = Value(2.0), Value(-3.0)
+    >>> y = x * w
+    >>> y.grad = 1.0
+    >>> y._backward()          # the chain rule, one node: dy/dx = w, dy/dw = x
+    >>> x.grad, w.grad
+    (-3.0, 2.0)
+    """
+    op = node.op
+    if op is None:
+        return
+    if op.name == CUSTOM:
+        op.vjp()
+        return
+    g = node.grad
+    if g is None:  # a tensor branch the gradient never reached
+        return
+    anomaly = _CTX.get()[2]
+    given: list[Any] = []
+    for p, gp in zip(node._prev, parent_grads(node, g)):
+        if gp is None or not p.requires_grad:
+            continue
+        if anomaly and not is_finite(gp):
+            raise_anomaly("backward", node, gp)
+        if type(gp) is np.ndarray:
+            if any(gp is q for q in given):  # add gives one array to both parents: each gets its own
+                gp = gp.copy()
+            given.append(gp)
+        p._accumulate(gp)

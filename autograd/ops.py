@@ -23,6 +23,10 @@ input's type, so the same rule runs on floats and on arrays.  Masks (relu's
 ``a > 0``) come from ``xp`` as constants.  Broadcasting is *not* undone here:
 the engine sums a gradient back to its input's shape in one place.
 
+An op can also be defined outside the table, micrograd's way (a node made
+with ``Value(data, children, "op")`` whose ``_backward`` is set by hand):
+:func:`custom` makes the row of such a node.
+
 To add a primitive, add a row and give it sample inputs in ``tests/autograd/test_ops.py``
 (``ROWS`` or ``TENSOR_CASES``): that test enumerates the table and fails for a
 row without samples, so every row is checked against central differences.
@@ -30,6 +34,7 @@ row without samples, so every row is checked against central differences.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -37,7 +42,7 @@ import numpy as np
 
 from .xp import ARRAY, SCALAR
 
-__all__ = ["Op", "OPS", "SCALAR", "ARRAY", "BOTH", "SCALAR_ONLY", "TENSOR_ONLY"]
+__all__ = ["Op", "OPS", "SCALAR", "ARRAY", "BOTH", "SCALAR_ONLY", "TENSOR_ONLY", "CUSTOM", "custom"]
 
 BOTH = frozenset({"scalar", "tensor"})
 """Engines of a row that works on floats and on arrays."""
@@ -306,3 +311,47 @@ _ROWS = [
 
 OPS: dict[str, Op] = {op.name: op for op in _ROWS}
 """Every primitive by name."""
+
+
+# --------------------------------------------------------------------------
+# Ops defined outside the table, micrograd's way: a node with its own _backward.
+# --------------------------------------------------------------------------
+
+CUSTOM = "custom"
+"""The name of every row made by :func:`custom`."""
+
+
+def _no_forward(xp: Any, *inputs: Any) -> Any:
+    raise TypeError("a custom op has no forward in the table: its node's data was computed by the code that made it")
+
+
+def _no_backward() -> None:
+    """micrograd's default ``_backward``: passes no gradient on."""
+
+
+@functools.lru_cache(maxsize=256)
+def _shared(symbol: str) -> Op:
+    return Op(CUSTOM, _no_forward, _no_backward, symbol, symbol or "custom op", variadic=True)
+
+
+def custom(symbol: str = "", backward: Callable[[], None] | None = None) -> Op:
+    """The row of one node whose derivative is its own ``_backward`` function, as in micrograd.
+
+    ``Value(data, (a, b), "op")`` gives its node such a row, and assigning
+    ``node._backward = fn`` gives it one holding ``fn``: a function of no
+    arguments that adds the node's ``grad`` times its local derivatives into
+    its parents' ``grad``.  The row's ``vjp`` is that function; ``symbol`` is
+    micrograd's ``_op`` string, which drawings show.  Rows without a function
+    are shared; a row with one belongs to its node.
+
+    Examples
+    --------
+    >>> row = custom("double", lambda: None)
+    >>> row.name, row.symbol, row.short, row.variadic
+    ('custom', 'double', 'double', True)
+    >>> custom("sq") is custom("sq")      # no function: one shared row, whose vjp does nothing
+    True
+    """
+    if backward is None:
+        return _shared(str(symbol))
+    return Op(CUSTOM, _no_forward, backward, str(symbol), str(symbol) or "custom op", variadic=True)

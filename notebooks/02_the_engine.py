@@ -92,6 +92,41 @@ for leaf in (a, b, c, f):
 draw_dot(L)
 
 # %% [markdown]
+# ## The chain rule, node by node: `_backward()`
+#
+# `backward()` is a loop. Every node has a `_backward()` (micrograd's name for it) that applies the chain rule at
+# that node once: it multiplies the node's own `grad` by the node's local derivatives and adds the results into its
+# parents' `grad`. Calling it by hand, from the output back, shows the gradient flowing one node at a time. First
+# all gradients are cleared and the output's is set to `dL/dL = 1`:
+
+# %%
+for node in toposort(L):
+    node.grad = 0.0
+L.grad = 1.0
+L._backward()  # L = d * f: d gets f, f gets d
+print(f"d.grad = {d.grad}, f.grad = {f.grad}")
+draw_dot(L)
+
+# %%
+d._backward()  # d = e + c: a sum hands its gradient to both inputs unchanged
+print(f"e.grad = {e.grad}, c.grad = {c.grad}")
+draw_dot(L)
+
+# %%
+e._backward()  # e = a * b: a gets e.grad * b, b gets e.grad * a
+print(f"a.grad = {a.grad}, b.grad = {b.grad}")
+draw_dot(L)
+
+# %% [markdown]
+# The leaves now hold the same gradients as `backward()` gave (a leaf's `_backward()` does nothing: it has no
+# parents). `backward()` does exactly this, for every node in reverse topological order.
+
+# %%
+for leaf in (a, b, c, f):
+    leaf._backward()
+    print(f"{leaf.label}: node by node {leaf.grad:5}   by hand {by_hand[leaf.label]:5}")
+
+# %% [markdown]
 # ## Gradients checked
 #
 # A derivative can also be estimated without any calculus: nudge one input by a tiny `h` both ways and look at how

@@ -26,9 +26,14 @@ What is read from a node: ``op`` (a row of :data:`autograd.ops.OPS`, or None
 for a leaf), ``_prev``, ``_meta``, ``stage``, ``data``, ``grad``, ``label`` and
 ``requires_grad``, plus the stage registry (:func:`autograd.stage_label`,
 :func:`autograd.stage_kind`).  Nothing else: the renderer knows no layer class.
+Values of other libraries with micrograd's attributes (``data``, ``grad``,
+``_prev``, ``_op``) are mirrored into such nodes first (:mod:`~autograd.draw.foreign`).
+:func:`draw_graph` returns a :class:`Graph`; :func:`draw_dot`, micrograd's
+function, returns a ``graphviz.Digraph`` holding the same DOT text.
 
 The package, one step per module: :mod:`~autograd.draw.index` collects the
-graph, :mod:`~autograd.draw.plan` picks the detail level and what collapses,
+graph (:mod:`~autograd.draw.foreign` mirrors other libraries' values),
+:mod:`~autograd.draw.plan` picks the detail level and what collapses,
 :mod:`~autograd.draw.emit` writes the DOT text (with :mod:`~autograd.draw.fields`
 for the text inside nodes, :mod:`~autograd.draw.style` for colours and
 :mod:`~autograd.draw.text` for quoting; how an op is shown is read from its row,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..ops import format_constant
 from .fields import Fields
 from .index import INPUT, PARAM, dot_terms
 from .plan import Plan, Planner
-from .style import FAST_LAYOUT, FILL, cluster_attrs, grad_attrs, legend
-from .text import escape, quote
+from .style import EDGE, FAST_LAYOUT, FILL, GRAPH, NODE, cluster_attrs, grad_attrs, legend
+from .text import attr_list, escape, quote
 
 #: Above this many drawn nodes, layout attributes that trade beauty for speed are set.
 FAST_LAYOUT_NODES = 800
@@ -20,6 +20,39 @@ FAST_LAYOUT_SPREAD = 5000
 _NOT_YET = 1 << 60  # sorts after every node position
 
 _KIND_NAMES = ("intermediate", "input", "parameter", "constant")  # by node kind (index.OP, ...)
+
+
+class DotText(NamedTuple):
+    """One drawing's DOT text in the parts a ``graphviz.Digraph`` holds: name, default attributes, body.
+
+    Examples
+    --------
+    >>> t = DotText("g", {"rankdir": "LR"}, {"shape": "box"}, {"color": "#666666"}, ['  "a" -> "b";'])
+    >>> print(t.source, end="")
+    digraph g {
+      graph [rankdir=LR];
+      node [shape=box];
+      edge [color="#666666"];
+      "a" -> "b";
+    }
+    """
+
+    name: str
+    graph_attr: dict[str, str]
+    node_attr: dict[str, str]
+    edge_attr: dict[str, str]
+    body: list[str]  # the statements, one per line, indented
+
+    @property
+    def source(self) -> str:
+        """The whole DOT text."""
+        head = [
+            f"digraph {self.name} {{",
+            f"  graph [{attr_list(self.graph_attr)}];",
+            f"  node [{attr_list(self.node_attr)}];",
+            f"  edge [{attr_list(self.edge_attr)}];",
+        ]
+        return "\n".join(head + self.body + ["}"]) + "\n"
 
 
 class Emitter:
@@ -41,8 +74,8 @@ class Emitter:
         self.grad_view = show_grad and any(index.mag(r) for r in index.roots)
         self.max_mag = 1.0  # the largest gradient magnitude drawn: the dark end of the colour ramp
 
-    def build(self, plan: Plan, drawn: set[Any], left_out: int) -> tuple[str, int]:
-        """DOT source of the units ``drawn`` of ``plan``: (source, nodes drawn)."""
+    def build(self, plan: Plan, drawn: set[Any], left_out: int) -> tuple[DotText, int]:
+        """DOT text of the units ``drawn`` of ``plan``: (text, nodes drawn)."""
         level = plan.level
         scalar = level == "scalar"
         members: dict[Any, list[int]] = {}
@@ -61,14 +94,7 @@ class Emitter:
         ids = _ids(plan.first, drawn)
         where, op_rank, kinds_seen, n_drawn = self._nodes(level, plan, drawn, members, ids)
         fast = n_drawn > FAST_LAYOUT_NODES or self.planner.spread(level) > FAST_LAYOUT_SPREAD
-        lines = [
-            "digraph layergrad {",
-            f'  graph [rankdir={self.rankdir}, newrank=true, fontname="Helvetica,Arial,sans-serif", fontsize=12, '
-            f"nodesep=0.18, ranksep=0.35, outputorder=edgesfirst" + (", " + FAST_LAYOUT if fast else "") + "];",
-            '  node [shape=Mrecord, style=filled, fillcolor="#ffffff", color="#444444", '
-            'fontname="Helvetica,Arial,sans-serif", fontsize=10, height=0.3];',
-            '  edge [color="#666666", arrowsize=0.6, fontname="Helvetica,Arial,sans-serif", fontsize=9];',
-        ]
+        lines: list[str] = []
         self._clusters(where, op_rank, lines)
         if scalar:
             lines.extend(self._scalar_edges(plan, drawn, ids))
@@ -81,8 +107,8 @@ class Emitter:
         lines.extend(self._ranks(plan, drawn, ids))
         if self.legend:
             lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None))
-        lines.append("}")
-        return "\n".join(lines) + "\n", n_drawn
+        graph_attr = {"rankdir": self.rankdir, **GRAPH, **(FAST_LAYOUT if fast else {})}
+        return DotText("layergrad", graph_attr, dict(NODE), dict(EDGE), lines), n_drawn
 
     # -- nodes ------------------------------------------------------------------------
     def _nodes(

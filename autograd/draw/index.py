@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import stage_kind, stage_label
+from .foreign import adopt, is_micrograd_like
 
 # Kinds of graph node, by how they are drawn.
 OP, INPUT, PARAM, CONST = 0, 1, 2, 3
@@ -19,15 +20,23 @@ OP, INPUT, PARAM, CONST = 0, 1, 2, 3
 DOT_OP = "dot"
 
 
-def roots_of(root: Any) -> list[Any]:
-    """The output node(s) to draw: one node, or a non-empty list or tuple of nodes."""
-    if hasattr(root, "_prev") and hasattr(root, "stage"):
-        return [root]
+def roots_of(root: Any, where: str = "draw_graph") -> list[Any]:
+    """The output node(s) to draw: one node, or a non-empty list or tuple of nodes.
+
+    A node is a layergrad Value or Tensor, or any value with micrograd's
+    attributes (``data``, ``grad``, ``_prev``, ``_op``), which is mirrored
+    (see :mod:`autograd.draw.foreign`).
+    """
+    if is_micrograd_like(root):
+        return adopt([root])
     if isinstance(root, (list, tuple)):
         roots = list(root)
-        if roots and all(hasattr(r, "_prev") and hasattr(r, "stage") for r in roots):
-            return roots
-    raise TypeError(f"draw_graph: expected a Value or Tensor (or a list of them), got {type(root).__name__}")
+        if roots and all(is_micrograd_like(r) for r in roots):
+            return adopt(roots)
+    raise TypeError(
+        f"{where}: expected a Value or Tensor (or a list of them, or values with micrograd's data, grad, _prev "
+        f"and _op), got {type(root).__name__}"
+    )
 
 
 def collect(roots: list[Any]) -> list[Any]:

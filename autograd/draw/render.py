@@ -147,15 +147,19 @@ class Graph:
         more = f", {self.truncated} left out" if self.truncated else ""
         return f"<Graph: {level}{self.num_nodes} nodes{more}, {lines} lines of DOT>"
 
-    def pipe(self, format: str = "svg", timeout: float | None = DEFAULT_TIMEOUT) -> bytes:
+    def pipe(
+        self, format: str | None = None, timeout: float | None = DEFAULT_TIMEOUT, *, engine: str | None = None
+    ) -> bytes:
         """Run Graphviz and return the picture as bytes.
 
         Parameters
         ----------
-        format : str, default "svg"
-            One of :data:`FORMATS`.
+        format : str, optional
+            One of :data:`FORMATS` (default: the graph's ``format``).
         timeout : float or None, default 60
             Seconds before the run is stopped and :class:`GraphvizError` raised.
+        engine : str, optional
+            The layout program for this run (default: the graph's ``engine``).
 
         Returns
         -------
@@ -178,8 +182,10 @@ class Graph:
         >>> b"<svg" in svg
         True
         """
+        format = format or self.format
         check_format(format)
-        program = _which(self.engine)
+        engine = engine or self.engine
+        program = _which(engine)
         try:
             done = subprocess.run(
                 [program, f"-T{format}"],
@@ -190,32 +196,65 @@ class Graph:
             )
         except subprocess.TimeoutExpired:
             raise GraphvizError(
-                f"Graphviz's {self.engine!r} took longer than {timeout} s for {self.num_nodes} nodes and was "
+                f"Graphviz's {engine!r} took longer than {timeout} s for {self.num_nodes} nodes and was "
                 "stopped. Draw fewer nodes (detail='layer' or a smaller max_nodes) or pass a larger timeout."
             ) from None
         except OSError as e:
-            raise GraphvizError(f"could not run Graphviz's {self.engine!r} ({program}): {e}. {INSTALL_HINT}") from None
+            raise GraphvizError(f"could not run Graphviz's {engine!r} ({program}): {e}. {INSTALL_HINT}") from None
         if done.returncode != 0:
             err = done.stderr.decode("utf-8", "replace").strip()
             if len(err) > 600:
                 err = err[:600] + "…"
-            raise GraphvizError(f"Graphviz's {self.engine!r} failed (exit code {done.returncode}): {err}")
+            raise GraphvizError(f"Graphviz's {engine!r} failed (exit code {done.returncode}): {err}")
         return done.stdout
 
     def render(
-        self, path: str | os.PathLike, format: str | None = None, timeout: float | None = DEFAULT_TIMEOUT
+        self,
+        filename: str | os.PathLike | None = None,
+        directory: str | os.PathLike | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *,
+        engine: str | None = None,
+        outfile: str | os.PathLike | None = None,
+        quiet: bool = False,
+        quiet_view: bool = False,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> str:
-        """Render to ``path`` plus the format's extension and return that file's path.
+        """Render to ``filename`` plus the format's extension and return that file's path.
 
-        The picture is made first and written through a temporary file, so a
-        failed run leaves no file behind.  Missing folders are created.
+        The keywords are those of ``graphviz.Digraph.render``, so code written
+        for the ``graphviz`` package (micrograd's ``dot.render("gout",
+        view=True)``) works unchanged.  What differs, on purpose: the picture
+        is made first (with a time limit) and written through a temporary
+        file, so a failed run leaves no file behind, and the DOT source is not
+        left next to the picture (:meth:`save` writes it), so ``cleanup`` has
+        nothing to delete.  Missing folders are created.
 
         Parameters
         ----------
-        path : str or path-like
-            File name without extension (an extension equal to ``format`` is kept as is).
+        filename : str or path-like, optional
+            File name without extension (an extension equal to ``format`` is
+            kept as is); default ``"graph"``.
+        directory : str or path-like, optional
+            Folder that ``filename`` is relative to.
+        view : bool, default False
+            Open the picture with the system's default viewer.
+        cleanup : bool, default False
+            Accepted for ``graphviz``'s signature; no source file is left anyway.
         format : str, optional
-            "svg", "png", "pdf", ... (default: the graph's ``format``).
+            "svg", "png", "pdf", ... (default: the graph's ``format``, or the
+            extension of ``outfile``).
+        engine : str, optional
+            The layout program for this run (default: the graph's ``engine``).
+        outfile : str or path-like, optional
+            The exact path of the picture (instead of ``filename``).
+        quiet : bool, default False
+            Accepted for ``graphviz``'s signature: Graphviz's messages are
+            never printed, only reported in errors.
+        quiet_view : bool, default False
+            Open the viewer (as ``view``) without its messages.
         timeout : float or None, default 60
             Seconds before the run is stopped.
 
@@ -229,18 +268,46 @@ class Graph:
         >>> import tempfile, os
         >>> folder = tempfile.mkdtemp()
         >>> try:
-        ...     path = Graph('digraph { a -> b }').render(os.path.join(folder, "graph"), format="png")
+        ...     path = Graph('digraph { a -> b }').render("graph", directory=folder, format="png")
         ... except GraphvizNotFound:     # Graphviz is not installed: nothing is written
         ...     path = os.path.join(folder, "graph.png")
         ...     open(path, "wb").close()
         >>> os.listdir(folder)
         ['graph.png']
         """
-        fmt = format or self.format
-        data = self.pipe(fmt, timeout=timeout)
-        target = _with_ext(path, fmt)
+        if outfile is not None:
+            target = os.fspath(outfile)
+            fmt = format or os.path.splitext(target)[1].lstrip(".").lower() or self.format
+        else:
+            fmt = format or self.format
+            base = os.fspath(filename) if filename is not None else "graph"
+            target = _with_ext(os.path.join(os.fspath(directory), base) if directory is not None else base, fmt)
+        data = self.pipe(fmt, timeout=timeout, engine=engine)
         atomic_write(target, data)
+        if view or quiet_view:
+            _open_viewer(target, quiet_view)
         return target
+
+    def view(
+        self,
+        filename: str | os.PathLike | None = None,
+        directory: str | os.PathLike | None = None,
+        cleanup: bool = False,
+        quiet: bool = False,
+        quiet_view: bool = False,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> str:
+        """Render (see :meth:`render`) and open the picture in the system's viewer, as ``graphviz``'s ``view``.
+
+        Returns
+        -------
+        str
+            The path of the file written.
+        """
+        return self.render(
+            filename, directory, view=True, cleanup=cleanup, quiet=quiet, quiet_view=quiet_view, timeout=timeout
+        )
 
     def save(self, path: str | os.PathLike) -> str:
         """Write the DOT source to ``path`` (``.dot`` added unless it ends in .dot or .gv).
@@ -299,6 +366,13 @@ class Graph:
         if exclude:
             bundle = {k: v for k, v in bundle.items() if k not in exclude}
         return bundle
+
+
+def _open_viewer(path: str, quiet: bool) -> None:
+    """Open a rendered file with the system's default viewer (the ``graphviz`` package's way)."""
+    import graphviz  # NOTE: lazy: `import autograd` must stay fast
+
+    graphviz.view(path, quiet=quiet)
 
 
 def _first_sentence(e: Exception) -> str:

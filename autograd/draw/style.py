@@ -26,8 +26,29 @@ CLUSTER = {                    # stage kind -> cluster attributes
 RAMP = ("#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#99000d")
 DECADES = 6.0                  # magnitudes this many powers of ten below the largest look faintest
 FADED = ("#c8c8c8", "#9a9a9a")   # border/edge colour and font colour of zero-gradient parts
-FAST_LAYOUT = "nslimit=1, nslimit1=1, mclimit=0.1, splines=line, remincross=false"
 # fmt: on
+FONT = "Helvetica,Arial,sans-serif"
+# the graph, node and edge defaults of every drawing (DOT attribute values, unquoted)
+GRAPH = {
+    "newrank": "true",
+    "fontname": FONT,
+    "fontsize": "12",
+    "nodesep": "0.18",
+    "ranksep": "0.35",
+    "outputorder": "edgesfirst",
+}
+NODE = {
+    "shape": "Mrecord",
+    "style": "filled",
+    "fillcolor": "#ffffff",
+    "color": "#444444",
+    "fontname": FONT,
+    "fontsize": "10",
+    "height": "0.3",
+}
+EDGE = {"color": "#666666", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"}
+# added to GRAPH for big drawings: trades beauty for layout speed
+FAST_LAYOUT = {"nslimit": "1", "nslimit1": "1", "mclimit": "0.1", "splines": "line", "remincross": "false"}
 
 # Legend entries, in the order they are listed.
 _LEGEND_TEXT = {

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
+
+_BARE = re.compile(r"[A-Za-z0-9_.]+")  # a DOT attribute value that needs no quotes (as these drawings write them)
 
 
 def escape(text: str, record: bool = False) -> str:
@@ -19,6 +22,17 @@ def escape(text: str, record: bool = False) -> str:
 def quote(text: str) -> str:
     """A DOT double-quoted string."""
     return '"' + escape(text) + '"'
+
+
+def attr_list(attrs: dict[str, str]) -> str:
+    """DOT attributes ``key=value, ...``, values quoted where needed.
+
+    Examples
+    --------
+    >>> attr_list({"rankdir": "LR", "fillcolor": "#ffffff", "fontsize": "10"})
+    'rankdir=LR, fillcolor="#ffffff", fontsize=10'
+    """
+    return ", ".join(f"{k}={v}" if _BARE.fullmatch(v) else f"{k}={quote(v)}" for k, v in attrs.items())
 
 
 def number(x: Any) -> str:

@@ -571,7 +571,37 @@ def test_backward_through_shared_subexpressions_matches_central_differences(dag:
 # The tuned backward loop against the plain reference loop beside it
 # ---------------------------------------------------------------------------
 
+
+def _accumulate(parent: Any, g: Any) -> None:
+    parent._accumulate(g)  # Value: grad += g; Tensor: the same, summed back to the parent's shape
+
+
+def _custom_square(x: Any) -> Any:
+    """x * x added micrograd's way: a node whose _backward is assigned by hand."""
+    out = Value(x.data * x.data, (x,), "square") if isinstance(x, Value) else x * x
+
+    def _backward() -> None:
+        _accumulate(x, 2 * x.data * out.grad)
+
+    out._backward = _backward
+    return out
+
+
+def _custom_mul(x: Any, y: Any) -> Any:
+    """x * y added micrograd's way, with two parents (maybe the same node twice)."""
+    out = Value(x.data * y.data, (x, y), "*") if isinstance(x, Value) else x * y
+
+    def _backward() -> None:
+        _accumulate(x, y.data * out.grad)
+        _accumulate(y, x.data * out.grad)
+
+    out._backward = _backward
+    return out
+
+
 _REF_OPS = {
+    "custom square": (1, lambda x: _custom_square(x[0])),
+    "custom mul": (2, lambda x: _custom_mul(x[0], x[1])),
     "+": (2, lambda x: x[0] + x[1]),
     "*": (2, lambda x: x[0] * x[1] * 0.5),
     "-": (2, lambda x: x[0] - x[1]),

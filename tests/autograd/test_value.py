@@ -351,7 +351,8 @@ def test_unsupported_operand_types_name_the_op(name: str, bad: object) -> None:
 @pytest.mark.parametrize("bad", ["a", None, object(), [1.0]], ids=["str", "None", "object", "list"])
 def test_bad_constructor_and_comparison_inputs(bad: object) -> None:
     kind = type(bad).__name__
-    with pytest.raises(TypeError, match=rf"Value: unsupported operand of type {kind}"):
+    want = rf"Value: data must be a real number, a Value or a 0-d numpy array; got {kind}"
+    with pytest.raises(TypeError, match=want):
         Value(bad)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=rf"compare: unsupported operand of type {kind}"):
         _ = Value(1.0) < bad  # type: ignore[operator]

@@ -231,6 +231,7 @@ def test_docs_page_python_blocks_run(page: str, tmp_path: Path) -> None:
 EXPECTED_PAGES = [
     "index.html",
     "getting-started/index.html",
+    "coming-from-micrograd/index.html",
     "concepts/index.html",
     "tutorials/index.html",
     "how-to/draw-a-graph/index.html",

@@ -247,3 +247,16 @@ def test_one_forward_and_backward_match_micrograd_on_a_wide_net(restore_random):
     sum(v * v for v in o_theirs).backward()
     sum(v * v for v in o_ours).backward()
     assert [p.grad for p in ours.parameters()] == pytest.approx([p.grad for p in theirs.parameters()], rel=1e-12)
+
+
+def test_a_neuron_given_too_many_inputs_raises_where_micrograd_truncates():
+    # a deliberate difference (docs/coming-from-micrograd.md): zip() would drop the extra input silently
+    with pytest.raises(ValueError, match=r"^Neuron: expected 2 inputs, got 3"):
+        Neuron(2)([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"^Neuron: expected 3 inputs, got 2"):
+        Neuron(3)([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"expected 2 inputs, got 3"):
+        Layer(2, 3)([1.0, 2.0, 3.0])
+    mg_nn = pytest.importorskip("micrograd.nn")
+    n = mg_nn.Neuron(2)
+    assert n([1.0, 2.0, 3.0]).data == n([1.0, 2.0]).data  # micrograd: the third input is ignored
