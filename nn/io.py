@@ -21,7 +21,6 @@ import json
 import math
 import os
 import sys
-import uuid
 from typing import Any
 
 import numpy as np
@@ -29,6 +28,7 @@ import numpy as np
 from .activations import ACTIVATIONS, Activation
 from .architecture import DTYPES, SCHEMAS, Block, blocks, check_activation, show
 from .archive import MAX_HEADER, MAX_MEMBERS, Archive, ArchiveError
+from .atomic import target, write_atomic
 from .layers import Sequential
 from .module import Module
 from .registry import SAVABLE, set_file_format
@@ -170,7 +170,30 @@ def save(module: Module, path: str | os.PathLike[str]) -> str:
     """Write ``module``'s architecture and weights to ``path`` atomically.
 
     ``.npz`` is appended if missing.  The file is written to a temporary file
-    in the same folder and renamed, so a crash never leaves half a file.
+    in the same folder and renamed, so a crash never leaves half a file; the
+    temporary files of saves that were killed are removed by the next save
+    to that folder, once they are a minute old.
+
+    Parameters
+    ----------
+    module : Module
+        A savable module (see :mod:`nn.registry`).
+    path : str or os.PathLike
+        The file to write; its folder must exist.
+
+    Returns
+    -------
+    str
+        The path written.
+
+    Raises
+    ------
+    TypeError
+        When a file cannot describe ``module``.
+    IsADirectoryError
+        When ``path`` names a folder or ends with a path separator.
+    FileNotFoundError
+        When the folder does not exist (the message names ``path``).
 
     Examples
     --------
@@ -181,29 +204,19 @@ def save(module: Module, path: str | os.PathLike[str]) -> str:
     >>> path.endswith("net.npz")
     True
     """
-    path = os.fspath(path)
-    if not path.endswith(".npz"):
-        path += ".npz"
+    path = target(path, ".npz", "save")
     meta = json.dumps(_meta(module))
     arrays: dict[str, Any] = {name: np.asarray(value) for name, value in module.state_dict().items()}
-    if "__layergrad__" in arrays:
-        raise ValueError("save: a parameter is named __layergrad__, which the file format reserves")
-    arrays["__layergrad__"] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
-    folder = os.path.dirname(os.path.abspath(path))
-    # NOTE: not tempfile.mkstemp, which creates the file with mode 0600: opening
-    # it ourselves with 0666 lets the umask decide, as for any other saved file.
-    tmp = os.path.join(folder, f".layergrad-{uuid.uuid4().hex}.npz.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    if RECORD in arrays:
+        raise ValueError(f"save: a parameter is named {RECORD}, which the file format reserves")
+    if len(arrays) > MAX_MEMBERS:  # load() would refuse the file
+        raise ValueError(
+            f"save: this {type(module).__name__} has {len(arrays):,} parameters, and a model file holds at most "
+            f"{MAX_MEMBERS:,} (a scalar-engine model stores one per weight); save a tensor-engine copy "
+            "(to_engine('tensor')) instead"
+        )
+    arrays[RECORD] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
+    write_atomic(path, arrays)
     return path
 
 

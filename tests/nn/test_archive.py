@@ -6,18 +6,23 @@ file describing ``MLP(30000, [30000, 1])`` (about 7 GB of weights), and a
 2 MB archive with a member that inflates to 2 GiB.  Each must be refused
 with a ``ValueError`` in well under a second and without memory anywhere
 near what it declares (``_refused`` measures both, the memory with
-tracemalloc, which counts numpy's arrays); files that are not regular files must be refused
-without blocking.
+tracemalloc, which counts numpy's arrays); files that are not regular files
+must be refused without blocking; and ``save`` must name what it was asked
+to write and clean up only what interrupted saves of its own left behind.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
+import uuid
 import zlib
 from pathlib import Path
 
@@ -26,8 +31,11 @@ import pytest
 
 import nn
 import nn.archive as archive
+import nn.atomic as atomic
+import nn.io as nnio
 from tests.nn.crafted import DEFLATED, Member, deflated_zeros, mlp_meta, model_zip, npy, npy_bytes, record, zip_bytes
 
+ROOT = Path(__file__).resolve().parents[2]
 GiB = 1 << 30
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX file types and locks")
 
@@ -457,3 +465,148 @@ def test_a_socket_is_refused(tmp_path):
         _refused(path, "it is a socket, not a file")
     finally:
         sock.close()
+
+
+# ---------------------------------------------------------------------------
+# save: where it writes, and what it cleans up
+# ---------------------------------------------------------------------------
+
+
+def test_saving_into_a_missing_folder_names_the_target(tmp_path):
+    target = tmp_path / "nowhere" / "m"
+    with pytest.raises(FileNotFoundError) as info:
+        nn.save(nn.MLP(2, [1]), target)
+    message = str(info.value)
+    assert f"save: cannot write {target}.npz: the folder {tmp_path / 'nowhere'} does not exist" in message
+    assert ".layergrad-" not in message and ".tmp" not in message
+    assert os.listdir(tmp_path) == []
+
+
+def test_saving_below_a_file_names_the_target(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(NotADirectoryError, match=r"cannot write .*notes\.txt.m\.npz: the folder .*notes\.txt is not a"):
+        nn.save(nn.MLP(2, [1]), tmp_path / "notes.txt" / "m")
+
+
+@pytest.mark.parametrize(
+    "given, why",
+    [
+        ("folder" + os.sep, "names a folder; give a file name, such as "),
+        ("folder", "names a folder"),
+        ("new" + os.sep, "names a folder"),
+        (os.path.join("folder", ".."), "names a folder"),
+        ("m.npz", "names a folder"),
+        ("m", r"m\.npz is a folder; give another file name"),
+    ],
+)
+def test_a_path_that_names_a_folder_is_refused(tmp_path, given, why):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "m.npz").mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(IsADirectoryError, match=f"save: .*{why}"):
+        nn.save(nn.MLP(2, [1]), os.path.join(str(tmp_path), given))
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # no hidden folder/.npz
+
+
+def test_save_refuses_a_model_that_load_would_refuse(tmp_path, monkeypatch):
+    monkeypatch.setattr(nnio, "MAX_MEMBERS", 20)
+    with pytest.raises(ValueError, match=r"save: this MLP has 21 parameters, and a model file holds at most 20"):
+        nn.MLP(3, [4, 1], engine="scalar").save(tmp_path / "m")
+    assert os.listdir(tmp_path) == []
+    nn.MLP(3, [4, 1]).save(tmp_path / "m")  # 4 arrays
+
+
+def test_an_empty_path_is_refused():
+    with pytest.raises(ValueError, match="save: the path is empty"):
+        nn.save(nn.MLP(2, [1]), "")
+
+
+def _temp_name() -> str:
+    return f".layergrad-{uuid.uuid4().hex}.npz.tmp"
+
+
+def _age(path, seconds: float = 120) -> None:
+    old = time.time() - seconds
+    os.utime(path, (old, old), follow_symlinks=False)
+
+
+@POSIX
+def test_a_killed_save_leaves_a_temp_file_that_the_next_save_removes(tmp_path):
+    code = (
+        "import os, signal, sys\n"
+        "import numpy as np\n"
+        "import nn\n"
+        "def dying_savez(f, **arrays):\n"
+        "    f.write(b'PK\\x03\\x04 half an archive')\n"
+        "    f.flush()\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "np.savez = dying_savez\n"
+        "nn.save(nn.MLP(2, [1]), sys.argv[1])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "m")], cwd=ROOT, timeout=120)
+    assert done.returncode == -signal.SIGKILL
+    (left,) = os.listdir(tmp_path)  # the campaign's finding: the temp file stays
+    assert atomic.TEMP_NAME.fullmatch(left)
+    nn.save(nn.MLP(2, [1]), tmp_path / "m")
+    assert sorted(os.listdir(tmp_path)) == sorted([left, "m.npz"])  # too recent: it may be a save in progress
+    _age(tmp_path / left)
+    nn.save(nn.MLP(2, [1]), tmp_path / "other")
+    assert sorted(os.listdir(tmp_path)) == ["m.npz", "other.npz"]
+
+
+def test_only_old_temp_files_of_our_own_naming_are_removed(tmp_path):
+    stale, fresh = _temp_name(), _temp_name()
+    decoys = [
+        ".layergrad-xyz.npz.tmp",
+        _temp_name().upper(),
+        _temp_name() + ".bak",
+        "x" + _temp_name(),
+        _temp_name()[1:],
+        "notes.tmp",
+        "m.npz",
+    ]
+    for name in [stale, fresh, *decoys]:
+        (tmp_path / name).write_bytes(b"data")
+    folder = tmp_path / _temp_name()
+    folder.mkdir()
+    for name in [stale, *decoys, folder.name]:
+        _age(tmp_path / name)
+    nn.save(nn.MLP(2, [1]), tmp_path / "m")
+    assert sorted(os.listdir(tmp_path)) == sorted([fresh, *decoys, folder.name])
+    assert (tmp_path / "m.npz").read_bytes()[:2] == b"PK"
+
+
+@POSIX
+def test_a_symlink_named_like_a_temp_file_is_left_alone(tmp_path):
+    keep = tmp_path / "keep.txt"
+    keep.write_text("mine")
+    link = tmp_path / _temp_name()
+    link.symlink_to(keep)
+    _age(keep)
+    _age(link)
+    nn.save(nn.MLP(2, [1]), tmp_path / "m")
+    assert link.is_symlink() and keep.read_text() == "mine"
+
+
+@POSIX
+def test_an_old_temp_file_that_a_save_still_holds_is_left_alone(tmp_path):
+    import fcntl
+
+    busy = tmp_path / _temp_name()
+    busy.write_bytes(b"half")
+    _age(busy)
+    with open(busy, "rb") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)  # as a stalled save holds its temp file
+        nn.save(nn.MLP(2, [1]), tmp_path / "m")
+        assert busy.exists()
+    nn.save(nn.MLP(2, [1]), tmp_path / "m")
+    assert not busy.exists()
+
+
+def test_remove_stale_temps_reports_what_it_removed(tmp_path):
+    name = _temp_name()
+    (tmp_path / name).write_bytes(b"")
+    assert atomic.remove_stale_temps(str(tmp_path)) == []
+    _age(tmp_path / name)
+    assert atomic.remove_stale_temps(str(tmp_path)) == [name]
+    assert atomic.remove_stale_temps(str(tmp_path / "missing")) == []
