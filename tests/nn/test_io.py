@@ -409,13 +409,15 @@ def test_an_npz_with_an_object_array_is_rejected_and_not_run(tmp_path, where):
     arrays = _arrays(path)
     arrays[where] = np.array([Payload(str(marker))], dtype=object)
     _resave(path, arrays)  # np.savez pickles object arrays
-    with pytest.raises(ValueError, match="it contains pickled data, which layergrad never loads"):
+    # a member the architecture does not name is refused by its name, before its header is read
+    why = r"unexpected \['extra'\]" if where == "extra" else "it contains pickled data, which layergrad never loads"
+    with pytest.raises(ValueError, match=why):
         nn.load(path)
     assert not marker.exists()
 
 
 def test_a_directory_is_not_a_model(tmp_path):
-    with pytest.raises((ValueError, IsADirectoryError, PermissionError)):
+    with pytest.raises(ValueError, match="it is a folder, not a file"):
         nn.load(tmp_path)
 
 
