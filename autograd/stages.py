@@ -202,21 +202,28 @@ def stage_kind(path: tuple[str, ...]) -> str | None:
 
 
 def register_stage(path: tuple[str, ...], label: str | None = None, kind: str | None = None) -> None:
-    """Record a label and kind for ``path`` without entering it (used for parameters).
+    """Record the label and kind of ``path`` without entering it (used for parameters).
+
+    The path's entry is replaced: a label or kind not given is removed, so a
+    path registered again by another model does not keep the first one's label.
 
     Examples
     --------
     >>> register_stage(("net", "layer 1"), label="layer 1: Linear(2→3)", kind="layer")
     >>> stage_label(("net", "layer 1")), stage_kind(("net", "layer 1"))
     ('layer 1: Linear(2→3)', 'layer')
+    >>> register_stage(("net", "layer 1"), kind="layer")
+    >>> stage_label(("net", "layer 1")) is None
+    True
     """
     if kind is not None and kind not in STAGE_KINDS:
         raise ValueError(f"register_stage: kind must be one of {STAGE_KINDS} or None, got {kind!r}")
     path = tuple(path)
-    if label:
-        _remember(_LABELS, path, label)
-    if kind:
-        _remember(_KINDS, path, kind)
+    for registry, value in ((_LABELS, label), (_KINDS, kind)):
+        if value:
+            _remember(registry, path, value)
+        else:
+            registry.pop(path, None)
 
 
 def current_stage() -> tuple[str, ...]:
