@@ -229,9 +229,9 @@ class Module:
         return file_format().save(self, path)
 
     @classmethod
-    def load(cls, path: str) -> Module:
-        """Load a module saved with :meth:`save`: :func:`nn.load`, checking the class."""
-        m = file_format().load(path)
+    def load(cls, path: str, **options: Any) -> Module:
+        """Load a module saved with :meth:`save`: :func:`nn.load` (same options, e.g. ``max_bytes``), checking the class."""
+        m = file_format().load(path, **options)
         if cls is not Module and not isinstance(m, cls):
             raise TypeError(f"{cls.__name__}.load: the file holds a {type(m).__name__}")
         return m

@@ -103,7 +103,7 @@ class FileFormat(NamedTuple):
     """
 
     save: Callable[[Any, Any], str]
-    load: Callable[[Any], Any]
+    load: Callable[..., Any]
 
 
 _format: list[FileFormat] = []

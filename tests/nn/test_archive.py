@@ -610,3 +610,13 @@ def test_remove_stale_temps_reports_what_it_removed(tmp_path):
     _age(tmp_path / name)
     assert atomic.remove_stale_temps(str(tmp_path)) == [name]
     assert atomic.remove_stale_temps(str(tmp_path / "missing")) == []
+
+
+def test_module_load_passes_max_bytes_on(tmp_path) -> None:
+    import nn
+
+    path = str(tmp_path / "m.npz")
+    nn.MLP(2, [3, 1], seed=0).save(path)
+    assert isinstance(nn.MLP.load(path), nn.MLP)
+    with pytest.raises(ValueError, match="max_bytes"):
+        nn.MLP.load(path, max_bytes=16)
