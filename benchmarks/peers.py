@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 import sys
 
 import numpy as np
@@ -67,14 +68,19 @@ def micrograd_chain_case(n: int = data.CHAIN_N) -> Case:
 # ------------------------------------------------------------------ torch ---
 
 
-def _threads(torch, n: int):
-    """Set torch's intra-op threads; return a function restoring the old count."""
+def pinned_threads() -> int:
+    """The thread count the harness pinned in this child's environment (1 if none)."""
+    return int(os.environ.get("OMP_NUM_THREADS", "1"))
+
+
+def _threads(torch, n: int | None):
+    """Set torch's intra-op threads (default: the pinned count); return a function restoring the old count."""
     old = torch.get_num_threads()
-    torch.set_num_threads(n)
+    torch.set_num_threads(pinned_threads() if n is None else n)
     return lambda: torch.set_num_threads(old)
 
 
-def torch_mlp_case(problem: dict, lr: float, loss: str, threads: int) -> Case:
+def torch_mlp_case(problem: dict, lr: float, loss: str, threads: int | None = None) -> Case:
     """W2/W3 in torch: same weights and data, ``x @ W + b``, ``relu``,
     ``F.mse_loss`` / ``F.cross_entropy``, manual SGD under ``no_grad``."""
     import torch
@@ -106,7 +112,7 @@ def torch_mlp_case(problem: dict, lr: float, loss: str, threads: int) -> Case:
     return Case(step, lambda: {"loss": out["loss"].item(), "grad": params[0][0].grad.numpy().copy()}, restore)
 
 
-def torch_tanh_chain_case(x0: np.ndarray, n: int = data.CHAIN_N, threads: int = 1) -> Case:
+def torch_tanh_chain_case(x0: np.ndarray, n: int = data.CHAIN_N, threads: int | None = None) -> Case:
     """W4 in torch: the tanh chain on a 16-element float32 tensor."""
     import torch
 

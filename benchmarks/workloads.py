@@ -1,31 +1,35 @@
-"""The workload table (W1-W5, I) and how each one is run and checked."""
+"""The workload table (W1-W5, I, G) and how each one is run, in child processes, and checked."""
 
 from __future__ import annotations
 
 import compileall
-import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import data, peers, programs, refs
-from .harness import RTOL32, RTOL64, Case, Row, compare, measure, print_rows, summarize
+from .harness import RTOL32, RTOL64, Case, Row, compare, pinned_env, print_rows, summarize
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
 class Options:
-    """Run settings: repeats per timing, seconds per repeat, quick mode."""
+    """Run settings: repeats per timing, seconds per repeat, quick mode, pinned threads,
+    and whether a workload's implementations share one process (order rotated)."""
 
     repeats: int = 7
     min_time: float = 0.2
     quick: bool = False
+    threads: int = 1
+    rotated: bool = False
 
 
 @dataclass
@@ -59,7 +63,7 @@ def _lg_demo():
 
 
 def timed_workloads() -> dict[str, Workload]:
-    """W1-W4s: the workloads timed in this process."""
+    """W1-W4s: the workloads whose implementations are timed step by step (``child.case``)."""
     w2 = lambda: data.mlp_problem(**data.W2)  # noqa: E731
     w3 = lambda: data.mlp_problem(**data.W3)  # noqa: E731
     x0 = data.w4_x0()
@@ -85,12 +89,7 @@ def timed_workloads() -> dict[str, Workload]:
                 RTOL32,
                 [
                     Entry("reference (numpy)", lambda: refs.mlp_numpy_case(w2(), data.W2["lr"], "mse")),
-                    Entry(
-                        "torch (1 thread)",
-                        lambda: peers.torch_mlp_case(w2(), data.W2["lr"], "mse", threads=1),
-                        "peer",
-                        "torch",
-                    ),
+                    Entry("torch", lambda: peers.torch_mlp_case(w2(), data.W2["lr"], "mse"), "peer", "torch"),
                     Entry(
                         "layergrad",
                         lambda: programs.tensor_mlp_case(programs.layergrad_tensor(), w2(), data.W2["lr"], "mse"),
@@ -110,12 +109,7 @@ def timed_workloads() -> dict[str, Workload]:
                 RTOL32,
                 [
                     Entry("reference (numpy)", lambda: refs.mlp_numpy_case(w3(), data.W3["lr"], "ce")),
-                    Entry(
-                        "torch (2 threads)",
-                        lambda: peers.torch_mlp_case(w3(), data.W3["lr"], "ce", threads=2),
-                        "peer",
-                        "torch",
-                    ),
+                    Entry("torch", lambda: peers.torch_mlp_case(w3(), data.W3["lr"], "ce"), "peer", "torch"),
                     Entry(
                         "layergrad",
                         lambda: programs.tensor_mlp_case(programs.layergrad_tensor(), w3(), data.W3["lr"], "ce"),
@@ -135,7 +129,7 @@ def timed_workloads() -> dict[str, Workload]:
                 RTOL32,
                 [
                     Entry("reference (numpy)", lambda: refs.tanh_chain_numpy_case(x0)),
-                    Entry("torch (1 thread)", lambda: peers.torch_tanh_chain_case(x0), "peer", "torch"),
+                    Entry("torch", lambda: peers.torch_tanh_chain_case(x0), "peer", "torch"),
                     Entry(
                         "layergrad",
                         lambda: programs.tensor_tanh_chain_case(programs.layergrad_tensor(), x0),
@@ -158,107 +152,128 @@ def timed_workloads() -> dict[str, Workload]:
     }
 
 
-def _unavailable(entry: Entry, exc: BaseException) -> str:
-    return f"not available ({type(exc).__name__}: {exc})"
-
-
 def run_timed(w: Workload, opts: Options) -> list[Row]:
-    """Check every entry against the reference, then time it; print the table."""
-    print(f"\n{w.id}  {w.title}  [{w.unit}; median/min of {opts.repeats}]")
-    rows, ref_result, ref_median = [], None, None
-    for entry in w.entries:
-        row = Row(w.id, entry.name)
-        rows.append(row)
+    """Check and time every entry, each in its own fresh process (``child.case``; the
+    reference first, the others checked against its result), or all in one process with
+    the order rotated (``--rotated``); print the table."""
+    how = "one process, order rotated, first round dropped" if opts.rotated else "own process each"
+    print(f"\n{w.id}  {w.title}  [{w.unit}; {how}; median/IQR of {opts.repeats}]")
+    rows = [Row(w.id, entry.name) for entry in w.entries]
+    run = []
+    for index, (entry, row) in enumerate(zip(w.entries, rows)):
         if entry.peer and not peers.installed(entry.peer):
             row.note = f"skipped: {entry.peer} not installed (pip install {peers.PINS[entry.peer]})"
-            continue
-        case = None
-        try:
-            case = entry.factory()
-            t0 = time.perf_counter()
-            case.step()  # the checked call (and first warm-up)
-            first = time.perf_counter() - t0
-            got = case.read()
-            if ref_result is None:
-                ref_result, row.ok, row.check = got, True, "(reference)"
-            else:
-                row.ok, row.check = compare(got, ref_result, w.rtol)
-                if not row.ok:
-                    row.note = f"wrong result, not timed: {row.check}"
-                    continue
-            summarize(row, measure(case.step, opts.repeats, opts.min_time, entry.gc_off, first))
-            if ref_median is None:
-                ref_median = row.median_s
-            row.ratio = row.median_s / ref_median
-        except (ImportError, AttributeError) as e:
-            row.ok = None if entry.kind == "layergrad" else False
-            row.note = _unavailable(entry, e)
-        except Exception as e:  # a crash of an engine is a failed check
-            row.ok, row.note = False, f"error: {type(e).__name__}: {e}"
-        finally:
-            if case is not None and case.close:
-                case.close()
-        if entry.kind == "ref" and row.ok is not True:
-            row.ok = False
-            break  # nothing to check the others against
+        else:
+            run.append(index)
+    spec = {"wid": w.id, "repeats": opts.repeats, "min_time": opts.min_time, "quick": opts.quick}
+    spec["threads"] = opts.threads
+    if opts.rotated:
+        out = _child(["rotated", json.dumps({**spec, "indices": run})], opts, timeout=3600)
+        results = out.get("results", [{"index": run[0], **out}])
+        for r in results:
+            r["threads_seen"] = out.get("threads_seen")
+            _fill(rows[r["index"]], w.entries[r["index"]], r)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            ref = os.path.join(tmp, "reference.pickle")
+            for index in run:
+                own = {**spec, "index": index, "ref": ref if index else None, "out": None if index else ref}
+                r = _child(["case", json.dumps(own)], opts, timeout=1800)
+                _fill(rows[index], w.entries[index], r)
+                if index == 0 and rows[0].ok is not True:
+                    break  # nothing to check the others against
+    if rows[0].ok is not True:
+        rows[0].ok = False
+    for row in rows[1:]:
+        if row.median_s is not None and rows[0].median_s:
+            row.ratio = row.median_s / rows[0].median_s
+    if rows[0].median_s:
+        rows[0].ratio = 1.0
     print_rows(rows)
     if w.id == "W1":
-        w1_loss_check(w, rows, opts)
+        print_w1_loss(w, rows)
+    if w.id == "W3":
+        print_memory(rows, opts)
     return rows
 
 
-def w1_loss_check(w: Workload, rows: list[Row], opts: Options) -> None:
-    """Run the demo's 100 iterations and compare the loss printed at step 99.
+def _fill(row: Row, entry: Entry, r: dict) -> None:
+    """A row from a child's result (``child.case`` / ``child.rotated``)."""
+    if "error" in r:
+        if r.get("missing"):
+            row.ok = None if entry.kind == "layergrad" else False
+            row.note = f"not available ({r['error']})"
+        else:
+            row.ok, row.note = False, f"error: {r['error']}"
+        return
+    row.ok, row.check = r["ok"], r["check"]
+    if not row.ok:
+        row.note = f"wrong result, not timed: {row.check}"
+        return
+    if "cpu" not in r:
+        return
+    summarize(row, r["cpu"], r["wall"], r["timer"])
+    keep = ("calls", "faults", "faults_per_step", "memory", "threads_seen", "loss_step99")
+    row.extra = {k: r[k] for k in keep if k in r}
 
-    Untimed, with gc disabled and collected every 10 steps (results do not
-    depend on gc).  In ``--quick`` mode only entries whose step takes under
-    0.1 s are run.
+
+def print_w1_loss(w: Workload, rows: list[Row]) -> None:
+    """W1: the loss each implementation's process printed at the demo's 'step 99'.
+
+    The child ran the demo's 100 iterations after timing (untimed, gc off,
+    collected every 10 steps); in ``--quick`` mode only where a step takes
+    under 0.1 s.  A wrong loss fails the row.
     """
     want = data.W1_LOSS_STEP99
     print(f"  100-step check (untimed, gc off): loss printed at 'step 99' should be {want!r}")
-    for entry, row in zip(w.entries, rows):
-        if row.median_s is None or entry.gc_off:
-            continue
-        if opts.quick and row.median_s > 0.1:
-            print(f"    {entry.name:<26}skipped in --quick (~{100 * row.median_s:.0f} s)")
-            continue
-        was_enabled = gc.isenabled()
-        case = entry.factory()
-        try:
-            gc.disable()
-            for k in range(data.W1_STEPS):
-                case.step()
-                if k % 10 == 9:
-                    gc.collect()
-            loss = case.read()["loss"]
-        except Exception as e:
-            loss, err = None, f"{type(e).__name__}: {e}"
-        finally:
-            if case.close:
-                case.close()
-            if was_enabled:
-                gc.enable()
-            gc.collect()
+    for row in rows:
+        loss = row.extra.get("loss_step99")
         if loss is None:
-            ok, detail = False, err
+            continue
+        if loss == "skipped":
+            print(f"    {row.impl:<26}skipped in --quick (~{100 * row.median_s:.0f} s)")
+            continue
+        if isinstance(loss, str):
+            ok, detail = False, loss
         else:
             ok, detail = compare({"loss": loss}, {"loss": want}, w.rtol)
             detail = f"{loss!r} ({detail})"
-        row.extra["loss_step99"] = loss
         row.extra["loss_step99_ok"] = ok
         row.ok = row.ok and ok
-        print(f"    {entry.name:<26}{'✓' if ok else '✗'} {detail}")
+        print(f"    {row.impl:<26}{'✓' if ok else '✗'} {detail}")
+
+
+def print_memory(rows: list[Row], opts: Options) -> None:
+    """The memory rows: each implementation's peak RSS during its loop above its RSS
+    once parameters and data exist, and minor page faults per timed step."""
+    if opts.rotated:
+        print("  memory: only measured with each implementation in its own process (the default)")
+        return
+    print("  memory (own process): peak RSS of the loop above RSS after setup; minor page faults per step")
+    width = max(len(r.impl) for r in rows) + 2
+    for row in rows:
+        mem = row.extra.get("memory")
+        if not mem:
+            continue
+        start, end = mem["start"], mem["end"]
+        anon = (end.get("RssAnon", 0) - start.get("RssAnon", 0)) / 2**20
+        file = (end.get("RssFile", 0) - start.get("RssFile", 0)) / 2**20
+        print(
+            f"    {row.impl:<{width}}peak +{mem['peak_above_start'] / 2**20:6.1f} MiB"
+            f"  (at the end: anon {anon:+.1f}, file {file:+.1f} MiB)"
+            f"   {row.extra['faults_per_step']:8.1f} faults/step"
+        )
 
 
 # --------------------------------------------------------------------- W5 ---
 
 
-def _child(args: list[str], timeout: float) -> dict:
-    """Run ``python -m benchmarks.child ARGS`` in a fresh process; parse its JSON line."""
+def _child(args: list[str], opts: Options, timeout: float) -> dict:
+    """Run ``python -m benchmarks.child ARGS`` in a fresh process with the thread counts
+    pinned in its environment; parse its JSON line."""
+    cmd = [sys.executable, "-m", "benchmarks.child", *args]
     try:
-        p = subprocess.run(
-            [sys.executable, "-m", "benchmarks.child", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout
-        )
+        p = subprocess.run(cmd, cwd=REPO, env=pinned_env(opts.threads), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
     lines = p.stdout.strip().splitlines()
@@ -275,7 +290,7 @@ def run_w5(opts: Options) -> list[Row]:
     runs, timeout = (1, 120) if opts.quick else (3, 300)
     print(
         f"\nW5  x = x * {data.W5_MUL} + 0.0, {n:,} times on a scalar Value, then backward"
-        f"  [build + backward; fresh process; median/min of {runs}]"
+        f"  [build + backward; fresh process per run; median/IQR of {runs}]"
     )
     want = refs.w5_expected(n)
     rows = []
@@ -290,7 +305,7 @@ def run_w5(opts: Options) -> list[Row]:
             continue
         results = []
         for _ in range(runs):
-            r = _child(["w5", impl, str(n)], timeout)
+            r = _child(["w5", impl, str(n)], opts, timeout)
             if "error" in r:
                 break
             results.append(r)
@@ -301,7 +316,8 @@ def run_w5(opts: Options) -> list[Row]:
         row.ok, row.check = compare(results[0], want, RTOL64)
         if not row.ok:
             row.note = "wrong result"
-        summarize(row, [r["build_s"] + r["backward_s"] for r in results])
+        cpu = [r["build_s"] + r["backward_s"] for r in results]
+        summarize(row, cpu, [r["wall_s"] for r in results], "thread_time")
         per_step = statistics.median(r["graph_bytes_per_step"] for r in results)
         after = statistics.median(r["after_backward_bytes_per_step"] for r in results)
         row.extra = {
@@ -342,12 +358,18 @@ def micrograd_default_limit(n: int = 1000) -> str:
 
 
 def run_import(opts: Options) -> list[Row]:
-    """I: wall time of ``python -c "import autograd, nn"`` vs ``import numpy``."""
+    """I: ``python -c "import autograd, nn"`` vs ``import numpy``: the CPU time (user +
+    system, from ``os.wait4``) of each fresh process, the three commands run in turn with
+    the order rotated every round and the first round dropped."""
     runs = 5 if opts.quick else 11
-    print(f"\nI   python -c 'import ...' in a fresh process  [median/min of {runs}]")
+    print(
+        f"\nI   python -c 'import ...' in a fresh process  [rotated order, first round dropped; median/IQR of {runs}]"
+    )
+    env = pinned_env(opts.threads)
     probe = subprocess.run(
         [sys.executable, "-c", "import autograd, nn; autograd.Value; autograd.Tensor"],
         cwd=REPO,
+        env=env,
         capture_output=True,
         text=True,
     )
@@ -356,32 +378,46 @@ def run_import(opts: Options) -> list[Row]:
     # Compile ours the same way, so both imports are measured as users run them.
     for pkg in ("autograd", "nn"):
         compileall.compile_dir(str(REPO / pkg), quiet=1)
-    rows = []
-    for name, code in [
+    commands = [
         ("reference (import numpy)", "import numpy"),
         ("layergrad (import autograd, nn)", "import autograd, nn"),
         ("python -c pass (startup)", "pass"),
-    ]:
-        row = Row("I", name)
-        rows.append(row)
-        if name.startswith("layergrad") and probe.returncode != 0:
-            tail = (probe.stderr.strip().splitlines() or ["?"])[-1]
-            row.note = f"not available ({tail})"
-            continue
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            p = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True)
-            times.append(time.perf_counter() - t0)
-        row.ok, row.check = p.returncode == 0, f"exit code {p.returncode}"
-        summarize(row, times)
-        row.ratio = row.median_s / rows[0].median_s
+    ]
+    rows = [Row("I", name) for name, _ in commands]
+    if probe.returncode != 0:
+        tail = (probe.stderr.strip().splitlines() or ["?"])[-1]
+        rows[1].note = f"not available ({tail})"
+    live = [k for k in range(len(commands)) if not rows[k].note]
+    seen: dict = {k: ([], [], []) for k in live}
+    for rnd in range(runs + 1):
+        for k in live[rnd % len(live) :] + live[: rnd % len(live)]:
+            cpu, wall, code = _process_cpu([sys.executable, "-c", commands[k][1]], env)
+            if rnd:
+                seen[k][0].append(cpu)
+                seen[k][1].append(wall)
+                seen[k][2].append(code)
+    for k in live:
+        cpu, wall, codes = seen[k]
+        rows[k].ok, rows[k].check = all(c == 0 for c in codes), f"exit code {max(codes, key=abs)}"
+        summarize(rows[k], cpu, wall, "child CPU (wait4)")
+        rows[k].ratio = rows[k].median_s / rows[0].median_s
     print_rows(rows)
     return rows
 
 
+def _process_cpu(cmd: list[str], env: dict) -> tuple[float, float, int]:
+    """Run ``cmd``; its CPU seconds (user + system), wall seconds and exit code."""
+    w0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - w0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime, wall, p.returncode
+
+
 def run_graph(opts: Options) -> list[Row]:
-    """G: draw micrograd's demo step graph (about 66,000 nodes) with ``draw_graph(loss)``.
+    """G: draw micrograd's demo step graph (about 66,000 nodes) with ``draw_graph(loss)``,
+    in a fresh process (``child.graph``).
 
     No peer draws this graph (torchviz gives up around 3,000 nodes, micrograd's
     ``draw_dot`` makes an unreadable 15,000-point-wide picture of one sample),
@@ -389,44 +425,14 @@ def run_graph(opts: Options) -> list[Row]:
     running Graphviz's ``dot -Tsvg`` on it when ``dot`` is installed.  The
     check is the detail level "auto" picks and the drawn node count.
     """
-    import shutil
-
     runs = 3 if opts.quick else 5
-    print(f"\nG   draw_graph of micrograd's demo step (W1's loss, 100 samples)  [median/min of {runs}]")
-    rows = [Row("G", "layergrad draw_graph(loss) (DOT source)"), Row("G", "dot -Tsvg of that source")]
-    try:
-        from autograd import Value, draw_graph, register_stage, stage, toposort
-
-        t0 = time.perf_counter()
-        root = programs.micrograd_chain_demo_loss(Value, stage, register_stage)
-        made = time.perf_counter() - t0
-    except (ImportError, AttributeError) as e:
-        for row in rows:
-            row.note = f"not available ({type(e).__name__}: {e})"
-        print_rows(rows)
-        return rows
-    nodes = len(toposort(root))
-    print(f"  (graph built and back-propagated in {made:.2f} s: {nodes:,} nodes)")
-    times, graph = [], None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        graph = draw_graph(root)
-        times.append(time.perf_counter() - t0)
-    build = rows[0]
-    build.ok = graph.detail in ("neuron", "layer") and graph.num_nodes <= 2000
-    build.check = f"{nodes:,} graph nodes -> detail {graph.detail!r}, {graph.num_nodes} drawn"
-    summarize(build, times)
-    render = rows[1]
-    if shutil.which("dot") is None:
-        render.note = "skipped: Graphviz's dot is not installed"
+    print(f"\nG   draw_graph of micrograd's demo step (W1's loss, 100 samples)  [fresh process; median/IQR of {runs}]")
+    out = _child(["graph", json.dumps({"runs": runs})], opts, timeout=600)
+    if "error" in out:
+        rows = [Row("G", "layergrad draw_graph(loss) (DOT source)", ok=False, note=out["error"])]
     else:
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            svg = graph.pipe("svg")
-            times.append(time.perf_counter() - t0)
-        render.ok = svg.lstrip().startswith(b"<?xml") or b"<svg" in svg[:400]
-        render.check = f"SVG of {len(svg) / 1024:.0f} KiB"
-        summarize(render, times)
+        rows = [Row(**r) for r in out["rows"]]
+        if "nodes" in out:
+            print(f"  (graph built and back-propagated in {out['made_s']:.2f} s: {out['nodes']:,} nodes)")
     print_rows(rows)
     return rows
