@@ -230,7 +230,7 @@ class Module:
 
     @classmethod
     def load(cls, path: str, **options: Any) -> Module:
-        """Load a module saved with :meth:`save`: :func:`nn.load` (its options, e.g. ``max_bytes``), checking the class."""
+        """Load a module saved with :meth:`save` (:func:`nn.load` and its options), checking the class."""
         m = file_format().load(path, **options)
         if cls is not Module and not isinstance(m, cls):
             raise TypeError(f"{cls.__name__}.load: the file holds a {type(m).__name__}")
