@@ -177,3 +177,13 @@ def test_import_nn_does_not_import_matplotlib() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_every_test_module_is_listed_in_the_tests_readme() -> None:
+    readme = (ROOT / "tests" / "README.md").read_text(encoding="utf-8")
+    missing = [
+        p.relative_to(ROOT).as_posix()
+        for p in sorted((ROOT / "tests").rglob("test_*.py"))
+        if f"`{p.stem}`" not in readme and f"`{p.stem}.py`" not in readme and p.stem not in readme
+    ]
+    assert not missing, f"tests/README.md does not list {missing}: add them to its layout table"
