@@ -341,7 +341,9 @@ _ROWS = [
     Op("repeat",  lambda xp, a, reps: xp.tile(a, reps),
                                                    (lambda xp, g, out, a, reps: xp.untile(g, a.shape, reps),),
                                                    "repeat", "repeat", "repeat {0}", TENSOR_ONLY),
-    Op("clone",   lambda xp, a: xp.copy(a),        (lambda xp, g, out, a: g,), "clone", "clone", "", TENSOR_ONLY),
+    # a copy in new memory; order "K" keeps the layout (clone), "C" makes it row-major (contiguous)
+    Op("clone",   lambda xp, a, order: xp.copy(a, order), (lambda xp, g, out, a, order: g,), "clone", "clone", "",
+                                                   TENSOR_ONLY),
     # a change of float dtype (.float(), .double(), .to()); the gradient is cast back by the engine
     Op("cast",    lambda xp, a, dtype: xp.cast(a, dtype),
                                                    (lambda xp, g, out, a, dtype: g,), "cast", "cast", "to {0}",

@@ -104,8 +104,8 @@ def operand(x: Any, where: str, like: np.ndarray | None = None) -> Tensor:
 class Tensor(InplaceMethods):
     """An n-dimensional array that records the operations applied to it.
 
-    Names and meanings follow PyTorch (see :doc:`coming-from-pytorch` for the
-    differences).  ``Tensor(data)`` always makes a floating point tensor, as
+    Names and meanings follow PyTorch (the docs page "Coming from PyTorch" lists
+    the differences).  ``Tensor(data)`` always makes a floating point tensor, as
     ``torch.Tensor(data)`` does: Python numbers, nested lists and integer or
     bool arrays become float64; a float array keeps its dtype.  (``autograd.tensor``
     and ``autograd.from_numpy`` keep an integer array's dtype.)  Python

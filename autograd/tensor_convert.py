@@ -184,11 +184,11 @@ class ConvertMethods(Node):
         >>> y.data is x.data, y.op.name
         (False, 'clone')
         """
-        return self._apply(OPS["clone"], (self,))
+        return self._apply(OPS["clone"], (self,), ("K",))
 
     def contiguous(self) -> Any:
-        """This tensor if its memory is C-contiguous, else a contiguous :meth:`clone`."""
-        return self if self.data.flags.c_contiguous else self.clone()
+        """This tensor if its memory is C-contiguous (row-major), else a row-major copy."""
+        return self if self.data.flags.c_contiguous else self._apply(OPS["clone"], (self,), ("C",))
 
     def to(self, *args: Any, **kwargs: Any) -> Any:
         """This tensor in another dtype (``to(autograd.float32)``, ``to(other)``); ``"cpu"`` is accepted.
