@@ -130,7 +130,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     >>> where(x > 0, x, 0.0).tolist()
     [0.0, 2.0]
     """
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition).astype(bool)
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition).astype(bool, copy=False)
     like = a.data if isinstance(a, Tensor) else (b.data if isinstance(b, Tensor) else None)
     return apply_op(OPS["where"], (operand(a, "where", like), operand(b, "where", like)), (cond,))
 

@@ -235,6 +235,12 @@ def check_saved(order: list[Any]) -> None:
                 f"the op was recorded, and its gradient needs it. Hint: change a copy (.clone()) instead, "
                 "or recompute the forward pass after the change."
             )
+        for c in node._meta:  # an array constant (a where mask, an index) taken from a tensor's memory
+            if isinstance(c, np.ndarray) and modified_at(c) > born:
+                raise RuntimeError(
+                    f"{INPLACE_ERROR}: an array constant of {node.op.name!r} (shape {c.shape}, e.g. a mask or an "
+                    "index) was changed in place after the op was recorded."
+                )
         for i, parent in enumerate(prev):
             if parent._born > born:
                 # NOTE: the parent was changed by a *recorded* in-place op after this node used it.

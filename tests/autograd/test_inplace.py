@@ -151,6 +151,20 @@ def test_a_change_through_another_tensor_sharing_the_memory_is_noticed() -> None
     np.testing.assert_array_equal(w2.grad, [4.0, 6.0])
 
 
+def test_a_mask_or_index_changed_after_use_is_noticed() -> None:
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    mask = x > 0
+    y = ag.where(mask, x, 0.0).sum()
+    mask[0] = False  # PyTorch's where saved the condition: its version changed
+    with pytest.raises(RuntimeError, match=INPLACE_ERROR):
+        y.backward()
+    idx = ag.arange(2)
+    z = x[idx].sum()
+    idx += 1
+    with pytest.raises(RuntimeError, match=r"array constant of 'getitem'"):
+        z.backward()
+
+
 def test_a_result_changed_in_place_after_use_is_refused_not_mixed_up() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = x * 1.0
