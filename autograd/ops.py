@@ -98,6 +98,10 @@ class Op(NamedTuple):
             return self.short
         return str(self.label).format(*[format_constant(c) for c in consts])
 
+    def __repr__(self) -> str:
+        # the row's name, not its functions: what ``print(t.grad_fn)`` shows
+        return f"<Op {self.name!r}>"
+
     @property
     def short(self) -> str:
         """The op's short name in drawings, without constants (used for counts)."""
