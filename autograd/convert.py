@@ -271,7 +271,9 @@ def keep_arg(keepdim: Any, keepdims: Any, where: str) -> bool:
     >>> keep_arg(True, None, "sum"), keep_arg(None, None, "sum")
     (True, False)
     """
-    if keepdim is not None and keepdims is not None and bool(keepdim) != bool(keepdims):
+    if keepdims is None:
+        return keepdim is not None and bool(keepdim)
+    if keepdim is not None and bool(keepdim) != bool(keepdims):
         raise TypeError(f"{where}: give keepdim= or keepdims= (the same thing), not both")
     return bool(keepdim if keepdim is not None else keepdims)
 

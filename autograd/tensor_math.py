@@ -96,9 +96,11 @@ class MathMethods(ShapeMethods):
         >>> tensor([[1.0, 2.0], [3.0, 4.0]]).mean(1, keepdim=True).tolist()
         [[1.5], [3.5]]
         """
-        self._floating("mean")
+        if self.data.dtype.kind != "f":
+            self._floating("mean")
         ax = self._dims(dim, axis, "mean")
-        return self.sum(ax, keep_arg(keepdim, keepdims, "mean")) * (1.0 / count(self.shape, ax))
+        keep = keep_arg(keepdim, keepdims, "mean")
+        return self._apply(OPS["sum"], (self,), (ax, keep)) * (1.0 / count(self.data.shape, ax))
 
     def prod(self, dim: Any = None, keepdim: Any = None, *, axis: Any = None, keepdims: Any = None) -> Any:
         """Product over ``dim``; its gradient is exact where elements are 0.

@@ -407,5 +407,11 @@ class ShapeMethods(ConvertMethods):
 
     def _dims(self, dim: Any, axis: Any, where: str) -> Any:
         """``dim``/``axis`` resolved and normalised against this tensor's dims; ``()`` means all, as in PyTorch."""
+        if axis is None:
+            if dim is None:
+                return None
+            n = self.data.ndim
+            if type(dim) is int and -n <= dim < n:  # NOTE: the common case, checked in one line
+                return dim % n
         d = dim_arg(dim, axis, where)
         return None if d == () else normalize_axis(d, self.ndim, where)
