@@ -154,6 +154,8 @@ def backward(root: Node, gradient: Any = None) -> None:
     """
     seed = root._seed(gradient)
     order = _interior(root)
+    if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
+        root._check_saved(order)
     zero = root._zero
     for node in order:
         node.grad = zero
@@ -257,6 +259,8 @@ def backward_reference(root: Node, gradient: Any = None) -> None:
     """
     seed = root._seed(gradient)
     order = [n for n in toposort(root) if n.op is not None]
+    if root._check_saved is not None:
+        root._check_saved(order)
     for node in order:  # interior gradients show this pass only
         node.grad = root._zero
     if root.op is None:

@@ -21,7 +21,13 @@ __all__ = [
     "comparison_operand",
     "index_arrays",
     "shapes_text",
+    "dim_arg",
+    "keep_arg",
+    "sizes_arg",
+    "FLOAT_KINDS",
 ]
+
+FLOAT_KINDS = "f"  # dtype kinds that can require grad (PyTorch: floating point only)
 
 # Scalars that never change a tensor's dtype: Python numbers (weak in numpy), and numpy's
 # bool, which cannot raise a float dtype either (numpy: float32 array * np.True_ is float32).
@@ -238,3 +244,53 @@ def shapes_text(arrays: Any) -> str:
     '(2, 3), (3,)'
     """
     return ", ".join(str(np.shape(a)) for a in arrays)
+
+
+def dim_arg(dim: Any, axis: Any, where: str, default: Any = None) -> Any:
+    """PyTorch's ``dim=`` or numpy's ``axis=`` (one of them), ``default`` when neither is given.
+
+    Examples
+    --------
+    >>> dim_arg(None, 1, "sum"), dim_arg(0, None, "sum"), dim_arg(None, None, "sum")
+    (1, 0, None)
+    """
+    if dim is not None and axis is not None:
+        raise TypeError(f"{where}: give dim= or axis= (the same thing), not both; got dim={dim!r}, axis={axis!r}")
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return dim if dim is not None else (axis if axis is not None else default)
+
+
+def keep_arg(keepdim: Any, keepdims: Any, where: str) -> bool:
+    """PyTorch's ``keepdim=`` or numpy's ``keepdims=`` (one of them), False when neither is given.
+
+    Examples
+    --------
+    >>> keep_arg(True, None, "sum"), keep_arg(None, None, "sum")
+    (True, False)
+    """
+    if keepdims is None:
+        return keepdim is not None and bool(keepdim)
+    if keepdim is not None and bool(keepdim) != bool(keepdims):
+        raise TypeError(f"{where}: give keepdim= or keepdims= (the same thing), not both")
+    return bool(keepdim if keepdim is not None else keepdims)
+
+
+def sizes_arg(sizes: tuple[Any, ...], where: str) -> tuple[int, ...]:
+    """Sizes given as ints or one tuple/list of ints (``-1`` allowed), checked.
+
+    Examples
+    --------
+    >>> sizes_arg((2, -1), "view"), sizes_arg(([2, 3],), "view")
+    ((2, -1), (2, 3))
+    """
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    out = []
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{where}: sizes must be ints, got {sizes!r}")
+        out.append(int(s))
+    return tuple(out)

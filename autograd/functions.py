@@ -1,4 +1,9 @@
-"""Module-level functions of the tensor engine (PyTorch's and numpy's spellings): creation, joins, selections."""
+"""Module-level functions of several tensors (PyTorch's ``torch.*`` spellings): matmul, cat, stack, where, maximum.
+
+The Tensor methods as functions (``autograd.exp``, ``autograd.sum``, ...) are
+in :mod:`autograd.tensor_functions`, creation functions in
+:mod:`autograd.creation`.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +12,28 @@ from typing import Any
 
 import numpy as np
 
-from .convert import normalize_axis, shape_arg, shapes_text
+from .convert import dim_arg, normalize_axis, shapes_text
+from .node import Node
 from .ops import OPS
 from .tensor import Tensor, apply_op, operand
 from .value import Value, extreme
 
-__all__ = ["tensor", "matmul", "concatenate", "stack", "where", "maximum", "minimum", "zeros", "ones", "randn"]
+__all__ = [
+    "matmul",
+    "mm",
+    "bmm",
+    "concatenate",
+    "cat",
+    "stack",
+    "where",
+    "maximum",
+    "minimum",
+]
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None) -> Tensor:
-    """Make a Tensor (PyTorch's ``torch.tensor`` spelling).
-
-    Examples
-    --------
-    >>> tensor([1, 2]).dtype
-    dtype('float64')
-    """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
+def _tensor(x: Any, where: str) -> Tensor:
+    """The first argument of a tensor function as a Tensor (a number, list or array as a constant)."""
+    return x if type(x) is Tensor else operand(x, where)
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -37,33 +47,72 @@ def matmul(a: Any, b: Any) -> Tensor:
     return (a if type(a) is Tensor else operand(a, "matmul")).matmul(b)
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis.
+def mm(input: Any, mat2: Any) -> Tensor:
+    """Matrix product of two 2-D tensors.
+
+    Examples
+    --------
+    >>> mm(Tensor([[1.0, 2.0]]), Tensor([[3.0], [4.0]])).tolist()
+    [[11.0]]
+    """
+    return _tensor(input, "mm").mm(mat2)
+
+
+def bmm(input: Any, mat2: Any) -> Tensor:
+    """Batched matrix product of two 3-D tensors.
+
+    Examples
+    --------
+    >>> bmm(Tensor(np.ones((2, 1, 3))), Tensor(np.ones((2, 3, 1)))).shape
+    (2, 1, 1)
+    """
+    return _tensor(input, "bmm").bmm(mat2)
+
+
+def concatenate(tensors: Sequence[Any], axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Join tensors along an existing dimension (``dim`` or numpy's ``axis``, default 0).
 
     Examples
     --------
     >>> concatenate([Tensor([1.0]), Tensor([2.0, 3.0])]).tolist()
     [1.0, 2.0, 3.0]
     """
+    if isinstance(tensors, Node):
+        raise TypeError("cat: expects a sequence of tensors (a list or tuple), got one Tensor")
     ts = tuple(operand(t, "concatenate") for t in tensors)
     if not ts:
         raise ValueError("concatenate: needs at least one tensor")
-    return apply_op(OPS["concatenate"], ts, (normalize_axis(axis, ts[0].ndim, "concatenate"),))
+    d = dim_arg(dim, axis, "concatenate", 0)
+    return apply_op(OPS["concatenate"], ts, (normalize_axis(d, ts[0].ndim, "concatenate"),))
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis.
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """Join tensors along dimension ``dim`` (PyTorch's name for :func:`concatenate`).
+
+    Examples
+    --------
+    >>> cat([Tensor([[1.0]]), Tensor([[2.0]])], dim=1).tolist()
+    [[1.0, 2.0]]
+    """
+    return concatenate(tensors, dim=dim)
+
+
+def stack(tensors: Sequence[Any], dim: Any = None, *, axis: Any = None) -> Tensor:
+    """Join same-shaped tensors along a new dimension.
 
     Examples
     --------
     >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape
     (2, 2)
     """
+    if isinstance(tensors, Node):
+        raise TypeError("stack: expects a sequence of tensors (a list or tuple), got one Tensor")
     ts = tuple(operand(t, "stack") for t in tensors)
     if not ts:
         raise ValueError("stack: needs at least one tensor")
     if len({t.shape for t in ts}) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {shapes_text([t.data for t in ts])}")
+    axis = dim_arg(dim, axis, "stack", 0)
     n = ts[0].ndim + 1
     if not -n <= axis < n:
         raise ValueError(f"stack: axis {axis} is out of range for a result with {n} dimensions")
@@ -77,8 +126,11 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     --------
     >>> where(np.array([True, False]), Tensor([1.0, 2.0]), 0.0).tolist()
     [1.0, 0.0]
+    >>> x = Tensor([-1.0, 2.0])
+    >>> where(x > 0, x, 0.0).tolist()
+    [0.0, 2.0]
     """
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition).astype(bool)
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition).astype(bool, copy=False)
     like = a.data if isinstance(a, Tensor) else (b.data if isinstance(b, Tensor) else None)
     return apply_op(OPS["where"], (operand(a, "where", like), operand(b, "where", like)), (cond,))
 
@@ -120,46 +172,3 @@ def minimum(a: Any, b: Any) -> Any:
         return extreme(OPS["minimum"], a, b)
     like = a.data if isinstance(a, Tensor) else (b.data if isinstance(b, Tensor) else None)
     return apply_op(OPS["minimum"], (operand(a, "minimum", like), operand(b, "minimum", like)))
-
-
-def zeros(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros.
-
-    Examples
-    --------
-    >>> zeros(2, 3).shape
-    (2, 3)
-    """
-    return Tensor(np.zeros(shape_arg(shape, "zeros"), dtype=dtype), requires_grad=requires_grad)
-
-
-def ones(*shape: Any, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
-    """A tensor of ones.
-
-    Examples
-    --------
-    >>> ones(2).tolist()
-    [1.0, 1.0]
-    """
-    return Tensor(np.ones(shape_arg(shape, "ones"), dtype=dtype), requires_grad=requires_grad)
-
-
-def randn(
-    *shape: Any,
-    seed: int | None = None,
-    generator: np.random.Generator | None = None,
-    dtype: Any = np.float64,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Standard-normal samples, reproducible with ``seed`` or ``generator``.
-
-    Examples
-    --------
-    >>> bool((randn(3, seed=0).data == randn(3, seed=0).data).all())
-    True
-    """
-    if generator is not None and seed is not None:
-        raise ValueError("randn: give seed or generator, not both")
-    rng = generator if generator is not None else np.random.default_rng(seed)
-    data = rng.standard_normal(shape_arg(shape, "randn")).astype(dtype, copy=False)
-    return Tensor(data, requires_grad=requires_grad)

@@ -123,6 +123,7 @@ class Node:
     _zero: Any = None  # what an interior node's grad is reset to before a pass
     _scalar = False  # True: grads are Python floats, added with +=
     _blank_label: Any = None  # a new op node's label
+    _check_saved: Any = None  # fn(order) run before a backward pass, or None (Tensor: autograd.versions)
 
     def _seed(self, gradient: Any) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError

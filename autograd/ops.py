@@ -93,6 +93,7 @@ class Op(NamedTuple):
     engines: frozenset[str] = BOTH
     variadic: bool = False
     steps: Callable[..., Any] | None = None  # the finer steps a drawing can show (dot: products, partial sums)
+    saves: tuple[int, ...] | None = None  # inputs whose values the rules read (None: derived from the rules)
 
     def text(self, consts: tuple[Any, ...], n_parents: int) -> str:
         """How a drawing shows a node of this op with these constants, e.g. ``× 2`` or ``sum(axis=1)``."""
@@ -101,6 +102,10 @@ class Op(NamedTuple):
         if not consts or consts[0] is None or not self.label:
             return self.short
         return str(self.label).format(*[format_constant(c) for c in consts])
+
+    def __repr__(self) -> str:
+        # the row's name, not its functions: what ``print(t.grad_fn)`` shows
+        return f"<Op {self.name!r}>"
 
     @property
     def short(self) -> str:
@@ -173,6 +178,16 @@ def _matmul_vjp_b(xp: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
         g2 = xp.expand_dims(g2, -2)
     gb = xp.swapaxes(a2, -1, -2) @ g2
     return gb[..., 0] if b.ndim == 1 else gb
+
+
+def _prod_vjp(xp: Any, g: Any, out: Any, a: Any, axis: Any, keepdims: bool) -> Any:
+    # NOTE: the product of the *other* elements, not out / a: exact where a has zeros.
+    return xp.expand(g, a.shape, axis, keepdims) * xp.prod_others(a, axis)
+
+
+def _norm_vjp(xp: Any, g: Any, out: Any, a: Any, axis: Any, keepdims: bool) -> Any:
+    # NOTE: 0 where the norm is 0 (PyTorch's subgradient), not 0/0.
+    return xp.expand(g, a.shape, axis, keepdims) * xp.divide_or_zero(a, xp.expand(out, a.shape, axis, keepdims))
 
 
 def _dot_fwd(xp: Any, *args: Any) -> Any:
@@ -272,6 +287,8 @@ _ROWS = [
     Op("clip",    lambda xp, a, lo, hi: xp.clip(a, lo, hi),
                                                    (lambda xp, g, out, a, lo, hi: g * xp.between(a, lo, hi),),
                                                    "clip", "clip", "clip({0}, {1})"),
+    Op("sin",     lambda xp, a: xp.sin(a),         (lambda xp, g, out, a: g * xp.cos(a),), "sin"),
+    Op("cos",     lambda xp, a: xp.cos(a),         (lambda xp, g, out, a: -g * xp.sin(a),), "cos"),
     Op("maximum", lambda xp, a, b: xp.maximum(a, b), (lambda xp, g, out, a, b: g * xp.share(a, b),
                                                       lambda xp, g, out, a, b: g * xp.share(b, a)), "max"),
     Op("minimum", lambda xp, a, b: xp.minimum(a, b), (lambda xp, g, out, a, b: g * xp.share(b, a),
@@ -303,9 +320,58 @@ _ROWS = [
                                                     lambda xp, g, out, a, b, c: xp.where(c, 0, g)),
                                                    "where", "where", "", TENSOR_ONLY),
     Op("concatenate", _concatenate_fwd,            _concatenate_vjp, "concat", "concat", "concat(axis={0})",
-                                                   TENSOR_ONLY, variadic=True),
+                                                   TENSOR_ONLY, variadic=True, saves=()),
     Op("stack",   _stack_fwd,                      _stack_vjp, "stack", "stack", "stack(axis={0})",
-                                                   TENSOR_ONLY, variadic=True),
+                                                   TENSOR_ONLY, variadic=True, saves=()),
+    # Python's % is PyTorch's remainder (the sign of the divisor), differentiable in both inputs
+    Op("remainder", lambda xp, a, b: xp.remainder(a, b),
+                                                   (lambda xp, g, out, a, b: g,
+                                                    lambda xp, g, out, a, b: -g * xp.floor_divide(a, b)),
+                                                   "%", "%", "% {0}", TENSOR_ONLY),
+    Op("rremainder", lambda xp, a, c: xp.remainder(c, a),
+                                                   (lambda xp, g, out, a, c: -g * xp.floor_divide(c, a),),
+                                                   "%", "%", "{0} % x", TENSOR_ONLY),
+    # NOTE: PyTorch records // but has no derivative for it: backward through it raises, as there
+    Op("floor_divide", lambda xp, a, b: xp.floor_divide(a, b),
+                                                   (lambda xp, g, out, a, b: xp.no_derivative("floor_divide"),
+                                                    lambda xp, g, out, a, b: xp.no_derivative("floor_divide")),
+                                                   "//", "//", "// {0}", TENSOR_ONLY),
+    Op("rfloor_divide", lambda xp, a, c: xp.floor_divide(c, a),
+                                                   (lambda xp, g, out, a, c: xp.no_derivative("floor_divide"),),
+                                                   "//", "//", "{0} // x", TENSOR_ONLY),
+    Op("prod",    lambda xp, a, axis, keepdims: xp.prod(a, axis, keepdims),
+                                                   (_prod_vjp,), "prod", "prod", "prod(dim={0})", TENSOR_ONLY),
+    Op("cumsum",  lambda xp, a, axis: xp.cumsum(a, axis),
+                                                   (lambda xp, g, out, a, axis: xp.flip(
+                                                       xp.cumsum(xp.flip(g, axis), axis), axis),),
+                                                   "cumsum", "cumsum", "cumsum(dim={0})", TENSOR_ONLY),
+    Op("norm",    lambda xp, a, axis, keepdims: xp.sqrt(xp.sum(a * a, axis, keepdims)),
+                                                   (_norm_vjp,), "norm", "‖x‖", "‖x‖(dim={0})", TENSOR_ONLY),
+    # NOTE: expand's result is a read-only view; the engine sums the gradient back to the input's shape
+    Op("expand",  lambda xp, a, shape: xp.broadcast_view(a, shape),
+                                                   (lambda xp, g, out, a, shape: g,),
+                                                   "expand", "expand", "expand {0}", TENSOR_ONLY),
+    Op("repeat",  lambda xp, a, reps: xp.tile(a, reps),
+                                                   (lambda xp, g, out, a, reps: xp.untile(g, a.shape, reps),),
+                                                   "repeat", "repeat", "repeat {0}", TENSOR_ONLY),
+    # a copy in new memory; order "K" keeps the layout (clone), "C" makes it row-major (contiguous)
+    Op("clone",   lambda xp, a, order: xp.copy(a, order), (lambda xp, g, out, a, order: g,), "clone", "clone", "",
+                                                   TENSOR_ONLY),
+    # a change of float dtype (.float(), .double(), .to()); the gradient is cast back by the engine
+    Op("cast",    lambda xp, a, dtype: xp.cast(a, dtype),
+                                                   (lambda xp, g, out, a, dtype: g,), "cast", "cast", "to {0}",
+                                                   TENSOR_ONLY),
+    # in-place ops recorded on a tensor that requires grad (fill_/zero_, copy_, x[i] = v)
+    Op("fill",    lambda xp, a, value: xp.full_like(a, value),
+                                                   (lambda xp, g, out, a, value: xp.zeros_like(g),),
+                                                   "fill", "fill", "fill {0}", TENSOR_ONLY),
+    Op("copy",    lambda xp, a, b: xp.copy_into(a, b),
+                                                   (lambda xp, g, out, a, b: xp.zeros_like(g),
+                                                    lambda xp, g, out, a, b: g), "copy_", "copy_", "", TENSOR_ONLY),
+    Op("setitem", lambda xp, a, v, index: xp.setitem(a, index, v),
+                                                   (lambda xp, g, out, a, v, index: xp.setitem(g, index, 0),
+                                                    lambda xp, g, out, a, v, index: g[index]),
+                                                   "[]=", "[ ]=", "[{1}] =", TENSOR_ONLY),
 ]
 # fmt: on
 

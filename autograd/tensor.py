@@ -1,4 +1,11 @@
-"""``Tensor``: the vector engine, one numpy array per node (PyTorch's names)."""
+"""``Tensor``: the vector engine, one numpy array per node (PyTorch's names and meanings).
+
+The class is assembled from bases that each hold one group of methods:
+:mod:`autograd.tensor_shapes` (shapes, views, selections),
+:mod:`autograd.tensor_math` (reductions, elementwise math) and
+:mod:`autograd.inplace` (in-place ops); this module holds the engine hooks,
+the operators, conversions and ``backward``.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +17,13 @@ import numpy as np
 
 from .backprop import backward
 from .context import CTX as _CTX
-from .convert import (
-    PY_SCALARS,
-    as_array,
-    comparison_operand,
-    count,
-    index_arrays,
-    normalize_axis,
-    seed_array,
-    shapes_text,
-    unbroadcast,
-)
+from .convert import PY_SCALARS, as_array, seed_array, shapes_text, unbroadcast
 from .display import tensor_html, tensor_repr
+from .dtypes import device_arg, dtype_arg
+from .inplace import InplaceMethods
 from .node import MANY, Node, builder
 from .ops import OPS, Op
+from .versions import CLOCK, check_saved
 from .xp import ARRAY
 
 __all__ = ["Tensor", "apply_op", "operand"]
@@ -50,31 +50,34 @@ def apply_op(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
             a = prev[0]
             data = op.fwd(ARRAY, a.data, *meta) if meta else op.fwd(ARRAY, a.data)
             if not op.variadic:
-                return _node(op, a, None, meta, data if type(data) is _ND else np.asarray(data), a.requires_grad)
+                out = _node(op, a, None, meta, data if type(data) is _ND else np.asarray(data), a.requires_grad)
+                out._born = CLOCK.now
+                return out
         elif n == 2:
             a, b = prev
             data = op.fwd(ARRAY, a.data, b.data, *meta) if meta else op.fwd(ARRAY, a.data, b.data)
             if not op.variadic:
-                return _node(
-                    op,
-                    a,
-                    b,
-                    meta,
-                    data if type(data) is _ND else np.asarray(data),
-                    a.requires_grad or b.requires_grad,
+                out = _node(
+                    op, a, b, meta, data if type(data) is _ND else np.asarray(data), a.requires_grad or b.requires_grad
                 )
+                out._born = CLOCK.now
+                return out
         else:
             data = op.fwd(ARRAY, *[p.data for p in prev], *meta)
     except (ValueError, IndexError, TypeError) as e:
         raise type(e)(f"{op.name}: {e} (input shapes: {shapes_text([p.data for p in prev])})") from None
     # a variadic op (concatenate, stack): its parents are kept as one tuple
     data = data if type(data) is _ND else np.asarray(data)
-    return _node(op, tuple(prev), MANY, meta, data, any(p.requires_grad for p in prev))
+    out = _node(op, tuple(prev), MANY, meta, data, any(p.requires_grad for p in prev))
+    out._born = CLOCK.now
+    return out
 
 
 def _leaf(data: np.ndarray) -> Tensor:
     """A constant: a leaf that does not require grad (the node builder without an op)."""
-    return _node(None, None, None, (), data, False)
+    out = _node(None, None, None, (), data, False)
+    out._born = CLOCK.now
+    return out
 
 
 def operand(x: Any, where: str, like: np.ndarray | None = None) -> Tensor:
@@ -94,16 +97,21 @@ def operand(x: Any, where: str, like: np.ndarray | None = None) -> Tensor:
             f"{where}: cannot mix a Tensor and a {type(x).__name__} in one operation; "
             "use Tensor with Tensor and Value with Value"
         )
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "iub":
+        return _leaf(np.asarray(x))  # an integer or bool array keeps its dtype, as a tensor of it would
     if isinstance(x, (np.ndarray, np.generic, list, tuple)) or isinstance(x, numbers.Real):
         return _leaf(as_array(x, where=where))
     raise TypeError(f"{where}: unsupported operand of type {type(x).__name__}; expected a Tensor, an array or a number")
 
 
-class Tensor(Node):
+class Tensor(InplaceMethods):
     """An n-dimensional array that records the operations applied to it.
 
-    Names follow PyTorch.  Python numbers and nested lists become float64; a
-    float array keeps its dtype (integer arrays become float64).  Python
+    Names and meanings follow PyTorch (the docs page "Coming from PyTorch" lists
+    the differences).  ``Tensor(data)`` always makes a floating point tensor, as
+    ``torch.Tensor(data)`` does: Python numbers, nested lists and integer or
+    bool arrays become float64; a float array keeps its dtype.  (``autograd.tensor``
+    and ``autograd.from_numpy`` keep an integer array's dtype.)  Python
     scalars in an operation are *weak*: ``float32_tensor * 0.5`` stays float32.
 
     Parameters
@@ -111,11 +119,13 @@ class Tensor(Node):
     data : number, nested list, ndarray or Tensor
         The values.
     requires_grad : bool, default False
-        Whether backward computes a gradient for this tensor.
-    dtype : numpy dtype, optional
-        Convert to this dtype.
+        Whether backward computes a gradient for this tensor (floating point only).
+    dtype : dtype, optional
+        Convert to this dtype (e.g. ``autograd.float32``).
     label : str, optional
         A name shown in drawings.
+    device : "cpu", optional
+        Accepted for PyTorch code; layergrad runs on the CPU.
 
     Examples
     --------
@@ -134,20 +144,30 @@ class Tensor(Node):
     __slots__ = ()
     _xp = ARRAY
     _zero = None
-    backward = backward
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected op
+    _check_saved = staticmethod(check_saved)  # run by backward before a pass (autograd.versions)
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None) -> None:
-        self.data = as_array(data, dtype)
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None, device: Any = None
+    ) -> None:
+        device_arg(device, "Tensor")
+        self.data = as_array(data, None if dtype is None else dtype_arg(dtype, "Tensor"))
         self.grad = None
         self._a = self._b = None
         self.op = None
         self._meta = ()
         self.stage = _CTX.get()[0]
         self.label = label
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = False
+        self._born = CLOCK.now
+        if requires_grad:
+            self.requires_grad_(True)
 
     # engine hooks ---------------------------------------------------------------
+    _apply = staticmethod(apply_op)
+    _operand = staticmethod(operand)
+    _const = staticmethod(_leaf)
+
     def _seed(self, gradient: Any) -> np.ndarray:
         return seed_array(gradient, self.data)
 
@@ -186,31 +206,45 @@ class Tensor(Node):
             return apply_op(rop, (self,), (other,))
         return apply_op(op, (operand(other, op.name), self))
 
-    # properties -------------------------------------------------------------------
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The array's shape."""
-        return self.data.shape
+    def backward(
+        self, gradient: Any = None, retain_graph: Any = None, create_graph: bool = False, inputs: Any = None
+    ) -> None:
+        """Back-propagate from this tensor: leaves that require grad accumulate ``d self / d leaf`` in ``.grad``.
 
-    @property
-    def ndim(self) -> int:
-        """Number of dimensions."""
-        return self.data.ndim
+        ``gradient`` is needed for an output of more than one element.  The graph
+        is kept after a pass, so ``retain_graph`` is accepted and changes nothing.
 
-    @property
-    def dtype(self) -> np.dtype:
-        """The array's dtype."""
-        return self.data.dtype
+        Examples
+        --------
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad.tolist()
+        [2.0, 4.0]
+        >>> Tensor([1.0]).backward()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn ...
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn (this Tensor was not "
+                "computed from a tensor with requires_grad=True, or it was computed under no_grad())"
+            )
+        if create_graph:
+            raise NotImplementedError("backward: create_graph=True (a graph of the backward pass) is not supported")
+        if inputs is not None:
+            raise NotImplementedError("backward: inputs= is not supported; every leaf that requires grad gets one")
+        backward(self, gradient)
 
-    @property
-    def size(self) -> int:
-        """Number of elements."""
-        return self.data.size
-
-    @property
-    def T(self) -> Tensor:
-        """The transpose (axes reversed)."""
-        return self.transpose()
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` on a leaf in place and return it (floating point tensors only)."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"requires_grad_: only Tensors of floating point dtype can require gradients, this one is "
+                f"{self.data.dtype}; convert it first (.double() or .float())"
+            )
+        Node.requires_grad_(self, requires_grad)
+        return self
 
     # arithmetic -----------------------------------------------------------------
     # NOTE: + and * with a number are the hottest ops: they compute the result here
@@ -218,13 +252,17 @@ class Tensor(Node):
     def __add__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:  # a weak scalar: numpy keeps the tensor's dtype
             d = self.data + other
-            return _node(_ADD, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out = _node(_ADD, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out._born = CLOCK.now
+            return out
         return apply_op(_ADD, (self, operand(other, "add")))
 
     def __radd__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:
             d = self.data + other
-            return _node(_ADD, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out = _node(_ADD, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out._born = CLOCK.now
+            return out
         return apply_op(_ADD, (operand(other, "add"), self))
 
     def __sub__(self, other: Any) -> Tensor:
@@ -236,13 +274,17 @@ class Tensor(Node):
     def __mul__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:
             d = self.data * other
-            return _node(_MUL, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out = _node(_MUL, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out._born = CLOCK.now
+            return out
         return apply_op(_MUL, (self, operand(other, "mul")))
 
     def __rmul__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:
             d = self.data * other
-            return _node(_MUL, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out = _node(_MUL, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+            out._born = CLOCK.now
+            return out
         return apply_op(_MUL, (operand(other, "mul"), self))
 
     def tanh(self) -> Tensor:
@@ -254,7 +296,9 @@ class Tensor(Node):
         [0.0, 1.0]
         """
         d = np.tanh(self.data)
-        return _node(_TANH, self, None, (), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+        out = _node(_TANH, self, None, (), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+        out._born = CLOCK.now
+        return out
 
     def relu(self) -> Tensor:
         """max(x, 0): passes positive values, zeroes negative ones.
@@ -265,7 +309,9 @@ class Tensor(Node):
         [0.0, 3.0]
         """
         d = np.maximum(self.data, 0)
-        return _node(_RELU, self, None, (), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+        out = _node(_RELU, self, None, (), d if type(d) is _ND else np.asarray(d), self.requires_grad)
+        out._born = CLOCK.now
+        return out
 
     def __truediv__(self, other: Any) -> Tensor:
         return self._binary(other, OPS["div"])
@@ -308,176 +354,31 @@ class Tensor(Node):
     def __rmatmul__(self, other: Any) -> Tensor:
         return operand(other, "matmul").matmul(self)
 
-    # comparisons: boolean arrays, no gradient --------------------------------------------
-    def _cmp_data(self, other: Any, symbol: str) -> Any:
-        return comparison_operand(other, f"compare ({symbol})")
+    def mm(self, other: Any) -> Tensor:
+        """Matrix product of two 2-D tensors (PyTorch's ``mm``; :meth:`matmul` broadcasts)."""
+        o = operand(other, "mm")
+        if self.ndim != 2 or o.ndim != 2:
+            raise RuntimeError(f"mm: expects two 2-D tensors, got shapes {self.shape} and {o.shape}; use matmul")
+        return self.matmul(o)
 
-    def __lt__(self, other: Any) -> np.ndarray:
-        return self.data < self._cmp_data(other, "<")
+    def bmm(self, other: Any) -> Tensor:
+        """Batched matrix product of two 3-D tensors (PyTorch's ``bmm``)."""
+        o = operand(other, "bmm")
+        if self.ndim != 3 or o.ndim != 3 or self.shape[0] != o.shape[0]:
+            raise RuntimeError(f"bmm: expects two 3-D tensors with equal batch sizes, got {self.shape} and {o.shape}")
+        return self.matmul(o)
 
-    def __le__(self, other: Any) -> np.ndarray:
-        return self.data <= self._cmp_data(other, "<=")
+    def __mod__(self, other: Any) -> Tensor:
+        return self._binary(other, OPS["remainder"])
 
-    def __gt__(self, other: Any) -> np.ndarray:
-        return self.data > self._cmp_data(other, ">")
+    def __rmod__(self, other: Any) -> Tensor:
+        return self._reflected(other, OPS["remainder"], OPS["rremainder"])
 
-    def __ge__(self, other: Any) -> np.ndarray:
-        return self.data >= self._cmp_data(other, ">=")
+    def __floordiv__(self, other: Any) -> Tensor:
+        return self._binary(other, OPS["floor_divide"])
 
-    def __eq__(self, other: Any) -> Any:
-        return self.data == self._cmp_data(other, "==")
-
-    def __ne__(self, other: Any) -> Any:
-        return self.data != self._cmp_data(other, "!=")
-
-    __hash__ = Node.__hash__  # identity: nodes live in sets and dicts
-
-    # reductions -----------------------------------------------------------------
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Sum over ``axis`` (None: all; an int or a tuple of ints)."""
-        return apply_op(OPS["sum"], (self,), (normalize_axis(axis, self.ndim, "sum"), bool(keepdims)))
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis``."""
-        ax = normalize_axis(axis, self.ndim, "mean")
-        return self.sum(ax, keepdims) * (1.0 / count(self.shape, ax))
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Maximum over ``axis``; tied maxima share the gradient."""
-        self._nonempty("max")
-        return apply_op(OPS["max"], (self,), (normalize_axis(axis, self.ndim, "max"), bool(keepdims)))
-
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Minimum over ``axis``; tied minima share the gradient."""
-        self._nonempty("min")
-        return apply_op(OPS["min"], (self,), (normalize_axis(axis, self.ndim, "min"), bool(keepdims)))
-
-    def _nonempty(self, where: str) -> None:
-        if self.data.size == 0:
-            raise ValueError(f"{where}: the tensor is empty (shape {self.shape}); there is no {where}")
-
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Variance over ``axis`` (numpy's convention: ``ddof=0``)."""
-        ax = normalize_axis(axis, self.ndim, "var")
-        d = self - self.mean(ax, keepdims=True)
-        n = count(self.shape, ax) - ddof
-        if n <= 0:
-            raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {count(self.shape, ax)} elements")
-        return (d * d).sum(ax, keepdims) * (1.0 / n)
-
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Standard deviation over ``axis`` (``ddof=0``)."""
-        return self.var(normalize_axis(axis, self.ndim, "std"), keepdims, ddof).sqrt()
-
-    def logsumexp(self, axis: Any = -1, keepdims: bool = False) -> Tensor:
-        """log(sum(exp(x))) over ``axis``, stable for large inputs."""
-        return apply_op(OPS["logsumexp"], (self,), (normalize_axis(axis, self.ndim, "logsumexp"), bool(keepdims)))
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """Log-probabilities ``(x - m) - log(sum(exp(x - m)))`` with m the maximum, precise at any scale.
-
-        NOTE: not ``x - (m + log(...))``: at logits of 1e4 in float32, m + log 2 rounds to 10000.69336.
-        The maximum is a constant (subtracting it changes no gradient).
-        """
-        ax = normalize_axis(axis, self.ndim, "log_softmax")
-        d = self.data
-        m = d.max(axis=ax, keepdims=True) if d.size else np.zeros((1,) * d.ndim, d.dtype)
-        shifted = self - np.where(np.isfinite(m), m, 0).astype(d.dtype, copy=False)
-        return shifted - shifted.logsumexp(ax, keepdims=True)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        """Probabilities exp(x) / sum(exp(x)) along ``axis``."""
-        return self.log_softmax(normalize_axis(axis, self.ndim, "softmax")).exp()
-
-    def argmax(self, axis: Any = None) -> np.ndarray:
-        """Index of the maximum (an ndarray; no gradient)."""
-        return np.argmax(self.data, axis=normalize_axis(axis, self.ndim, "argmax"))
-
-    def argmin(self, axis: Any = None) -> np.ndarray:
-        """Index of the minimum (an ndarray; no gradient)."""
-        return np.argmin(self.data, axis=normalize_axis(axis, self.ndim, "argmin"))
-
-    # shapes ---------------------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same values in a new shape (one dimension may be -1)."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return apply_op(OPS["reshape"], (self,), (tuple(int(s) for s in shape),))
-
-    view = reshape
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (none given: reverse them)."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        if axes:
-            if sorted(normalize_axis(a, self.ndim, "transpose") for a in axes) != list(range(self.ndim)):
-                raise ValueError(
-                    f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of shape {self.shape}"
-                )
-            axes = tuple(normalize_axis(a, self.ndim, "transpose") for a in axes)
-        return apply_op(OPS["transpose"], (self,), (axes or None,))
-
-    def flatten(self) -> Tensor:
-        """All values in one dimension."""
-        return self.reshape(-1)
-
-    def squeeze(self, axis: Any = None) -> Tensor:
-        """Drop axes of length 1 (all of them, or the ones given)."""
-        ax = normalize_axis(axis, self.ndim, "squeeze")
-        axes = (ax,) if isinstance(ax, int) else ax
-        if axes is not None:
-            for a in axes:
-                if self.shape[a] != 1:
-                    raise ValueError(f"squeeze: axis {a} has length {self.shape[a]}, not 1 (shape {self.shape})")
-        return self.reshape(np.squeeze(np.empty(self.shape, dtype=bool), axis=axes).shape)
-
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert an axis of length 1 at ``axis``."""
-        shape = list(self.shape)
-        n = len(shape) + 1
-        if not -n <= axis < n:
-            raise ValueError(f"unsqueeze: axis {axis} is out of range for a result with {n} dimensions")
-        shape.insert(axis % n, 1)
-        return self.reshape(tuple(shape))
-
-    expand_dims = unsqueeze
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return apply_op(OPS["getitem"], (self,), (index_arrays(index),))
-
-    # conversions ----------------------------------------------------------------
-    def item(self) -> float:
-        """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
-        return self.data.item()
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, not copied)."""
-        return self.data
-
-    def tolist(self) -> Any:
-        """The data as nested Python lists."""
-        return self.data.tolist()
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
-
-    def __len__(self) -> int:
-        if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
-
-    def __iter__(self) -> Any:
-        return (self[i] for i in range(len(self)))
-
-    def detach(self) -> Tensor:
-        """A new leaf sharing the data, taking no part in backward."""
-        return _leaf(self.data)
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return self._reflected(other, OPS["floor_divide"], OPS["rfloor_divide"])
 
     def zero_grad(self) -> None:
         """Set ``grad`` to None."""

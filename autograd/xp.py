@@ -92,6 +92,8 @@ class _Scalar:
     softplus = staticmethod(_s_softplus)
     pow = staticmethod(_s_pow)
     abs = staticmethod(abs)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
 
     @staticmethod
     def relu(a: float) -> float:
@@ -183,6 +185,16 @@ class _Array:
     concatenate = staticmethod(np.concatenate)
     stack = staticmethod(np.stack)
     isfinite = staticmethod(np.isfinite)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    remainder = staticmethod(np.remainder)
+    floor_divide = staticmethod(np.floor_divide)
+    cumsum = staticmethod(np.cumsum)
+    flip = staticmethod(np.flip)
+    tile = staticmethod(np.tile)
+    copy = staticmethod(np.copy)
+    full_like = staticmethod(np.full_like)
+    zeros_like = staticmethod(np.zeros_like)
 
     @staticmethod
     def softplus(a: np.ndarray) -> np.ndarray:
@@ -214,9 +226,14 @@ class _Array:
         return (np.greater(a, b).astype(dt) + np.equal(a, b).astype(dt) * 0.5).astype(dt)
 
     @staticmethod
-    def between(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
-        """1 where lo <= a <= hi, else 0 (clip's mask)."""
-        return ((a >= lo) & (a <= hi)).astype(a.dtype)
+    def between(a: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
+        """1 where lo <= a <= hi, else 0 (clip's mask; a bound of None is no bound)."""
+        inside = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            inside &= a >= lo
+        if hi is not None:
+            inside &= a <= hi
+        return inside.astype(a.dtype)
 
     @staticmethod
     def equal_mask(a: np.ndarray, b: np.ndarray, like: Any) -> np.ndarray:
@@ -236,6 +253,53 @@ class _Array:
     def min(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         return np.min(a, axis=axis, keepdims=keepdims)
 
+    @staticmethod
+    def prod(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+        return np.prod(a, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def prod_others(a: np.ndarray, axis: Any) -> np.ndarray:
+        """Each element's product of the *other* elements along ``axis`` (prod's gradient, exact at zeros)."""
+        axes = tuple(range(a.ndim)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+        if not axes:
+            return np.ones_like(a)
+        k = len(axes)
+        moved = np.moveaxis(a, axes, tuple(range(a.ndim - k, a.ndim)))
+        flat = moved.reshape(moved.shape[: a.ndim - k] + (-1,))
+        ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        return np.moveaxis((left * right).reshape(moved.shape), tuple(range(a.ndim - k, a.ndim)), axes)
+
+    @staticmethod
+    def divide_or_zero(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """a / b, and 0 where b is 0 (norm's gradient at 0)."""
+        zero = b == 0
+        return np.where(zero, 0, a / np.where(zero, 1, b)).astype(np.result_type(a, b), copy=False)
+
+    @staticmethod
+    def no_derivative(name: str) -> Any:
+        """Raise for an op that PyTorch records but cannot differentiate (``//``)."""
+        raise RuntimeError(f"derivative for {name} is not implemented (as in PyTorch: // has no gradient)")
+
+    @staticmethod
+    def cast(a: np.ndarray, dtype: Any) -> np.ndarray:
+        return a.astype(dtype)
+
+    @staticmethod
+    def copy_into(a: np.ndarray, b: Any) -> np.ndarray:
+        """``b`` broadcast to ``a``'s shape in ``a``'s dtype (``copy_``'s result)."""
+        out = np.empty_like(a)
+        out[...] = b
+        return out
+
+    @staticmethod
+    def setitem(a: np.ndarray, index: Any, v: Any) -> np.ndarray:
+        """A copy of ``a`` with ``v`` written at ``index``."""
+        out = a.copy()
+        out[index] = v
+        return out
+
     # shapes -------------------------------------------------------------------
     @staticmethod
     def expand(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
@@ -254,6 +318,19 @@ class _Array:
             full[...] = g
             return full
         return np.broadcast_to(g, shape)
+
+    @staticmethod
+    def broadcast_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """``a`` broadcast to ``shape`` as a read-only view (``expand``), without copying."""
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def untile(g: np.ndarray, shape: tuple[int, ...], reps: tuple[int, ...]) -> np.ndarray:
+        """Sum the copies that ``tile(a, reps)`` made back into ``a``'s ``shape`` (repeat's gradient)."""
+        padded = (1,) * (len(reps) - len(shape)) + tuple(shape)
+        pairs = [n for r, s in zip(reps, padded) for n in (r, s)]
+        summed = g.reshape(pairs).sum(axis=tuple(range(0, 2 * len(reps), 2)))
+        return summed.reshape(shape)
 
     @staticmethod
     def inverse_permutation(axes: Any) -> Any:

@@ -152,7 +152,9 @@ class Optimizer:
                 if g is None or not p.requires_grad:
                     continue
                 if isinstance(p, Tensor):
-                    p.data -= self._update(i, p, g)  # NOTE: in place: views of the array see the change
+                    # NOTE: in place, as PyTorch: views of the array see the change, and a
+                    # backward pass through a graph recorded before this step raises
+                    p.sub_(self._update(i, p, g))
                 else:
                     p.data = float(p.data - self._update(i, p, g))
 

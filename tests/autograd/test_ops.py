@@ -135,6 +135,8 @@ ROWS: dict[str, Row] = {
     "softplus": Row(lambda a: a.softplus(), lambda a: np.logaddexp(0.0, a), _nodes(WIDE)),
     "gelu": Row(lambda a: a.gelu(), _gelu_ref, _nodes(REAL)),
     "clip": Row(lambda a, lo, hi: a.clip(lo, hi), np.clip, _clip_case),
+    "sin": Row(ag.sin, np.sin, _nodes(WIDE)),
+    "cos": Row(ag.cos, np.cos, _nodes(WIDE)),
     "maximum": Row(ag.maximum, np.maximum, _nodes(LOW_GRID, HIGH_GRID)),
     "minimum": Row(ag.minimum, np.minimum, _nodes(HIGH_GRID, LOW_GRID)),
 }
@@ -420,13 +422,22 @@ def _reduction_case(name: str) -> Callable[[Any], tuple]:
         keepdims = data.draw(st.booleans(), label="keepdims")
         if name in ("max", "min"):
             x = _distinct(data, shape)
+        elif name == "norm":  # away from the kink at 0
+            x = _array(data, shape, NONZERO)
         else:
             x = _array(data, shape)
+        if axis == ():
+            axis = None  # PyTorch: an empty tuple of dims reduces them all (numpy: none)
         if name == "logsumexp":
             ref = lambda a: np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdims))
+        elif name == "norm":
+            ref = lambda a: np.sqrt(np.sum(a * a, axis=axis, keepdims=keepdims))
         else:
             ref = lambda a: getattr(np, name)(a, axis=axis, keepdims=keepdims)
-        return [x], lambda t: getattr(t, name)(axis, keepdims), ref
+        method = {"max": "amax", "min": "amin"}.get(name, name)  # max(dim) is PyTorch's (values, indices)
+        if name == "norm":
+            return [x], lambda t: t.norm(2, axis, keepdims), ref
+        return [x], lambda t: getattr(t, method)(axis, keepdims), ref
 
     return case
 
@@ -449,9 +460,14 @@ def _transpose_case(data: Any) -> tuple:
     shape = data.draw(SHAPES, label="shape")
     axes = data.draw(st.none() | st.permutations(range(len(shape))).map(tuple), label="axes")
     if axes is None:
-        fn = lambda t: t.T if t.ndim == 2 else t.transpose()
+        fn = lambda t: t.T
+    elif len(shape) >= 2 and data.draw(st.booleans(), label="swap two dims"):
+        d0, d1 = data.draw(st.permutations(range(len(shape))), label="dims")[:2]
+        swapped = list(range(len(shape)))
+        swapped[d0], swapped[d1] = d1, d0
+        return [_array(data, shape)], lambda t: t.transpose(d0, d1), lambda a: np.swapaxes(a, d0, d1)
     else:
-        fn = lambda t: t.transpose(*axes)
+        fn = lambda t: t.permute(*axes)
     return [_array(data, shape)], fn, lambda a: np.transpose(a, axes)
 
 
@@ -518,6 +534,135 @@ def _stack_case(data: Any) -> tuple:
     return arrays, lambda *ts: ag.stack(ts, axis=axis), lambda *xs: np.stack(xs, axis=axis)
 
 
+def _remainder_case(data: Any) -> tuple:
+    shape = data.draw(SHAPES, label="shape")
+    b = _array(data, shape, NONZERO, "b")
+    # a = b * (k + f), f in [0.2, 0.8]: a / b is away from the integers where % jumps
+    k = _array(data, shape, st.integers(-3, 3).map(float), "k")
+    f = _array(data, shape, _floats(0.2, 0.8), "f")
+    return [b * (k + f), b], lambda x, y: x % y, np.remainder
+
+
+def _rremainder_case(data: Any) -> tuple:
+    shape = data.draw(SHAPES, label="shape")
+    c = data.draw(_floats(0.3, 0.7), label="c")
+    # c % x with x in [1, 3]: c < x, so c % x = c and the derivative is -floor(c / x) = 0 ...
+    # ... and with x in [-3, -1]: c % x = c + x, derivative 1
+    x = _array(data, shape, _floats(1.0, 3.0) | _floats(-3.0, -1.0))
+    return [x], lambda t: c % t, lambda a: np.remainder(c, a)
+
+
+def _floor_divide_case(data: Any) -> tuple:
+    shape = data.draw(SHAPES, label="shape")
+    return [_array(data, shape), _array(data, shape, NONZERO, "b")], lambda a, b: a // b, np.floor_divide
+
+
+def _rfloor_divide_case(data: Any) -> tuple:
+    shape = data.draw(SHAPES, label="shape")
+    return [_array(data, shape, NONZERO)], lambda t: 7.0 // t, lambda a: np.floor_divide(7.0, a)
+
+
+def _prod_case(data: Any) -> tuple:
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3), label="shape")
+    axis = data.draw(st.none() | st.integers(-max(len(shape), 1), max(len(shape), 1) - 1), label="axis")
+    if len(shape) == 0:
+        axis = None
+    keepdims = data.draw(st.booleans(), label="keepdims")
+    x = _array(data, shape, NONZERO)
+    return [x], lambda t: t.prod(axis, keepdims), lambda a: np.prod(a, axis=axis, keepdims=keepdims)
+
+
+def _cumsum_case(data: Any) -> tuple:
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), label="shape")
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    return [_array(data, shape)], lambda t: t.cumsum(axis), lambda a: np.cumsum(a, axis=axis)
+
+
+def _expand_case(data: Any) -> tuple:
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3), label="shape")
+    lead = data.draw(st.lists(st.integers(1, 3), max_size=2), label="new leading sizes")
+    target = tuple(lead) + tuple(
+        data.draw(st.integers(1, 3), label=f"size {i}") if n == 1 else n for i, n in enumerate(shape)
+    )
+    sizes = tuple(lead) + tuple(
+        -1 if n != 1 and data.draw(st.booleans(), label=f"-1 at {i}") else m
+        for i, (n, m) in enumerate(zip(shape, target[len(lead) :]))
+    )
+    return [_array(data, shape)], lambda t: t.expand(*sizes), lambda a: np.broadcast_to(a, target)
+
+
+def _repeat_case(data: Any) -> tuple:
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3), label="shape")
+    reps = tuple(data.draw(st.lists(st.integers(1, 3), min_size=len(shape), max_size=len(shape) + 2), label="reps"))
+    return [_array(data, shape)], lambda t: t.repeat(*reps), lambda a: np.tile(a, reps)
+
+
+def _clone_case(data: Any) -> tuple:
+    return [_array(data, data.draw(SHAPES, label="shape"))], lambda t: t.clone(), np.copy
+
+
+def _cast_case(data: Any) -> tuple:
+    # float64 -> longdouble -> float64: the outer cast is checked, in full precision
+    return (
+        [_array(data, data.draw(SHAPES, label="shape"))],
+        lambda t: t.to(np.longdouble).double(),
+        lambda a: a,
+    )
+
+
+def _fill_case(data: Any) -> tuple:
+    c = data.draw(REAL, label="value")
+    return (
+        [_array(data, data.draw(SHAPES, label="shape"))],
+        lambda t: t.clone().fill_(c),
+        lambda a: np.full_like(a, c),
+    )
+
+
+def _copy_case(data: Any) -> tuple:
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=1, max_dims=3, max_side=3), label="shapes")
+    target, (src_shape,) = shapes.result_shape, shapes.input_shapes
+    return (
+        [_array(data, target, label="a"), _array(data, src_shape, label="src")],
+        lambda a, b: a.clone().copy_(b),
+        lambda a, b: np.broadcast_to(b, a.shape).copy(),
+    )
+
+
+def _setitem_case(data: Any) -> tuple:
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), label="shape")
+    kind = data.draw(st.sampled_from(["basic", "int array", "mask"]), label="kind")
+    if kind == "basic":
+        index = data.draw(hnp.basic_indices(shape, allow_ellipsis=True), label="index")
+    elif kind == "int array":  # distinct indices: with repeats, which write wins is not defined (PyTorch too)
+        index = np.array(data.draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, unique=True), label="ids"))
+    else:
+        index = data.draw(hnp.arrays(np.bool_, shape), label="mask")
+    selected = np.zeros(shape)[index].shape
+    if 0 in selected:  # nothing selected: a value of that empty shape
+        vshape = selected
+    else:
+        k = data.draw(st.integers(0, len(selected)), label="value dims")
+        ones = data.draw(st.lists(st.booleans(), min_size=k, max_size=k), label="size-1 dims")
+        vshape = tuple(1 if one else n for one, n in zip(ones, selected[len(selected) - k :]))
+
+    def fn(a: Tensor, v: Tensor) -> Tensor:
+        out = a.clone()
+        out[index] = v
+        return out
+
+    def ref(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+        out = a.copy()
+        out[index] = v
+        return out
+
+    return [_array(data, shape, label="a"), _array(data, vshape, label="v")], fn, ref
+
+
+# rows PyTorch records but cannot differentiate: forward checked, backward must raise
+NO_DERIVATIVE = {"floor_divide", "rfloor_divide"}
+
+
 TENSOR_CASES: dict[str, Callable[[Any], tuple]] = {
     "matmul": _matmul_case,
     "sum": _reduction_case("sum"),
@@ -530,6 +675,20 @@ TENSOR_CASES: dict[str, Callable[[Any], tuple]] = {
     "where": _where_case,
     "concatenate": _concatenate_case,
     "stack": _stack_case,
+    "remainder": _remainder_case,
+    "rremainder": _rremainder_case,
+    "floor_divide": _floor_divide_case,
+    "rfloor_divide": _rfloor_divide_case,
+    "prod": _prod_case,
+    "cumsum": _cumsum_case,
+    "norm": _reduction_case("norm"),
+    "expand": _expand_case,
+    "repeat": _repeat_case,
+    "clone": _clone_case,
+    "cast": _cast_case,
+    "fill": _fill_case,
+    "copy": _copy_case,
+    "setitem": _setitem_case,
 }
 
 TENSOR_ONLY_ROWS = [name for name, op in OPS.items() if op.engines == {"tensor"}]
@@ -541,6 +700,14 @@ def test_tensor_only_row(name: str, data: Any) -> None:
     if name not in TENSOR_CASES:
         pytest.fail(f"row {name!r} is not elementwise: add a generator for it to TENSOR_CASES")
     inputs, fn, ref = TENSOR_CASES[name](data)
+    if name in NO_DERIVATIVE:
+        leaves = [Tensor(x, requires_grad=True) for x in inputs]
+        out = fn(*leaves)
+        assert out.op is OPS[name] and out.requires_grad
+        np.testing.assert_array_equal(out.data, ref(*inputs))
+        with pytest.raises(RuntimeError, match=r"derivative for floor_divide is not implemented"):
+            out.sum().backward()
+        return
     check_tensor_row(name, data, inputs, fn, ref)
 
 

@@ -186,7 +186,9 @@ def test_ndarray_matmul_tensor_is_a_tensor() -> None:
 def test_properties() -> None:
     x = np.arange(6.0).reshape(2, 3)
     t = Tensor(x)
-    assert t.shape == (2, 3) and t.ndim == 2 and t.dtype == np.float64 and t.size == 6
+    assert t.shape == (2, 3) and t.ndim == 2 and t.dtype == np.float64
+    # PyTorch's size() is a method (the shape, or one dimension's size); numel() counts
+    assert t.size() == (2, 3) and t.size(1) == 3 and t.size(-2) == 2 and t.numel() == 6 and t.dim() == 2
     assert isinstance(t.T, Tensor) and t.T.shape == (3, 2)
     np.testing.assert_array_equal(t.T.data, x.T)
     assert t.numpy() is t.data
@@ -240,8 +242,12 @@ def test_clip_gradient_is_zero_outside() -> None:
     t = Tensor([-2.0, -0.3, 0.4, 3.0], requires_grad=True)
     t.clip(-1.0, 1.0).sum().backward()
     np.testing.assert_array_equal(t.grad, [0.0, 1.0, 1.0, 0.0])
-    with pytest.raises(ValueError, match="clip: lo must be <= hi"):
-        t.clip(1.0, -1.0)
+    # Tensor.clip is PyTorch's clamp: min > max sets everything to max, with no gradient
+    t.grad = None
+    out = t.clip(1.0, -1.0)
+    out.sum().backward()
+    np.testing.assert_array_equal(out.data, [-1.0, -1.0, -1.0, -1.0])
+    np.testing.assert_array_equal(t.grad, [0.0, 0.0, 0.0, 0.0])
 
 
 AXES = [None, 0, 1, -1, (0, 1), (1,), (-1, 0), ()]
@@ -249,11 +255,12 @@ AXES = [None, 0, 1, -1, (0, 1), (1,), (-1, 0), ()]
 
 @pytest.mark.parametrize("axis", AXES, ids=str)
 @pytest.mark.parametrize("keepdims", [False, True])
-@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin"])
 def test_reductions(name: str, axis: Any, keepdims: bool) -> None:
     t = Tensor(X)
     out = getattr(t, name)(axis=axis, keepdims=keepdims)
-    expected = getattr(np, name)(X, axis=axis, keepdims=keepdims)
+    np_axis = None if axis == () else axis  # PyTorch: an empty tuple of dims reduces them all (numpy: none)
+    expected = getattr(np, {"amax": "max", "amin": "min"}.get(name, name))(X, axis=np_axis, keepdims=keepdims)
     assert out.shape == expected.shape
     np.testing.assert_allclose(out.data, expected, rtol=1e-15)
     assert_grads_match_fd(lambda t: getattr(t, name)(axis=axis, keepdims=keepdims), X)
@@ -264,8 +271,14 @@ def test_max_min_ties_share_the_gradient() -> None:
     t.max().backward()
     np.testing.assert_array_equal(t.grad, [0.0, 0.5, 0.5, 0.0])
     t = Tensor([[1.0, 1.0], [0.0, 2.0]], requires_grad=True)
-    t.min(axis=1).sum().backward()
+    t.amin(axis=1).sum().backward()
     np.testing.assert_array_equal(t.grad, [[0.5, 0.5], [1.0, 0.0]])
+    # max(dim)/min(dim), as PyTorch: the gradient goes to the element `indices` names (the first of ties)
+    t = Tensor([[1.0, 1.0], [0.0, 2.0]], requires_grad=True)
+    values, indices = t.min(dim=1)
+    values.sum().backward()
+    assert indices.tolist() == [0, 0]
+    np.testing.assert_array_equal(t.grad, [[1.0, 0.0], [1.0, 0.0]])
     a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0, 1.0], requires_grad=True)
     ag.maximum(a, b).sum().backward()
     np.testing.assert_array_equal(a.grad, [0.5, 1.0])
@@ -278,7 +291,12 @@ def test_var_std(axis: Any, ddof: int) -> None:
     t = Tensor(X)
     np.testing.assert_allclose(t.var(axis=axis, ddof=ddof).data, np.var(X, axis=axis, ddof=ddof), rtol=1e-13)
     np.testing.assert_allclose(t.std(axis=axis, ddof=ddof).data, np.std(X, axis=axis, ddof=ddof), rtol=1e-13)
-    np.testing.assert_allclose(t.var(axis=axis, keepdims=True).data, np.var(X, axis=axis, keepdims=True), rtol=1e-13)
+    np.testing.assert_allclose(t.var(dim=axis, correction=ddof).data, np.var(X, axis=axis, ddof=ddof), rtol=1e-13)
+    # PyTorch's default divides by N - 1 (numpy's ddof=1); unbiased=False divides by N
+    want = np.var(X, axis=axis, ddof=1, keepdims=True)
+    np.testing.assert_allclose(t.var(axis=axis, keepdims=True).data, want, rtol=1e-13)
+    np.testing.assert_allclose(t.var(axis, True, True).data, want, rtol=1e-13)  # var(dim, unbiased, keepdim)
+    np.testing.assert_allclose(t.std(axis, False).data, np.std(X, axis=axis), rtol=1e-13)
     assert_grads_match_fd(lambda t: t.var(axis=axis, ddof=ddof), X)
     assert_grads_match_fd(lambda t: t.std(axis=axis, ddof=ddof), X)
 
@@ -343,12 +361,18 @@ def test_shape_operations() -> None:
     np.testing.assert_array_equal(t.reshape(6, 4).data, x.reshape(6, 4))
     np.testing.assert_array_equal(t.reshape((4, -1)).data, x.reshape(4, -1))
     np.testing.assert_array_equal(t.view(-1, 12).data, x.reshape(-1, 12))
-    np.testing.assert_array_equal(t.transpose().data, x.transpose())
-    np.testing.assert_array_equal(t.transpose(3, 0, 2, 1).data, x.transpose(3, 0, 2, 1))
-    np.testing.assert_array_equal(t.transpose((1, 0, 3, 2)).data, x.transpose(1, 0, 3, 2))
+    np.testing.assert_array_equal(t.T.data, x.transpose())
+    np.testing.assert_array_equal(t.permute(3, 0, 2, 1).data, x.transpose(3, 0, 2, 1))
+    np.testing.assert_array_equal(t.permute((1, 0, 3, 2)).data, x.transpose(1, 0, 3, 2))
+    # transpose(dim0, dim1) swaps two dimensions, as PyTorch (not numpy's permutation)
+    np.testing.assert_array_equal(t.transpose(0, 3).data, np.swapaxes(x, 0, 3))
+    np.testing.assert_array_equal(t.transpose(-1, -2).data, np.swapaxes(x, -1, -2))
+    np.testing.assert_array_equal(t.mT.data, np.swapaxes(x, -1, -2))
     np.testing.assert_array_equal(t.squeeze().data, x.squeeze())
     np.testing.assert_array_equal(t.squeeze(1).data, x.squeeze(1))
     np.testing.assert_array_equal(t.squeeze(-3).data, x.squeeze(-3))
+    # squeezing a dimension whose size is not 1 changes nothing, as in PyTorch
+    assert t.squeeze(0).shape == x.shape and t.squeeze((0, 1)).shape == (2, 3, 4)
     for axis in (0, 2, -1, -5, 4):
         np.testing.assert_array_equal(t.unsqueeze(axis).data, np.expand_dims(x, axis))
         np.testing.assert_array_equal(t.expand_dims(axis).data, np.expand_dims(x, axis))
@@ -356,7 +380,8 @@ def test_shape_operations() -> None:
         lambda t: t.flatten(),
         lambda t: t.squeeze(),
         lambda t: t.unsqueeze(-1),
-        lambda t: t.transpose(3, 0, 2, 1),
+        lambda t: t.permute(3, 0, 2, 1),
+        lambda t: t.transpose(1, 3),
         lambda t: t.reshape(4, -1),
     ):
         assert_grads_match_fd(fn, x / 10)
@@ -397,7 +422,7 @@ def test_integer_array_index_accumulates_repeated_gradients() -> None:
 def test_boolean_mask_indexing() -> None:
     t = Tensor(X, requires_grad=True)
     mask = t > 0.5
-    assert isinstance(mask, np.ndarray) and mask.dtype == np.bool_
+    assert isinstance(mask, Tensor) and mask.dtype == np.bool_ and not mask.requires_grad
     picked = t[mask]
     np.testing.assert_array_equal(picked.data, X[X > 0.5])
     (picked * 2).sum().backward()
@@ -408,13 +433,14 @@ def test_boolean_mask_indexing() -> None:
     np.testing.assert_array_equal(t.grad, np.where(rows[:, None], 1.0, 0.0) * np.ones_like(X))
 
 
-def test_argmax_argmin_are_arrays_without_gradient() -> None:
+def test_argmax_argmin_are_int64_tensors_without_gradient() -> None:
     t = Tensor(X, requires_grad=True)
     for axis in (None, 0, 1, -1):
         a = t.argmax(axis)
-        assert not isinstance(a, Tensor)
-        np.testing.assert_array_equal(a, np.argmax(X, axis=axis))
-        np.testing.assert_array_equal(t.argmin(axis), np.argmin(X, axis=axis))
+        assert isinstance(a, Tensor) and a.dtype == np.int64 and not a.requires_grad
+        np.testing.assert_array_equal(a.data, np.argmax(X, axis=axis))
+        np.testing.assert_array_equal(t.argmin(dim=axis).data, np.argmin(X, axis=axis))
+    assert t.argmax(1, keepdim=True).shape == (3, 1)
     assert t.grad is None
 
 
@@ -429,7 +455,7 @@ COMPARISONS = {
 
 
 @pytest.mark.parametrize("op", COMPARISONS)
-def test_comparisons_return_boolean_arrays(op: str) -> None:
+def test_comparisons_return_bool_tensors(op: str) -> None:
     fn = COMPARISONS[op]
     a = np.array([1.0, 2.0, 3.0])
     b = np.array([3.0, 2.0, 1.0])
@@ -441,8 +467,9 @@ def test_comparisons_return_boolean_arrays(op: str) -> None:
         (2.0, ta, fn(2.0, a)),
     ]:
         out = fn(left, right)
-        assert isinstance(out, np.ndarray) and out.dtype == np.bool_, f"{op} gave {type(out).__name__}"
-        np.testing.assert_array_equal(out, expected)
+        assert isinstance(out, Tensor) and out.dtype == np.bool_, f"{op} gave {type(out).__name__}"
+        assert not out.requires_grad and out.op is None
+        np.testing.assert_array_equal(out.data, expected)
 
 
 def test_concatenate_stack_where() -> None:

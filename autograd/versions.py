@@ -1,0 +1,260 @@
+"""Version tracking of the tensor engine: which arrays were changed in place, and which recorded ops that breaks.
+
+PyTorch keeps a version counter per storage and raises at backward when a
+value an op saved for its gradient has changed since.  Here the same question
+is answered with a clock:
+
+- :data:`CLOCK` ticks once per in-place change of a tensor's array
+  (:func:`mark_modified`, called by every in-place method and by the
+  optimisers), and remembers the tick of the array's last change.  Arrays are
+  keyed by the array that owns their memory, so a change through a view counts
+  for every tensor that shares the memory, as PyTorch's shared storage does.
+- A tensor op node stores the tick it was recorded at (``_born``): one slot on
+  ``Tensor`` only, so the scalar engine pays nothing.
+- :func:`check_saved` runs before a backward pass of the tensor engine: a node
+  whose rules read an input (or its own result) that changed after the node was
+  recorded raises PyTorch's error.  Which values a row's rules read is derived
+  from the rules themselves (:func:`saved_values`); a rule that only reads
+  ``a.shape`` does not save ``a``, as PyTorch's ``sum`` saves only sizes.
+
+Nothing is paid until some array has been changed in place: the check returns
+at once while :data:`CLOCK` has no record.
+"""
+
+from __future__ import annotations
+
+import dis
+import functools
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .ops import Op
+
+__all__ = [
+    "CLOCK",
+    "Clock",
+    "mark_modified",
+    "modified_at",
+    "check_saved",
+    "saved_values",
+    "reads_input",
+    "INPLACE_ERROR",
+]
+
+INPLACE_ERROR = "one of the variables needed for gradient computation has been modified by an inplace operation"
+
+
+class Clock:
+    """The tick counter of in-place changes and the tick of each changed array's last change."""
+
+    __slots__ = ("now", "changed")
+
+    def __init__(self) -> None:
+        self.now = 0
+        # id(owner array) -> [weak reference to it, tick of its last change]
+        self.changed: dict[int, list[Any]] = {}
+
+
+CLOCK = Clock()
+"""The one clock of the tensor engine."""
+
+
+def _owner(arr: np.ndarray) -> np.ndarray:
+    """The array that owns ``arr``'s memory (``arr`` itself when it is not a view)."""
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return arr
+
+
+def _forget(key: int, ref: Any) -> None:
+    """Drop the record of an array that was freed (a weak-reference callback)."""
+    entry = CLOCK.changed.get(key)
+    if entry is not None and entry[0] is ref:
+        del CLOCK.changed[key]
+
+
+def mark_modified(arr: np.ndarray) -> None:
+    """Record that ``arr`` (and every array sharing its memory) was just changed in place.
+
+    Examples
+    --------
+    >>> a = np.zeros(3)
+    >>> before = modified_at(a[1:])
+    >>> mark_modified(a)
+    >>> modified_at(a[1:]) > before
+    True
+    """
+    owner = arr if arr.base is None else _owner(arr)
+    clock = CLOCK
+    now = clock.now = clock.now + 1
+    key = id(owner)
+    entry = clock.changed.get(key)
+    if entry is not None and entry[0]() is owner:
+        entry[1] = now
+    else:
+        clock.changed[key] = [weakref.ref(owner, functools.partial(_forget, key)), now]
+
+
+def modified_at(arr: Any) -> int:
+    """The tick of the last in-place change of ``arr``'s memory (0: never changed).
+
+    Examples
+    --------
+    >>> modified_at(np.ones(2))
+    0
+    """
+    if not isinstance(arr, np.ndarray):
+        return 0
+    owner = _owner(arr)
+    entry = CLOCK.changed.get(id(owner))
+    return entry[1] if entry is not None and entry[0]() is owner else 0
+
+
+# --------------------------------------------------------------------------
+# Which values a row's rules read
+# --------------------------------------------------------------------------
+
+_METADATA = frozenset({"shape", "ndim", "dtype", "size"})
+
+
+def _reads(fn: Callable[..., Any]) -> set[str]:
+    """The parameters of ``fn`` whose values it reads (``x.shape`` and friends do not count)."""
+    code = fn.__code__
+    params = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    if code.co_flags & 0x04:  # *args: all of them, conservatively
+        params.add(code.co_varnames[code.co_argcount + code.co_kwonlyargcount])
+    instructions = list(dis.get_instructions(fn))
+    used: set[str] = set()
+    for i, ins in enumerate(instructions):
+        if not ins.opname.startswith("LOAD_FAST") and ins.opname != "LOAD_DEREF":
+            continue
+        names = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+        follower = instructions[i + 1] if i + 1 < len(instructions) else None
+        metadata_only = (
+            len(names) == 1
+            and follower is not None
+            and follower.opname in ("LOAD_ATTR", "LOAD_METHOD")
+            and follower.argval in _METADATA
+        )
+        if not metadata_only:
+            used.update(n for n in names if n in params)
+    for const in code.co_consts:  # a nested lambda or comprehension reading a parameter
+        if hasattr(const, "co_freevars"):
+            used.update(n for n in const.co_freevars if n in params)
+    return used
+
+
+@functools.cache
+def saved_values(op: Op) -> tuple[tuple[bool, frozenset[int] | None], ...]:
+    """For each rule of ``op``: whether it reads the result, and which inputs' values it reads (None: all).
+
+    A rule runs only for a parent that requires grad, so only the active
+    rules' reads matter: ``x * 2.0`` reads nothing of ``x``.  A variadic op
+    has one rule.
+
+    Examples
+    --------
+    >>> from autograd.ops import OPS
+    >>> saved_values(OPS["exp"])              # d exp(a) = g * out
+    ((True, frozenset()),)
+    >>> saved_values(OPS["mul"])              # g * b for a, g * a for b
+    ((False, frozenset({1})), (False, frozenset({0})))
+    >>> 0 in saved_values(OPS["sum"])[0][1]   # only a.shape (1 and 2 are the constants axis, keepdims)
+    False
+    """
+    rules = (op.vjp,) if op.variadic else op.vjp
+    out: list[tuple[bool, frozenset[int] | None]] = []
+    for rule in rules:
+        code = rule.__code__
+        names = code.co_varnames[: code.co_argcount]
+        read = _reads(rule)
+        out_used = len(names) > 2 and names[2] in read
+        if op.saves is not None:
+            inputs: frozenset[int] | None = frozenset(op.saves)
+        elif op.variadic and code.co_flags & 0x04 and code.co_varnames[code.co_argcount] in read:
+            inputs = None  # every input, conservatively
+        else:
+            inputs = frozenset(i for i, name in enumerate(names[3:]) if name in read)
+        out.append((out_used, inputs))
+    return tuple(out)
+
+
+def reads_input(op: Op, i: int) -> bool:
+    """Whether any rule of ``op`` reads the value of input ``i`` (e.g. to keep it before an in-place change).
+
+    Examples
+    --------
+    >>> from autograd.ops import OPS
+    >>> reads_input(OPS["mul"], 0), reads_input(OPS["add"], 0)
+    (True, False)
+    """
+    return any(inputs is None or i in inputs for _, inputs in saved_values(op))
+
+
+def _describe(node: Any, which: str) -> str:
+    data = node.data
+    kind = "a leaf" if node.op is None else f"the output of {node.op.name!r}"
+    return f"{which} (a {data.dtype} Tensor of shape {tuple(data.shape)}, {kind})"
+
+
+def check_saved(order: list[Any]) -> None:
+    """Raise PyTorch's error if a node in ``order`` needs a value changed in place after it was recorded.
+
+    Examples
+    --------
+    >>> from autograd import Tensor, no_grad
+    >>> w = Tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = (w * w).sum()
+    >>> with no_grad():
+    ...     w -= 0.1
+    >>> loss.backward()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation: ...
+    """
+    changed = CLOCK.changed
+    if not changed or not order:
+        return
+    now = CLOCK.now
+    if min(n._born for n in order) >= now:  # nothing changed since the oldest node was recorded
+        return
+    for node in order:
+        born = node._born
+        if born >= now:
+            continue
+        prev = node._prev
+        rules = saved_values(node.op)
+        active = rules if node.op.variadic else [r for r, p in zip(rules, prev) if p.requires_grad]
+        out_used = any(o for o, _ in active)
+        if out_used and modified_at(node.data) > born:
+            raise RuntimeError(
+                f"{INPLACE_ERROR}: {_describe(node, 'the result')} of {node.op.name!r} was changed after "
+                f"the op was recorded, and its gradient needs it. Hint: change a copy (.clone()) instead, "
+                "or recompute the forward pass after the change."
+            )
+        for c in node._meta:  # an array constant (a where mask, an index) taken from a tensor's memory
+            if isinstance(c, np.ndarray) and modified_at(c) > born:
+                raise RuntimeError(
+                    f"{INPLACE_ERROR}: an array constant of {node.op.name!r} (shape {c.shape}, e.g. a mask or an "
+                    "index) was changed in place after the op was recorded."
+                )
+        for i, parent in enumerate(prev):
+            if parent._born > born:
+                # NOTE: the parent was changed by a *recorded* in-place op after this node used it.
+                # PyTorch's edge would still lead to the parent's earlier history; here the edge
+                # leads to the tensor, whose history now starts with the in-place op.
+                raise RuntimeError(
+                    f"{_describe(parent, f'input {i}')} of {node.op.name!r} was changed in place by a recorded "
+                    f"{parent.op.name!r} after {node.op.name!r} used it; layergrad cannot back-propagate to its "
+                    "earlier value (PyTorch can). Hint: change a .clone() instead, or use an out-of-place op "
+                    "(y = y + 1 instead of y += 1)."
+                )
+            if any(ins is None or i in ins for _, ins in active) and modified_at(parent.data) > born:
+                raise RuntimeError(
+                    f"{INPLACE_ERROR}: {_describe(parent, f'input {i}')} of {node.op.name!r} was changed after "
+                    f"{node.op.name!r} was recorded, and its gradient needs it (e.g. an optimizer step between "
+                    "the forward pass and backward). Hint: run the forward pass again after the change."
+                )
