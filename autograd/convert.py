@@ -35,12 +35,16 @@ PY_SCALARS = (int, float, bool, np.bool_)
 
 
 def as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:
-    """Convert user data to a float ndarray following the dtype rules.
+    """Convert user data to an ndarray following the dtype rules.
+
+    Numbers become float64, a float array keeps its dtype, an integer array
+    becomes float64; booleans (a bool array, or lists of bools) stay bool:
+    they are masks, not numbers, and a mask must select, never index.
 
     Examples
     --------
-    >>> as_array([1, 2]).dtype, as_array(np.zeros(2, np.float32)).dtype
-    (dtype('float64'), dtype('float32'))
+    >>> as_array([1, 2]).dtype, as_array(np.zeros(2, np.float32)).dtype, as_array([True, False]).dtype
+    (dtype('float64'), dtype('float32'), dtype('bool'))
     """
     if isinstance(data, Node):
         if not isinstance(data.data, np.ndarray):  # a Value: one engine per expression
@@ -55,13 +59,15 @@ def as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:
         if dtype is not None:
             return arr.astype(dtype, copy=False)
         kind = arr.dtype.kind
-        if kind == "f":
-            return arr  # a given float array keeps its dtype
-        if kind in "iub":
+        if kind == "f" or kind == "b":
+            return arr  # a given float array keeps its dtype; a bool array stays a mask
+        if kind in "iu":
             return arr.astype(np.float64)
         raise TypeError(
             f"{where}: arrays of dtype {arr.dtype} are not supported; expected a real (float, int or bool) array"
         )
+    if dtype is None and isinstance(data, (list, tuple, bool)) and _all_bools(data):
+        return np.array(data, dtype=bool)
     try:
         arr = np.array(data, dtype=np.float64 if dtype is None else dtype)
     except (ValueError, TypeError) as e:
@@ -75,6 +81,22 @@ def as_array(data: Any, dtype: Any = None, where: str = "Tensor") -> np.ndarray:
         # NOTE: numpy turns None into nan under a float dtype; None is not a number.
         raise TypeError(f"{where}: cannot convert {type(data).__name__} to a numeric array: it holds None")
     return arr
+
+
+def _all_bools(data: Any) -> bool:
+    """Whether ``data`` is a bool, or nested lists/tuples holding only bools (at least one)."""
+    if isinstance(data, (bool, np.bool_)):
+        return True
+    stack, seen = [data], False
+    while stack:
+        for x in stack.pop():
+            if isinstance(x, (list, tuple)):
+                stack.append(x)
+            elif isinstance(x, (bool, np.bool_)):
+                seen = True
+            else:
+                return False
+    return seen
 
 
 def has_none(data: Any) -> bool:
@@ -229,7 +251,17 @@ def index_arrays(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(index_arrays(i) for i in index)
     if isinstance(index, Node) and isinstance(index.data, np.ndarray):
-        return index.data.astype(np.intp) if index.data.dtype.kind == "f" else index.data
+        d = index.data
+        if d.dtype.kind == "f":
+            whole = d == np.round(d)
+            if not whole.all():
+                bad = d[~whole].ravel()[0].item()
+                raise IndexError(
+                    f"index tensor holds {bad!r}, which is not a whole number; "
+                    "index with integers (.long()) or a bool mask"
+                )
+            return d.astype(np.intp)
+        return d
     if isinstance(index, list):
         return np.asarray(index)
     return index

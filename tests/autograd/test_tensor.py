@@ -58,12 +58,13 @@ def assert_grads_match_fd(fn: Callable[..., Tensor], *arrays: np.ndarray, seed: 
     [
         (1, np.float64),
         (2.5, np.float64),
-        (True, np.float64),
+        (True, np.bool_),  # booleans are masks, not numbers (PyTorch: torch.tensor(True) is bool)
+        ([True, False], np.bool_),
         ([1, 2, 3], np.float64),
         ([[1.5, 2], [3, 4]], np.float64),
         (np.arange(3, dtype=np.int32), np.float64),
         (np.arange(3, dtype=np.int64), np.float64),
-        (np.array([True, False]), np.float64),
+        (np.array([True, False]), np.bool_),
         (np.ones(2, dtype=np.float32), np.float32),
         (np.ones(2, dtype=np.float16), np.float16),
         (np.ones(2, dtype=np.float64), np.float64),
@@ -758,3 +759,17 @@ def test_fast_paths_match_the_table_and_keep_anomaly_checks():
         x * float("inf")
     with no_grad():
         assert (x * 2.0).op is None and not (x.tanh()).requires_grad
+
+
+def test_a_bool_mask_selects_and_a_fractional_index_is_refused() -> None:
+    x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    np.testing.assert_array_equal(x[Tensor([True, False, True])].data, [10.0, 30.0])  # was [20, 10, 20]
+    np.testing.assert_array_equal(x[Tensor(np.array([False, True, False]))].data, [20.0])
+    np.testing.assert_array_equal(x[x > 15].data, [20.0, 30.0])
+    np.testing.assert_array_equal(x[ag.tensor([2, 0])].data, [30.0, 10.0])  # whole numbers index
+    with pytest.raises(IndexError, match=r"index tensor holds 1\.5, which is not a whole number"):
+        x[Tensor([0.0, 1.5])]
+    x[Tensor([True, False, True])].sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
+    with pytest.raises(RuntimeError, match="floating point"):
+        Tensor([True, False], requires_grad=True)
