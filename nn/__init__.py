@@ -61,17 +61,22 @@ from .activations import (  # noqa: E402
     step,
     tanh,
 )
+from .containers import ModuleDict, ModuleList, Sequential  # noqa: E402
 from .draw import draw_network  # noqa: E402
 from .io import load, save  # noqa: E402
-from .layers import Layer, Linear, Neuron, Sequential  # noqa: E402
+from .layers import Layer, Linear, Neuron  # noqa: E402
 from .losses import bce_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss  # noqa: E402
 from .mlp import MLP  # noqa: E402
 from .module import Module  # noqa: E402
+from .parameter import Parameter  # noqa: E402
 from .train import History, accuracy, fit, predict  # noqa: E402
 
 __all__ = [
     "data",
     "Module",
+    "Parameter",
+    "ModuleList",
+    "ModuleDict",
     "Neuron",
     "Layer",
     "Linear",
