@@ -39,6 +39,7 @@ from . import (  # noqa: E402
     optim,
     plot,
     train,
+    utils,
 )
 from .activations import (  # noqa: E402
     ACTIVATIONS,
@@ -109,6 +110,7 @@ __all__ = [
     "inspect",
     "plot",
     "train",
+    "utils",
     "mse_loss",
     "hinge_loss",
     "bce_with_logits",

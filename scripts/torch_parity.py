@@ -1,0 +1,197 @@
+"""PyTorch parity of layergrad's nn side: the same float64 programs in both, compared step by step.
+
+Run with a Python that has torch and numpy (layergrad's own venv does not need torch)::
+
+    PYTHONPATH=. /path/to/torch-venv/bin/python scripts/torch_parity.py
+
+Each case builds a model in layergrad and in torch, copies the weights in
+(``Linear.weight`` is stored (in, out) here and (out, in) in torch), trains
+both for many steps and returns the largest absolute difference of the losses
+and the final parameters.  ``tests/nn/test_torch_parity.py`` runs the cases
+when torch is installed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+import nn
+from autograd import Tensor
+from nn.optim import lr_scheduler as lg_sched
+
+torch.set_default_dtype(torch.float64)
+tnn = torch.nn
+tsched = torch.optim.lr_scheduler
+
+CASES: dict[str, Callable[[], float]] = {}
+
+
+def case(fn: Callable[[], float]) -> Callable[[], float]:
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def linear_weights(ours: Any) -> set[str]:
+    """The state names of our Linear layers' weights: stored (in, out) here, (out, in) in torch."""
+    return {f"{n}.weight" if n else "weight" for n, m in ours.named_modules() if isinstance(m, nn.Linear)}
+
+
+def copy_weights(ours: Any, theirs: Any) -> None:
+    """Copy torch's parameters and buffers into ours, in state_dict order (transposing Linear weights)."""
+    mine, tstate, flip = ours.state_dict(), theirs.state_dict(), linear_weights(ours)
+    assert list(mine) == list(tstate), (list(mine), list(tstate))
+    ours.load_state_dict({k: v.detach().numpy().T if k in flip else v.detach().numpy() for k, v in tstate.items()})
+
+
+def max_diff(ours: Any, theirs: Any) -> float:
+    """The largest absolute difference between the two models' saved states."""
+    mine, flip = ours.state_dict(), linear_weights(ours)
+    out = 0.0
+    for k, v in theirs.state_dict().items():
+        t = v.detach().numpy().astype(np.float64)
+        m = mine[k].T if k in flip else mine[k]
+        out = max(out, float(np.max(np.abs(m - t))) if t.size else 0.0)
+    return out
+
+
+def data(n: int = 32, nin: int = 4, k: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, nin)), rng.normal(size=(n, k)), rng.integers(0, k, size=n)
+
+
+class OurNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = [nn.Linear(4, 8), nn.Linear(8, 8)]
+        self.heads = {"out": nn.Linear(8, 3)}
+
+    def forward(self, x: Any) -> Any:
+        for b in self.blocks:
+            x = b(x).tanh()
+        return self.heads["out"](x)
+
+
+class TheirNet(tnn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = tnn.ModuleList([tnn.Linear(4, 8), tnn.Linear(8, 8)])
+        self.heads = tnn.ModuleDict({"out": tnn.Linear(8, 3)})
+
+    def forward(self, x: Any) -> Any:
+        for b in self.blocks:
+            x = b(x).tanh()
+        return self.heads["out"](x)
+
+
+def train_pair(
+    make_opt: Callable[[Any, Any], tuple[Any, Any]],
+    steps: int = 60,
+    clip: float | None = None,
+    swap: bool = False,
+) -> float:
+    """Train OurNet and TheirNet with MSE; return the largest difference in losses and final weights."""
+    torch.manual_seed(0)
+    theirs, ours = TheirNet(), OurNet()
+    if swap:  # a layer replaced after construction must be trained
+        theirs.blocks[1] = tnn.Linear(8, 8)
+        ours.blocks[1] = nn.Linear(8, 8)
+        theirs.blocks.append(tnn.Linear(8, 8))
+        ours.blocks.append(nn.Linear(8, 8))
+    copy_weights(ours, theirs)
+    X, Y, _ = data()
+    (opt, sched), (topt, tsch) = make_opt(ours, "ours"), make_opt(theirs, "theirs")
+    worst = 0.0
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = nn.MSELoss()(ours(Tensor(X)), Tensor(Y)) if hasattr(nn, "MSELoss") else nn.mse_loss(ours(X), Y)
+        loss.backward()
+        topt.zero_grad()
+        tloss = tnn.functional.mse_loss(theirs(torch.tensor(X)), torch.tensor(Y))
+        tloss.backward()
+        if clip is not None:
+            n1 = float(nn.utils.clip_grad_norm_(ours.parameters(), clip))
+            n2 = float(torch.nn.utils.clip_grad_norm_(theirs.parameters(), clip))
+            worst = max(worst, abs(n1 - n2))
+        opt.step()
+        topt.step()
+        if sched is not None:
+            if isinstance(sched, lg_sched.ReduceLROnPlateau):
+                sched.step(loss.item())
+                tsch.step(tloss.item())
+            else:
+                sched.step()
+                tsch.step()
+            worst = max(worst, abs(opt.param_groups[0]["lr"] - topt.param_groups[0]["lr"]))
+        worst = max(worst, abs(loss.item() - tloss.item()))
+    return max(worst, max_diff(ours, theirs))
+
+
+def groups(model: Any, which: str, **extra: Any) -> list[dict[str, Any]]:
+    """Two parameter groups: the heads with their own lr and weight decay."""
+    head = list(model.heads.parameters())
+    ids = {id(p) for p in head}
+    rest = [p for p in model.parameters() if id(p) not in ids]
+    return [{"params": rest}, {"params": head, "lr": 0.02, "weight_decay": 0.01, **extra}]
+
+
+def optimiser_case(name: str, kwargs: dict[str, Any], sched: tuple[str, dict[str, Any]] | None = None, **kw: Any):
+    def make(model: Any, which: str) -> tuple[Any, Any]:
+        lib = nn.optim if which == "ours" else torch.optim
+        opt = getattr(lib, name)(groups(model, which), **kwargs)
+        if sched is None:
+            return opt, None
+        slib = lg_sched if which == "ours" else tsched
+        return opt, getattr(slib, sched[0])(opt, **sched[1])
+
+    return lambda: train_pair(make, **kw)
+
+
+OPTIMISERS = {
+    "sgd": ("SGD", {"lr": 0.05}),
+    "sgd_momentum_dampening": ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "weight_decay": 1e-3}),
+    "sgd_nesterov": ("SGD", {"lr": 0.05, "momentum": 0.8, "nesterov": True}),
+    "adam": ("Adam", {"lr": 0.01}),
+    "adam_amsgrad_wd": ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.05}),
+    "adamw": ("AdamW", {"lr": 0.01, "weight_decay": 0.1}),
+    "rmsprop": ("RMSprop", {"lr": 0.005}),
+    "rmsprop_centered_momentum": ("RMSprop", {"lr": 0.002, "momentum": 0.9, "centered": True, "weight_decay": 0.01}),
+    "adagrad": ("Adagrad", {"lr": 0.05, "lr_decay": 0.01, "initial_accumulator_value": 0.1}),
+}
+for _key, (_name, _kw) in OPTIMISERS.items():
+    CASES[f"optim_{_key}"] = optimiser_case(_name, _kw)
+
+SCHEDULES = {
+    "step": ("StepLR", {"step_size": 7, "gamma": 0.5}),
+    "multistep": ("MultiStepLR", {"milestones": [5, 5, 20], "gamma": 0.7}),
+    "exponential": ("ExponentialLR", {"gamma": 0.95}),
+    "cosine": ("CosineAnnealingLR", {"T_max": 13, "eta_min": 0.001}),
+    "linear_defaults": ("LinearLR", {}),
+    "linear": ("LinearLR", {"start_factor": 0.5, "end_factor": 0.1, "total_iters": 30}),
+    "lambda": ("LambdaLR", {"lr_lambda": lambda e: 1.0 / (1 + e)}),
+    "plateau": ("ReduceLROnPlateau", {"patience": 2, "factor": 0.5, "threshold": 0.05, "cooldown": 1}),
+}
+for _key, _sched in SCHEDULES.items():
+    CASES[f"sched_{_key}"] = optimiser_case("SGD", {"lr": 0.05, "momentum": 0.5}, _sched)
+
+CASES["clip_grad_norm"] = optimiser_case("SGD", {"lr": 0.5}, clip=0.5)
+CASES["swapped_layers_train"] = optimiser_case("Adam", {"lr": 0.01}, swap=True)
+
+
+def main() -> int:
+    width = max(map(len, CASES))
+    worst = 0.0
+    for name, fn in CASES.items():
+        d = fn()
+        worst = max(worst, d)
+        print(f"{name:<{width}}  max abs diff {d:.2e}")
+    print(f"{'all':<{width}}  max abs diff {worst:.2e}")
+    return 0 if worst < 1e-9 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
