@@ -66,7 +66,21 @@ from .containers import ModuleDict, ModuleList, Sequential  # noqa: E402
 from .draw import draw_network  # noqa: E402
 from .io import load, save  # noqa: E402
 from .layers import Layer, Linear, Neuron  # noqa: E402
-from .losses import bce_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss  # noqa: E402
+from .losses import (  # noqa: E402
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+    bce_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    mse_loss,
+)
 from .mlp import MLP  # noqa: E402
 from .module import Module  # noqa: E402
 from .parameter import Parameter  # noqa: E402
@@ -116,6 +130,14 @@ __all__ = [
     "bce_with_logits",
     "cross_entropy",
     "l2_penalty",
+    "MSELoss",
+    "L1Loss",
+    "HuberLoss",
+    "SmoothL1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "NLLLoss",
     "fit",
     "predict",
     "accuracy",

@@ -43,7 +43,7 @@ from autograd import Node, gc_paused, no_grad
 from .checks import check_inputs, check_int, check_pair, check_targets, check_trainable
 from .history import History, format_metric
 from .inspect.snapshots import Snapshots
-from .losses import TARGET_CHECKS, bce_with_logits, cross_entropy, mse_loss
+from .losses import bce_with_logits, cross_entropy, mse_loss, target_check
 from .metrics import EvalMode, accuracy, forward_batch, label_mode, predict, score_accuracy, score_array
 from .optim import Adam
 
@@ -205,12 +205,12 @@ def fit(
         loss = bce_with_logits if nout == 1 else cross_entropy
     elif not callable(loss):
         raise TypeError(f"{where}: loss must be a function loss(prediction, target), got {type(loss).__name__}")
-    ya = check_targets(y, n, nout, where, TARGET_CHECKS.get(loss))
+    ya = check_targets(y, n, nout, where, target_check(loss))
     val = None
     if validation is not None:
         X_val, y_val = check_pair(validation, where, "validation", "X_val, y_val")
         Xv = check_inputs(X_val, where, nin, name="X_val")
-        yv = check_targets(y_val, Xv.shape[0], nout, where, TARGET_CHECKS.get(loss), name="y_val")
+        yv = check_targets(y_val, Xv.shape[0], nout, where, target_check(loss), name="y_val")
         val = (Xv, yv)
     epochs = check_int(epochs, "epochs", where, minimum=0)
     if batch_size is not None:

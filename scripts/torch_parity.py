@@ -182,6 +182,80 @@ CASES["clip_grad_norm"] = optimiser_case("SGD", {"lr": 0.5}, clip=0.5)
 CASES["swapped_layers_train"] = optimiser_case("Adam", {"lr": 0.01}, swap=True)
 
 
+def loss_pair(ours: Callable[..., Any], theirs: Callable[..., Any], shape: tuple[int, ...], target: Any) -> float:
+    """One loss call in both libraries on the same inputs: the largest difference of value and gradient."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=shape) * 2
+    a, b = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
+    la, lb = ours(a, target), theirs(b, torch.tensor(target))
+    la.sum().backward()
+    lb.sum().backward()
+    return max(float(np.max(np.abs(la.data - lb.detach().numpy()))), float(np.max(np.abs(a.grad - b.grad.numpy()))))
+
+
+def loss_cases() -> None:
+    F = tnn.functional
+    rng = np.random.default_rng(2)
+    real, prob = rng.normal(size=(6, 3)), rng.uniform(size=(6, 3))
+    labels = rng.integers(0, 4, size=6)
+    ignored = labels.copy()
+    ignored[[1, 4]] = -100
+    w4 = np.array([0.5, 1.0, 2.0, 0.25])
+    probs4 = rng.dirichlet(np.ones(4), size=6)
+    table = {
+        "mse": (nn.MSELoss, F.mse_loss, (6, 3), real, {}),
+        "l1": (nn.L1Loss, F.l1_loss, (6, 3), real, {}),
+        "huber": (nn.HuberLoss, F.huber_loss, (6, 3), real, {"delta": 0.7}),
+        "smooth_l1": (nn.SmoothL1Loss, F.smooth_l1_loss, (6, 3), real, {"beta": 0.5}),
+        "bce_with_logits": (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits, (6, 3), prob, {}),
+        "bce_pos_weight": (
+            nn.BCEWithLogitsLoss,
+            F.binary_cross_entropy_with_logits,
+            (6, 3),
+            prob,
+            {"pos_weight": np.array([1.0, 2.0, 0.5]), "weight": np.array([0.3, 1.0, 2.0])},
+        ),
+        "cross_entropy": (nn.CrossEntropyLoss, F.cross_entropy, (6, 4), labels, {}),
+        "cross_entropy_smooth_weight_ignore": (
+            nn.CrossEntropyLoss,
+            F.cross_entropy,
+            (6, 4),
+            ignored,
+            {"label_smoothing": 0.15, "weight": w4, "ignore_index": -100},
+        ),
+        "cross_entropy_probabilities": (nn.CrossEntropyLoss, F.cross_entropy, (6, 4), probs4, {"label_smoothing": 0.1}),
+        "nll": (nn.NLLLoss, F.nll_loss, (6, 4), ignored, {"weight": w4}),
+    }
+    for key, (cls, fn, shape, target, kw) in table.items():
+        for reduction in ("mean", "sum", "none"):
+            tkw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+
+            def run(ours=cls, theirs=fn, shape=shape, target=target, kw=kw, tkw=tkw, reduction=reduction):
+                return loss_pair(
+                    lambda a, t: ours(**kw, reduction=reduction)(a, t),
+                    lambda b, t: theirs(b, t, **tkw, reduction=reduction),
+                    shape,
+                    target,
+                )
+
+            CASES[f"loss_{key}_{reduction}"] = run
+
+    def bce(reduction: str = "mean") -> float:
+        p = 1 / (1 + np.exp(-np.random.default_rng(3).normal(size=(5, 2))))
+        a, b = Tensor(p.copy(), requires_grad=True), torch.tensor(p, requires_grad=True)
+        t = (p > 0.4).astype(float)
+        la, lb = nn.BCELoss(reduction=reduction)(a, t), F.binary_cross_entropy(b, torch.tensor(t), reduction=reduction)
+        la.sum().backward()
+        lb.sum().backward()
+        return max(float(np.max(np.abs(la.data - lb.detach().numpy()))), float(np.max(np.abs(a.grad - b.grad.numpy()))))
+
+    for reduction in ("mean", "sum", "none"):
+        CASES[f"loss_bce_{reduction}"] = lambda reduction=reduction: bce(reduction)
+
+
+loss_cases()
+
+
 def main() -> int:
     width = max(map(len, CASES))
     worst = 0.0
