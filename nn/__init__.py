@@ -34,6 +34,8 @@ _check_autograd()
 
 from . import (  # noqa: E402
     data,
+    functional,
+    init,
     inspect,
     losses,
     optim,
@@ -64,6 +66,8 @@ from .activations import (  # noqa: E402
 )
 from .containers import ModuleDict, ModuleList, Sequential  # noqa: E402
 from .draw import draw_network  # noqa: E402
+from .dropout import Dropout  # noqa: E402
+from .embedding import Embedding  # noqa: E402
 from .io import load, save  # noqa: E402
 from .layers import Layer, Linear, Neuron  # noqa: E402
 from .losses import (  # noqa: E402
@@ -83,7 +87,9 @@ from .losses import (  # noqa: E402
 )
 from .mlp import MLP  # noqa: E402
 from .module import Module  # noqa: E402
+from .normalization import BatchNorm1d, LayerNorm  # noqa: E402
 from .parameter import Parameter  # noqa: E402
+from .reshaping import Flatten, LogSoftmax, Softmax  # noqa: E402
 from .train import History, accuracy, fit, predict  # noqa: E402
 
 __all__ = [
@@ -96,6 +102,13 @@ __all__ = [
     "Layer",
     "Linear",
     "Sequential",
+    "Dropout",
+    "LayerNorm",
+    "BatchNorm1d",
+    "Embedding",
+    "Flatten",
+    "Softmax",
+    "LogSoftmax",
     "MLP",
     "Activation",
     "Identity",
@@ -120,6 +133,8 @@ __all__ = [
     "load",
     "draw_network",
     "losses",
+    "functional",
+    "init",
     "optim",
     "inspect",
     "plot",

@@ -256,6 +256,114 @@ def loss_cases() -> None:
 loss_cases()
 
 
+class OurSeq(nn.Module):
+    def __init__(self, momentum: Any = 0.1) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(10, 4, padding_idx=0)
+        self.flat = nn.Flatten()
+        self.blocks = [nn.Linear(8, 16), nn.Linear(16, 16)]
+        self.norms = {"bn": nn.BatchNorm1d(16, momentum=momentum), "ln": nn.LayerNorm(16)}
+        self.drop = nn.Dropout(0.3)
+        self.head = nn.Linear(16, 3)
+        self.out = nn.LogSoftmax(dim=1)
+
+    def forward(self, idx: Any) -> Any:
+        x = self.flat(self.emb(idx))
+        x = nn.functional.relu(self.blocks[0](x))
+        x = self.norms["bn"](x)
+        x = self.norms["ln"](self.blocks[1](x)).tanh()
+        return self.out(self.head(self.drop(x)))
+
+
+class TheirSeq(tnn.Module):
+    def __init__(self, momentum: Any = 0.1) -> None:
+        super().__init__()
+        self.emb = tnn.Embedding(10, 4, padding_idx=0)
+        self.flat = tnn.Flatten()
+        self.blocks = tnn.ModuleList([tnn.Linear(8, 16), tnn.Linear(16, 16)])
+        self.norms = tnn.ModuleDict({"bn": tnn.BatchNorm1d(16, momentum=momentum), "ln": tnn.LayerNorm(16)})
+        self.drop = tnn.Dropout(0.3)
+        self.head = tnn.Linear(16, 3)
+        self.out = tnn.LogSoftmax(dim=1)
+
+    def forward(self, idx: Any) -> Any:
+        x = self.flat(self.emb(idx))
+        x = tnn.functional.relu(self.blocks[0](x))
+        x = self.norms["bn"](x)
+        x = self.norms["ln"](self.blocks[1](x)).tanh()
+        return self.out(self.head(self.drop(x)))
+
+
+def layers_program(momentum: Any = 0.1, steps: int = 40) -> float:
+    """Embedding, Flatten, ModuleList/ModuleDict, BatchNorm1d, LayerNorm, LogSoftmax + NLLLoss, Adam, cosine, clipping.
+
+    Dropout is switched off (p=0) while training, since the two libraries draw different masks, and is
+    exercised in evaluation mode at the end together with BatchNorm's running statistics.
+    """
+    torch.manual_seed(1)
+    theirs, ours = TheirSeq(momentum), OurSeq(momentum)
+    with torch.no_grad():
+        for lin in list(theirs.blocks) + [theirs.head]:
+            lin.bias.normal_()
+        theirs.norms["ln"].weight.normal_()
+        theirs.norms["bn"].bias.normal_()
+    copy_weights(ours, theirs)
+    theirs.drop.p, ours.drop.p = 0.0, 0.0
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, 10, size=(24, 2))
+    y = rng.integers(0, 3, size=24)
+    opt, topt = nn.optim.Adam(ours.parameters(), lr=0.02), torch.optim.Adam(theirs.parameters(), lr=0.02)
+    sch, tsch = lg_sched.CosineAnnealingLR(opt, T_max=15), tsched.CosineAnnealingLR(topt, T_max=15)
+    worst = 0.0
+    for step in range(steps):
+        batch = slice(8 * (step % 3), 8 * (step % 3) + 8)
+        opt.zero_grad()
+        loss = nn.NLLLoss()(ours(idx[batch]), y[batch])
+        loss.backward()
+        nn.utils.clip_grad_norm_(ours.parameters(), 1.0)
+        opt.step()
+        sch.step()
+        topt.zero_grad()
+        tloss = tnn.NLLLoss()(theirs(torch.tensor(idx[batch])), torch.tensor(y[batch]))
+        tloss.backward()
+        torch.nn.utils.clip_grad_norm_(theirs.parameters(), 1.0)
+        topt.step()
+        tsch.step()
+        worst = max(worst, abs(loss.item() - tloss.item()))
+    theirs.drop.p, ours.drop.p = 0.3, 0.3
+    ours.eval()
+    theirs.eval()
+    out, tout = ours(idx).data, theirs(torch.tensor(idx)).detach().numpy()
+    return max(worst, float(np.max(np.abs(out - tout))), max_diff(ours, theirs))
+
+
+CASES["layers_program"] = layers_program
+CASES["layers_program_cumulative_batchnorm"] = lambda: layers_program(momentum=None)
+
+
+def batchnorm_3d() -> float:
+    """BatchNorm1d on (N, C, L) inputs, its gradients and running statistics over a few steps."""
+    bn, tbn = nn.BatchNorm1d(3, momentum=0.3), tnn.BatchNorm1d(3, momentum=0.3)
+    worst = 0.0
+    rng = np.random.default_rng(6)
+    for _ in range(4):
+        x = rng.normal(size=(5, 3, 4)) * 3 + 1
+        a, b = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        oa, ob = bn(a), tbn(b)
+        (oa * oa * oa).sum().backward()
+        (ob * ob * ob).sum().backward()
+        worst = max(worst, float(np.max(np.abs(oa.data - ob.detach().numpy()))))
+        worst = max(worst, float(np.max(np.abs(a.grad - b.grad.numpy()))))
+    bn.eval()
+    tbn.eval()
+    x = rng.normal(size=(2, 3, 4))
+    worst = max(worst, float(np.max(np.abs(bn(Tensor(x)).data - tbn(torch.tensor(x)).detach().numpy()))))
+    return max(worst, max_diff(bn, tbn))
+
+
+CASES["batchnorm_3d"] = batchnorm_3d
+
+
 def main() -> int:
     width = max(map(len, CASES))
     worst = 0.0
