@@ -364,6 +364,29 @@ def batchnorm_3d() -> float:
 CASES["batchnorm_3d"] = batchnorm_3d
 
 
+def fit_with_loader() -> float:
+    """nn.fit on a DataLoader (in order) against torch's own loop over the same batches, 5 epochs."""
+    torch.manual_seed(2)
+    theirs, ours = TheirNet(), OurNet()
+    copy_weights(ours, theirs)
+    X, Y, _ = data(n=30)
+    loader = nn.data.DataLoader(nn.data.TensorDataset(X, Y), batch_size=8)
+    opt = nn.optim.SGD(ours.parameters(), lr=0.05, momentum=0.9, nesterov=True)
+    nn.fit(ours, loader, loss=nn.HuberLoss(delta=0.5), optimizer=opt, epochs=5, progress=False)
+    topt = torch.optim.SGD(theirs.parameters(), lr=0.05, momentum=0.9, nesterov=True)
+    tdata = torch.utils.data.TensorDataset(torch.tensor(X), torch.tensor(Y))
+    tloader = torch.utils.data.DataLoader(tdata, batch_size=8)
+    for _ in range(5):
+        for xb, yb in tloader:
+            topt.zero_grad()
+            tnn.HuberLoss(delta=0.5)(theirs(xb), yb).backward()
+            topt.step()
+    return max_diff(ours, theirs)
+
+
+CASES["fit_with_loader"] = fit_with_loader
+
+
 def main() -> int:
     width = max(map(len, CASES))
     worst = 0.0
