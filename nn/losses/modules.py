@@ -193,8 +193,6 @@ class NLLLoss(Loss):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-#: Each built-in loss function and the check it runs on targets ``(arr, n, k, shape)``
-#: (see :mod:`nn.targets`); :func:`nn.fit` uses it to validate labels before any training.
 TARGET_CHECKS: dict[Callable, Callable] = {
     mse_loss: mse_targets,
     l1_loss: partial(mse_targets, name="l1_loss"),
@@ -207,6 +205,9 @@ TARGET_CHECKS: dict[Callable, Callable] = {
     cross_entropy: class_targets,
     nll_loss: partial(class_targets, name="nll_loss"),
 }
+"""Each built-in loss function and the check it runs on targets ``(arr, n, k, shape)`` (see :mod:`nn.targets`).
+
+:func:`nn.fit` uses it (through :func:`target_check`) to validate labels before any training."""
 
 
 def target_check(loss: Any) -> Callable | None:
