@@ -64,7 +64,7 @@ from .activations import (  # noqa: E402
     step,
     tanh,
 )
-from .containers import ModuleDict, ModuleList, Sequential  # noqa: E402
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: E402
 from .draw import draw_network  # noqa: E402
 from .dropout import Dropout  # noqa: E402
 from .embedding import Embedding  # noqa: E402
@@ -98,6 +98,8 @@ __all__ = [
     "Parameter",
     "ModuleList",
     "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
     "Neuron",
     "Layer",
     "Linear",

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .module import CONTAINERS, Module
+from .parameter import Parameter, is_parameter
 
-__all__ = ["ModuleList", "ModuleDict", "Sequential"]
+__all__ = ["ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Sequential"]
 
 
 def _module(x: Any, where: str) -> Module:
@@ -251,6 +252,118 @@ class ModuleDict(Module):
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleDict has no forward: call its modules, e.g. `self.heads['a'](x)`")
+
+
+def _param(x: Any, where: str) -> Any:
+    """A parameter for a ParameterList/Dict: Parameters and leaves requiring grad as they are, arrays wrapped."""
+    if is_parameter(x):
+        return x
+    if isinstance(x, Module):
+        raise TypeError(f"{where}: got a {type(x).__name__}; modules go into a ModuleList or ModuleDict")
+    return Parameter(x)
+
+
+class ParameterList(Module):
+    """A list of parameters, each registered (PyTorch's ``nn.ParameterList``); arrays become :class:`nn.Parameter`.
+
+    Examples
+    --------
+    >>> import nn, numpy as np
+    >>> m = nn.Module()
+    >>> m.scales = nn.ParameterList([np.ones(2)])
+    >>> _ = m.scales.append(np.zeros(3))
+    >>> [(n, p.shape) for n, p in m.named_parameters()]
+    [('scales.0', (2,)), ('scales.1', (3,))]
+    """
+
+    kind = None
+    transparent = True
+
+    def __init__(self, values: Any = None) -> None:
+        super().__init__()
+        for v in values or []:
+            self.append(v)
+
+    def __getitem__(self, idx: int) -> Any:
+        return list(self._parameters.values())[idx]
+
+    def __setitem__(self, idx: int, value: Any) -> None:
+        key = list(self._parameters)[idx]
+        setattr(self, key, _param(value, "ParameterList[] = ..."))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._parameters.values()))
+
+    def append(self, value: Any) -> ParameterList:
+        """Add a parameter at the end (registered at once) and return self."""
+        setattr(self, str(len(self._parameters)), _param(value, "ParameterList.append"))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Append each of ``values`` and return self."""
+        for v in list(values):
+            self.append(v)
+        return self
+
+
+class ParameterDict(Module):
+    """A dict of parameters by name, each registered (PyTorch's ``nn.ParameterDict``).
+
+    Examples
+    --------
+    >>> import nn, numpy as np
+    >>> d = nn.ParameterDict({"scale": np.ones(2)})
+    >>> d["shift"] = np.zeros(2)
+    >>> list(d), [n for n, _ in d.named_parameters()]
+    (['scale', 'shift'], ['scale', 'shift'])
+    """
+
+    kind = None
+    transparent = True
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        pairs = parameters.items() if isinstance(parameters, Mapping) else (parameters or [])
+        for key, value in pairs:
+            self[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._parameters:
+            raise KeyError(f"ParameterDict has no parameter {key!r}; it has {list(self._parameters)}")
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(f"ParameterDict: keys must be non-empty strings without '.', got {key!r}")
+        setattr(self, key, _param(value, f"ParameterDict[{key!r}] = ..."))
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # noqa: B018 - the KeyError names the keys
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._parameters))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> list[str]:
+        """The names, in insertion order."""
+        return list(self._parameters)
+
+    def values(self) -> list[Any]:
+        """The parameters, in insertion order."""
+        return list(self._parameters.values())
+
+    def items(self) -> list[tuple[str, Any]]:
+        """``(name, parameter)`` pairs."""
+        return list(self._parameters.items())
 
 
 CONTAINERS.update({list: ModuleList, tuple: ModuleList, dict: ModuleDict})

@@ -273,3 +273,21 @@ def test_sequential_reads_a_state_saved_under_the_old_names():
     old = {f"layers.{k}": v + 1.0 for k, v in seq.state_dict().items()}
     seq.load_state_dict(old)
     np.testing.assert_array_equal(seq[2].bias.data, old["layers.2.bias"])
+
+
+def test_parameter_list_and_dict_register_what_is_added_later():
+    m = nn.Module()
+    m.scales = nn.ParameterList([np.ones(2)])
+    m.extra = nn.ParameterDict({"a": nn.Parameter(np.ones(1))})
+    m.scales.append(np.full(2, 3.0))
+    m.extra["b"] = np.zeros(3)
+    assert [n for n, _ in m.named_parameters()] == ["scales.0", "scales.1", "extra.a", "extra.b"]
+    assert all(isinstance(p, nn.Parameter) for p in m.parameters()) and m.scales[1].stage == (
+        "Module",
+    )  # the owner's stage
+    m.scales[0] = np.zeros(2)
+    assert m.parameters()[0].tolist() == [0.0, 0.0] and len(m.scales) == 2 and list(m.extra) == ["a", "b"]
+    del m.extra["a"]
+    assert "a" not in m.extra and m.extra.keys() == ["b"]
+    with pytest.raises(TypeError, match="modules go into a ModuleList"):
+        m.scales.append(nn.Linear(1, 1))
