@@ -19,7 +19,7 @@ from autograd import Node, Tensor, Value, gc_paused, register_stage, stage
 from .module_repr import module_html, module_repr
 from .parameter import Parameter, is_parameter
 from .registry import file_format, register
-from .state import IncompatibleKeys, join, load_state_dict, named_leaves, state_dict
+from .state import IncompatibleKeys, cast, get_submodule, join, load_state_dict, named_leaves, state_dict
 
 __all__ = ["Module", "IncompatibleKeys", "CONTAINERS"]
 
@@ -390,13 +390,7 @@ class Module:
 
     def get_submodule(self, target: str) -> Module:
         """The descendant at dotted path ``target`` (``""`` is this module)."""
-        m = self
-        for part in target.split(".") if target else []:
-            child = m._modules.get(part)
-            if child is None:
-                raise AttributeError(f"get_submodule: {type(m).__name__} has no submodule {part!r} (in {target!r})")
-            m = child
-        return m
+        return get_submodule(self, target)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every child (recursively), then on this module; return self (e.g. for initialisation)."""
@@ -417,6 +411,18 @@ class Module:
                 p.grad[...] = 0
             else:
                 p.zero_grad()
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """PyTorch's ``to``: a float dtype casts the parameters and float buffers; a device must be ``"cpu"``."""
+        return cast(self, *args, **kwargs)
+
+    def double(self) -> Module:
+        """Cast the parameters and float buffers to float64 and return self."""
+        return cast(self, np.float64)
+
+    def cpu(self) -> Module:
+        """Return self: layergrad computes on the CPU."""
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Set ``requires_grad`` on every parameter (False freezes the module) and return self."""

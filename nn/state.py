@@ -15,7 +15,16 @@ import numpy as np
 
 from autograd import Node, Tensor, Value
 
-__all__ = ["IncompatibleKeys", "named_leaves", "join", "state_items", "state_dict", "load_state_dict"]
+__all__ = [
+    "IncompatibleKeys",
+    "named_leaves",
+    "join",
+    "state_items",
+    "state_dict",
+    "load_state_dict",
+    "get_submodule",
+    "cast",
+]
 
 
 class IncompatibleKeys(NamedTuple):
@@ -99,3 +108,49 @@ def load_state_dict(module: Any, state: dict[str, Any], strict: bool = True) -> 
         else:
             x[...] = arr
     return IncompatibleKeys(missing, extra)
+
+
+def get_submodule(module: Any, target: str) -> Any:
+    """The descendant of ``module`` at dotted path ``target`` (``""`` is the module itself)."""
+    m = module
+    for part in target.split(".") if target else []:
+        child = m._modules.get(part)
+        if child is None:
+            raise AttributeError(f"get_submodule: {type(m).__name__} has no submodule {part!r} (in {target!r})")
+        m = child
+    return m
+
+
+def cast(module: Any, *args: Any, **kwargs: Any) -> Any:
+    """``module.to(...)``: cast parameters and float buffers to a float dtype; ``"cpu"`` (or no device) changes nothing.
+
+    Examples
+    --------
+    >>> import nn
+    >>> nn.Linear(2, 1).to(np.float32).weight.dtype, nn.Linear(2, 1).to("cpu").weight.dtype
+    (dtype('float32'), dtype('float64'))
+    """
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    if kwargs:
+        raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, str) or a is None:
+            device = a
+        else:
+            dtype = a
+    if device not in (None, "cpu"):
+        raise ValueError(f"to: layergrad computes on the CPU only, got device {device!r}")
+    if dtype is None:
+        return module
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"to: parameters need a floating-point dtype, got {dt}")
+    for m in module.modules():
+        for reg in (m._parameters, m._buffers):
+            for _, x in [kv for key, p in reg.items() for kv in named_leaves(key, p)]:
+                if isinstance(x, Tensor) and x.dtype.kind == "f" and x.dtype != dt:
+                    x.data = x.data.astype(dt)
+                    if x.grad is not None:
+                        x.grad = x.grad.astype(dt)
+    return module

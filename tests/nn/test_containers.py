@@ -291,3 +291,12 @@ def test_parameter_list_and_dict_register_what_is_added_later():
     assert "a" not in m.extra and m.extra.keys() == ["b"]
     with pytest.raises(TypeError, match="modules go into a ModuleList"):
         m.scales.append(nn.Linear(1, 1))
+
+
+def test_to_and_double_cast_parameters_and_float_buffers():
+    m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    assert m.to(np.float32) is m and {p.dtype for p in m.parameters()} == {np.dtype(np.float32)}
+    assert m[1].running_mean.dtype == np.float32 and m[1].num_batches_tracked.dtype == np.int64
+    assert m.double().cpu().to("cpu")[0].weight.dtype == np.float64
+    with pytest.raises(ValueError, match="CPU only"):
+        m.to("cuda")
