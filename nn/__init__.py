@@ -34,11 +34,14 @@ _check_autograd()
 
 from . import (  # noqa: E402
     data,
+    functional,
+    init,
     inspect,
     losses,
     optim,
     plot,
     train,
+    utils,
 )
 from .activations import (  # noqa: E402
     ACTIVATIONS,
@@ -61,21 +64,53 @@ from .activations import (  # noqa: E402
     step,
     tanh,
 )
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: E402
 from .draw import draw_network  # noqa: E402
+from .dropout import Dropout  # noqa: E402
+from .embedding import Embedding  # noqa: E402
 from .io import load, save  # noqa: E402
-from .layers import Layer, Linear, Neuron, Sequential  # noqa: E402
-from .losses import bce_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss  # noqa: E402
+from .layers import Layer, Linear, Neuron  # noqa: E402
+from .losses import (  # noqa: E402
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+    bce_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    mse_loss,
+)
 from .mlp import MLP  # noqa: E402
 from .module import Module  # noqa: E402
+from .normalization import BatchNorm1d, LayerNorm  # noqa: E402
+from .parameter import Parameter  # noqa: E402
+from .reshaping import Flatten, LogSoftmax, Softmax  # noqa: E402
 from .train import History, accuracy, fit, predict  # noqa: E402
 
 __all__ = [
     "data",
     "Module",
+    "Parameter",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
     "Neuron",
     "Layer",
     "Linear",
     "Sequential",
+    "Dropout",
+    "LayerNorm",
+    "BatchNorm1d",
+    "Embedding",
+    "Flatten",
+    "Softmax",
+    "LogSoftmax",
     "MLP",
     "Activation",
     "Identity",
@@ -100,15 +135,26 @@ __all__ = [
     "load",
     "draw_network",
     "losses",
+    "functional",
+    "init",
     "optim",
     "inspect",
     "plot",
     "train",
+    "utils",
     "mse_loss",
     "hinge_loss",
     "bce_with_logits",
     "cross_entropy",
     "l2_penalty",
+    "MSELoss",
+    "L1Loss",
+    "HuberLoss",
+    "SmoothL1Loss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "NLLLoss",
     "fit",
     "predict",
     "accuracy",

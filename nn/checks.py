@@ -62,12 +62,12 @@ def check_module(model: Any, where: str) -> Module:
     return model
 
 
-def check_trainable(model: Any, where: str) -> str:
+def check_trainable(model: Any, where: str, widths: bool = True) -> str:
     """The engine of a model that :func:`nn.fit` and :func:`nn.predict` can drive.
 
-    Any callable with ``.engine`` (``"scalar"`` or ``"tensor"``),
-    ``.parameters()`` and integer ``.nin`` and ``.nout`` will do, not only
-    :class:`nn.Module` subclasses.
+    Any callable with ``.engine`` (``"scalar"`` or ``"tensor"``) and
+    ``.parameters()`` will do, not only :class:`nn.Module` subclasses; with
+    ``widths`` it must also have integer ``.nin`` and ``.nout``.
 
     Examples
     --------
@@ -85,7 +85,7 @@ def check_trainable(model: Any, where: str) -> str:
             f"{where}: expected an nn model (e.g. nn.MLP) with .engine 'scalar' or 'tensor' and .parameters(), "
             f"got {type(model).__name__}"
         )
-    for attr in ("nin", "nout"):
+    for attr in ("nin", "nout") if widths else ():
         if not isinstance(getattr(model, attr, None), numbers.Integral):
             raise TypeError(f"{where}: the model has no integer .{attr} (its input/output width)")
     return engine

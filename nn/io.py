@@ -115,7 +115,7 @@ def _layout(name: Any, config: Any, prefix: str = "", depth: int = 0) -> list[Bl
         for i, m in enumerate(mods):
             if set(m) - {"class", "config"}:
                 raise ValueError(f"module {i} of the Sequential has entries other than 'class' and 'config'")
-            sub = _layout(m.get("class"), m.get("config"), f"{prefix}layers.{i}.", depth + 1)
+            sub = _layout(m.get("class"), m.get("config"), f"{prefix}{i}.", depth + 1)  # PyTorch's names: 0.weight
             found = None if sub is None or found is None else found + sub
         return found
     if name == "activation":

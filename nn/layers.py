@@ -1,4 +1,4 @@
-"""Layers: the scalar family (``Neuron``, ``Layer``) and the tensor family (``Linear``, ``Sequential``).
+"""Layers: the scalar family (``Neuron``, ``Layer``) and the tensor family (``Linear``).
 
 Every neuron does what a linear classifier does, a weighted sum of its inputs
 plus a bias, then applies its activation.  Inside a layer's stage these are
@@ -19,7 +19,9 @@ from autograd import StagePath, Tensor, Value, current_stage, dot, extend_path, 
 
 from .activations import Activation, Identity, get_activation
 from .checks import check_weights
+from .containers import Sequential
 from .module import Module
+from .parameter import Parameter
 
 __all__ = ["Neuron", "Layer", "Linear", "Sequential", "init_weights", "make_rng", "scalar_inputs"]
 
@@ -313,8 +315,8 @@ class Linear(Module, savable=True):
         self.nin, self.nout = int(nin), int(nout)
         object.__setattr__(self, "activation", get_activation(activation))  # not a child: it has no stage
         W = init_weights(self.nin, self.nout, self.activation, make_rng(seed)).astype(dtype)
-        self.weight = Tensor(W, requires_grad=True, label="weight")
-        self.bias = Tensor(np.zeros(self.nout, dtype=dtype), requires_grad=True, label="bias") if bias else None
+        self.weight = Parameter(W)
+        self.bias = Parameter(np.zeros(self.nout, dtype=dtype)) if bias else None
 
     def forward(self, x: Any) -> Tensor:
         """``activation(x @ W + b)`` for a batch ``x`` of shape ``(N, nin)`` (or one row ``(nin,)``).
@@ -392,56 +394,3 @@ class Linear(Module, savable=True):
             "activation": self.activation.key,
             "dtype": str(self.weight.dtype),
         }
-
-
-class Sequential(Module):
-    """Modules applied one after another.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from nn.activations import ReLU
-    >>> net = Sequential(Linear(2, 4, seed=0), ReLU(), Linear(4, 1, seed=1))
-    >>> net(np.zeros((3, 2))).shape
-    (3, 1)
-    >>> [name for name, _ in net.named_parameters()]
-    ['layers.0.weight', 'layers.0.bias', 'layers.2.weight', 'layers.2.bias']
-    """
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        if not modules:
-            raise ValueError("Sequential: needs at least one module")
-        for m in modules:
-            if not isinstance(m, Module):
-                raise TypeError(f"Sequential: expected Modules, got {type(m).__name__}")
-        for i, m in enumerate(modules):
-            name = f"{type(m).__name__} {i + 1}" if isinstance(m, Activation) else f"layer {i + 1}"
-            object.__setattr__(m, "name", name)
-        self.layers = list(modules)
-        engines = {m.engine for m in modules if not isinstance(m, Activation)}
-        object.__setattr__(self, "engine", engines.pop() if len(engines) == 1 else "tensor")
-
-    @property
-    def nin(self) -> int | None:
-        """Input width of the first layer that has one."""
-        return next((n for m in self.layers if (n := getattr(m, "nin", None))), None)
-
-    @property
-    def nout(self) -> int | None:
-        """Output width of the last layer that has one."""
-        return next((n for m in reversed(self.layers) if (n := getattr(m, "nout", None))), None)
-
-    def forward(self, x: Any) -> Any:
-        for m in self.layers:
-            x = m(x)
-        return x
-
-    def __len__(self) -> int:
-        return len(self.layers)
-
-    def __getitem__(self, i: int) -> Module:
-        return self.layers[i]
-
-    def describe(self) -> str:
-        return f"{self.name}({' → '.join(type(m).__name__ for m in self.layers)})"

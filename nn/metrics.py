@@ -8,10 +8,19 @@ import numpy as np
 
 from autograd import Tensor, Value, no_grad
 
-from .checks import check_inputs, check_targets, check_trainable
+from .checks import check_inputs, check_targets, check_trainable, model_nin
 from .targets import distinct_values
 
-__all__ = ["predict", "accuracy", "label_mode", "score_accuracy", "forward_batch", "score_array", "EvalMode"]
+__all__ = [
+    "predict",
+    "accuracy",
+    "label_mode",
+    "score_accuracy",
+    "model_input",
+    "forward_batch",
+    "score_array",
+    "EvalMode",
+]
 
 
 def label_mode(y: np.ndarray, nout: int) -> str | None:
@@ -62,7 +71,25 @@ def _row(out: Any, where: str) -> list[Value]:
     raise TypeError(f"{where}: a scalar-engine model must return a list of Values, got {type(out).__name__}")
 
 
-def forward_batch(model: Any, engine: str, X: np.ndarray, where: str) -> Any:
+def model_input(model: Any, engine: str, X: Any) -> Any:
+    """A batch as the model takes it: a Tensor in the dtype of the model's parameters (tensor engine), else an array.
+
+    Examples
+    --------
+    >>> import nn
+    >>> model_input(nn.Linear(2, 1, dtype=np.float32), "tensor", np.zeros((1, 2))).dtype
+    dtype('float32')
+    """
+    arr = X.data if isinstance(X, Tensor) else np.asarray(X)
+    if engine != "tensor":
+        return arr
+    dtypes = {p.dtype for p in model.parameters() if isinstance(p, Tensor)} if hasattr(model, "parameters") else set()
+    if isinstance(X, Tensor) and (len(dtypes) != 1 or X.dtype in dtypes):
+        return X
+    return Tensor(arr.astype(dtypes.pop(), copy=False) if len(dtypes) == 1 and arr.dtype.kind == "f" else arr)
+
+
+def forward_batch(model: Any, engine: str, X: Any, where: str) -> Any:
     """The model's prediction for the rows of X: a Tensor, or a list of lists of Values.
 
     ``engine`` is the model's (see :func:`nn.checks.check_trainable`); the scalar
@@ -76,8 +103,8 @@ def forward_batch(model: Any, engine: str, X: np.ndarray, where: str) -> Any:
     (3, 1)
     """
     if engine == "tensor":
-        return model(X)
-    return [_row(model(x), where) for x in X.tolist()]
+        return model(model_input(model, engine, X))
+    return [_row(model(x), where) for x in model_input(model, engine, X).tolist()]
 
 
 def score_array(pred: Any) -> np.ndarray:
@@ -125,8 +152,8 @@ class EvalMode:
 
 def _all_scores(model: Any, X: Any, where: str) -> np.ndarray:
     """Checked scores (N, k) of ``model`` for ``X``, in eval mode and without a graph."""
-    engine = check_trainable(model, where)
-    Xa = check_inputs(X, where, int(model.nin))
+    engine = check_trainable(model, where, widths=False)
+    Xa = check_inputs(X, where, model_nin(model))
     with no_grad(), EvalMode(model):
         return score_array(forward_batch(model, engine, Xa, where))
 

@@ -251,7 +251,7 @@ def _same_layout(name: str, arr: np.ndarray, n: int, k: int, shape: tuple[int, .
     )
 
 
-def mse_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
+def mse_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...], name: str = "mse_loss") -> np.ndarray:
     """Targets for :func:`nn.losses.mse_loss`: any real numbers, laid out as the prediction.
 
     Every target check takes the :func:`target_array`, the prediction's ``n``
@@ -263,10 +263,10 @@ def mse_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.n
     >>> mse_targets(np.array([[1], [2]]), 2, 1, (2,)).tolist()
     [1.0, 2.0]
     """
-    return _same_layout("mse_loss", arr, n, k, shape).astype(np.float64)
+    return _same_layout(name, arr, n, k, shape).astype(np.float64)
 
 
-def hinge_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
+def hinge_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...], name: str = "hinge_loss") -> np.ndarray:
     """Targets for :func:`nn.losses.hinge_loss`: labels -1 and +1.
 
     Examples
@@ -276,17 +276,17 @@ def hinge_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np
     ...
     ValueError: hinge_loss: labels must be -1 or +1, got the values {0, 1} (0/1 labels: convert with ...)
     """
-    t = _same_layout("hinge_loss", arr, n, k, shape)
+    t = _same_layout(name, arr, n, k, shape)
     bad = (t != 1) & (t != -1)
     if bad.any():
         hint = ""
         if np.all((t == 0) | (t == 1)):
             hint = " (0/1 labels: convert with y = 2 * y - 1, or use bce_with_logits)"
-        raise ValueError(f"hinge_loss: labels must be -1 or +1, got the values {distinct_values(t)}{hint}")
+        raise ValueError(f"{name}: labels must be -1 or +1, got the values {distinct_values(t)}{hint}")
     return t.astype(np.float64)
 
 
-def bce_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
+def bce_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...], name: str = "bce_with_logits") -> np.ndarray:
     """Targets for :func:`nn.losses.bce_with_logits`: labels 0 and 1 (or probabilities).
 
     Examples
@@ -294,30 +294,37 @@ def bce_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.n
     >>> bce_targets(np.array([0.25, 1.0]), 2, 1, (2, 1)).tolist()
     [[0.25], [1.0]]
     """
-    t = _same_layout("bce_with_logits", arr, n, k, shape)
+    t = _same_layout(name, arr, n, k, shape)
     if np.any((t < 0) | (t > 1)):
         hint = ""
         if np.all((t == -1) | (t == 1)):
             hint = " (-1/+1 labels: convert with y = (y + 1) // 2, or use hinge_loss)"
         raise ValueError(
-            "bce_with_logits: labels must be 0 or 1 (or probabilities in [0, 1]), "
-            f"got the values {distinct_values(t)}{hint}"
+            f"{name}: labels must be 0 or 1 (or probabilities in [0, 1]), got the values {distinct_values(t)}{hint}"
         )
     return t.astype(np.float64)
 
 
-def class_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np.ndarray:
-    """Targets for :func:`nn.losses.cross_entropy`: class indices ``0 .. k-1``, as ``intp``.
+def class_targets(
+    arr: np.ndarray,
+    n: int,
+    k: int,
+    shape: tuple[int, ...],
+    name: str = "cross_entropy",
+    ignore_index: int | None = None,
+) -> np.ndarray:
+    """Targets for :func:`nn.losses.cross_entropy`: class indices ``0 .. k-1`` (or ``ignore_index``), as ``intp``.
 
     Examples
     --------
     >>> class_targets(np.array([[2.0], [0.0]]), 2, 3, (2, 3)).tolist()
     [2, 0]
+    >>> class_targets(np.array([2, -100]), 2, 3, (2, 3), ignore_index=-100).tolist()
+    [2, -100]
     """
-    name = "cross_entropy"
     if k < 2:
         raise ValueError(
-            f"cross_entropy: the prediction has shape {shape}, one output per sample; cross_entropy needs one "
+            f"{name}: the prediction has shape {shape}, one output per sample; {name} needs one "
             "logit per class (k >= 2 outputs). For two classes with one output use bce_with_logits"
         )
     if arr.ndim == 2 and arr.shape == (n, 1):
@@ -336,7 +343,7 @@ def class_targets(arr: np.ndarray, n: int, k: int, shape: tuple[int, ...]) -> np
                 f"{name}: class labels must be integers 0..{k - 1}, got non-integer values such as {frac[0]:g}"
                 " (for real-valued targets use mse_loss; for 0/1 probabilities with one output, bce_with_logits)"
             )
-    out_of_range = (arr < 0) | (arr >= k)
+    out_of_range = ((arr < 0) | (arr >= k)) & (arr != ignore_index if ignore_index is not None else True)
     if out_of_range.any():
         raise ValueError(
             f"{name}: class labels must be in 0..{k - 1} for {k} outputs, got {arr[out_of_range][0]:g} "

@@ -40,11 +40,21 @@ import numpy as np
 
 from autograd import Node, gc_paused, no_grad
 
-from .checks import check_inputs, check_int, check_pair, check_targets, check_trainable
+from .batches import (
+    Batches,
+    array_batches,
+    epoch_accuracy,
+    label_array,
+    loader_arrays,
+    loader_batches,
+    output_width,
+)
+from .checks import check_inputs, check_int, check_pair, check_targets, check_trainable, model_nin
+from .data import DataLoader
 from .history import History, format_metric
 from .inspect.snapshots import Snapshots
-from .losses import TARGET_CHECKS, bce_with_logits, cross_entropy, mse_loss
-from .metrics import EvalMode, accuracy, forward_batch, label_mode, predict, score_accuracy, score_array
+from .losses import MSELoss, bce_with_logits, cross_entropy, mse_loss, target_check
+from .metrics import EvalMode, accuracy, forward_batch, predict, score_array
 from .optim import Adam
 
 __all__ = ["fit", "predict", "accuracy", "History", "DEFAULT_LR"]
@@ -121,40 +131,45 @@ class _Progress:
 def fit(
     model: Any,
     X: Any,
-    y: Any,
+    y: Any = None,
     loss: Callable[[Any, Any], Any] | None = None,
     optimizer: Any = None,
     epochs: int = 100,
     batch_size: int | None = None,
-    validation: tuple[Any, Any] | None = None,
+    validation: Any = None,
     progress: bool = True,
     seed: Any = 0,
     snapshot_every: int | None = None,
 ) -> History:
-    """Train ``model`` on ``(X, y)`` and return the :class:`History`.
+    """Train ``model`` on ``(X, y)`` (or on the batches of a DataLoader) and return the :class:`History`.
 
-    Everything is checked before the first update: ``X`` must be 2-D with
-    ``model.nin`` columns, ``y`` must have one label per row and labels of the
-    kind the loss expects, and so must ``validation``.  The garbage collector
-    is paused while training (the graph has no cycles to collect) and restored
-    afterwards, also on errors.
+    Everything that can be is checked before the first update: ``X`` must be
+    2-D with ``model.nin`` columns (when the model has ``nin``), ``y`` must
+    have one label per row and labels of the kind the loss expects, and so
+    must ``validation``.  The garbage collector is paused while training (the
+    graph has no cycles to collect) and restored afterwards, also on errors.
 
     Parameters
     ----------
     model : nn model
-        E.g. :class:`nn.MLP`, on either engine.  On the scalar engine each
-        sample is fed on its own (``model(list_of_numbers)``) and the loss gets
-        a list of lists of Values.
-    X : array_like of shape (N, nin)
-        Training inputs (an ndarray, a nested list or a Tensor).
-    y : array_like of shape (N,) or (N, 1)
+        Any module with a forward, on either engine (e.g. :class:`nn.MLP`, a
+        :class:`nn.Sequential` or your own :class:`nn.Module`).  On the scalar
+        engine each sample is fed on its own (``model(list_of_numbers)``) and
+        the loss gets a list of lists of Values.  A model without ``nout`` is
+        run once on one sample (in eval mode, without a graph) to learn its output width.
+    X : array_like of shape (N, ...), or nn.data.DataLoader
+        Training inputs (an ndarray, a nested list or a Tensor), or a
+        :class:`nn.data.DataLoader` whose batches are ``(inputs, labels)``
+        (then ``y`` and ``batch_size`` are not given: the loader decides).
+    y : array_like of shape (N,) or (N, 1), optional
         Training targets (class labels for the default losses).
     loss : callable, optional
-        ``loss(prediction, target)`` returning a scalar node.  Default:
-        :func:`nn.bce_with_logits` for a model with one output (labels 0/1),
-        :func:`nn.cross_entropy` for several (labels 0..k-1).  The built-in
-        losses' label rules are checked before training; a custom loss is
-        checked only for lengths.
+        ``loss(prediction, target)`` returning a scalar node, e.g.
+        :func:`nn.cross_entropy` or a loss module such as ``nn.MSELoss()``.
+        Default: :func:`nn.bce_with_logits` for a model with one output
+        (labels 0/1), :func:`nn.cross_entropy` for several (labels 0..k-1).
+        The built-in losses' label rules are checked before training; a
+        custom loss is checked only for lengths.
     optimizer : optimiser, optional
         Default: ``Adam(model.parameters(), lr=DEFAULT_LR)`` with ``DEFAULT_LR = 0.01``.
     epochs : int, default 100
@@ -162,7 +177,7 @@ def fit(
     batch_size : int, optional
         Samples per update; None means the whole set (full batch).
         Mini-batches are reshuffled every epoch from ``seed``.
-    validation : (X_val, y_val), optional
+    validation : (X_val, y_val) or DataLoader, optional
         Evaluated after every epoch (without a graph, in eval mode).
     progress : bool, default True
         Show a progress bar (tqdm when installed, else one line on stderr).
@@ -195,23 +210,41 @@ def fit(
     Traceback (most recent call last):
     ...
     ValueError: fit: X has 200 samples but y has 10 labels; they must have the same length
+    >>> loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=50, shuffle=True, seed=0)
+    >>> fit(nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)), loader, epochs=2, progress=False).epochs
+    2
     """
     where = "fit"
-    engine = check_trainable(model, where)
-    nin, nout = int(model.nin), int(model.nout)
-    Xa = check_inputs(X, where, nin)
-    n = Xa.shape[0]
+    engine = check_trainable(model, where, widths=False)
+    nin = model_nin(model)
+    loader = X if isinstance(X, DataLoader) else None
+    if loader is not None:
+        if y is not None or batch_size is not None:
+            raise TypeError(
+                f"{where}: X is a DataLoader, which gives the labels and the batches; leave y and batch_size out"
+            )
+        Xa, ya = loader_arrays(loader, where, nin)
+    else:
+        if y is None:
+            raise TypeError(f"{where}: y (the targets) is missing; pass fit(model, X, y) or a DataLoader as X")
+        Xa, ya = check_inputs(X, where, nin), None
+    nout = output_width(model, engine, Xa, where)
     if loss is None:
         loss = bce_with_logits if nout == 1 else cross_entropy
     elif not callable(loss):
         raise TypeError(f"{where}: loss must be a function loss(prediction, target), got {type(loss).__name__}")
-    ya = check_targets(y, n, nout, where, TARGET_CHECKS.get(loss))
-    val = None
-    if validation is not None:
+    check = target_check(loss)
+    if loader is None:
+        ya = check_targets(y, Xa.shape[0], nout, where, check)
+    elif ya is not None:
+        ya = check_targets(ya, ya.shape[0], nout, where, check)
+    val: DataLoader | tuple[np.ndarray, np.ndarray] | None = None
+    if isinstance(validation, DataLoader):
+        val = validation
+    elif validation is not None:
         X_val, y_val = check_pair(validation, where, "validation", "X_val, y_val")
         Xv = check_inputs(X_val, where, nin, name="X_val")
-        yv = check_targets(y_val, Xv.shape[0], nout, where, TARGET_CHECKS.get(loss), name="y_val")
-        val = (Xv, yv)
+        val = (Xv, check_targets(y_val, Xv.shape[0], nout, where, check, name="y_val"))
     epochs = check_int(epochs, "epochs", where, minimum=0)
     if batch_size is not None:
         batch_size = check_int(batch_size, "batch_size", where)
@@ -235,33 +268,37 @@ def fit(
                 f"{where}: the optimizer holds none of this model's parameters (was it made for another model?); "
                 "build it with optimizer(model.parameters(), ...)"
             )
-    threshold = 0.5 if loss is mse_loss and nout == 1 and set(np.unique(ya).tolist()) <= {0, 1} else 0.0
-    return _train(
-        model, engine, Xa, ya, loss, optimizer, epochs, batch_size, val, bool(progress), rng, threshold, snapshots
-    )
+    labels = ya if ya is not None else np.zeros(0)
+    binary = nout == 1 and labels.size and set(np.unique(labels).tolist()) <= {0, 1}
+    threshold = 0.5 if (loss is mse_loss or isinstance(loss, MSELoss)) and binary else 0.0
+    if loader is not None:
+        train: Batches = loader_batches(model, engine, loader)
+    else:
+        train = array_batches(model, engine, Xa, ya if ya is not None else np.zeros(0), batch_size, rng)
+    valid = None
+    if isinstance(val, DataLoader):
+        valid = loader_batches(model, engine, val)
+    elif val is not None:
+        valid = array_batches(model, engine, *val)
+    return _train(model, engine, nout, train, loss, optimizer, epochs, valid, bool(progress), threshold, snapshots)
 
 
 @gc_paused
 def _train(
     model: Any,
     engine: str,
-    X: np.ndarray,
-    y: np.ndarray,
+    nout: int,
+    train: Batches,
     loss: Callable,
     optimizer: Any,
     epochs: int,
-    batch_size: int | None,
-    val: tuple[np.ndarray, np.ndarray] | None,
+    val: Batches | None,
     progress: bool,
-    rng: np.random.Generator,
     threshold: float,
     snapshots: Any,
 ) -> History:
     """The training loop of :func:`fit`, on checked inputs."""
     where = "fit"
-    n, nout = X.shape[0], int(model.nout)
-    mode = label_mode(y, nout)
-    val_mode = None if val is None else label_mode(val[1], nout)
     history = History()
     if snapshots is not None:
         history.snapshots = snapshots
@@ -273,30 +310,32 @@ def _train(
         for epoch in range(1, epochs + 1):
             if was_training is not None:
                 model.train()
-            if batch_size is None or batch_size >= n:
-                batches = [np.arange(n)]
-            else:
-                order = rng.permutation(n)
-                batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
-            total_loss, scores = 0.0, np.empty((n, nout))
-            for idx in batches:
+            total_loss, n, scores, labels = 0.0, 0, [], []
+            for xb, yb in train():
                 optimizer.zero_grad()
-                pred = forward_batch(model, engine, X[idx], where)
-                L = loss(pred, y[idx])
+                pred = forward_batch(model, engine, xb, where)
+                L = loss(pred, yb)
                 if not isinstance(L, Node):
                     raise TypeError(f"{where}: the loss must return a Value or a Tensor, got {type(L).__name__}")
                 L.backward()
                 optimizer.step()
-                total_loss += float(L.data) * len(idx)
-                scores[idx] = score_array(pred)
-            history.loss.append(total_loss / n)
-            history.accuracy.append(score_accuracy(scores, y, mode, threshold))
+                size = len(xb)
+                total_loss, n = total_loss + float(L.data) * size, n + size
+                scores.append(score_array(pred))
+                labels.append(label_array(yb))
+            history.loss.append(total_loss / max(n, 1))
+            history.accuracy.append(epoch_accuracy(scores, labels, nout, threshold))
             metrics = {"loss": history.loss[-1], "accuracy": history.accuracy[-1]}
             if val is not None:
                 with no_grad(), EvalMode(model):
-                    vpred = forward_batch(model, engine, val[0], where)
-                    history.val_loss.append(float(loss(vpred, val[1]).data))
-                history.val_accuracy.append(score_accuracy(score_array(vpred), val[1], val_mode, threshold))
+                    vloss, vn, vscores, vlabels = 0.0, 0, [], []
+                    for xb, yb in val():
+                        vpred = forward_batch(model, engine, xb, where)
+                        vloss, vn = vloss + float(loss(vpred, yb).data) * len(xb), vn + len(xb)
+                        vscores.append(score_array(vpred))
+                        vlabels.append(label_array(yb))
+                history.val_loss.append(vloss / max(vn, 1))
+                history.val_accuracy.append(epoch_accuracy(vscores, vlabels, nout, threshold))
                 metrics.update(val_loss=history.val_loss[-1], val_accuracy=history.val_accuracy[-1])
             history.time = time.perf_counter() - start
             if snapshots is not None:

@@ -32,7 +32,12 @@ split       shuffled (stratified) train/test split
 make_moons  a drop-in replacement for scikit-learn's ``make_moons`` that gives
             the very same numbers for the same random state
 
-The package depends on numpy and the standard library only.
+Loading
+-------
+TensorDataset  samples made of rows of tensors (inputs and labels)
+DataLoader     mini-batches of Tensors, shuffled from a seed (PyTorch's names)
+
+The generators depend on numpy and the standard library only.
 
 Examples
 --------
@@ -46,6 +51,7 @@ Examples
 
 from __future__ import annotations
 
+from .loader import DataLoader, TensorDataset, default_collate
 from .nonlinear import circles, moons, spiral, xor
 from .separable import gaussians, linear
 from .sklearn_moons import make_moons
@@ -60,4 +66,7 @@ __all__ = [
     "linear",
     "split",
     "make_moons",
+    "TensorDataset",
+    "DataLoader",
+    "default_collate",
 ]

@@ -101,7 +101,7 @@ def gradient_health(model: Module, X: Any, y: Any, loss: Any, lr: float = 0.01) 
     where = "gradient_health"
     check_module(model, where)
     if isinstance(loss, str):
-        known = [n for n in losses.__all__ if n != "l2_penalty"]  # a penalty, not loss(prediction, target)
+        known = [fn.__name__ for fn in losses.TARGET_CHECKS]  # the loss functions (not the penalty, not modules)
         if loss not in known:
             raise ValueError(f"{where}: unknown loss {loss!r}; known: {', '.join(known)}")
         loss = getattr(losses, loss)

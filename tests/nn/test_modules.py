@@ -98,7 +98,8 @@ def test_zero_grad_resets_values_to_zero_and_tensors_to_none():
 def test_train_and_eval_are_recursive(engine):
     net = nn.MLP(2, [3, 3, 1], engine=engine.name, seed=0)
     mods = list(net.modules())
-    assert len(mods) == (1 + 3 if engine.name == "tensor" else 1 + 3 + 3 + 3 + 1)
+    # the model, its ModuleList of layers, the layers (and on the scalar engine each layer's ModuleList of neurons)
+    assert len(mods) == (1 + 1 + 3 if engine.name == "tensor" else 1 + 1 + 3 * 2 + 3 + 3 + 1)
     assert all(m.training for m in mods)
     assert net.eval() is net
     assert not any(m.training for m in net.modules())
@@ -213,13 +214,13 @@ def test_nested_repr_shows_the_architecture():
     seq = nn.Sequential(nn.Linear(2, 4), nn.LeakyReLU(0.2), nn.Linear(4, 1, bias=False))
     assert repr(seq).splitlines() == [
         "Sequential(",
-        "  (layers.0): Linear(2→4)",
-        "  (layers.1): LeakyReLU(0.2)",
-        "  (layers.2): Linear(4→1, bias=False)",
+        "  (0): Linear(2→4)",
+        "  (1): LeakyReLU(0.2)",
+        "  (2): Linear(4→1, bias=False)",
         ")",
     ]
     outer = nn.Sequential(seq, nn.Tanh())
-    assert "\n    (layers.1): LeakyReLU(0.2)" in repr(outer)  # nesting indents
+    assert "\n    (1): LeakyReLU(0.2)" in repr(outer)  # nesting indents
 
 
 def test_repr_html_has_one_table_row_per_layer(engine):

@@ -1,4 +1,4 @@
-"""Tests for nn/optim.py: each update rule against a numpy formula, on both engines; schedules; errors."""
+"""Tests for nn/optim: each update rule against a numpy formula, on both engines; schedules; errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,20 @@ import numpy as np
 import pytest
 
 from autograd import Tensor, Value
-from nn.optim import SGD, Adam, AdamW, LinearLR, StepLR
+from nn.optim import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    CosineAnnealingLR,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    MultiStepLR,
+    ReduceLROnPlateau,
+    RMSprop,
+    StepLR,
+)
 
 W0 = np.array([0.5, -1.5, 2.0])
 # the gradients fed to the optimiser at steps 1, 2, 3
@@ -136,7 +149,7 @@ def test_parameters_without_gradient_are_skipped():
     opt = Adam([a, b], lr=0.1, weight_decay=0.5)
     b.grad = np.array([2.0])
     opt.step()
-    assert a.data.tolist() == [1.0] and opt.state[0] == {}
+    assert a.data.tolist() == [1.0] and not opt.state.get(a)
     assert b.data.tolist() != [1.0]
     # when a finally gets a gradient, its Adam step count starts at 1
     opt.zero_grad()
@@ -218,9 +231,9 @@ BAD = [
     (lambda: Adam([Value(1.0)], eps=-1e-8), ValueError, ["Adam", "eps"]),
     (lambda: StepLR(SGD([Value(1.0)], lr=0.1), step_size=0), ValueError, ["StepLR", "step_size", ">= 1"]),
     (lambda: StepLR(SGD([Value(1.0)], lr=0.1), step_size=2, gamma=-1), ValueError, ["StepLR", "gamma"]),
-    (lambda: LinearLR(SGD([Value(1.0)], lr=0.1), total_steps=0), ValueError, ["LinearLR", "total_steps"]),
+    (lambda: LinearLR(SGD([Value(1.0)], lr=0.1), total_iters=0), ValueError, ["LinearLR", "total_iters"]),
     (lambda: LinearLR(SGD([Value(1.0)], lr=0.1), end_factor=-0.5), ValueError, ["LinearLR", "end_factor"]),
-    (lambda: LinearLR(object()), TypeError, ["LinearLR", "lr attribute", "object"]),
+    (lambda: LinearLR(object()), TypeError, ["LinearLR", "param_groups", "object"]),
 ]
 V = Value(1.0)
 
@@ -241,19 +254,19 @@ def test_bad_input_raises_a_clear_error(make, exc, fragments):
 def test_linear_lr_reproduces_micrograds_demo():
     # micrograd's demo: learning_rate = 1.0 - 0.9 * k / 100 at iteration k
     opt = SGD([Value(0.0)], lr=1.0)
-    sched = LinearLR(opt, start_factor=1.0, end_factor=0.1, total_steps=100)
+    sched = LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=100)
     seen = []
     for _ in range(120):
         seen.append(opt.lr)
         sched.step()
     expected = [1.0 - 0.9 * min(k, 100) / 100 for k in range(120)]
     np.testing.assert_allclose(seen, expected, rtol=1e-12)
-    assert sched.get_lr() == opt.lr
+    assert sched.get_last_lr() == [opt.lr] == [opt.param_groups[0]["lr"]]
 
 
 def test_linear_lr_start_factor_applies_at_once_and_warms_up():
     opt = Adam([Value(0.0)], lr=0.1)
-    sched = LinearLR(opt, start_factor=0.25, end_factor=1.0, total_steps=3)
+    sched = LinearLR(opt, start_factor=0.25, end_factor=1.0, total_iters=3)
     assert opt.lr == pytest.approx(0.025)
     assert [sched.step() for _ in range(4)] == pytest.approx([0.05, 0.075, 0.1, 0.1])
     assert sched.base_lr == 0.1
@@ -276,3 +289,200 @@ def test_schedule_changes_the_step_the_optimiser_takes():
         opt.step()
         sched.step()
     assert w.data == pytest.approx(1.0 + 0.1 + 0.01)
+
+
+# ---------------------------------------------------------------------------
+# PyTorch's other rules and options, written from its documented algorithms
+# ---------------------------------------------------------------------------
+
+
+def ref_sgd_dampening(lr, momentum, dampening, maximize=False):
+    w, buf = W0.copy(), None
+    for g in GRADS:
+        g = -g if maximize else g
+        buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g  # the first step is not dampened
+        w = w - lr * buf
+    return w
+
+
+def ref_amsgrad(lr, b1=0.9, b2=0.999, eps=1e-8):
+    w, m, v, vmax = W0.copy(), 0 * W0, 0 * W0, 0 * W0
+    for t, g in enumerate(GRADS, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        vmax = np.maximum(vmax, v)
+        w = w - lr / (1 - b1**t) * m / (np.sqrt(vmax) / np.sqrt(1 - b2**t) + eps)
+    return w
+
+
+def ref_rmsprop(lr, alpha=0.99, eps=1e-8, momentum=0.0, centered=False, weight_decay=0.0):
+    w, v, a, b = W0.copy(), 0 * W0, 0 * W0, 0 * W0
+    for g in GRADS:
+        g = g + weight_decay * w
+        v = alpha * v + (1 - alpha) * g * g
+        if centered:
+            a = alpha * a + (1 - alpha) * g
+            d = np.sqrt(v - a * a) + eps
+        else:
+            d = np.sqrt(v) + eps
+        if momentum:
+            b = momentum * b + g / d
+            w = w - lr * b
+        else:
+            w = w - lr * g / d
+    return w
+
+
+def ref_adagrad(lr, lr_decay=0.0, init=0.0, eps=1e-10):
+    w, s = W0.copy(), np.full_like(W0, init)
+    for t, g in enumerate(GRADS, start=1):
+        s = s + g * g
+        w = w - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(s) + eps)
+    return w
+
+
+MORE = {
+    "sgd dampening": (
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=0.5),
+        lambda: ref_sgd_dampening(0.1, 0.9, 0.5),
+    ),
+    "sgd maximize": (
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=0.5, maximize=True),
+        lambda: ref_sgd_dampening(0.1, 0.9, 0.5, maximize=True),
+    ),
+    "adam amsgrad": (lambda ps: Adam(ps, lr=0.05, amsgrad=True), lambda: ref_amsgrad(0.05)),
+    "rmsprop": (lambda ps: RMSprop(ps, lr=0.01), lambda: ref_rmsprop(0.01)),
+    "rmsprop centered momentum decay": (
+        lambda ps: RMSprop(ps, lr=0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.1),
+        lambda: ref_rmsprop(0.01, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.1),
+    ),
+    "adagrad": (lambda ps: Adagrad(ps, lr=0.1), lambda: ref_adagrad(0.1)),
+    "adagrad decay init": (
+        lambda ps: Adagrad(ps, lr=0.1, lr_decay=0.5, initial_accumulator_value=0.2),
+        lambda: ref_adagrad(0.1, lr_decay=0.5, init=0.2),
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", list(MORE))
+def test_more_rules_match_the_formula(rule, engine):
+    make, ref = MORE[rule]
+    got = RUNS[engine.name](make)
+    np.testing.assert_allclose(got, ref(), rtol=1e-12, atol=1e-14)
+    assert not np.allclose(got, W0)
+
+
+def test_param_groups_have_their_own_settings_and_add_param_group_checks():
+    a, b = Tensor([1.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    opt = SGD([{"params": [a]}, {"params": [b], "lr": 0.5, "weight_decay": 1.0}], lr=0.1)
+    a.grad, b.grad = np.array([1.0]), np.array([1.0])
+    opt.step()
+    assert a.data.tolist() == [0.9] and b.data.tolist() == [0.0]  # 1 - 0.5 * (1 + 1 * 1)
+    with pytest.raises(ValueError, match="different learning rates"):
+        _ = opt.lr
+    opt.lr = 0.2
+    assert [g["lr"] for g in opt.param_groups] == [0.2, 0.2]
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a]})
+    with pytest.raises(ValueError, match="momentum"):
+        opt.add_param_group({"params": [Tensor([1.0], requires_grad=True)], "momentum": 2.0})
+    c = Tensor([1.0], requires_grad=True)
+    opt.add_param_group({"params": c, "lr": 1.0})  # one tensor is accepted, as PyTorch does
+    assert opt.param_groups[-1]["momentum"] == 0.0 and opt.params[-1] is c
+    assert repr(opt) == "SGD(3 parameters in 3 groups, lr=0.2)"
+
+
+def test_state_dict_round_trip_continues_identically():
+    def run(opt, w, steps):
+        for g in GRADS[:steps]:
+            w.grad = g.copy()
+            opt.step()
+
+    w1 = Tensor(W0.copy(), requires_grad=True)
+    o1 = Adam([w1], lr=0.1, amsgrad=True)
+    run(o1, w1, 2)
+    saved = o1.state_dict()
+    assert saved["param_groups"][0]["params"] == [0] and saved["state"][0]["step"] == 2
+    w2 = Tensor(w1.data.copy(), requires_grad=True)
+    o2 = Adam([w2], lr=0.5)
+    o2.load_state_dict(saved)
+    assert o2.param_groups[0]["lr"] == 0.1 and o2.param_groups[0]["amsgrad"]
+    saved["state"][0]["exp_avg"][...] = 99.0  # the optimiser holds copies
+    w1.grad = w2.grad = GRADS[2].copy()
+    o1.step()
+    o2.step()
+    np.testing.assert_array_equal(w1.data, w2.data)
+    with pytest.raises(ValueError, match="number of parameter groups"):
+        o2.load_state_dict({"state": {}, "param_groups": []})
+
+
+def test_zero_grad_set_to_none_and_step_closure():
+    w = Tensor([2.0], requires_grad=True)
+    opt = SGD([w], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    assert opt.step(closure).item() == 4.0 and w.data.tolist() == [1.0]
+    g = w.grad
+    opt.zero_grad(set_to_none=False)
+    assert w.grad is g and w.grad.tolist() == [0.0]
+    opt.zero_grad()
+    assert w.grad is None
+
+
+# ---------------------------------------------------------------------------
+# schedules: PyTorch's sequences (closed forms of its recursive rules)
+# ---------------------------------------------------------------------------
+
+
+def lrs(make_sched, lr=1.0, n=12):
+    opt = SGD([Value(0.0)], lr=lr)
+    sched = make_sched(opt)
+    out = [opt.lr]
+    for _ in range(n):
+        sched.step()
+        out.append(opt.lr)
+    assert sched.get_last_lr() == [out[-1]]
+    return out
+
+
+def test_schedules_follow_pytorchs_formulas():
+    e = np.arange(13)
+    np.testing.assert_allclose(lrs(lambda o: StepLR(o, 4, 0.5)), 0.5 ** (e // 4), rtol=1e-12)
+    np.testing.assert_allclose(
+        lrs(lambda o: MultiStepLR(o, [3, 3, 7], 0.1)), [0.1 ** (2 * (k >= 3) + (k >= 7)) for k in e], rtol=1e-12
+    )
+    np.testing.assert_allclose(lrs(lambda o: ExponentialLR(o, 0.9)), 0.9**e, rtol=1e-12)
+    cos = 0.1 + (1.0 - 0.1) * (1 + np.cos(np.pi * e / 5)) / 2  # past T_max it climbs back, as PyTorch's
+    np.testing.assert_allclose(lrs(lambda o: CosineAnnealingLR(o, T_max=5, eta_min=0.1)), cos, rtol=1e-12)
+    lin = 1 / 3 + (1 - 1 / 3) * np.minimum(e, 5) / 5  # PyTorch's defaults: a third, up to 1 in 5 steps
+    np.testing.assert_allclose(lrs(lambda o: LinearLR(o)), lin, rtol=1e-12)
+    np.testing.assert_allclose(lrs(lambda o: LambdaLR(o, lambda k: 0.5 * k), lr=2.0), e.astype(float), rtol=1e-12)
+
+
+def test_schedules_act_on_every_group_from_its_own_initial_rate():
+    a, b = Value(0.0), Value(0.0)
+    opt = SGD([{"params": [a], "lr": 1.0}, {"params": [b], "lr": 0.1}], lr=0.5)
+    sched = LambdaLR(opt, [lambda k: 1.0, lambda k: k + 1.0])
+    sched.step()
+    assert [g["lr"] for g in opt.param_groups] == [1.0, 0.2] and sched.base_lrs == [1.0, 0.1]
+    assert [g["initial_lr"] for g in opt.param_groups] == [1.0, 0.1]
+    again = StepLR(opt, step_size=1, gamma=0.5)  # chained: it starts from the current rates
+    again.step()
+    assert [g["lr"] for g in opt.param_groups] == [0.5, 0.1]
+
+
+def test_reduce_lr_on_plateau_waits_for_patience_then_cools_down():
+    opt = SGD([Value(0.0)], lr=1.0)
+    sched = ReduceLROnPlateau(opt, mode="max", factor=0.5, patience=1, cooldown=1, min_lr=0.2)
+    seen = [sched.step(m) for m in [1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]]
+    # bad epochs 1, 2 (> patience): halve; one cooldown epoch; then 1, 2: halve again; floor 0.2
+    assert seen == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2]
+    with pytest.raises(TypeError, match="pass the metric"):
+        sched.step()
+    with pytest.raises(ValueError, match="factor"):
+        ReduceLROnPlateau(opt, factor=1.0)

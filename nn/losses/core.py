@@ -1,0 +1,122 @@
+"""What every loss shares: the ``reduction`` argument, and applying a per-element loss on either engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, Value
+
+from ..targets import Prediction, prediction, target_array
+
+__all__ = ["REDUCTIONS", "check_reduction", "vmean", "vsum", "reduce", "elementwise", "checked", "weight_array"]
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_reduction(name: str, reduction: Any) -> str:
+    """``reduction`` itself when it is ``"mean"``, ``"sum"`` or ``"none"``, else an error naming the loss.
+
+    Examples
+    --------
+    >>> check_reduction("mse_loss", "avg")
+    Traceback (most recent call last):
+    ...
+    ValueError: mse_loss: reduction must be 'mean', 'sum' or 'none', got 'avg'
+    """
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return str(reduction)
+
+
+def vsum(terms: list[Value]) -> Value:
+    """Sum of Values, left to right."""
+    acc = terms[0]
+    for t in terms[1:]:
+        acc = acc + t
+    return acc
+
+
+def vmean(terms: list[Value]) -> Value:
+    """Mean of Values: summed left to right, then times 1/n (as Tensor.mean)."""
+    return vsum(terms) * (1.0 / len(terms))
+
+
+def reduce(per: Any, reduction: str, shape_of: Prediction | None = None) -> Any:
+    """Reduce per-element losses: a Tensor, or (scalar engine) rows of Values laid out as the prediction.
+
+    With ``"none"`` a Tensor is returned as is and rows of Values come back as
+    a list of Values (one output per sample) or a list of lists.
+    """
+    if isinstance(per, Tensor):
+        return per if reduction == "none" else (per.sum() if reduction == "sum" else per.mean())
+    flat = [v for row in per for v in row]
+    if reduction == "mean":
+        return vmean(flat)
+    if reduction == "sum":
+        return vsum(flat)
+    return [row[0] for row in per] if shape_of is not None and shape_of.flat else per
+
+
+def checked(name: str, given: Any, target: Any, check: Callable) -> tuple[Any, np.ndarray, Prediction | None]:
+    """The prediction (a :class:`Prediction`, or a Tensor of 3 or more dimensions) and its checked target.
+
+    1-D and 2-D predictions go through :func:`nn.targets.prediction` (so ``(N,)``
+    and ``(N, 1)`` pair with targets of either shape); a Tensor with more
+    dimensions needs a target of exactly its shape, as in PyTorch.
+    """
+    if isinstance(given, Tensor) and given.ndim > 2:
+        arr = target_array(name, target)
+        if arr.shape != given.shape:
+            raise ValueError(f"{name}: the target has shape {arr.shape}; expected the prediction's shape {given.shape}")
+        flat = check(arr.reshape(-1), arr.size, 1, (arr.size,), name=name)
+        return given, flat.reshape(arr.shape), None
+    pred = prediction(name, given)
+    t = check(target_array(name, target), pred.n, pred.k, pred.shape, name=name)
+    return pred, t, pred
+
+
+def weight_array(name: str, weight: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """A per-element weight as a float array that broadcasts to ``shape`` (None stays None)."""
+    if weight is None:
+        return None
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=np.float64)
+    try:
+        np.broadcast_shapes(w.shape, shape)
+    except ValueError:
+        raise ValueError(f"{name}: weight of shape {w.shape} does not broadcast to the prediction's {shape}") from None
+    return w
+
+
+def elementwise(
+    name: str,
+    check: Callable,
+    prediction: Any,
+    target: Any,
+    fn: Callable[[Any, Any], Any],
+    reduction: str,
+    weight: Any = None,
+    value_fn: Callable[[Any, Any], Any] | None = None,
+) -> Any:
+    """Apply ``fn(p, y)`` to every element (``value_fn`` on the scalar engine, default ``fn``), weight, reduce."""
+    check_reduction(name, reduction)
+    pred, t, layout = checked(name, prediction, target, partial(check))
+    tensor = pred if isinstance(pred, Tensor) else pred.tensor
+    if tensor is not None:
+        per = fn(tensor, Tensor(t.astype(tensor.dtype, copy=False), label="target"))
+        w = weight_array(name, weight, tensor.shape)
+        if w is not None:
+            per = per * Tensor(w.astype(tensor.dtype, copy=False), label="weight")
+        return reduce(per, reduction)
+    rows, vfn = pred.rows, value_fn or fn
+    w = weight_array(name, weight, (pred.n, pred.k))
+    t2 = t.reshape(pred.n, pred.k).tolist()
+    ws = None if w is None else np.broadcast_to(w, (pred.n, pred.k)).tolist()
+    per_rows = [
+        [vfn(p, ti) if ws is None else vfn(p, ti) * ws[i][j] for j, (p, ti) in enumerate(zip(row, trow))]
+        for i, (row, trow) in enumerate(zip(rows, t2))
+    ]
+    return reduce(per_rows, reduction, layout)

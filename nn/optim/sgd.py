@@ -1,0 +1,113 @@
+"""``SGD``: stochastic gradient descent with momentum, dampening, Nesterov and weight decay (PyTorch's rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, check_real
+
+__all__ = ["SGD"]
+
+
+def copy_of(g: Any) -> Any:
+    """A copy of a gradient (an array or a float) that later in-place changes to ``g`` do not reach."""
+    return np.array(g) if isinstance(g, np.ndarray) else float(g)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum and weight decay.
+
+    For each parameter ``w`` with gradient ``g`` (PyTorch's algorithm)::
+
+        g = -g if maximize else g
+        g = g + weight_decay * w                          # L2 weight decay
+        b = g at the first step, else momentum * b + (1 - dampening) * g
+        g = g + momentum * b if nesterov else b           # when momentum > 0
+        w = w - lr * g
+
+    With ``momentum=0`` this is plain ``w = w - lr * g``, the update of micrograd's demo.
+
+    Parameters
+    ----------
+    params : iterable of Values or Tensors, or of parameter-group dicts
+        The parameters, e.g. ``model.parameters()``.
+    lr : float, default 1e-3
+        Learning rate (step size), >= 0.
+    momentum : float, default 0
+        In [0, 1): how much of the previous step is kept.
+    dampening : float, default 0
+        In [0, 1]: how much of the new gradient is left out of the momentum.
+    weight_decay : float, default 0
+        L2 penalty factor, >= 0 (the same as adding ``weight_decay / 2 * sum(w**2)`` to the loss).
+    nesterov : bool, default False
+        Nesterov momentum (needs ``momentum > 0`` and ``dampening = 0``).
+    maximize : bool, default False
+        Climb the objective instead of descending it.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> w = Value(1.0)
+    >>> opt = SGD([w], lr=0.1, momentum=0.9)
+    >>> for _ in range(2):
+    ...     opt.zero_grad(); w.backward(); opt.step()     # the gradient is 1 both times
+    >>> round(w.data, 6)   # 1 - 0.1 * 1 - 0.1 * (0.9 + 1)
+    0.71
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Any],
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def check_group(self, group: dict[str, Any]) -> None:
+        super().check_group(group)
+        group["momentum"] = check_real("SGD", "momentum", group["momentum"], 0.0, 1.0, hi_open=True)
+        group["dampening"] = check_real("SGD", "dampening", group["dampening"], 0.0, 1.0)
+        group["weight_decay"] = check_real("SGD", "weight_decay", group["weight_decay"])
+        group["nesterov"], group["maximize"] = bool(group["nesterov"]), bool(group["maximize"])
+        if group["nesterov"] and (group["momentum"] == 0 or group["dampening"] != 0):
+            raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0")
+
+    def update(self, p: Any, g: Any, group: dict[str, Any], state: dict[str, Any]) -> Any:
+        if group["maximize"]:
+            g = -g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p.data
+        momentum = group["momentum"]
+        if momentum:
+            buf = state.get("momentum_buffer")
+            buf = copy_of(g) if buf is None else momentum * buf + (1 - group["dampening"]) * g
+            state["momentum_buffer"] = buf
+            g = g + momentum * buf if group["nesterov"] else buf
+        return p.data - group["lr"] * g
+
+    def extra_args(self) -> list[str]:
+        g = self.param_groups[0]
+        extra = [f"momentum={g['momentum']:g}"] if g["momentum"] else []
+        if g["dampening"]:
+            extra.append(f"dampening={g['dampening']:g}")
+        if g["nesterov"]:
+            extra.append("nesterov=True")
+        if g["weight_decay"]:
+            extra.append(f"weight_decay={g['weight_decay']:g}")
+        return extra
