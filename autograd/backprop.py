@@ -231,6 +231,10 @@ def backward(root: Node, gradient: Any = None) -> None:
             # node in numpy float64 so both engines give the same numbers.
             prev = node._prev
             grads = grads_float64(node, g)
+        except ValueError as e:
+            if op.name == CUSTOM or scalar:
+                raise
+            raise ValueError(_shape_trouble(node, g, e)) from e
         for p, gp in zip(prev, grads):
             if gp is None or not p.requires_grad:
                 continue
@@ -240,6 +244,18 @@ def backward(root: Node, gradient: Any = None) -> None:
                 p.grad += gp
             else:
                 p._accumulate(gp)
+
+
+def _shape_trouble(node: Node, g: Any, e: Exception) -> str:
+    """The message for a derivative rule that failed on shapes (an input's data replaced after recording)."""
+    op: Op = node.op  # type: ignore[assignment]  # an interior node
+    shapes = ", ".join(str(getattr(p.data, "shape", ())) for p in node._prev)
+    return (
+        f"backward of {op.name!r} at stage {node.stage!r}: the rule failed with {e}; its inputs now have shapes "
+        f"{shapes}, its output {getattr(node.data, 'shape', ())} and the incoming gradient "
+        f"{getattr(g, 'shape', ())}. Was an input's .data replaced with another shape after the op was recorded? "
+        "Assign data of the same shape, or run the forward pass again."
+    )
 
 
 def backward_reference(root: Node, gradient: Any = None) -> None:

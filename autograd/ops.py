@@ -147,8 +147,8 @@ def _extreme_vjp(xp: Any, g: Any, out: Any, a: Any, axis: Any, keepdims: bool) -
 
 
 def _logsumexp_fwd(xp: Any, a: Any, axis: Any, keepdims: bool) -> Any:
-    # NOTE: shift by the max so exp never overflows; an all -inf slice gives -inf.
-    m = xp.max(a, axis, True)
+    # NOTE: shift by the max so exp never overflows; an all -inf or empty slice gives -inf.
+    m = xp.max(a, axis, True, -xp.inf)
     m = xp.where(xp.isfinite(m), m, 0).astype(a.dtype, copy=False)
     s = xp.log(xp.sum(xp.exp(a - m), axis, True)) + m
     return s if keepdims else xp.squeeze(s, axis=axis)

@@ -159,7 +159,14 @@ class ConvertMethods(Node):
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        # numpy's protocol: np.array(t) (copy=True) gets a copy, so a snapshot never changes with
+        # the tensor; np.asarray(t) (copy=None) shares; copy=False refuses only a needed copy.
+        d = self.data
+        if dtype is not None and np.dtype(dtype) != d.dtype:
+            if copy is False:
+                raise ValueError(f"__array__: converting {d.dtype} to {np.dtype(dtype)} needs a copy, copy=False")
+            return d.astype(dtype)
+        return d.copy() if copy else d
 
     def __len__(self) -> int:
         if self.data.ndim == 0:

@@ -100,7 +100,8 @@ class MathMethods(ShapeMethods):
             self._floating("mean")
         ax = self._dims(dim, axis, "mean")
         keep = keep_arg(keepdim, keepdims, "mean")
-        return self._apply(OPS["sum"], (self,), (ax, keep)) * (1.0 / count(self.data.shape, ax))
+        n = count(self.data.shape, ax)
+        return self._apply(OPS["sum"], (self,), (ax, keep)) * (1.0 / n if n else math.nan)  # empty: nan, as PyTorch
 
     def prod(self, dim: Any = None, keepdim: Any = None, *, axis: Any = None, keepdims: Any = None) -> Any:
         """Product over ``dim``; its gradient is exact where elements are 0.

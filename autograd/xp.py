@@ -84,6 +84,7 @@ class _Scalar:
     """Math on Python floats (the ``Value`` engine's ``xp``)."""
 
     name = "scalar"
+    inf = math.inf
     exp = staticmethod(_s_exp)
     log = staticmethod(_s_log)
     sqrt = staticmethod(_s_sqrt)
@@ -245,9 +246,14 @@ class _Array:
     def sum(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         return a.sum(axis=axis, keepdims=keepdims)
 
+    inf = np.inf
+
     @staticmethod
-    def max(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-        return np.max(a, axis=axis, keepdims=keepdims)
+    def max(a: np.ndarray, axis: Any = None, keepdims: bool = False, initial: Any = None) -> np.ndarray:
+        """numpy's max; with ``initial``, an empty slice gives ``initial`` instead of an error."""
+        if initial is None:
+            return np.max(a, axis=axis, keepdims=keepdims)
+        return np.max(a, axis=axis, keepdims=keepdims, initial=initial)
 
     @staticmethod
     def min(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:

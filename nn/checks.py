@@ -319,3 +319,23 @@ def check_weights(W: Any, b: Any, nin: int, nout: int, where: str) -> tuple[np.n
             f"{where}: expected W of shape {(nin, nout)} and b of shape {(nout,)}, got {W.shape} and {b.shape}"
         )
     return W, b
+
+
+def check_float_dtype(dtype: Any, where: str) -> np.dtype:
+    """``dtype`` as a numpy floating dtype, or a clear TypeError: a layer's parameters must hold real floats.
+
+    Examples
+    --------
+    >>> check_float_dtype("float32", "Linear")
+    dtype('float32')
+    """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: dtype must be a numpy floating dtype such as np.float32, got {dtype!r}") from None
+    if dt.kind != "f":
+        raise TypeError(
+            f"{where}: dtype must be a floating dtype (float16, float32, float64), got {dt}; "
+            "integer weights would truncate to zero and cannot be trained"
+        )
+    return dt

@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd import Tensor, Value, stage, where
 
+from .checks import check_float_dtype
 from .layers import make_rng
 from .module import Module
 from .parameter import Parameter
@@ -103,6 +104,7 @@ class Embedding(Module):
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()
+        dtype = check_float_dtype(dtype, "Embedding")
         for what, v in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
                 raise ValueError(f"Embedding: {what} must be a positive int, got {v!r}")

@@ -18,7 +18,7 @@ import numpy as np
 from autograd import StagePath, Tensor, Value, current_stage, dot, extend_path, register_stage, stage
 
 from .activations import Activation, Identity, get_activation
-from .checks import check_weights
+from .checks import check_float_dtype, check_weights
 from .containers import Sequential
 from .module import Module
 from .parameter import Parameter
@@ -311,6 +311,7 @@ class Linear(Module, savable=True):
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()
+        dtype = check_float_dtype(dtype, "Linear")
         _check_width(nin, nout, "Linear")
         self.nin, self.nout = int(nin), int(nout)
         object.__setattr__(self, "activation", get_activation(activation))  # not a child: it has no stage

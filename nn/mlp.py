@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .activations import Activation, Identity, get_activation
-from .checks import check_weights
+from .checks import check_float_dtype, check_weights
 from .layers import Layer, Linear, make_rng, scalar_inputs
 from .module import Module
 
@@ -69,6 +69,7 @@ class MLP(Module, savable=True):
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()
+        dtype = check_float_dtype(dtype, "MLP")
         if engine not in ENGINES:
             raise ValueError(f"MLP: engine must be 'tensor' or 'scalar', got {engine!r}")
         if isinstance(nouts, (int, np.integer)):

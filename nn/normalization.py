@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd import Tensor, stage
 
+from .checks import check_float_dtype
 from .module import Module
 from .parameter import Parameter
 
@@ -177,6 +178,7 @@ class LayerNorm(Module):
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()
+        dtype = check_float_dtype(dtype, "LayerNorm")
         shape = _shape(normalized_shape)
         if not shape or not all(isinstance(s, numbers.Integral) and int(s) >= 1 for s in shape):
             raise ValueError(f"LayerNorm: normalized_shape must be positive ints, got {normalized_shape!r}")
@@ -256,6 +258,7 @@ class BatchNorm1d(Module):
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()
+        dtype = check_float_dtype(dtype, "BatchNorm1d")
         if isinstance(num_features, bool) or not isinstance(num_features, numbers.Integral) or num_features < 1:
             raise ValueError(f"BatchNorm1d: num_features must be a positive int, got {num_features!r}")
         self.num_features = int(num_features)

@@ -773,3 +773,33 @@ def test_a_bool_mask_selects_and_a_fractional_index_is_refused() -> None:
     np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
     with pytest.raises(RuntimeError, match="floating point"):
         Tensor([True, False], requires_grad=True)
+
+
+def test_np_array_copies_and_np_asarray_shares_as_numpy_asks() -> None:
+    t = Tensor([1.0, 2.0])
+    snapshot = np.array(t)
+    t.data[0] = 99.0  # a training step changes the weights in place
+    assert snapshot.tolist() == [1.0, 2.0]  # was [99.0, 2.0]: the snapshot was the live array
+    assert np.shares_memory(np.asarray(t), t.data)
+    assert np.array(t, dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="needs a copy"):
+        t.__array__(np.float32, copy=False)
+
+
+def test_reductions_of_an_empty_tensor_give_pytorchs_values() -> None:
+    e = Tensor(np.zeros((0,)), requires_grad=True)
+    assert math.isnan(e.mean().item()) and math.isnan(e.var().item()) and math.isnan(e.std().item())
+    assert e.logsumexp(0).item() == -math.inf
+    assert e.softmax(0).shape == (0,) and e.log_softmax(0).shape == (0,)
+    with pytest.raises(ValueError, match=r"max: the tensor is empty"):
+        e.max()
+    rows = Tensor(np.zeros((2, 0)))
+    np.testing.assert_array_equal(rows.logsumexp(1).data, [-math.inf, -math.inf])
+
+
+def test_data_replaced_with_another_shape_is_named_at_backward() -> None:
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (w * w).sum()
+    w.data = np.zeros(4)
+    with pytest.raises(ValueError, match=r"backward of 'mul' .* Was an input's \.data replaced with another shape"):
+        y.backward()

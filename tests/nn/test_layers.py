@@ -267,3 +267,12 @@ def test_layers_of_an_mlp_get_different_weights():
     net = nn.MLP(4, [4, 4, 4], seed=0)
     W = [layer.weight.data for layer in net.layers]
     assert not np.allclose(W[0], W[1]) and not np.allclose(W[1], W[2])
+
+
+@pytest.mark.parametrize("make", [lambda dt: nn.Linear(2, 3, dtype=dt), lambda dt: nn.MLP(2, [3, 1], dtype=dt)])
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, bool])
+def test_layers_refuse_a_non_float_dtype(make: object, dtype: object) -> None:
+    # Linear(2, 3, dtype=np.int32) built a float64 model whose weights had all truncated to zero
+    with pytest.raises(TypeError, match=r"dtype must be a floating dtype"):
+        make(dtype)  # type: ignore[operator]
+    assert make(np.float32).parameters()[0].dtype == np.float32  # type: ignore[operator]
