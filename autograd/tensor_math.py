@@ -304,7 +304,15 @@ class MathMethods(ShapeMethods):
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         d = self._dims(dim, axis, "std")
-        return self.var(d, unbiased, keepdim, correction=correction, keepdims=keepdims, ddof=ddof).sqrt()
+        v = self.var(d, unbiased, keepdim, correction=correction, keepdims=keepdims, ddof=ddof)
+        zero = v.data == 0
+        if not zero.any():
+            return v.sqrt()
+        # NOTE: at zero spread the gradient is 0, as PyTorch's (sqrt's 0.5/0 times var's 0 would be nan):
+        # where the variance is 0 the root is taken of 1 and the result replaced by 0, so no gradient flows.
+        where = OPS["where"]
+        safe = self._apply(where, (self._const(np.ones_like(v.data)), v), (zero,))
+        return self._apply(where, (self._const(np.zeros_like(v.data)), safe.sqrt()), (zero,))
 
     def norm(
         self, p: Any = "fro", dim: Any = None, keepdim: Any = None, *, axis: Any = None, keepdims: Any = None

@@ -803,3 +803,15 @@ def test_data_replaced_with_another_shape_is_named_at_backward() -> None:
     w.data = np.zeros(4)
     with pytest.raises(ValueError, match=r"backward of 'mul' .* Was an input's \.data replaced with another shape"):
         y.backward()
+
+
+def test_std_at_zero_spread_has_pytorchs_zero_gradient() -> None:
+    s = Tensor([2.0, 2.0, 2.0], requires_grad=True)
+    out = s.std()
+    out.backward()
+    assert out.item() == 0.0 and s.grad.tolist() == [0.0, 0.0, 0.0]  # was nan
+    x = Tensor([[1.0, 1.0], [1.0, 3.0]], requires_grad=True)  # one row without spread, one with
+    y = x.std(1)
+    y.sum().backward()
+    np.testing.assert_allclose(y.data, [0.0, math.sqrt(2.0)])
+    np.testing.assert_allclose(x.grad, [[0.0, 0.0], [-1 / math.sqrt(2.0), 1 / math.sqrt(2.0)]])
