@@ -22,8 +22,21 @@ Examples
 
 from .backprop import backward, gc_paused, toposort
 from .draw import Graph, GraphvizError, draw_dot, draw_graph
-from .functional import GradcheckError, grad, gradcheck, value_and_grad
+from .functional import (
+    GradcheckError,
+    elementwise_grad,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 from .functions import concatenate, matmul, maximum, minimum, ones, randn, stack, tensor, where, zeros
+from .hooks import RemovableHandle
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .node import Node
 from .ops import OPS
@@ -66,8 +79,16 @@ __all__ = [
     "AnomalyError",
     "grad",
     "value_and_grad",
+    "elementwise_grad",
+    "jacobian",
+    "hessian",
+    "jvp",
+    "vjp",
+    "hvp",
     "gradcheck",
+    "gradgradcheck",
     "GradcheckError",
+    "RemovableHandle",
     "draw_graph",
     "draw_dot",
     "Graph",
