@@ -30,7 +30,19 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["RemovableHandle", "register_hook", "retain_grad", "retains_grad", "hooks_of", "TABLE", "forget"]
+from .ops import OPS
+
+__all__ = [
+    "RemovableHandle",
+    "register_hook",
+    "retain_grad",
+    "retains_grad",
+    "hooks_of",
+    "TABLE",
+    "forget",
+    "add_hook",
+    "tap",
+]
 
 
 class _Entry:
@@ -50,7 +62,7 @@ _ids = itertools.count()
 
 
 class RemovableHandle:
-    """What ``register_hook`` returns: ``remove()`` takes the hook off again (PyTorch's handle).
+    """What ``register_hook`` (and a module's ``register_*_hook``) returns: ``remove()`` takes the hook off again.
 
     Examples
     --------
@@ -65,19 +77,23 @@ class RemovableHandle:
     4.0
     """
 
-    __slots__ = ("_node", "_id")
+    __slots__ = ("_table", "_key", "_id")
 
-    def __init__(self, node: Any, hook_id: int) -> None:
-        self._node = node
+    def __init__(self, table: Any, key: Any, hook_id: int) -> None:
+        self._table = table  # TABLE (key: a node), or a dict of hooks by id (key: None)
+        self._key = key
         self._id = hook_id
 
     def remove(self) -> None:
         """Remove the hook (doing nothing if it is gone already)."""
-        entry = TABLE.get(self._node)
+        if self._key is None:
+            self._table.pop(self._id, None)
+            return
+        entry = self._table.get(self._key)
         if entry is not None:
             entry.hooks.pop(self._id, None)
             if not entry.hooks and not entry.retain:
-                del TABLE[self._node]
+                del self._table[self._key]
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -110,7 +126,45 @@ def register_hook(node: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
         entry = TABLE[node] = _Entry()
     hook_id = next(_ids)
     entry.hooks[hook_id] = hook
-    return RemovableHandle(node, hook_id)
+    return RemovableHandle(TABLE, node, hook_id)
+
+
+def add_hook(hooks: dict[int, Any], hook: Callable[..., Any]) -> RemovableHandle:
+    """Add ``hook`` to a plain dict of hooks (a module's), returning its handle.
+
+    Examples
+    --------
+    >>> hooks = {}
+    >>> h = add_hook(hooks, print)
+    >>> len(hooks), (h.remove(), len(hooks))[1]
+    (1, 0)
+    """
+    if not callable(hook):
+        raise TypeError(f"register hook: expected a function, got {type(hook).__name__}")
+    hook_id = next(_ids)
+    hooks[hook_id] = hook
+    return RemovableHandle(hooks, None, hook_id)
+
+
+def tap(node: Any, fn: Callable[[Any], Any]) -> Any:
+    """The identity of ``node`` as a new node whose gradient passes through ``fn`` on its way back (the ``tap`` row).
+
+    ``fn`` gets the gradient as the backward pass computes it (numbers, or a
+    node under ``create_graph=True``) and returns what goes on.  The hook
+    lives in the new node, so it goes when the graph goes: this is how a
+    module's backward hook sees the gradients of its inputs and outputs.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> x = Value(3.0)
+    >>> seen = []
+    >>> y = tap(x, lambda g: (seen.append(g), g * 2)[1]) * 5.0
+    >>> y.backward()
+    >>> seen, x.grad
+    ([5.0], 10.0)
+    """
+    return node._unary(OPS["tap"], fn)
 
 
 def retain_grad(node: Any) -> None:

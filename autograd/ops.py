@@ -281,6 +281,8 @@ _ROWS = [
                                                       lambda xp, g, out, a, b: g * xp.share(b, a)), "max"),
     Op("minimum", lambda xp, a, b: xp.minimum(a, b), (lambda xp, g, out, a, b: g * xp.share(b, a),
                                                       lambda xp, g, out, a, b: g * xp.share(a, b)), "min"),
+    # NOTE: the identity, whose gradient passes through fn on its way back (a module's backward hook)
+    Op("tap",     lambda xp, a, fn: a,             (lambda xp, g, out, a, fn: fn(g),), "tap", "hook"),
     # scalar engine only ---------------------------------------------------------
     Op("dot",     _dot_fwd,                        _dot_vjp, "dot", "w·x", _dot_label, SCALAR_ONLY, variadic=True,
                                                    steps=_dot_steps),

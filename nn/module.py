@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, gc_paused, register_stage, stage
+from autograd import Node, RemovableHandle, Tensor, Value, gc_paused, register_stage, stage
+from autograd.hooks import add_hook
 
+from .module_hooks import call_with_hooks
 from .registry import file_format, register
 
 __all__ = ["Module"]
@@ -122,10 +124,63 @@ class Module:
         return self
 
     # calling ----------------------------------------------------------------------
+    # hooks by id, in registration order; None (the class's) until one is registered: one check per call
+    _forward_hooks: dict[int, Any] | None = None
+    _backward_hooks: dict[int, Any] | None = None
+
     @gc_paused
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_hooks or self._backward_hooks:
+            return call_with_hooks(self, args, kwargs)
         with stage(self.name, label=self.describe(), kind=self.kind):
             return self.forward(*args, **kwargs)
+
+    def register_forward_hook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; a value it returns replaces the output.
+
+        Returns a handle whose ``remove()`` takes the hook off (PyTorch's API).
+
+        Examples
+        --------
+        >>> from autograd import Tensor
+        >>> from nn import Linear
+        >>> layer = Linear(2, 1, seed=0)
+        >>> shapes = []
+        >>> h = layer.register_forward_hook(lambda m, args, out: shapes.append(out.shape))
+        >>> _ = layer(Tensor([[1.0, 2.0]]))
+        >>> h.remove(); _ = layer(Tensor([[1.0, 2.0]]))
+        >>> shapes
+        [(1, 1)]
+        """
+        if self._forward_hooks is None:
+            object.__setattr__(self, "_forward_hooks", {})
+        return add_hook(self._forward_hooks, hook)  # type: ignore[arg-type]
+
+    def register_full_backward_hook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of this module's inputs are computed.
+
+        ``grad_input`` holds the gradient of each positional input (None for an
+        input that does not require grad), ``grad_output`` that of each
+        output; a tuple the hook returns replaces ``grad_input`` (PyTorch's
+        API; for a module with several inputs that require grad, only the
+        input whose gradient comes last can still be replaced).  The inputs and
+        outputs pass through identity nodes (``autograd.hooks.tap``) that
+        carry the hook, so it goes away with the graph.
+
+        Examples
+        --------
+        >>> from autograd import Tensor
+        >>> from nn import Linear
+        >>> layer = Linear(2, 1, seed=0)
+        >>> seen = []
+        >>> _ = layer.register_full_backward_hook(lambda m, gi, go: seen.append((gi[0].shape, go[0].shape)))
+        >>> layer(Tensor([[1.0, 2.0]], requires_grad=True)).sum().backward()
+        >>> seen
+        [((1, 2), (1, 1))]
+        """
+        if self._backward_hooks is None:
+            object.__setattr__(self, "_backward_hooks", {})
+        return add_hook(self._backward_hooks, hook)  # type: ignore[arg-type]
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the output; subclasses define it."""

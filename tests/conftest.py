@@ -14,6 +14,15 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))
 
 
+@pytest.fixture(autouse=True)
+def _no_hooks_left_behind():
+    """Clear the hook table after each test: a hook left on a leaf would send every later backward the slow way."""
+    yield
+    from autograd.hooks import TABLE
+
+    TABLE.clear()
+
+
 # module scope: the Engine is immutable, and hypothesis refuses function-scoped fixtures in @given tests
 @pytest.fixture(scope="module", params=list(ENGINES))
 def engine(request: pytest.FixtureRequest) -> Engine:

@@ -32,6 +32,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 import autograd.ops as ops_module
 from autograd import Tensor, Value, no_grad
+from autograd.hooks import tap
 from autograd.ops import BOTH, OPS
 from autograd.tensor import apply_op
 from tests.engines import Engine
@@ -138,6 +139,7 @@ ROWS: dict[str, Row] = {
     "clip": Row(lambda a, lo, hi: a.clip(lo, hi), np.clip, _clip_case),
     "maximum": Row(ag.maximum, np.maximum, _nodes(LOW_GRID, HIGH_GRID)),
     "minimum": Row(ag.minimum, np.minimum, _nodes(HIGH_GRID, LOW_GRID)),
+    "tap": Row(lambda a: tap(a, lambda g: g * 1.0), lambda a: a, _nodes(REAL)),
 }
 
 
