@@ -110,7 +110,11 @@ def _seed(root: Node, gradient: Any, create_graph: bool) -> Any:
             )
         return gradient
     seed = root._seed(gradient)
-    return constant_like(root, seed) if create_graph else seed
+    if not create_graph:
+        return seed
+    node = constant_like(root, seed)
+    node.label = "seed"  # dy/dy: what a drawing of the recorded backward pass starts from
+    return node
 
 
 def constant_like(like: Node, g: Any) -> Node:

@@ -151,6 +151,8 @@ class Optimizer:
                 g = p.grad
                 if g is None or not p.requires_grad:
                     continue
+                if isinstance(g, Node):  # recorded by backward(create_graph=True): step uses its numbers
+                    g = g.data
                 if isinstance(p, Tensor):
                     p.data -= self._update(i, p, g)  # NOTE: in place: views of the array see the change
                 else:

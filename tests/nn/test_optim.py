@@ -276,3 +276,17 @@ def test_schedule_changes_the_step_the_optimiser_takes():
         opt.step()
         sched.step()
     assert w.data == pytest.approx(1.0 + 0.1 + 0.01)
+
+
+def test_step_after_backward_with_create_graph_uses_the_gradients_numbers() -> None:
+    from autograd import Tensor, Value
+    from nn.optim import SGD
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward(create_graph=True)  # w.grad is a Tensor node, 2w
+    SGD([w], lr=0.25).step()
+    assert type(w.data) is np.ndarray and w.data.tolist() == [0.5, 1.0]
+    v = Value(3.0)
+    (v * v).backward(create_graph=True)
+    SGD([v], lr=0.5).step()
+    assert v.data == 0.0
