@@ -73,27 +73,31 @@ def _freed_rule(name: str, *args: Any) -> Any:
     )
 
 
-_FREED: dict[int, tuple[Op, Op]] = {}
+_FREED: dict[int, Op] = {}  # id(row) -> its freed row (a freed row maps to itself)
+_KEPT: list[Op] = []  # the rows behind _FREED's keys, kept alive so that no other row can take their id
 
 
 def _freed(op: Op) -> Op:
     """``op`` with rules that raise (the row a node of a freed graph gets; drawings show it unchanged)."""
-    hit = _FREED.get(id(op))
-    if hit is not None and hit[0] is op:
-        return hit[1]
+    row = _FREED.get(id(op))
+    if row is not None:
+        return row
+    if op.name == CUSTOM:  # micrograd's way: the node's own function, never freed
+        return op
     rule = functools.partial(_freed_rule, op.name)
     row = op._replace(vjp=rule if op.variadic else tuple(rule for _ in op.vjp))
-    _FREED[id(op)] = (op, row)
-    _FREED[id(row)] = (row, row)
+    _KEPT.extend((op, row))
+    _FREED[id(op)] = _FREED[id(row)] = row
     return row
 
 
 def free(order: list[Node]) -> None:
     """Free the graph of these interior nodes: backward through them again raises, as in PyTorch."""
+    freed, get = _freed, _FREED.get
     for node in order:
         op = node.op
-        if op is not None and op.name != CUSTOM:
-            node.op = _freed(op)
+        # NOTE: the tensor engine's first-order backward ends here: one dict lookup per node
+        node.op = get(id(op)) or freed(op)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------
