@@ -261,8 +261,8 @@ def propagate(
         else:
             node.grad = g
 
-    def finish(node: Node, g: Any) -> None:
-        """A node's complete gradient: its hooks, then what is kept of it."""
+    def finish(node: Node, g: Any) -> Any:
+        """A node's complete gradient: its hooks run, what is kept of it is kept, and it is returned."""
         g = _run_hooks(node, g, create_graph)
         entry = TABLE.get(node)
         is_target = want is not None and node in want
@@ -271,14 +271,11 @@ def propagate(
         if node.op is None:
             if accumulate and node.requires_grad and (want is None or is_target):
                 store(node, g, True)
-            return
-        if entry is not None and entry.retain:
-            store(node, g, True)
-        elif accumulate and is_target:
+        elif (entry is not None and entry.retain) or (accumulate and is_target):
             store(node, g, True)
         elif accumulate and not create_graph:
             store(node, g, False)  # interior nodes show the last pass, as in the tuned loop
-        grads[node] = g
+        return g
 
     for root, gradient in zip(roots, gradients):
         add(root, _seed(root, gradient, create_graph))
@@ -288,11 +285,9 @@ def propagate(
         enter(owner, parent_ctx[0], True, anomaly)
     try:
         for node in reversed(order):
-            g = grads.get(node)
-            if g is None:
+            if node not in grads:  # a tensor branch the gradient never reached
                 continue
-            finish(node, g)
-            g = grads.pop(node)
+            g = finish(node, grads.pop(node))
             if run is not None and node not in run:
                 continue
             op: Op = node.op  # type: ignore[assignment]
