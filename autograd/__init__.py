@@ -63,8 +63,21 @@ from .dtypes import (
     set_default_dtype,
     uint8,
 )
-from .functional import GradcheckError, grad, gradcheck, value_and_grad
+from .functional import (
+    GradcheckError,
+    elementwise_grad,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    value_and_grad,
+    vjp,
+)
 from .functions import bmm, cat, concatenate, matmul, maximum, minimum, mm, stack, where
+from .hooks import RemovableHandle
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from .node import Node
 from .ops import OPS
@@ -239,8 +252,16 @@ __all__ = [
     "AnomalyError",
     "grad",
     "value_and_grad",
+    "elementwise_grad",
+    "jacobian",
+    "hessian",
+    "jvp",
+    "vjp",
+    "hvp",
     "gradcheck",
+    "gradgradcheck",
     "GradcheckError",
+    "RemovableHandle",
     "draw_graph",
     "draw_dot",
     "Graph",

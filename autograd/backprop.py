@@ -16,11 +16,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .context import CTX as _CTX
+from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
 from .node import MANY, Node, grads_float64, rule_results
 from .ops import CUSTOM, Op
+from .propagate import free, propagate
 
-__all__ = ["backward", "backward_reference", "toposort", "gc_paused"]
+__all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "propagate"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -129,19 +131,37 @@ def _walk(root: Node, leaves: bool) -> list[Node]:
 
 
 @gc_paused
-def backward(root: Node, gradient: Any = None) -> None:
+def backward(
+    root: Node, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None
+) -> None:
     """Back-propagate from ``root`` through the graph that made it.
 
     Leaves (inputs, parameters) *accumulate* their gradient across calls, as in
-    PyTorch; interior nodes show the gradient of the last pass only.
+    PyTorch; interior nodes show the gradient of the last pass only (PyTorch
+    keeps only those of nodes that called ``retain_grad()``; layergrad keeps
+    them all, so drawings can show them, except under ``create_graph=True``).
 
     Parameters
     ----------
     root : Value or Tensor
         The output to differentiate.
-    gradient : number, array or None
+    gradient : number, array, Value/Tensor or None
         The gradient of some final scalar with respect to ``root``.  Needed for
         a root with more than one element; a scalar root is seeded with 1.
+    retain_graph : bool, optional
+        Keep the graph for another backward pass through it.  The tensor
+        engine frees a graph when backward ends (as PyTorch: a second pass
+        raises), unless this is True; it defaults to ``create_graph``.  The
+        scalar engine never frees one: micrograd's programs call backward
+        again on the same graph.
+    create_graph : bool, default False
+        Record the backward pass itself (its rules run on graph nodes, see
+        :mod:`autograd.xp_graph`): each leaf's ``.grad`` is then a node that
+        can be differentiated again.  Interior nodes keep no gradient then,
+        except those that called ``retain_grad()``.
+    inputs : node or sequence of nodes, optional
+        Accumulate only into these (leaves or interior nodes); others keep
+        their ``.grad``.
 
     Examples
     --------
@@ -151,7 +171,17 @@ def backward(root: Node, gradient: Any = None) -> None:
     >>> y.backward()
     >>> x.grad
     7.0
+    >>> x.zero_grad()
+    >>> (x * x * x).backward(create_graph=True)   # x.grad = 3x² is a graph
+    >>> g = x.grad
+    >>> x.zero_grad()
+    >>> g.backward()                               # d(3x²)/dx = 6x
+    >>> g.data, x.grad
+    (27.0, 18.0)
     """
+    if create_graph or inputs is not None or _HOOKS:
+        propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)
+        return
     seed = root._seed(gradient)
     order = _interior(root)
     if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
@@ -244,6 +274,8 @@ def backward(root: Node, gradient: Any = None) -> None:
                 p.grad += gp
             else:
                 p._accumulate(gp)
+    if not scalar and not retain_graph:
+        free(order)
 
 
 def _shape_trouble(node: Node, g: Any, e: Exception) -> str:

@@ -60,6 +60,5 @@ def value_html(v: Any) -> str:
     """
     op = v.op.name if v.op is not None else "leaf"
     label = f"<b>{html.escape(v.label, quote=False)}</b> " if v.label else ""
-    return (
-        f"<span>{label}Value data=<code>{v.data:.6g}</code> grad=<code>{v.grad:.6g}</code> op=<code>{op}</code></span>"
-    )
+    grad = getattr(v.grad, "data", v.grad)  # a Value under backward(create_graph=True): its number
+    return f"<span>{label}Value data=<code>{v.data:.6g}</code> grad=<code>{grad:.6g}</code> op=<code>{op}</code></span>"

@@ -1,18 +1,52 @@
-"""Function transformations: ``grad``, ``value_and_grad`` and ``gradcheck``."""
+"""Function transformations (HIPS autograd / JAX style): grad, value_and_grad, jacobian, hessian, jvp, vjp, hvp.
+
+A transform takes a function of Values/Tensors and returns a new function.
+Called with numbers, arrays or leaves it gives numbers and arrays (floats for
+Value arguments, ndarrays for Tensor ones), and leaves the caller's nodes
+untouched.  Called *inside another transform* it gives nodes of the graph
+being recorded, so transforms compose to any order: ``grad(grad(f))``,
+``jacobian(grad(f))`` (which is :func:`hessian`), ``jvp(grad(f), ...)``.
+Every derivative comes from the one table of rules, run on graph nodes when
+a gradient must itself be differentiated (``create_graph=True``).
+
+``autograd.grad`` is also PyTorch's ``torch.autograd.grad`` when given
+outputs and inputs instead of a function (see :func:`grad`).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
-from .graph import Node, backward, no_grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .gradients import gradients
+from .graph import Node, backward
+from .propagate import constant_like
 from .tensor import Tensor
 from .value import Value
+from .xp_graph import GRAPH
 
-__all__ = ["grad", "value_and_grad", "gradcheck", "GradcheckError"]
+__all__ = [
+    "grad",
+    "value_and_grad",
+    "elementwise_grad",
+    "jacobian",
+    "hessian",
+    "jvp",
+    "vjp",
+    "hvp",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+]
+
+# How many transforms are running their function right now (in this thread or task): a
+# transform called inside another one keeps its graph and returns nodes.
+_DEPTH: ContextVar[int] = ContextVar("layergrad_transform_depth", default=0)
 
 
 def _fresh(x: Any) -> Node:
@@ -43,6 +77,59 @@ def _scalar_output(out: Any, where: str) -> None:
         raise ValueError(f"{where}: the function must return a scalar, got shape {out.shape}")
 
 
+def _leaf(x: Any, nested: bool) -> Node:
+    """The node to differentiate with respect to: the argument itself inside a transform, else a fresh leaf."""
+    if nested and isinstance(x, Node) and x.requires_grad:
+        return x
+    return _fresh(x)
+
+
+def _call(f: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``f(*args, **kwargs)`` one transform deeper."""
+    token = _DEPTH.set(_DEPTH.get() + 1)
+    try:
+        return f(*args, **kwargs)
+    finally:
+        _DEPTH.reset(token)
+
+
+def _trace(f: Callable[..., Any], args: tuple, kwargs: dict, argnums: Any, where: str) -> tuple[Any, list, bool]:
+    """Run ``f`` with leaves at ``argnums``: (output, the leaves, whether this call is inside another transform)."""
+    nested = _DEPTH.get() > 0
+    nums = _argnums(argnums, len(args), where)
+    call_args = list(args)
+    leaves = []
+    for i in nums:
+        call_args[i] = _leaf(args[i], nested)
+        leaves.append(call_args[i])
+    return _call(f, call_args, kwargs), leaves, nested
+
+
+def _result(g: Any, like: Node, nested: bool) -> Any:
+    """A gradient as a transform returns it: a node inside a transform, else a float or an ndarray (0 if unused)."""
+    if g is not None:
+        return g if nested else g.data
+    zero = np.zeros_like(like.data) if isinstance(like.data, np.ndarray) else 0.0
+    return constant_like(like, zero) if nested else zero
+
+
+def _grads(out: Node, leaves: list[Node], nested: bool, seed: Any = None) -> list[Any]:
+    """The gradients of ``out`` (seeded with ``seed``) for ``leaves``, as transforms return them."""
+    if not out.requires_grad:  # a constant output: every gradient is 0
+        return [_result(None, x, nested) for x in leaves]
+    gs = gradients(out, leaves, grad_outputs=seed, retain_graph=True, create_graph=nested, allow_unused=True)
+    return [_result(g, x, nested) for g, x in zip(gs, leaves)]
+
+
+def _shaped(items: list[Any], argnums: Any) -> Any:
+    return tuple(items) if isinstance(argnums, tuple) else items[0]
+
+
+# --------------------------------------------------------------------------
+# grad and value_and_grad
+# --------------------------------------------------------------------------
+
+
 def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """Make a function that returns ``(f(*args), gradient)``.
 
@@ -50,7 +137,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) ->
     caller's Values/Tensors are not touched.  Numbers become Values; arrays and
     lists become Tensors.  The value is a Python float; a gradient is a float
     (Value argument) or an ndarray (Tensor argument); a tuple ``argnums`` gives
-    a tuple of gradients.
+    a tuple of gradients.  Inside another transform, the value and the
+    gradients are nodes of the recorded graph (see the module docstring).
 
     Examples
     --------
@@ -66,37 +154,18 @@ def _value_and_grad(f: Callable[..., Any], argnums: Any, where: str) -> Callable
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        nums = _argnums(argnums, len(args), where)
-        call_args = list(args)
-        leaves = {i: _fresh(call_args[i]) for i in nums}
-        for i, leaf in leaves.items():
-            call_args[i] = leaf
-        out = f(*call_args, **kwargs)
+        out, leaves, nested = _trace(f, args, kwargs, argnums, where)
         _scalar_output(out, where)
-        backward(out)
-        grads = tuple(_grad_of(leaves[i]) for i in nums)
-        return out.item(), (grads if isinstance(argnums, tuple) else grads[0])
+        if nested:
+            return out, _shaped(_grads(out, leaves, True), argnums)
+        backward(out)  # NOTE: first order: the tuned loop, on leaves no one else holds
+        grads = [np.zeros_like(leaf.data) if leaf.grad is None else leaf.grad for leaf in leaves]
+        return out.item(), _shaped(grads, argnums)
 
     return wrapper
 
 
-def _grad_of(leaf: Node) -> Any:
-    if isinstance(leaf, Tensor):
-        return np.zeros_like(leaf.data) if leaf.grad is None else leaf.grad
-    return leaf.grad
-
-
-def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
-    """Make a function that returns the gradient of scalar ``f`` (HIPS/JAX style).
-
-    Examples
-    --------
-    >>> from autograd import grad
-    >>> grad(lambda x: x ** 3)(2.0)
-    12.0
-    >>> grad(lambda w: (w * w).sum())([1.0, 2.0]).tolist()
-    [2.0, 4.0]
-    """
+def _grad_transform(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     value_and_grad_f = _value_and_grad(f, argnums, "grad")  # built once, not per call
 
     @functools.wraps(f)
@@ -106,102 +175,296 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
     return wrapper
 
 
-class GradcheckError(ValueError):
-    """Analytic and numeric gradients disagree (see :func:`gradcheck`)."""
+def grad(*args: Any, **kwargs: Any) -> Any:
+    """Make a function that returns the gradient of scalar ``f`` (HIPS/JAX style); or PyTorch's ``autograd.grad``.
 
-
-def gradcheck(
-    f: Callable[..., Any],
-    *inputs: Any,
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-) -> bool:
-    """Check ``f``'s backward against central finite differences in float64.
-
-    Every input (a Value, Tensor, number or array) is perturbed element by
-    element.  A non-scalar output is reduced with a fixed random direction, so
-    one check covers its whole Jacobian.
-
-    Returns
-    -------
-    bool
-        True when every element satisfies ``|analytic - numeric| <= atol + rtol * |numeric|``.
-
-    Raises
-    ------
-    GradcheckError
-        Naming the worst input element, its analytic and its numeric value.
+    ``grad(f, argnums=0)`` returns a function (a float or ndarray for each
+    argument in ``argnums``; nodes inside another transform, so ``grad(grad(f))``
+    is the second derivative).  ``grad(outputs, inputs, grad_outputs=None,
+    retain_graph=None, create_graph=False, allow_unused=False)`` (given nodes,
+    not a function) is ``torch.autograd.grad``: see
+    :func:`autograd.gradients.gradients`.
 
     Examples
     --------
-    >>> from autograd import Tensor, gradcheck
-    >>> gradcheck(lambda x: (x * x).sum(), Tensor([1.0, 2.0]))
-    True
+    >>> from autograd import Value, grad
+    >>> grad(lambda x: x ** 3)(2.0)
+    12.0
+    >>> grad(grad(lambda x: x ** 3))(2.0)
+    12.0
+    >>> grad(lambda w: (w * w).sum())([1.0, 2.0]).tolist()
+    [2.0, 4.0]
+    >>> x = Value(2.0)
+    >>> grad(x ** 3, x)[0].data
+    12.0
     """
-    base = [_to64(x, k) for k, x in enumerate(inputs)]
-    leaves = [_fresh(b) for b in base]
-    out = f(*leaves)
+    first = args[0] if args else kwargs.get("f", kwargs.get("outputs"))
+    if "outputs" in kwargs or "inputs" in kwargs or not callable(first):
+        return gradients(*args, **kwargs)
+    return _grad_transform(*args, **kwargs)
+
+
+def elementwise_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
+    """Make a function that returns the gradient of ``f(x).sum()``: for an elementwise ``f``, each element's derivative.
+
+    HIPS autograd's ``elementwise_grad``: a vector-Jacobian product with a
+    cotangent of ones.  Composes with itself and the other transforms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import elementwise_grad
+    >>> x = np.array([0.0, 1.0])
+    >>> elementwise_grad(lambda t: t ** 3)(x).tolist()
+    [0.0, 3.0]
+    >>> elementwise_grad(elementwise_grad(lambda t: t ** 3))(x).tolist()
+    [0.0, 6.0]
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out, leaves, nested = _trace(f, args, kwargs, argnums, "elementwise_grad")
+        if not isinstance(out, Node):
+            raise TypeError(f"elementwise_grad: the function must return a Value or a Tensor, got {type(out).__name__}")
+        ones = np.ones_like(out.data) if isinstance(out.data, np.ndarray) else 1.0
+        return _shaped(_grads(out, leaves, nested, ones), argnums)
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------
+# Jacobians and Hessians
+# --------------------------------------------------------------------------
+
+
+def _outputs(out: Any, where: str) -> tuple[list[Node], bool]:
+    """The function's output(s) as a list of nodes, and whether it was one node."""
+    if isinstance(out, Node):
+        return [out], True
+    if isinstance(out, (list, tuple)) and out and all(isinstance(o, Node) for o in out):
+        return list(out), False
+    raise TypeError(f"{where}: the function must return a Value or a Tensor (or a tuple of them), got {out!r}")
+
+
+def _jacobian_of(o: Node, leaves: list[Node], nested: bool) -> list[Any]:
+    """d o / d leaf for each leaf, of shape ``o.shape + leaf.shape``: one reverse pass per element of ``o``."""
+    shape = np.shape(o.data)
+    rows: list[list[Any]] = []
+    for i in range(int(np.prod(shape, dtype=np.int64))):
+        seed: Any = 1.0
+        if isinstance(o.data, np.ndarray):
+            seed = np.zeros(shape, dtype=o.data.dtype)
+            seed.reshape(-1)[i] = 1
+        rows.append(_grads(o, leaves, nested, seed))
+    blocks = []
+    for k, x in enumerate(leaves):
+        parts = [row[k] for row in rows]
+        xshape = np.shape(x.data)
+        if not shape and not isinstance(o.data, np.ndarray):
+            blocks.append(parts[0])  # a Value: the derivative itself
+        elif nested:
+            whole = GRAPH.stack([p if isinstance(p, Tensor) else _as_tensor(p) for p in parts], 0)
+            blocks.append(GRAPH.reshape(whole, shape + xshape))
+        else:
+            blocks.append(np.stack([np.asarray(p) for p in parts]).reshape(shape + xshape))
+    return blocks
+
+
+def _as_tensor(p: Any) -> Tensor:
+    if isinstance(p, Value):
+        raise TypeError("jacobian: a Tensor output of Value inputs cannot be assembled; use one engine")
+    return Tensor(p)
+
+
+def jacobian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
+    """Make a function that returns the Jacobian of ``f`` (reverse mode, as HIPS ``jacobian`` and JAX ``jacrev``).
+
+    For an output of shape ``S`` and an argument of shape ``A`` the Jacobian
+    has shape ``S + A`` (a float for a Value of a Value).  A tuple ``argnums``
+    gives a tuple over the arguments; a function returning a tuple of nodes
+    gives a tuple over its outputs (of those).  The values agree with
+    ``torch.autograd.functional.jacobian``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import jacobian
+    >>> jacobian(lambda x: x * x)(np.array([1.0, 2.0])).tolist()
+    [[2.0, 0.0], [0.0, 4.0]]
+    >>> jacobian(lambda x, y: x * y, argnums=(0, 1))(3.0, 4.0)
+    (4.0, 3.0)
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out, leaves, nested = _trace(f, args, kwargs, argnums, "jacobian")
+        outs, single = _outputs(out, "jacobian")
+        per_output = [_shaped(_jacobian_of(o, leaves, nested), argnums) for o in outs]
+        return per_output[0] if single else tuple(per_output)
+
+    return wrapper
+
+
+def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
+    """Make a function that returns the Hessian of scalar ``f``: ``jacobian(grad(f))`` (reverse over reverse).
+
+    For an argument of shape ``A`` the Hessian has shape ``A + A``; a tuple
+    ``argnums`` gives the blocks ``H[i][j]`` of shape ``A_i + A_j`` as a tuple
+    of tuples (as JAX and ``torch.autograd.functional.hessian``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import hessian
+    >>> hessian(lambda x: (x ** 3).sum())(np.array([1.0, 2.0])).tolist()
+    [[6.0, 0.0], [0.0, 12.0]]
+    >>> hessian(lambda x, y: x * x * y, argnums=(0, 1))(3.0, 2.0)
+    ((4.0, 6.0), (6.0, 0.0))
+    """
+    return jacobian(_grad_transform(f, argnums), argnums)
+
+
+# --------------------------------------------------------------------------
+# Products with a Jacobian or a Hessian
+# --------------------------------------------------------------------------
+
+
+def _tuple(x: Any) -> tuple[tuple[Any, ...], bool]:
+    return (tuple(x), False) if isinstance(x, (tuple, list)) else ((x,), True)
+
+
+def _zeros_like_node(o: Node) -> Node:
+    """A leaf of zeros shaped like ``o`` that requires grad (the dummy cotangent of the double-vjp trick)."""
+    if isinstance(o, Tensor):
+        return Tensor(np.zeros_like(o.data), requires_grad=True)
+    return Value(0.0)
+
+
+def _tangent(t: Any, x: Node, where: str) -> Any:
+    """Tangent ``t`` checked against argument ``x``: a node stays itself (so a product can be differentiated)."""
+    if isinstance(t, Node):
+        data = t.data
+    else:
+        data = np.asarray(t, dtype=np.float64) if isinstance(x.data, np.ndarray) else float(t)
+        t = data
+    if np.shape(data) != np.shape(x.data):
+        raise ValueError(f"{where}: a tangent has shape {np.shape(data)} but its argument has {np.shape(x.data)}")
+    return t
+
+
+def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
+    """The value of ``f`` at ``primals`` and its Jacobian-vector product with ``tangents`` (JAX's ``jvp``).
+
+    Forward mode, computed with two reverse passes (the double-vjp trick):
+    ``g(u) = J^T u`` is recorded for a dummy cotangent ``u``, and the product
+    ``J t`` is the gradient of ``<g(u), t>`` with respect to ``u``.  ``primals``
+    and ``tangents`` are tuples (one entry per argument of ``f``; a single
+    argument may be given alone).  Returns ``(f(*primals), J t)``, each shaped
+    as ``f``'s output; agrees with ``torch.autograd.functional.jvp``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import jvp
+    >>> out, t = jvp(lambda x: x * x, (np.array([1.0, 2.0]),), (np.array([1.0, 0.5]),))
+    >>> out.tolist(), t.tolist()
+    ([1.0, 4.0], [2.0, 2.0])
+    >>> jvp(lambda x, y: x * y, (3.0, 4.0), (1.0, 0.0))
+    (12.0, 4.0)
+    """
+    prims, _ = _tuple(primals)
+    tans, _ = _tuple(tangents)
+    if len(prims) != len(tans):
+        raise ValueError(f"jvp: {len(prims)} primals but {len(tans)} tangents; give one tangent per primal")
+    out, leaves, nested = _trace(f, prims, {}, tuple(range(len(prims))), "jvp")
+    tans = tuple(_tangent(t, x, "jvp") for t, x in zip(tans, leaves))
+    outs, single = _outputs(out, "jvp")
+    us = [_zeros_like_node(o) for o in outs]
+    live = [k for k, o in enumerate(outs) if o.requires_grad]
+    products: list[Any] = [None] * len(outs)
+    if live:
+        gs = gradients([outs[k] for k in live], leaves, [us[k] for k in live], create_graph=True, allow_unused=True)
+        pairs = [(g, t) for g, t in zip(gs, tans) if g is not None and g.requires_grad]
+        if pairs:
+            back = gradients(
+                [g for g, _ in pairs],
+                [us[k] for k in live],
+                [t for _, t in pairs],
+                create_graph=nested,
+                allow_unused=True,
+            )
+            for k, p in zip(live, back):
+                products[k] = p
+    values = [o if nested else _plain(o) for o in outs]
+    tangents_out = [_result(p, o, nested) for p, o in zip(products, outs)]
+    if single:
+        return values[0], tangents_out[0]
+    return tuple(values), tuple(tangents_out)
+
+
+def _plain(o: Node) -> Any:
+    return o.item() if isinstance(o, Value) else o.data
+
+
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """The value of ``f`` at ``primals``, and a function of a cotangent giving the vector-Jacobian products (JAX's).
+
+    ``vjp_fn(cotangent)`` returns a tuple with one entry per primal (shaped as
+    that primal): ``cotangent^T J``.  It can be called any number of times.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import vjp
+    >>> out, vjp_fn = vjp(lambda x: x * x, np.array([1.0, 2.0]))
+    >>> out.tolist(), vjp_fn(np.array([1.0, 10.0]))[0].tolist()
+    ([1.0, 4.0], [2.0, 40.0])
+    """
+    out, leaves, nested = _trace(f, primals, {}, tuple(range(len(primals))), "vjp")
     if not isinstance(out, Node):
-        raise TypeError(f"gradcheck: the function must return a Value or a Tensor, got {type(out).__name__}")
-    direction = None
-    if isinstance(out, Tensor) and out.data.size != 1:
-        direction = np.random.default_rng(0).standard_normal(out.shape)
-        out = (out * Tensor(direction)).sum()
-    backward(out)
+        raise TypeError(f"vjp: the function must return a Value or a Tensor, got {type(out).__name__}")
 
-    def numeric_f(vals: list[Any]) -> float:
-        with no_grad():
-            o = f(*[Value(v) if isinstance(b, float) else Tensor(v) for v, b in zip(vals, base)])
-        d = np.asarray(o.data, dtype=np.float64)
-        return float(d.sum() if direction is None else (d * direction).sum())
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        if np.shape(cotangent.data if isinstance(cotangent, Node) else cotangent) != np.shape(out.data):
+            raise ValueError(
+                f"vjp: the cotangent has shape {np.shape(cotangent)} but the output has shape {np.shape(out.data)}"
+            )
+        return tuple(_grads(out, leaves, nested or isinstance(cotangent, Node), cotangent))
 
-    worst = None
-    for k, b in enumerate(base):
-        analytic = np.asarray(_grad_of(leaves[k]), dtype=np.float64)
-        flat = np.asarray(b, dtype=np.float64).reshape(-1)
-        for j in range(flat.size):
-            vals_plus = [x if i != k else _with(b, j, flat[j] + eps) for i, x in enumerate(base)]
-            vals_minus = [x if i != k else _with(b, j, flat[j] - eps) for i, x in enumerate(base)]
-            numeric = (numeric_f(vals_plus) - numeric_f(vals_minus)) / (2 * eps)
-            a = float(analytic.reshape(-1)[j])
-            err = abs(a - numeric) - (atol + rtol * abs(numeric))
-            if not np.isfinite(a) or not np.isfinite(numeric):
-                err = np.inf if np.isfinite(a) != np.isfinite(numeric) else err
-            if err > 0 and (worst is None or err > worst[0]):
-                worst = (err, k, np.unravel_index(j, np.shape(b)) if np.ndim(b) else (), a, numeric)
-    if worst is not None:
-        _, k, idx, a, numeric = worst
-        raise GradcheckError(
-            f"gradcheck: input {k}{[int(i) for i in idx] if idx else ''}: analytic gradient {a!r} "
-            f"!= numeric {numeric!r} (atol={atol}, rtol={rtol}, eps={eps})"
-        )
-    return True
+    return (out if nested else _plain(out)), vjp_fn
 
 
-def _to64(x: Any, k: int) -> Any:
-    """Input ``k`` of gradcheck as a float or a float64 array, or a clear TypeError."""
-    if isinstance(x, Value):
-        return float(x.data)
-    if isinstance(x, Tensor):
-        return np.array(x.data, dtype=np.float64)
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return float(x)
-    try:
-        arr = np.asarray(x)
-        if arr.dtype.kind not in "fiu":
-            raise TypeError
-        return np.array(arr, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"gradcheck: input {k} must be a Value, a Tensor, a number or an array of numbers, got {type(x).__name__}"
-            f"{f' {x!r}' if isinstance(x, str) else ''}"
-        ) from None
+def hvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
+    """The value of scalar ``f`` at ``primals`` and its Hessian-vector product with ``tangents``.
 
+    Reverse over reverse: the gradient is recorded, and ``H t`` is the
+    gradient of ``<grad f, t>`` (the Hessian is symmetric).  ``primals`` and
+    ``tangents`` as in :func:`jvp`; the product has one entry per primal (a
+    single one when a single primal was given alone).  Agrees with
+    ``torch.autograd.functional.hvp``.
 
-def _with(b: Any, j: int, v: float) -> Any:
-    if isinstance(b, float):
-        return v
-    c = np.array(b, dtype=np.float64)
-    c.reshape(-1)[j] = v
-    return c
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import hvp
+    >>> value, hv = hvp(lambda x: (x ** 3).sum(), np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+    >>> value, hv.tolist()
+    (9.0, [6.0, 12.0])
+    """
+    prims, alone = _tuple(primals)
+    tans, _ = _tuple(tangents)
+    if len(prims) != len(tans):
+        raise ValueError(f"hvp: {len(prims)} primals but {len(tans)} tangents; give one tangent per primal")
+    out, leaves, nested = _trace(f, prims, {}, tuple(range(len(prims))), "hvp")
+    _scalar_output(out, "hvp")
+    tans = tuple(_tangent(t, x, "hvp") for t, x in zip(tans, leaves))
+    products: list[Any] = [None] * len(leaves)
+    if out.requires_grad:
+        gs = gradients(out, leaves, create_graph=True, allow_unused=True)
+        pairs = [(g, t) for g, t in zip(gs, tans) if g is not None and g.requires_grad]
+        if pairs:
+            products = list(
+                gradients([g for g, _ in pairs], leaves, [t for _, t in pairs], create_graph=nested, allow_unused=True)
+            )
+    result = [_result(p, x, nested) for p, x in zip(products, leaves)]
+    return (out if nested else out.item()), (result[0] if alone else tuple(result))

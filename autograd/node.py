@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import hooks
 from .context import CTX as _CTX
 from .modes import is_finite, raise_anomaly
 from .ops import CUSTOM, OPS, Op, custom
@@ -138,7 +139,13 @@ class Node:
 
         def zero_grad(self) -> None: ...
 
-        def backward(self, gradient: Any = None) -> None: ...
+        def backward(
+            self,
+            gradient: Any = None,
+            retain_graph: bool | None = None,
+            create_graph: bool = False,
+            inputs: Any = None,
+        ) -> None: ...
 
     # Shared API -------------------------------------------------------------
     @property
@@ -155,6 +162,53 @@ class Node:
             )
         self.requires_grad = bool(requires_grad)
         return self
+
+    # Hooks (kept in a side table, autograd.hooks: no slot on any node) ---------
+    def register_hook(self, hook: Callable[[Any], Any]) -> hooks.RemovableHandle:
+        """Call ``hook(grad)`` each time this node's gradient is computed; it may return a replacement.
+
+        ``grad`` is a node of this engine (a constant, or part of the recorded
+        graph under ``create_graph=True``); a leaf's hooks see the sum of all
+        that reaches it, before it goes into ``.grad``.  Returns a handle whose
+        ``remove()`` takes the hook off.  See :mod:`autograd.hooks`.
+
+        Examples
+        --------
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0, -1.0], requires_grad=True)
+        >>> y = x * 2.0
+        >>> handle = y.register_hook(lambda g: g.clip(-1.0, 1.0))   # clip what flows back through y
+        >>> (y * 3.0).sum().backward()
+        >>> x.grad.tolist()
+        [2.0, 2.0]
+        """
+        return hooks.register_hook(self, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this interior node's gradient in ``.grad``, accumulated across passes as a leaf's (PyTorch's rule).
+
+        layergrad keeps every interior node's gradient of the last pass anyway
+        (drawings show it), except under ``create_graph=True``; a retained node
+        also keeps it there, and adds up passes instead of showing the last.
+        A pass without ``retain_graph=True`` ends the retaining (and the
+        node's hooks), as PyTorch frees that graph.
+
+        Examples
+        --------
+        >>> from autograd import Value
+        >>> x = Value(2.0)
+        >>> y = x * x
+        >>> y.retain_grad()
+        >>> (y * 3.0).backward(retain_graph=True); (y * 3.0).backward()
+        >>> y.grad, y.retains_grad
+        (6.0, False)
+        """
+        hooks.retain_grad(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this interior node."""
+        return hooks.retains_grad(self)
 
     # Elementwise functions, the same on both engines ---------------------------
     def exp(self) -> Any:

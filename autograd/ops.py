@@ -19,9 +19,14 @@ axes, shapes, indices): a constant is a trailing input that has no rule, so
 ``x * 2.0`` is the ``mul`` row with ``b = 2.0`` and only ``vjp[0]`` runs.
 
 Rules use only operators and ``xp.*``; none calls numpy or looks at its
-input's type, so the same rule runs on floats and on arrays.  Masks (relu's
-``a > 0``) come from ``xp`` as constants.  Broadcasting is *not* undone here:
-the engine sums a gradient back to its input's shape in one place.
+input's type, so the same rule runs on floats, on arrays and on graph nodes
+(:data:`autograd.xp_graph.GRAPH`, whose functions are these rows: the backward
+pass then records itself, and gradients of gradients need no second table).
+Masks (relu's ``a > 0``) come from ``xp`` as constants.  The table is closed
+under differentiation: the shape functions rules call (``broadcast_to``,
+``sum_to``, ``scatter_add``) are rows too, each with its own rule.
+Broadcasting is *not* undone in a rule: the engine sums a gradient back to its
+input's shape in one place (the ``sum_to`` row when the backward is recorded).
 
 An op can also be defined outside the table, micrograd's way (a node made
 with ``Value(data, children, "op")`` whose ``_backward`` is set by hand):
@@ -293,6 +298,8 @@ _ROWS = [
                                                       lambda xp, g, out, a, b: g * xp.share(b, a)), "max"),
     Op("minimum", lambda xp, a, b: xp.minimum(a, b), (lambda xp, g, out, a, b: g * xp.share(b, a),
                                                       lambda xp, g, out, a, b: g * xp.share(a, b)), "min"),
+    # NOTE: the identity, whose gradient passes through fn on its way back (a module's backward hook)
+    Op("tap",     lambda xp, a, fn: a,             (lambda xp, g, out, a, fn: fn(g),), "tap", "hook"),
     # scalar engine only ---------------------------------------------------------
     Op("dot",     _dot_fwd,                        _dot_vjp, "dot", "w·x", _dot_label, SCALAR_ONLY, variadic=True,
                                                    steps=_dot_steps),
@@ -372,6 +379,17 @@ _ROWS = [
                                                    (lambda xp, g, out, a, v, index: xp.setitem(g, index, 0),
                                                     lambda xp, g, out, a, v, index: g[index]),
                                                    "[]=", "[ ]=", "[{1}] =", TENSOR_ONLY),
+    # the rows the rules themselves use, so that a rule's result can be differentiated again
+    # (gradients of gradients): each pair undoes the other, as tinygrad pairs EXPAND with REDUCE
+    Op("broadcast_to", lambda xp, a, shape: xp.broadcast_to(a, shape),
+                                                   (lambda xp, g, out, a, shape: xp.sum_to(g, a.shape),),
+                                                   "broadcast", "broadcast", "broadcast to {0}", TENSOR_ONLY),
+    Op("sum_to",  lambda xp, a, shape: xp.sum_to(a, shape),  # NOTE: broadcasting undone (an input's gradient)
+                                                   (lambda xp, g, out, a, shape: xp.broadcast_to(g, a.shape),),
+                                                   "sum_to", "sum to", "sum to {0}", TENSOR_ONLY),
+    Op("scatter_add", lambda xp, a, shape, index: xp.scatter_add(shape, index, a),  # zeros, a added at index
+                                                   (lambda xp, g, out, a, shape, index: g[index],),
+                                                   "scatter_add", "scatter", "scatter into {0}", TENSOR_ONLY),
 ]
 # fmt: on
 

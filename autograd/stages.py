@@ -19,6 +19,7 @@ __all__ = [
     "stage_kind",
     "register_stage",
     "current_stage",
+    "backward_path",
     "STAGE_KINDS",
 ]
 
@@ -180,9 +181,9 @@ def stage_label(path: tuple[str, ...]) -> str | None:
 
     Examples
     --------
-    >>> with stage("model", label="MLP(2→1)"):
+    >>> with stage("doc model", label="MLP(2→1)"):
     ...     pass
-    >>> stage_label(("model",))
+    >>> stage_label(("doc model",))
     'MLP(2→1)'
     """
     return _LABELS.get(tuple(path))
@@ -238,3 +239,46 @@ def current_stage() -> tuple[str, ...]:
     ('a', 'b')
     """
     return _CTX.get()[0]
+
+
+_BACKWARD = " (backward)"
+_backward_paths: dict[tuple[str, ...], StagePath] = {}
+
+
+def backward_path(path: tuple[str, ...]) -> StagePath:
+    """The stage of the nodes a recorded backward pass makes for a node of stage ``path``.
+
+    Each level's name gets " (backward)" (" (backward 2)" for the backward of
+    a backward, and so on) and keeps its kind, so a drawing groups the
+    gradient computation by the layer whose backward made it; a node outside
+    any stage gives ``("backward",)``.
+
+    Examples
+    --------
+    >>> backward_path(("MLP", "layer 2"))
+    ('MLP (backward)', 'layer 2 (backward)')
+    >>> backward_path(backward_path(("layer 2",))), backward_path(())
+    (('layer 2 (backward 2)',), ('backward',))
+    """
+    hit = _backward_paths.get(path)
+    if hit is not None:
+        return hit
+    out = extend_path((), "backward", kind="step") if not path else None
+    kinds = getattr(path, "kinds", None) or tuple(_KINDS.get(tuple(path[: j + 1])) for j in range(len(path)))
+    for name, kind in zip(path, kinds):
+        out = extend_path(() if out is None else out, _next_name(name), kind=kind)
+    assert out is not None
+    if len(_backward_paths) >= _MAX_REGISTERED:
+        _backward_paths.clear()
+    _backward_paths[path] = out
+    return out
+
+
+def _next_name(name: str) -> str:
+    """``name`` of one more backward: "x" -> "x (backward)" -> "x (backward 2)" -> "x (backward 3)"."""
+    if name.endswith(_BACKWARD):
+        return f"{name[: -len(_BACKWARD)]} (backward 2)"
+    head, sep, tail = name.rpartition(" (backward ")
+    if sep and tail.endswith(")") and tail[:-1].isdigit():
+        return f"{head} (backward {int(tail[:-1]) + 1})"
+    return name + _BACKWARD

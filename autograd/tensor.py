@@ -211,8 +211,10 @@ class Tensor(InplaceMethods):
     ) -> None:
         """Back-propagate from this tensor: leaves that require grad accumulate ``d self / d leaf`` in ``.grad``.
 
-        ``gradient`` is needed for an output of more than one element.  The graph
-        is kept after a pass, so ``retain_graph`` is accepted and changes nothing.
+        ``gradient`` is needed for an output of more than one element.  The
+        graph is freed when the pass ends unless ``retain_graph=True``;
+        ``create_graph=True`` records the pass itself; ``inputs=`` restricts
+        which nodes accumulate (see :func:`autograd.backward`).
 
         Examples
         --------
@@ -230,11 +232,7 @@ class Tensor(InplaceMethods):
                 "element 0 of tensors does not require grad and does not have a grad_fn (this Tensor was not "
                 "computed from a tensor with requires_grad=True, or it was computed under no_grad())"
             )
-        if create_graph:
-            raise NotImplementedError("backward: create_graph=True (a graph of the backward pass) is not supported")
-        if inputs is not None:
-            raise NotImplementedError("backward: inputs= is not supported; every leaf that requires grad gets one")
-        backward(self, gradient)
+        backward(self, gradient, retain_graph, create_graph, inputs)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` on a leaf in place and return it (floating point tensors only)."""

@@ -168,7 +168,10 @@ def saved_values(op: Op) -> tuple[tuple[bool, frozenset[int] | None], ...]:
     rules = (op.vjp,) if op.variadic else op.vjp
     out: list[tuple[bool, frozenset[int] | None]] = []
     for rule in rules:
-        code = rule.__code__
+        code = getattr(rule, "__code__", None)
+        if code is None:  # not a plain function (a partial, a callable object): reads everything
+            out.append((True, None if op.saves is None else frozenset(op.saves)))
+            continue
         names = code.co_varnames[: code.co_argcount]
         read = _reads(rule)
         out_used = len(names) > 2 and names[2] in read

@@ -339,6 +339,15 @@ class _Array:
         return summed.reshape(shape)
 
     @staticmethod
+    def sum_to(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """``g`` summed back to ``shape``, the shape it was broadcast from (broadcasting undone)."""
+        if g.shape == shape:
+            return g
+        lead = g.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+        return np.reshape(g.sum(axis=axes, keepdims=True), shape)
+
+    @staticmethod
     def inverse_permutation(axes: Any) -> Any:
         """The axes that undo ``transpose(axes)`` (None for None)."""
         return None if axes is None else tuple(np.argsort(axes).tolist())

@@ -16,7 +16,8 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, gc_paused, register_stage, stage
 
-from .module_repr import module_html, module_repr
+from .module_hooks import HookMethods, call_with_hooks
+from .module_repr import DisplayMethods
 from .parameter import Parameter, is_parameter
 from .registry import file_format, register
 from .state import IncompatibleKeys, cast, get_submodule, join, load_state_dict, named_leaves, state_dict
@@ -43,7 +44,7 @@ def _hidden(v: Any, depth: int = 2) -> Any:
     return None
 
 
-class Module:
+class Module(HookMethods, DisplayMethods):
     """Base class: parameters, buffers, children, stages and state, for both engines.
 
     Attributes that are Modules are children; a list or tuple of Modules
@@ -294,8 +295,14 @@ class Module:
                     )
 
     # calling ----------------------------------------------------------------------
+    # hooks by id, in registration order; None (the class's) until one is registered: one check per call
+    _forward_hooks: dict[int, Any] | None = None
+    _backward_hooks: dict[int, Any] | None = None
+
     @gc_paused
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_hooks or self._backward_hooks:
+            return call_with_hooks(self, args, kwargs)
         with stage(self.name, label=self.describe(), kind=self.kind):
             return self.forward(*args, **kwargs)
 
@@ -476,24 +483,3 @@ class Module:
         if cls is not Module and not isinstance(m, cls):
             raise TypeError(f"{cls.__name__}.load: the file holds a {type(m).__name__}")
         return m
-
-    # display ----------------------------------------------------------------------
-    def extra_repr(self) -> str:
-        """What goes inside the parentheses of this module's repr."""
-        return ""
-
-    def __repr__(self) -> str:
-        return module_repr(self)
-
-    def _repr_html_(self) -> str:
-        return module_html(self)
-
-    def shape_text(self) -> str:
-        """``nin→nout`` for layers, '' otherwise."""
-        nin, nout = getattr(self, "nin", None), getattr(self, "nout", None)
-        return f"{nin}→{nout}" if nin is not None and nout is not None else ""
-
-    def activation_name(self) -> str:
-        """The activation's name for layers, '' otherwise."""
-        act = getattr(self, "activation", None)
-        return "" if act is None else act.describe()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-__all__ = ["repr_items", "module_repr", "module_html"]
+__all__ = ["repr_items", "module_repr", "module_html", "DisplayMethods"]
 
 
 def repr_items(module: Any) -> list[tuple[str, Any]]:
@@ -56,3 +56,29 @@ def module_html(module: Any) -> str:
         f"<div><b>{html.escape(module.describe())}</b> — {module.engine} engine, "
         f"{module.num_parameters()} parameters<table><tr>{head}</tr>{''.join(rows)}</table></div>"
     )
+
+
+class DisplayMethods:
+    """How :class:`nn.Module` shows itself (a base class of it): repr, notebook HTML and the short texts."""
+
+    __slots__ = ()
+
+    def extra_repr(self) -> str:
+        """What goes inside the parentheses of this module's repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        return module_repr(self)
+
+    def _repr_html_(self) -> str:
+        return module_html(self)
+
+    def shape_text(self) -> str:
+        """``nin→nout`` for layers, '' otherwise."""
+        nin, nout = getattr(self, "nin", None), getattr(self, "nout", None)
+        return f"{nin}→{nout}" if nin is not None and nout is not None else ""
+
+    def activation_name(self) -> str:
+        """The activation's name for layers, '' otherwise."""
+        act = getattr(self, "activation", None)
+        return "" if act is None else act.describe()

@@ -14,6 +14,21 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev"))
 
 
+@pytest.fixture(autouse=True)
+def _stage_registry_as_before():
+    """Give each test the stage registry it started with: a label one test registers at a path (a model
+    named "model", say) must not show up in another test's drawing of the same path."""
+    from autograd import stages
+
+    labels, kinds = dict(stages._LABELS), dict(stages._KINDS)
+    yield
+    stages._LABELS.clear()
+    stages._LABELS.update(labels)
+    stages._KINDS.clear()
+    stages._KINDS.update(kinds)
+    stages._ROOT_KIDS.clear()
+
+
 # module scope: the Engine is immutable, and hypothesis refuses function-scoped fixtures in @given tests
 @pytest.fixture(scope="module", params=list(ENGINES))
 def engine(request: pytest.FixtureRequest) -> Engine:

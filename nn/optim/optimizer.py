@@ -232,6 +232,8 @@ class Optimizer:
                     g = p.grad
                     if g is None or not p.requires_grad:
                         continue
+                    if isinstance(g, Node):  # recorded by backward(create_graph=True): step uses its numbers
+                        g = g.data
                     new = self.update(p, g, group, self.state[p])
                     if isinstance(p, Tensor):
                         # NOTE: the one in-place write per parameter, as PyTorch: views see it, and a

@@ -90,14 +90,26 @@ def test_repeated_backward_leaves_accumulate_interior_nodes_show_the_last_pass()
     assert x.grad == 7.0
 
 
-def test_repeated_backward_on_tensors() -> None:
+def test_repeated_backward_on_tensors_needs_retain_graph() -> None:
     w = Tensor([1.0, -2.0], requires_grad=True)
     h = w * 3.0
     out = (h * h).sum()
-    out.backward()
+    out.backward(retain_graph=True)
     out.backward()
     np.testing.assert_array_equal(w.grad, 2 * 18.0 * w.data)
     np.testing.assert_array_equal(h.grad, 2 * h.data)
+    # the second pass did not retain it: the tensor engine freed the graph, as PyTorch does
+    with pytest.raises(RuntimeError, match=r"backward through the graph a second time \(op 'sum'\).*retain_graph=True"):
+        out.backward()
+    with pytest.raises(RuntimeError, match="a second time"):
+        (h * 2.0).sum().backward()  # a new graph on top of a freed one: the freed part raises
+    assert out.op.name == "sum" and out.op.text(out._meta, 1) == "sum"  # a freed node still draws as before
+    # the scalar engine never frees a graph (micrograd's programs call backward again)
+    x = Value(2.0)
+    y = x * x
+    y.backward()
+    y.backward()
+    assert x.grad == 8.0
 
 
 def test_backward_from_an_interior_node_then_the_root() -> None:
@@ -649,7 +661,7 @@ def test_tuned_backward_equals_the_reference_loop(engine: Engine, dag: Any, xs: 
     if engine.name == "tensor" and tuned[-1].shape != (3,):
         return
     for _ in range(2 if twice else 1):  # leaves accumulate across passes in both loops
-        ag.backward(tuned[-1], seed)
+        ag.backward(tuned[-1], seed, retain_graph=True)
         backward_reference(ref[-1], seed)
     for k, (a, b) in enumerate(zip(tuned, ref)):
         ga, gb = a.grad, b.grad

@@ -32,7 +32,9 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 import autograd.ops as ops_module
 from autograd import Tensor, Value, no_grad
+from autograd.hooks import tap
 from autograd.ops import BOTH, OPS
+from autograd.tensor import apply_op
 from tests.engines import Engine
 
 EPS = 1e-6
@@ -139,6 +141,7 @@ ROWS: dict[str, Row] = {
     "cos": Row(ag.cos, np.cos, _nodes(WIDE)),
     "maximum": Row(ag.maximum, np.maximum, _nodes(LOW_GRID, HIGH_GRID)),
     "minimum": Row(ag.minimum, np.minimum, _nodes(HIGH_GRID, LOW_GRID)),
+    "tap": Row(lambda a: tap(a, lambda g: g * 1.0), lambda a: a, _nodes(REAL)),
 }
 
 
@@ -663,6 +666,47 @@ def _setitem_case(data: Any) -> tuple:
 NO_DERIVATIVE = {"floor_divide", "rfloor_divide"}
 
 
+def _reduced_shape(data: Any, big: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape that broadcasts to ``big``: some leading axes dropped, some axes set to 1."""
+    lead = data.draw(st.integers(0, len(big)), label="dropped leading axes")
+    ones = data.draw(st.lists(st.booleans(), min_size=len(big), max_size=len(big)), label="axes set to 1")
+    return tuple(1 if one else n for one, n in zip(ones[lead:], big[lead:]))
+
+
+def _broadcast_to_case(data: Any) -> tuple:
+    big = data.draw(SHAPES, label="target")
+    small = _reduced_shape(data, big)
+    fn = lambda t: apply_op(OPS["broadcast_to"], (t,), (big,))
+    return [_array(data, small)], fn, lambda a: np.broadcast_to(a, big)
+
+
+def _sum_to_case(data: Any) -> tuple:
+    big = data.draw(SHAPES, label="input shape")
+    small = _reduced_shape(data, big)
+
+    def ref(a: np.ndarray) -> np.ndarray:
+        lead = a.ndim - len(small)
+        out = a.sum(axis=tuple(range(lead))) if lead else a
+        axes = tuple(i for i, n in enumerate(small) if n == 1 and out.shape[i] != 1)
+        return out.sum(axis=axes, keepdims=True) if axes else out
+
+    return [_array(data, big)], lambda t: apply_op(OPS["sum_to"], (t,), (small,)), ref
+
+
+def _scatter_add_case(data: Any) -> tuple:
+    (x,), get, _ = _getitem_case(data)  # an index of every kind getitem takes, into an array of x's shape
+    index = get(Tensor(x, requires_grad=True))._meta[0]
+    shape = x.shape
+
+    def ref(g: np.ndarray) -> np.ndarray:
+        z = np.zeros(shape)
+        np.add.at(z, index, g)
+        return z
+
+    g = _array(data, x[index].shape, label="g")
+    return [g], lambda t: apply_op(OPS["scatter_add"], (t,), (shape, index)), ref
+
+
 TENSOR_CASES: dict[str, Callable[[Any], tuple]] = {
     "matmul": _matmul_case,
     "sum": _reduction_case("sum"),
@@ -689,6 +733,9 @@ TENSOR_CASES: dict[str, Callable[[Any], tuple]] = {
     "fill": _fill_case,
     "copy": _copy_case,
     "setitem": _setitem_case,
+    "broadcast_to": _broadcast_to_case,
+    "sum_to": _sum_to_case,
+    "scatter_add": _scatter_add_case,
 }
 
 TENSOR_ONLY_ROWS = [name for name, op in OPS.items() if op.engines == {"tensor"}]

@@ -557,7 +557,7 @@ def test_no_gradient_for_inputs_that_do_not_require_it() -> None:
 def test_leaves_accumulate_across_backward_calls() -> None:
     w = Tensor([1.0, -2.0], requires_grad=True)
     y = (w * w).sum()
-    y.backward()
+    y.backward(retain_graph=True)
     y.backward()
     np.testing.assert_array_equal(w.grad, 2 * (2 * w.data))
     w.zero_grad()

@@ -32,7 +32,7 @@ def _cells(nb) -> list[tuple[str, str]]:
 
 
 def test_there_are_notebooks():
-    assert [p.name[:2] for p in SOURCES] == ["01", "02", "03", "04", "05"], SOURCES
+    assert [p.name[:2] for p in SOURCES] == ["01", "02", "03", "04", "05", "06"], SOURCES
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

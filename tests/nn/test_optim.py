@@ -486,3 +486,17 @@ def test_reduce_lr_on_plateau_waits_for_patience_then_cools_down():
         sched.step()
     with pytest.raises(ValueError, match="factor"):
         ReduceLROnPlateau(opt, factor=1.0)
+
+
+def test_step_after_backward_with_create_graph_uses_the_gradients_numbers() -> None:
+    from autograd import Tensor, Value
+    from nn.optim import SGD
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward(create_graph=True)  # w.grad is a Tensor node, 2w
+    SGD([w], lr=0.25).step()
+    assert type(w.data) is np.ndarray and w.data.tolist() == [0.5, 1.0]
+    v = Value(3.0)
+    (v * v).backward(create_graph=True)
+    SGD([v], lr=0.5).step()
+    assert v.data == 0.0
