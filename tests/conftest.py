@@ -43,18 +43,6 @@ def micrograd_readme():
     micrograd's README gives g = 24.7041, dg/da = 138.8338, dg/db = 645.5773.
     """
     from autograd import Value
+    from tests.micrograd_programs import more_ops
 
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return a, b, g
+    return more_ops(Value)

@@ -21,6 +21,7 @@ import pytest
 from autograd import Tensor, Value
 from autograd.backprop import backward_reference
 from autograd.node import Node
+from tests.micrograd_programs import more_ops, sanity_check
 
 
 def close(got: float, want: float, tol: float = 1e-12) -> bool:
@@ -30,33 +31,6 @@ def close(got: float, want: float, tol: float = 1e-12) -> bool:
 # ---------------------------------------------------------------------------
 # micrograd's test/test_engine.py, written again: the same expressions, PyTorch's numbers
 # ---------------------------------------------------------------------------
-
-
-def sanity_check(V: Any) -> tuple[Any, Any]:
-    x = V(-4.0)
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    y = h + q + q * x
-    y.backward()
-    return x, y
-
-
-def more_ops(V: Any) -> tuple[Any, Any, Any]:
-    a = V(-4.0)
-    b = V(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    g.backward()
-    return a, b, g
 
 
 def test_sanity_check_gives_pytorchs_numbers() -> None:
