@@ -308,13 +308,20 @@ class _Graph:
         return self._mask("floor_divide", a, b)
 
     def prod_others(self, a: Any, axis: Any) -> Any:
-        """prod's gradient has no graph form yet: gradients of gradients through ``prod`` are refused."""
+        """Each element's product of the others along ``axis`` (prod's gradient) as ``prod / a``.
+
+        Exact where no element is 0; with a zero the quotient is undefined, so a
+        gradient of a gradient through ``prod`` at a zero is refused (first-order
+        backward handles zeros exactly).
+        """
         if not isinstance(a, Node):
             return ARRAY.prod_others(a, axis)
-        raise NotImplementedError(
-            "create_graph: the derivative of prod has no graph form yet, so it cannot be differentiated again "
-            "(first-order backward through prod works)"
-        )
+        if (np.asarray(_data(a)) == 0).any():
+            raise NotImplementedError(
+                "create_graph: the derivative of prod at an input that is exactly 0 cannot be differentiated "
+                "again here (first-order backward through prod works)"
+            )
+        return self.prod(a, axis, True) / a
 
     def no_derivative(self, name: str) -> Any:
         """Raise as the first derivative does: the op has none (``//``)."""

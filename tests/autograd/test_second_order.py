@@ -144,7 +144,7 @@ def test_row_twice_on_tensor_engine_with_broadcasting(name: str, data: Any) -> N
 # rows without a first derivative (PyTorch's too): create_graph raises the same error as backward
 NO_DERIVATIVE = {"floor_divide", "rfloor_divide"}
 # rows whose rule has no graph form yet: create_graph through them raises a clear error (a known gap)
-FIRST_ORDER_ONLY = {"prod"}
+FIRST_ORDER_ONLY: set[str] = set()
 
 
 @pytest.mark.parametrize("name", TENSOR_ONLY_ROWS)
@@ -183,3 +183,11 @@ def test_dot_row_twice(n: int, data: Any) -> None:
     check_second_order("dot", data, lambda *vs: ag.dot(vs[:n], vs[n:]) * ag.dot(vs[:n], vs[n:]), xs, True, "mul")
     consts = [data.draw(st.floats(-3.0, 3.0), label=f"c{i}") for i in range(n)]
     check_second_order("dot", data, lambda *vs: ag.dot(vs, consts).tanh(), xs[:n], True, "tanh")
+
+
+def test_prod_twice_at_an_exact_zero_is_refused_clearly() -> None:
+    x = Tensor([0.0, 2.0, 3.0], requires_grad=True)
+    (g,) = ag.grad(x.prod() * 1.0, [x], create_graph=False)
+    np.testing.assert_array_equal(g.data if isinstance(g, Tensor) else g, [6.0, 0.0, 0.0])  # first order: exact
+    with pytest.raises(NotImplementedError, match="prod at an input that is exactly 0"):
+        ag.grad(x.prod(), [x], create_graph=True)
