@@ -237,15 +237,20 @@ class Optimizer:
                     new = self.update(p, g, group, self.state[p])
                     if isinstance(p, Tensor):
                         # NOTE: the one in-place write per parameter, as PyTorch: views see it, and a
-                        # backward pass through a graph recorded before this step raises
-                        p.data[...] = new
+                        # backward pass through a graph recorded before this step raises.
+                        # update() may have written p.data itself (it returns None then).
+                        if new is not None:
+                            p.data[...] = new
                         mark_modified(p.data)
                     else:
                         p.data = float(new)
         return loss
 
     def update(self, p: Any, g: Any, group: dict[str, Any], state: dict[str, Any]) -> Any:
-        """The new value of parameter ``p`` given its gradient ``g`` (subclasses define it)."""
+        """The new value of parameter ``p`` given its gradient ``g``, or None after writing a Tensor's data itself.
+
+        Subclasses define it.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define update() or step()")
 
     # state ------------------------------------------------------------------------

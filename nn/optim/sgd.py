@@ -99,7 +99,11 @@ class SGD(Optimizer):
             buf = copy_of(g) if buf is None else momentum * buf + (1 - group["dampening"]) * g
             state["momentum_buffer"] = buf
             g = g + momentum * buf if group["nesterov"] else buf
-        return p.data - group["lr"] * g
+        step = group["lr"] * g
+        if isinstance(p.data, np.ndarray):  # NOTE: in place: one array op fewer than new = p - step; copy back
+            np.subtract(p.data, step, out=p.data)
+            return None
+        return p.data - step
 
     def extra_args(self) -> list[str]:
         g = self.param_groups[0]
