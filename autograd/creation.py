@@ -327,30 +327,66 @@ def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) ->
 
 
 def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Ones of ``input``'s shape and dtype."""
+    """Ones of ``input``'s shape and dtype.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> ones_like(zeros(2)).tolist()
+    [1.0, 1.0]
+    """
     t = _like(input, "ones_like")
     return _filled(1, t.shape, t.dtype if dtype is None else dtype, requires_grad, None, "ones_like")
 
 
 def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """A tensor of ``input``'s shape and dtype whose values are not set (here: zeros)."""
+    """A tensor of ``input``'s shape and dtype whose values are not set (here: zeros).
+
+    Examples
+    --------
+    >>> from autograd import ones
+    >>> empty_like(ones(2, 3)).shape
+    (2, 3)
+    """
     t = _like(input, "empty_like")
     return _filled(0, t.shape, t.dtype if dtype is None else dtype, requires_grad, None, "empty_like")
 
 
 def full_like(input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``fill_value`` in ``input``'s shape and dtype."""
+    """``fill_value`` in ``input``'s shape and dtype.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> full_like(zeros(2), 7.0).tolist()
+    [7.0, 7.0]
+    """
     t = _like(input, "full_like")
     return _filled(fill_value, t.shape, t.dtype if dtype is None else dtype, requires_grad, None, "full_like")
 
 
 def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) of ``input``'s shape and dtype."""
+    """Uniform samples in [0, 1) of ``input``'s shape and dtype.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> r = rand_like(zeros(3))
+    >>> r.shape, bool(((r.data >= 0) & (r.data < 1)).all())
+    ((3,), True)
+    """
     t = _like(input, "rand_like")
     return rand(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard-normal samples of ``input``'s shape and dtype."""
+    """Standard-normal samples of ``input``'s shape and dtype.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> randn_like(zeros(2, 2)).shape
+    (2, 2)
+    """
     t = _like(input, "randn_like")
     return randn(t.shape, dtype=t.dtype if dtype is None else dtype, requires_grad=requires_grad)

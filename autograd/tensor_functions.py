@@ -47,18 +47,6 @@ __all__ = [
     "logsumexp",
     "softmax",
     "log_softmax",
-    "reshape",
-    "flatten",
-    "squeeze",
-    "unsqueeze",
-    "transpose",
-    "permute",
-    "t",
-    "split",
-    "chunk",
-    "gather",
-    "index_select",
-    "masked_fill",
     "numel",
     "is_tensor",
     "allclose",
@@ -289,7 +277,13 @@ def amax(input: Any, *args: Any, **kwargs: Any) -> Tensor:
 
 
 def amin(input: Any, *args: Any, **kwargs: Any) -> Tensor:
-    """``input.amin(...)``."""
+    """``input.amin(...)``.
+
+    Examples
+    --------
+    >>> amin(Tensor([[1.0, 5.0]]), 1).tolist()
+    [1.0]
+    """
     return _tensor(input, "amin").amin(*args, **kwargs)
 
 
@@ -305,7 +299,13 @@ def argmax(input: Any, *args: Any, **kwargs: Any) -> Tensor:
 
 
 def argmin(input: Any, *args: Any, **kwargs: Any) -> Tensor:
-    """``input.argmin(...)``: an int64 tensor."""
+    """``input.argmin(...)``: an int64 tensor.
+
+    Examples
+    --------
+    >>> argmin(Tensor([1.0, 3.0, 0.5])).item()
+    2
+    """
     return _tensor(input, "argmin").argmin(*args, **kwargs)
 
 
@@ -321,7 +321,13 @@ def var(input: Any, *args: Any, **kwargs: Any) -> Tensor:
 
 
 def std(input: Any, *args: Any, **kwargs: Any) -> Tensor:
-    """``input.std(...)`` (``correction=1`` by default)."""
+    """``input.std(...)`` (``correction=1`` by default).
+
+    Examples
+    --------
+    >>> std(Tensor([1.0, 3.0]), correction=0).item()
+    1.0
+    """
     return _tensor(input, "std").std(*args, **kwargs)
 
 
@@ -337,7 +343,13 @@ def norm(input: Any, *args: Any, **kwargs: Any) -> Tensor:
 
 
 def logsumexp(input: Any, *args: Any, **kwargs: Any) -> Tensor:
-    """``input.logsumexp(...)``."""
+    """``input.logsumexp(...)``.
+
+    Examples
+    --------
+    >>> round(logsumexp(Tensor([0.0, 0.0]), 0).item(), 6)
+    0.693147
+    """
     return _tensor(input, "logsumexp").logsumexp(*args, **kwargs)
 
 
@@ -353,80 +365,14 @@ def softmax(input: Any, dim: Any = None, **kwargs: Any) -> Tensor:
 
 
 def log_softmax(input: Any, dim: Any = None, **kwargs: Any) -> Tensor:
-    """``input.log_softmax(dim)``."""
+    """``input.log_softmax(dim)``.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in log_softmax(Tensor([0.0, 0.0]), dim=0).tolist()]
+    [-0.6931, -0.6931]
+    """
     return _tensor(input, "log_softmax").log_softmax(dim, **kwargs)
-
-
-def reshape(input: Any, shape: Any) -> Tensor:
-    """``input.reshape(shape)``.
-
-    Examples
-    --------
-    >>> reshape(Tensor([1.0, 2.0]), (2, 1)).shape
-    (2, 1)
-    """
-    return _tensor(input, "reshape").reshape(shape)
-
-
-def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    """``input.flatten(start_dim, end_dim)``."""
-    return _tensor(input, "flatten").flatten(start_dim, end_dim)
-
-
-def squeeze(input: Any, dim: Any = None) -> Tensor:
-    """``input.squeeze(dim)``."""
-    return _tensor(input, "squeeze").squeeze(dim)
-
-
-def unsqueeze(input: Any, dim: int) -> Tensor:
-    """``input.unsqueeze(dim)``."""
-    return _tensor(input, "unsqueeze").unsqueeze(dim)
-
-
-def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
-    """``input.transpose(dim0, dim1)``: swap two dimensions.
-
-    Examples
-    --------
-    >>> transpose(Tensor(np.zeros((2, 3))), 0, 1).shape
-    (3, 2)
-    """
-    return _tensor(input, "transpose").transpose(dim0, dim1)
-
-
-def permute(input: Any, dims: Any) -> Tensor:
-    """``input.permute(dims)``."""
-    return _tensor(input, "permute").permute(dims)
-
-
-def t(input: Any) -> Tensor:
-    """``input.t()``."""
-    return _tensor(input, "t").t()
-
-
-def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    """``tensor.split(split_size_or_sections, dim)``."""
-    return _tensor(tensor, "split").split(split_size_or_sections, dim)
-
-
-def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """``input.chunk(chunks, dim)``."""
-    return _tensor(input, "chunk").chunk(chunks, dim)
-
-
-def gather(input: Any, dim: int, index: Any) -> Tensor:
-    """``input.gather(dim, index)``."""
-    return _tensor(input, "gather").gather(dim, index)
-
-
-def index_select(input: Any, dim: int, index: Any) -> Tensor:
-    """``input.index_select(dim, index)``."""
-    return _tensor(input, "index_select").index_select(dim, index)
-
-
-def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:
-    """``input.masked_fill(mask, value)``."""
-    return _tensor(input, "masked_fill").masked_fill(mask, value)
 
 
 def numel(input: Any) -> int:

@@ -85,18 +85,39 @@ def relu(input: Any, inplace: bool = False) -> Any:
 
 
 def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
-    """x above 0, ``negative_slope * x`` below."""
+    """x above 0, ``negative_slope * x`` below.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> leaky_relu(Tensor([-2.0, 3.0]), 0.5).tolist()
+    [-1.0, 3.0]
+    """
     _not_inplace("leaky_relu", inplace)
     return activations.leaky_relu(input, negative_slope)
 
 
 def sigmoid(input: Any) -> Any:
-    """1 / (1 + e^-x)."""
+    """1 / (1 + e^-x).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> sigmoid(Tensor([0.0])).tolist()
+    [0.5]
+    """
     return activations.sigmoid(input)
 
 
 def tanh(input: Any) -> Any:
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> tanh(Tensor([0.0])).tolist()
+    [0.0]
+    """
     return activations.tanh(input)
 
 
@@ -137,7 +158,14 @@ def gelu(input: Any, approximate: str = "none") -> Any:
 
 
 def silu(input: Any, inplace: bool = False) -> Any:
-    """``x * sigmoid(x)`` (also called swish)."""
+    """``x * sigmoid(x)`` (also called swish).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> silu(Tensor([0.0, 2.0])).tolist()[0]
+    0.0
+    """
     _not_inplace("silu", inplace)
     if isinstance(input, (list, tuple)):
         return [v * v.sigmoid() for v in input]

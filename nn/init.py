@@ -116,12 +116,26 @@ def fans(tensor: Any) -> tuple[int, int]:
 
 
 def zeros_(tensor: Any) -> Tensor:
-    """Fill with 0."""
+    """Fill with 0.
+
+    Examples
+    --------
+    >>> from autograd import ones
+    >>> zeros_(ones(2)).tolist()
+    [0.0, 0.0]
+    """
     return _fill(_target("zeros_", tensor), 0.0)
 
 
 def ones_(tensor: Any) -> Tensor:
-    """Fill with 1."""
+    """Fill with 1.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> ones_(zeros(2)).tolist()
+    [1.0, 1.0]
+    """
     return _fill(_target("ones_", tensor), 1.0)
 
 
@@ -150,7 +164,15 @@ def normal_(tensor: Any, mean: float = 0.0, std: float = 1.0, generator: Any = N
 
 
 def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
-    """Fill with draws from U(a, b)."""
+    """Fill with draws from U(a, b).
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> w = uniform_(zeros(100), -1.0, 1.0, generator=0)
+    >>> bool((w.data >= -1).all() and (w.data < 1).all())
+    True
+    """
     t = _target("uniform_", tensor)
     if a > b:
         raise ValueError(f"uniform_: the lower bound a={a} is above the upper bound b={b}")
@@ -158,14 +180,29 @@ def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: Any = None)
 
 
 def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Tensor:
-    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> w = xavier_uniform_(zeros(4, 2), generator=0)   # a = sqrt(6 / 6) = 1
+    >>> bool((abs(w.data) <= 1.0).all())
+    True
+    """
     fan_in, fan_out = fans(_target("xavier_uniform_", tensor))
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Tensor:
-    """Glorot normal: N(0, std²) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    """Glorot normal: N(0, std²) with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> xavier_normal_(zeros(3, 2), generator=0).shape
+    (3, 2)
+    """
     fan_in, fan_out = fans(_target("xavier_normal_", tensor))
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -196,5 +233,12 @@ def kaiming_uniform_(
 def kaiming_normal_(
     tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Any = None
 ) -> Tensor:
-    """He normal: N(0, std²) with ``std = gain / sqrt(fan)``."""
+    """He normal: N(0, std²) with ``std = gain / sqrt(fan)``.
+
+    Examples
+    --------
+    >>> from autograd import zeros
+    >>> kaiming_normal_(zeros(8, 4), generator=0).shape
+    (8, 4)
+    """
     return normal_(tensor, 0.0, _kaiming_std("kaiming_normal_", tensor, a, mode, nonlinearity), generator)

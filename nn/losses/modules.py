@@ -82,7 +82,14 @@ class MSELoss(Loss):
 
 
 class L1Loss(Loss):
-    """Mean absolute error (:func:`nn.losses.l1_loss`) as a module."""
+    """Mean absolute error (:func:`nn.losses.l1_loss`) as a module.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> L1Loss()(Tensor([1.0, 3.0]), [2.0, 2.0]).item()
+    1.0
+    """
 
     fn = staticmethod(l1_loss)
 
@@ -107,7 +114,14 @@ class HuberLoss(Loss):
 
 
 class SmoothL1Loss(Loss):
-    """Smooth L1 loss (:func:`nn.losses.smooth_l1_loss`) as a module."""
+    """Smooth L1 loss (:func:`nn.losses.smooth_l1_loss`) as a module.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> SmoothL1Loss()(Tensor([0.0, 3.0]), [0.5, 0.0]).item()   # (0.5 * 0.5**2 + (3 - 0.5)) / 2
+    1.3125
+    """
 
     fn = staticmethod(smooth_l1_loss)
 
@@ -181,7 +195,14 @@ class CrossEntropyLoss(Loss):
 
 
 class NLLLoss(Loss):
-    """Negative log-likelihood of log-probabilities and class indices (:func:`nn.losses.nll_loss`) as a module."""
+    """Negative log-likelihood of log-probabilities and class indices (:func:`nn.losses.nll_loss`) as a module.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> NLLLoss()(Tensor([[-1.0, -2.0], [-3.0, -0.5]]), [0, 1]).item()
+    0.75
+    """
 
     fn = staticmethod(nll_loss)
     check = staticmethod(class_targets)

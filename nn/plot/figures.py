@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["pyplot", "new_figure", "save_figure", "finish_figure"]
+__all__ = ["pyplot", "new_figure", "save_figure", "finish_figure", "written_beside"]
 
 _INSTALL = "pip install 'layergrad[plot]'"
 
@@ -71,21 +73,40 @@ def save_figure(fig: Any, path: str | os.PathLike, dpi: Any = None) -> str:
     True
     """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
     suffix = os.path.splitext(path)[1]
     fmt = suffix[1:].lower() if suffix else "png"
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix or ".png", dir=folder)
+    with written_beside(path, suffix or ".png") as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure")
+    return path
+
+
+@contextlib.contextmanager
+def written_beside(path: str | os.PathLike, suffix: str) -> Iterator[str]:
+    """A temporary file beside ``path`` to write into; renamed onto ``path`` when the block ends well.
+
+    A failed or interrupted write leaves the old file (or none) and no temporary file behind.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> out = os.path.join(tempfile.mkdtemp(), "a.txt")
+    >>> with written_beside(out, ".txt") as tmp:
+    ...     _ = open(tmp, "w").write("done")
+    >>> open(out).read(), os.listdir(os.path.dirname(out))
+    ('done', ['a.txt'])
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
     os.close(fd)
     try:
-        fig.savefig(tmp, format=fmt, dpi=dpi if dpi is not None else "figure")
+        yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
 
 
 def finish_figure(fig: Any, path: Any, dpi: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from typing import Any
 
@@ -13,7 +12,7 @@ from ..checks import check_module, check_plane
 from ..inspect.snapshots import snapshot_list
 from ..module import Module
 from .boundary import draw_decision_boundary
-from .figures import finish_figure, new_figure
+from .figures import finish_figure, new_figure, written_beside
 from .maps import draw_neuron_maps, neuron_maps_size
 from .parts import check_data
 
@@ -166,11 +165,7 @@ def animate(
                 draw(fig, epoch)
                 frames.append(_rgba(fig))
         else:
-            folder = os.path.dirname(os.path.abspath(path))
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".gif", dir=folder)
-            os.close(fd)
-            try:
+            with written_beside(path, ".gif") as tmp:
                 writer = animation.PillowWriter(fps=fps)
                 with writer.saving(fig, tmp, dpi):
                     for epoch, state in pairs:
@@ -178,12 +173,6 @@ def animate(
                         fig.clf()
                         draw(fig, epoch)
                         writer.grab_frame()
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, path)
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
             return fig
     finally:
         model.load_state_dict(original)
