@@ -24,10 +24,10 @@ __all__ = [
 ]
 
 # path -> human label (e.g. "layer 1: Linear(2→16) + ReLU") and kind ("model",
-# "layer", "neuron", "step"); read by the renderer, written by `stage`.
+# "layer", "neuron", "step", "loss"); read by the renderer, written by `stage`.
 _LABELS: dict[tuple[str, ...], str] = {}
 _KINDS: dict[tuple[str, ...], str] = {}
-STAGE_KINDS = ("model", "layer", "neuron", "step")
+STAGE_KINDS = ("model", "layer", "neuron", "step", "loss")
 _get, _set = _CTX.get, _CTX.set
 
 
