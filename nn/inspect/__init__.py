@@ -33,7 +33,7 @@ Examples
 
 from .health import RELU_FAMILY, gradient_health
 from .plane import Grid, grid, grid_lines, neuron_outputs
-from .probes import linear_probes
+from .probes import Probe, fit_probes, linear_probes
 from .snapshots import Snapshots, at_epoch, snapshot_list, take_snapshot
 from .stages import activations, layer_outputs
 
@@ -41,6 +41,8 @@ __all__ = [
     "activations",
     "layer_outputs",
     "linear_probes",
+    "fit_probes",
+    "Probe",
     "gradient_health",
     "RELU_FAMILY",
     "Grid",

@@ -15,8 +15,10 @@ a script save it with ``path=`` (or ``fig.savefig``).
   input plane, arranged like the network (columns = layers).
 - :func:`layer_representations`: the data as each layer represents it, and
   how each layer bends a regular grid of the input plane.
+- :func:`warped_grids`: a grid of the input plane after every layer of several models.
 - :func:`linear_probes`: how linearly separable the classes are after each layer.
-- :func:`training_curves`: loss and accuracy per epoch.
+- :func:`training_curves`: loss and accuracy per epoch (of one model or several).
+- :func:`gradient_health`: per layer, gradient size, step size and dead units.
 - :func:`animate`: a time-lapse (GIF or a strip of frames) from training snapshots.
 
 Examples
@@ -32,8 +34,9 @@ Examples
 from .boundary import decision_boundary
 from .charts import linear_probes, training_curves
 from .figures import save_figure
+from .health import gradient_health
 from .maps import neuron_maps
-from .representations import layer_representations
+from .representations import layer_representations, warped_grids
 from .timelapse import animate
 
 __all__ = [
@@ -41,7 +44,9 @@ __all__ = [
     "decision_boundary",
     "neuron_maps",
     "layer_representations",
+    "warped_grids",
     "linear_probes",
     "training_curves",
+    "gradient_health",
     "animate",
 ]

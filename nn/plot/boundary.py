@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import check_module, check_plane
+from autograd import palette
+
+from ..checks import check_module, check_pair, check_plane
 from ..inspect.plane import grid
 from ..inspect.snapshots import maybe_at_epoch
 from ..module import Module
@@ -26,8 +28,11 @@ def draw_decision_boundary(
     threshold: float,
     title: Any,
     prefix: str = "",
+    test: Any = None,
 ) -> None:
     """Draw the picture of :func:`decision_boundary` on ``ax`` (checked arguments; ``prefix`` starts the title).
+
+    ``test`` is ``(X_test, y_test)`` as arrays, or None.
 
     Examples
     --------
@@ -49,21 +54,31 @@ def draw_decision_boundary(
     if scores.shape[1] == 1:
         img = g.image(scores[:, 0])
         if img.min() < threshold < img.max():
-            ax.contour(g.xs, g.ys, img, levels=[threshold], colors="k", linewidths=1.0)
+            ax.contour(g.xs, g.ys, img, levels=[threshold], colors=palette.LINE, linewidths=1.2)
     else:
         for c in np.unique(pred):  # each class's border (a shared border is drawn twice, in one place)
             region = g.image((pred == c).astype(float))
             if 0 < region.mean() < 1:
-                ax.contour(g.xs, g.ys, region, levels=[0.5], colors="k", linewidths=0.8)
+                ax.contour(g.xs, g.ys, region, levels=[0.5], colors=palette.LINE, linewidths=1.0)
     text = "decision boundary"
+    measured = []
     if X is not None:
         cls, names = (None, None) if y is None else class_indices(y, scores.shape[1])
         scatter_classes(ax, X, cls, names)
         if y is not None:
             acc = float(np.mean(predicted_classes(model_scores(model, X), threshold) == cls))
-            text = f"decision boundary (accuracy {100 * acc:.1f} %)"
+            measured.append(f"{'all points' if test is not None else 'accuracy'} {100 * acc:.1f} %")
             if names is not None:
                 ax.legend(loc="upper right", fontsize=7, framealpha=0.7)
+    if test is not None:
+        Xt, yt = test
+        tcls, _ = class_indices(yt, scores.shape[1])
+        tacc = float(np.mean(predicted_classes(model_scores(model, Xt), threshold) == tcls))
+        measured.append(f"test {100 * tacc:.1f} %")
+    if measured:
+        text = f"decision boundary ({', '.join(measured)})"
+    if title is not None and measured:
+        title = f"{title}\n{', '.join(measured)}"
     ax.set_xlim(g.extent[0], g.extent[1])
     ax.set_ylim(g.extent[2], g.extent[3])
     ax.set_aspect("equal")
@@ -83,10 +98,16 @@ def decision_boundary(
     snapshots: Any = None,
     ax: Any = None,
     title: str | None = None,
+    test: tuple[Any, Any] | None = None,
     path: Any = None,
     dpi: Any = None,
 ) -> Any:
     """The class the model predicts at each point of the 2-D input plane, with the data on top.
+
+    The line where the decision changes is near-black; the regions and the
+    points take their class colours (:mod:`autograd.palette`).  The title
+    carries the measured accuracy: on ``X, y`` and, given ``test``, on the
+    held-out data (also under a custom ``title``).
 
     Parameters
     ----------
@@ -108,7 +129,9 @@ def decision_boundary(
     ax : matplotlib Axes, optional
         Draw here instead of in a new figure.
     title : str, optional
-        Replaces the default title.
+        Replaces the default title (the accuracies are added on a second line).
+    test : (X_test, y_test), optional
+        Held-out data: its accuracy goes into the title.
     path : str or path-like, optional
         Also save the figure there.
     dpi : float, optional
@@ -125,11 +148,17 @@ def decision_boundary(
     >>> fig = decision_boundary(nn.MLP(2, [8, 1], seed=0), X, y, resolution=30)
     >>> fig.axes[0].get_xlabel()
     '$x_0$'
+    >>> fig = decision_boundary(nn.MLP(2, [1], seed=0), X, y, test=(X[:10], y[:10]), title="linear", resolution=10)
+    >>> fig.axes[0].get_title().splitlines()[0]
+    'linear'
     """
     where = "decision_boundary"
     model = check_module(model, where)
     check_plane(model, where)
     X, y = check_data(X, y, where, need_y=False)
+    if test is not None:
+        X_test, y_test = check_pair(test, where, "test", "X_test, y_test")
+        test = check_data(X_test, y_test, where)
     with maybe_at_epoch(model, snapshots, epoch):
         if ax is None:
             fig = new_figure(5.2, 4.8)
@@ -137,5 +166,5 @@ def decision_boundary(
         else:
             fig = ax.figure
         prefix = "" if epoch is None else f"epoch {epoch}: "
-        draw_decision_boundary(ax, model, X, y, resolution, margin, threshold, title, prefix)
+        draw_decision_boundary(ax, model, X, y, resolution, margin, threshold, title, prefix, test)
     return finish_figure(fig, path, dpi)

@@ -6,11 +6,18 @@ from typing import Any
 
 import numpy as np
 
+from autograd import palette
+
 from ..inspect.probes import linear_probes as measure_probes
 from ..module import Module
 from .figures import finish_figure, new_figure
 
-__all__ = ["linear_probes", "training_curves"]
+__all__ = ["linear_probes", "training_curves", "BAR", "STYLES"]
+
+#: the colour of a bar that carries no class or sign (neutral grey)
+BAR = "#b8b8b8"
+#: line styles (style, colour) for several models on one chart: neutral, so no colour claims a class or a sign
+STYLES = (("-", palette.LINE), ("--", "#6f6f6f"), (":", "#6f6f6f"), ("-.", "#9a9a9a"), ((0, (5, 1, 1, 1)), "#9a9a9a"))
 
 
 def linear_probes(
@@ -21,12 +28,19 @@ def linear_probes(
     probes: dict[str, float] | None = None,
     epochs: int = 300,
     seed: int = 0,
+    output: bool = True,
+    chance: float | None = None,
     ax: Any = None,
     title: str | None = None,
     path: Any = None,
     dpi: Any = None,
 ) -> Any:
     """A bar chart of :func:`nn.inspect.linear_probes`: linear separability after each layer.
+
+    One grey bar per representation, its accuracy written on top.  The last
+    bar (with ``output``) is the model's output layer: hatched and labelled
+    "trivially separable", since a probe on the output only has to copy the
+    model's own decision.  A dashed line marks the majority class (chance).
 
     Parameters
     ----------
@@ -42,6 +56,11 @@ def linear_probes(
         Training steps per probe.
     seed : int, default 0
         Initial weights of the probes.
+    output : bool, default True
+        The last entry is the model's output layer (drawn hatched).
+    chance : float, optional
+        The majority-class accuracy to mark (computed from the labels when
+        the probes are measured here).
     ax : matplotlib Axes, optional
         Draw here instead of in a new figure.
     title : str, optional
@@ -60,16 +79,17 @@ def linear_probes(
     >>> fig = linear_probes(probes={"input": 0.55, "layer 1": 0.9, "layer 2": 1.0})
     >>> [round(float(p.get_height()), 1) for p in fig.axes[0].patches]
     [55.0, 90.0, 100.0]
+    >>> fig.axes[0].patches[-1].get_hatch()
+    '//'
     """
     where = "linear_probes"
-    chance = None
     if probes is None:
         if model is None or X is None or y is None:
             raise ValueError(f"{where}: give model, X and y (and test=), or probes= from nn.inspect.linear_probes")
         probes = measure_probes(model, X, y, test=test, epochs=epochs, seed=seed)
         labels = np.asarray(test[1] if test is not None else y).ravel()
         _, counts = np.unique(labels, return_counts=True)
-        chance = counts.max() / counts.sum()
+        chance = chance if chance is not None else counts.max() / counts.sum()
     if not probes:
         raise ValueError(f"{where}: no probe accuracies to draw")
     names = list(probes)
@@ -79,15 +99,29 @@ def linear_probes(
         ax = fig.add_subplot(1, 1, 1)
     else:
         fig = ax.figure
-    bars = ax.bar(range(len(names)), vals, color="#4c72b0")
+    bars = ax.bar(range(len(names)), vals, color=BAR, edgecolor=palette.LINE, linewidth=0.6)
     for b, v in zip(bars, vals):
         ax.text(b.get_x() + b.get_width() / 2, v + 1, f"{v:.0f} %", ha="center", va="bottom", fontsize=8)
+    if output and len(names) > 1:
+        last = bars[-1]
+        last.set_facecolor("white")
+        last.set_hatch("//")
+        ax.text(
+            last.get_x() + last.get_width() / 2,
+            min(vals[-1], 100) / 2,
+            "output:\ntrivially\nseparable",
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "linewidth": 0},
+        )
     if chance is not None:
-        ax.axhline(100 * chance, color="0.4", linestyle="--", linewidth=1)
-        ax.text(len(names) - 0.5, 100 * chance + 1, "majority class", ha="right", va="bottom", fontsize=7, color="0.3")
+        ax.axhline(100 * chance, color=palette.LINE, linestyle="--", linewidth=0.8, label="chance (majority class)")
+        ax.legend(loc="upper left", fontsize=7, frameon=False)
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, fontsize=8, rotation=20 if len(names) > 6 else 0)
-    ax.set_ylim(0, 110)
+    ax.set_ylim(0, 122)
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("linear probe accuracy (%)")
     ax.set_title(title or "how linearly separable each representation is", fontsize=10)
     fig.tight_layout()
@@ -101,14 +135,28 @@ def _series(history: Any, name: str) -> list[float]:
     return [float(x) for x in v]
 
 
+def _is_many(history: Any) -> bool:
+    """True for ``{model name: history}`` (several models), False for one history."""
+    if not isinstance(history, dict) or not history:
+        return False
+    return all(not isinstance(v, (list, tuple, np.ndarray)) for v in history.values())
+
+
 def training_curves(history: Any, title: str | None = None, path: Any = None, dpi: Any = None) -> Any:
-    """Loss and accuracy per epoch, for training and validation.
+    """Loss and accuracy per epoch: of one model (training and validation), or of several on one chart.
+
+    Lines are drawn in near-black and greys with different dashes (colour
+    would claim a class or a sign): one model's training curve is solid and
+    its validation curve dashed; several models get one style each, named in
+    the legend.
 
     Parameters
     ----------
-    history : History, dict or any object
+    history : History, dict, or dict of str to History
         With lists ``loss`` and, optionally, ``accuracy``, ``val_loss`` and
-        ``val_accuracy`` (attributes or keys; accuracy as a fraction).
+        ``val_accuracy`` (attributes or keys; accuracy as a fraction).  A dict
+        whose values are histories (not lists) draws each model's training
+        curves, labelled by its key.
     title : str, optional
         A title over the figure.
     path : str or path-like, optional
@@ -126,29 +174,41 @@ def training_curves(history: Any, title: str | None = None, path: Any = None, dp
     >>> fig = training_curves({"loss": [0.7, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]})
     >>> [ax.get_ylabel() for ax in fig.axes]
     ['loss', 'accuracy (%)']
+    >>> fig = training_curves({"deep": {"loss": [0.7, 0.2]}, "linear": {"loss": [0.7, 0.69]}})
+    >>> [line.get_label() for line in fig.axes[0].lines]
+    ['deep', 'linear']
     """
-    loss, val_loss = _series(history, "loss"), _series(history, "val_loss")
-    acc, val_acc = _series(history, "accuracy"), _series(history, "val_accuracy")
-    if not loss and not val_loss:
+    if _is_many(history):
+        runs = [(str(name), h) for name, h in history.items()]
+        series = [
+            (f"{name}", style, _series(h, "loss"), _series(h, "accuracy")) for (name, h), style in zip(runs, _styles(len(runs)))
+        ]
+    else:
+        val = (_series(history, "val_loss"), _series(history, "val_accuracy"))
+        series = [("train", STYLES[0], _series(history, "loss"), _series(history, "accuracy"))]
+        if val[0] or val[1]:
+            series.append(("validation", ("--", STYLES[0][1]), *val))
+    if not any(loss for _, _, loss, _ in series):
         raise ValueError("training_curves: the history has no loss values (train first)")
-    has_acc = any(np.isfinite(acc)) or any(np.isfinite(val_acc))
+    has_acc = any(any(np.isfinite(acc)) for _, _, _, acc in series)
     fig = new_figure(9.0 if has_acc else 4.8, 3.4)
     axes = fig.subplots(1, 2 if has_acc else 1, squeeze=False)[0]
     ax = axes[0]
-    for series, label, style in ((loss, "train", "-"), (val_loss, "validation", "--")):
-        if series:
-            ax.plot(range(1, len(series) + 1), series, style, label=label)
+    losses = [v for _, _, loss, _ in series for v in loss]
+    for label, (style, colour), loss, _ in series:
+        if loss:
+            ax.plot(range(1, len(loss) + 1), loss, linestyle=style, color=colour, label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    if loss and min(loss) > 0 and max(loss) / min(loss) > 100:
+    if losses and min(losses) > 0 and max(losses) / min(losses) > 100:
         ax.set_yscale("log")
     ax.legend(fontsize=8)
     ax.set_title("loss", fontsize=10)
     if has_acc:
         ax = axes[1]
-        for series, label, style in ((acc, "train", "-"), (val_acc, "validation", "--")):
-            if series and any(np.isfinite(series)):
-                ax.plot(range(1, len(series) + 1), [100 * v for v in series], style, label=label)
+        for label, (style, colour), _, acc in series:
+            if acc and any(np.isfinite(acc)):
+                ax.plot(range(1, len(acc) + 1), [100 * v for v in acc], linestyle=style, color=colour, label=label)
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy (%)")
         ax.set_ylim(0, 102)
@@ -158,3 +218,8 @@ def training_curves(history: Any, title: str | None = None, path: Any = None, dp
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return finish_figure(fig, path, dpi)
+
+
+def _styles(n: int) -> list[tuple[Any, str]]:
+    """``n`` line styles, cycling through :data:`STYLES`."""
+    return [STYLES[i % len(STYLES)] for i in range(n)]

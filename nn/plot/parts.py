@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, no_grad, palette
 
 from ..checks import check_inputs, check_labels
 from ..inspect.stages import tensor_twin
@@ -14,6 +14,8 @@ from ..module import Module
 
 __all__ = [
     "CLASS_COLORS",
+    "signed_cmap",
+    "gradient_cmap",
     "check_data",
     "class_indices",
     "class_color",
@@ -24,8 +26,43 @@ __all__ = [
     "column_title",
 ]
 
-#: class colours (a colour-blind friendly categorical palette)
-CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+#: class colours: the palette's (class 0 orange, class 1 blue, then further distinct colours)
+CLASS_COLORS = palette.CLASS_COLOURS
+
+
+def signed_cmap() -> Any:
+    """The matplotlib colormap of every signed quantity (weights, activations, weighted sums).
+
+    Orange below zero, light grey at zero, blue above (:mod:`autograd.palette`),
+    so a colour means the same in a neuron map as in a graph.  Use it with a
+    range symmetric about zero (``vmin=-m, vmax=m``).
+
+    Examples
+    --------
+    >>> from matplotlib.colors import to_hex
+    >>> cmap = signed_cmap()
+    >>> to_hex(cmap(0.0)) == palette.NEGATIVE, to_hex(cmap(0.5)) == palette.ZERO, to_hex(cmap(1.0)) == palette.POSITIVE
+    (True, True, True)
+    """
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "layergrad_signed", [palette.NEGATIVE, palette.ZERO, palette.POSITIVE], N=255  # odd: 0 is one entry
+    )
+
+
+def gradient_cmap() -> Any:
+    """The matplotlib colormap of gradient magnitude: the palette's purple ramp, light (small) to dark (large).
+
+    Examples
+    --------
+    >>> from matplotlib.colors import to_hex
+    >>> to_hex(gradient_cmap()(1.0)) == palette.GRADIENT_RAMP[-1]
+    True
+    """
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("layergrad_gradient", list(palette.GRADIENT_RAMP), N=256)
 
 
 def check_data(X: Any, y: Any, where: str, need_y: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -85,12 +122,12 @@ def class_indices(y: np.ndarray, nout: int | None) -> tuple[np.ndarray, list[str
 
 
 def class_color(i: int) -> str:
-    """The colour of class ``i`` (the palette repeats after eight classes).
+    """The colour of class ``i``: 0 orange, 1 blue, as in :mod:`autograd.palette` (repeats after eight).
 
     Examples
     --------
-    >>> class_color(0) == class_color(8) == CLASS_COLORS[0]
-    True
+    >>> class_color(0) == class_color(8) == palette.NEGATIVE, class_color(1) == palette.POSITIVE
+    (True, True)
     """
     return CLASS_COLORS[int(i) % len(CLASS_COLORS)]
 
@@ -98,7 +135,7 @@ def class_color(i: int) -> str:
 def scatter_classes(
     ax: Any, P: np.ndarray, cls: np.ndarray | None, names: list[str] | None = None, size: float = 14
 ) -> None:
-    """Scatter the points ``P`` (N, 2) on ``ax``, one colour per class (black when ``cls`` is None).
+    """Scatter the points ``P`` (N, 2) on ``ax``, one colour per class (the palette's; near-black when ``cls`` is None).
 
     Examples
     --------
@@ -109,7 +146,7 @@ def scatter_classes(
     ['class 0', 'class 1']
     """
     if cls is None:
-        ax.scatter(P[:, 0], P[:, 1], s=size, c="k", alpha=0.5, linewidths=0)
+        ax.scatter(P[:, 0], P[:, 1], s=size, color=palette.LINE, alpha=0.5, linewidths=0)
         return
     for c in np.unique(cls):
         m = cls == c

@@ -90,14 +90,27 @@ def test_neuron_maps(tmp_path, data, trained):
     X, y = data
     net, snaps = trained
     fig = plot.neuron_maps(net, X, y, resolution=15, path=tmp_path / "nm.png")
-    assert len(fig.axes) == 2 + 5 + 3 + 1
+    maps = [ax for ax in fig.axes if ax.images]
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(maps) == 2 + 5 + 5 + 3 + 1  # inputs, layer 1's weighted sums, then every neuron
+    assert len(bars) == 5 and len(fig.axes) == len(maps) + len(bars)  # one colour bar per column
     assert is_png(tmp_path / "nm.png")
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles == ["input", "layer 1\nReLU", "layer 2\nReLU", "layer 3\nIdentity (output)"]
+    assert titles == [
+        "input",
+        "layer 1\nstage 1: w·x + b",
+        "layer 1\nstage 2: ReLU",
+        "layer 2\nReLU",
+        "layer 3\nIdentity (output)\n— decision: 0",
+    ]
+    assert len([ax for ax in fig.axes if ax.images]) == len(maps)
+    assert len(plot.neuron_maps(net, resolution=8, stages=None).axes) == 2 + 5 + 3 + 1 + 4
+    with pytest.raises(ValueError, match="stages must be"):
+        plot.neuron_maps(net, resolution=8, stages="layer 9")
     # wide layers wrap; no input column; an epoch
     wide = nn.MLP(2, [7, 1], seed=0)
-    fig = plot.neuron_maps(wide, resolution=8, show_input=False, max_rows=3, scale="layer")
-    assert len(fig.axes) == 8
+    fig = plot.neuron_maps(wide, resolution=8, show_input=False, max_rows=3, scale="neuron")
+    assert len(fig.axes) == 7 + 7 + 1 + 3
     fig = plot.neuron_maps(net, resolution=8, epoch=0, snapshots=snaps)
     assert fig._suptitle.get_text() == "epoch 0"
     with pytest.raises(ValueError, match="snapshots="):
@@ -118,7 +131,7 @@ def test_neuron_grid_balances_the_columns_of_wide_layers():
 def test_layer_representations(tmp_path, data, trained):
     X, y = data
     net, _ = trained
-    fig = plot.layer_representations(net, X, y, path=tmp_path / "lr.png")
+    fig = plot.layer_representations(net, X, y, probe_epochs=30, path=tmp_path / "lr.png")
     assert len(fig.axes) == 2 * 4  # (input + 3 layers) x (data, grid warp)
     assert is_png(tmp_path / "lr.png")
     assert fig.axes[1].get_xlabel().startswith("PC1")  # 5 neurons: principal components
