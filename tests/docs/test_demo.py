@@ -41,6 +41,8 @@ def test_demo_writes_every_promised_file_and_tells_the_story(tmp_path):
         "layer_representations.png",
         "linear_probes.png",
         "training_curves.png",
+        "straight_grid.png",
+        "gradient_health.png",
     ]
     for name in promised:
         f = out / name
@@ -60,6 +62,11 @@ def test_demo_writes_every_promised_file_and_tells_the_story(tmp_path):
     assert set(acc) == {"linear classifier", "deep network (relu)", "deep, no nonlinearity"}
     assert acc["linear classifier"] <= 70 and acc["deep, no nonlinearity"] <= 70
     assert acc["deep network (relu)"] >= 97
+    # claim 4: the narrow tanh net's linear probes rise layer by layer
+    rise = re.search(r"layer by layer .*\n.*\n\s+([\d %→]+?)\s+\(the output layer", r.stdout)
+    assert rise, r.stdout
+    probes = [float(v) for v in re.findall(r"(\d+) %", rise.group(1))]
+    assert len(probes) == 6 and probes[0] < 55 and probes[1] < probes[2] < probes[3] and probes[3] > 90
     if ext == ".svg":
         assert (out / "graph.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
 
