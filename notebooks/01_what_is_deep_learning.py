@@ -160,6 +160,15 @@ deep = nn.MLP(2, [8, 8, 1], activation="relu", seed=0)
 nn.draw_network(deep)
 
 # %% [markdown]
+# The computation graph of the same network, for four input points, as the engine records it. Every operation is a
+# node, grouped by the stage that made it: each layer is a box, and inside it the two processing steps of its
+# neurons, the weighted sum `x W + b` and the activation. The input passes through three such stages before it
+# becomes the output: that is what "deep" means.
+
+# %%
+draw_graph(deep(Tensor(X_train[:4])))
+
+# %% [markdown]
 # ## The circles experiment
 #
 # Three models, trained the same way (`nn.fit`: Adam, logistic loss, 300 full-batch epochs), judged on held-out
@@ -182,9 +191,9 @@ for name, model in models.items():
     print(f"{name:<24}{train_acc:>8.1%}{test_acc:>8.1%}")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 4.3))
+fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
 for ax, (name, model) in zip(axes, models.items()):
-    plot.decision_boundary(model, X, y, ax=ax, title=name)
+    plot.decision_boundary(model, X, y, ax=ax, title=name, test=(X_test, y_test))
 fig.tight_layout()
 
 # %% [markdown]
@@ -204,20 +213,31 @@ three_layers = models["deep, no nonlinearity"](X_test).data
 print("largest difference from the 3-layer net:", np.abs(three_layers - collapsed).max())
 
 # %% [markdown]
-# ## What each layer learned
-#
-# Every small picture below is one neuron, coloured by its output over the input plane (red positive, blue negative,
-# white zero). A first-layer neuron can only draw a straight boundary. The second layer combines them into curved
-# regions (here some of its neurons respond inside the disc, others on the ring), and the output neuron draws the
-# circle.
+# The same collapse, seen in pictures: a regular grid of the input plane, pushed through each layer of both deep
+# networks (dark grey lines were horizontal, light grey ones vertical). The ReLU network bends and folds the grid;
+# without a nonlinearity every layer only rotates, stretches and shifts it, so the lines stay straight and parallel
+# all the way through.
 
 # %%
-plot.neuron_maps(deep, X, y, resolution=60)
+plot.warped_grids({"deep network (ReLU)": deep, "deep, no nonlinearity": models["deep, no nonlinearity"]}, X)
+
+# %% [markdown]
+# ## What each layer learned
+#
+# Every small picture below is one neuron, coloured by its output over the input plane: blue positive, orange
+# negative, light grey zero (the colour bar under each column gives the numbers). The first layer is shown in its
+# two stages. Stage 1, the weighted sum `w·x + b`, is a flat ramp over the plane. Stage 2, ReLU, folds the ramp at
+# zero: grey (off) on one side of a straight line, growing on the other. The second layer combines such half-planes
+# into curved regions, and the output neuron's map carries the decision line, where its output is 0.
+
+# %%
+plot.neuron_maps(deep, X, y, resolution=80)
 
 # %% [markdown]
 # The same story as representations. Top row: the data as each layer describes it (two principal components of its
-# neurons' outputs). Bottom row: a regular grid of the input plane pushed through the network. Layer by layer the
-# inner disc and the ring are pulled apart until a straight line separates them.
+# neurons' outputs), with the best straight cut a linear classifier (a *probe*) finds in it. Bottom row: the grid of
+# the input plane pushed through the network. The inner disc and the ring are pulled apart until a straight line
+# separates them.
 
 # %%
 plot.layer_representations(deep, X, y)

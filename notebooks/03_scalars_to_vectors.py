@@ -29,10 +29,12 @@
 import functools
 import timeit
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import nn
-from autograd import Tensor, toposort
+from autograd import Tensor, palette, toposort
+from nn import plot
 from nn.losses import bce_with_logits
 
 # %% [markdown]
@@ -104,16 +106,34 @@ def scalar_step(net, Xb, yb):
 
 net = nn.MLP(2, [16, 16, 1], seed=0)
 twin = net.to_engine("scalar")
+sizes = (4, 16, 64, 200)
+nodes = {"tensor": [], "scalar": []}
+ms = {"tensor": [], "scalar": []}
 print(f"{'N':>4}{'tensor nodes':>14}{'scalar nodes':>14}{'tensor ms':>11}{'scalar ms':>11}{'ratio':>8}")
-for n in (16, 64, 256):
+for n in sizes:
     Xb, yb = X[:n], y[:n]
-    nodes, ms = {}, {}
     for engine, model, step in (("tensor", net, tensor_step), ("scalar", twin, scalar_step)):
         run = functools.partial(step, model, Xb, yb)
-        ms[engine] = 1e3 * min(timeit.repeat(run, number=1, repeat=3))
-        nodes[engine] = len(toposort(run()))
-    ratio = ms["scalar"] / ms["tensor"]
-    print(f"{n:>4}{nodes['tensor']:>14}{nodes['scalar']:>14}{ms['tensor']:>11.2f}{ms['scalar']:>11.2f}{ratio:>7.0f}x")
+        ms[engine].append(1e3 * min(timeit.repeat(run, number=1, repeat=3)))
+        nodes[engine].append(len(toposort(run())))
+    ratio = ms["scalar"][-1] / ms["tensor"][-1]
+    print(
+        f"{n:>4}{nodes['tensor'][-1]:>14}{nodes['scalar'][-1]:>14}{ms['tensor'][-1]:>11.2f}{ms['scalar'][-1]:>11.2f}{ratio:>7.0f}x"
+    )
+
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+for engine, style in (("tensor", "-"), ("scalar", "--")):
+    axes[0].plot(sizes, nodes[engine], style, marker="o", color=palette.LINE, label=f"{engine} engine")
+    axes[1].plot(sizes, ms[engine], style, marker="o", color=palette.LINE, label=f"{engine} engine")
+for ax, what in zip(axes, ("nodes in the graph", "ms per training step")):
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("batch size N")
+    ax.set_ylabel(what)
+    ax.legend(fontsize=8)
+axes[0].set_title("graph size: flat for tensors, growing with N for scalars", fontsize=9)
+axes[1].set_title("time of one step (forward, loss, backward)", fontsize=9)
+fig.tight_layout()
 
 # %% [markdown]
 # The tensor engine's time hardly changes with N; the scalar engine's grows with it, one node per operation per
@@ -141,6 +161,11 @@ weight_gap = max(
     for t, s in zip(t_layer, s_layer)
 )
 print(f"largest difference over 20 epochs: loss {loss_gap:.1e}, final weights {weight_gap:.1e}")
+plot.training_curves({"tensor engine": tensor_history, "scalar engine": scalar_history}, title="one curve, drawn twice")
+
+# %% [markdown]
+# The two curves lie on top of each other (the dashed scalar curve over the solid tensor one): the same training run,
+# on two engines.
 
 # %% [markdown]
 # ## Broadcasting
@@ -173,6 +198,22 @@ print(table.data)
 table.sum().backward()
 print("col.grad", col.grad.ravel(), "= sum of row:", row.data.sum())
 print("row.grad", row.grad.ravel(), "= sum of col:", col.data.sum())
+
+# %% [markdown]
+# In a picture: the table `col * row`, and each factor's gradient beside it, the sum of the table's row (or column)
+# of ones it was stretched along.
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(8, 2.6), gridspec_kw={"width_ratios": [3, 1, 3]})
+shown = ((table.data, "table = col * row  (4, 3)"), (col.grad, "col.grad  (4, 1)"), (row.grad, "row.grad  (1, 3)"))
+for ax, (values, name) in zip(axes, shown):
+    ax.imshow(values, cmap=plot.signed_cmap(), vmin=-12, vmax=12)
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=9)
+    ax.set_title(name, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+fig.tight_layout()
 
 # %% [markdown]
 # The scalar engine needs no broadcasting: a neuron's bias is one `Value`, added once per sample, and its gradient

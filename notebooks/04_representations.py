@@ -17,7 +17,7 @@
 #
 # Each layer re-describes its input: its neurons' outputs are new coordinates for every sample. Training chooses
 # those coordinates so that, by the last layer, the task is simple. This notebook looks at them on three data sets
-# with two tools:
+# (ending with one where you can watch the task get simpler layer after layer) with two tools:
 #
 # - `nn.inspect`: the numbers (activations of every layer, linear probes, gradient health, weight snapshots);
 # - `nn.plot`: the pictures (neuron maps, layer representations, probe charts, training time-lapses).
@@ -63,20 +63,22 @@ print("label of the first point:", y[0])
 # %% [markdown]
 # ### Neuron maps
 #
-# One heat map per neuron over the input plane, columns = layers (red positive, blue negative, white 0). A ReLU
-# neuron of the first layer is off (white) on one side of a straight line and grows linearly on the other. The
-# second layer adds up such half-planes and bends them into closed regions; the output neuron separates the disc
-# from the ring.
+# One heat map per neuron over the input plane, columns = layers (blue positive, orange negative, light grey 0; the
+# colour bar under a column gives its numbers). The first layer is drawn in its two stages: the weighted sum
+# `w·x + b`, a flat ramp, then the ReLU, which folds the ramp at zero, so the neuron is off (grey) on one side of a
+# straight line and grows linearly on the other. The second layer adds up such half-planes and bends them into
+# closed regions; the output neuron separates the disc from the ring, along the drawn line where its output is 0.
 
 # %%
-plot.neuron_maps(net, X, y, resolution=60)
+plot.neuron_maps(net, X, y, resolution=80)
 
 # %% [markdown]
 # ### Layer representations
 #
 # Top row: every sample placed at its coordinates in each layer (the first two principal components when a layer
-# has more than two neurons). Bottom row: the regular grid of the input plane, pushed through the network: each
-# layer stretches and folds the plane until the two classes lie on opposite sides of a line.
+# has more than two neurons; a one-neuron layer along x, spread up and down at random), with the straight cut of a
+# linear probe (see below) trained on that layer. Bottom row: the regular grid of the input plane, pushed through the
+# network: each layer stretches and folds the plane until the two classes lie on opposite sides of a line.
 
 # %%
 plot.layer_representations(net, X, y)
@@ -86,7 +88,8 @@ plot.layer_representations(net, X, y)
 #
 # How linearly separable is each representation? A linear probe is a fresh linear classifier trained on a layer's
 # output (on the training split) and scored on the test split. On the raw input it can do no better than a
-# straight line through the circles.
+# straight line through the circles. The output layer's bar is hatched: a probe on the output only has to copy the
+# network's own decision, so it is trivially good.
 
 # %%
 probes = inspect.linear_probes(net, X_train, y_train, test=(X_test, y_test))
@@ -135,8 +138,24 @@ for activation in ("sigmoid", "relu"):
         print(f"{activation:<12}{layer:<9}{h['grad_norm']:>10.1e}{h['update_ratio']:>14.1e}{dead:>12}")
 
 # %% [markdown]
-# With sigmoid the first layer's gradient is thousands of times smaller than the last one's: the early layers
-# would barely learn. With ReLU the gradients stay of similar size, but some units can be dead from the start.
+# The same numbers as a picture: gradient norm per layer (log scale), the update ratio against the band usually
+# called healthy, and the dead units.
+
+# %%
+plot.gradient_health(
+    health={
+        activation: inspect.gradient_health(
+            nn.MLP(2, [16] * 6 + [1], activation=activation, seed=0), X_train, y_train, bce_with_logits
+        )
+        for activation in ("sigmoid", "relu")
+    },
+    title="six hidden layers of 16, before training",
+)
+
+# %% [markdown]
+# With sigmoid the first layer's gradient is thousands of times smaller than the last one's (the line falls
+# towards the input side): the early layers would barely learn. With ReLU the gradients stay of similar size, but
+# some units can be dead from the start.
 
 # %% [markdown]
 # ## XOR
@@ -164,30 +183,54 @@ probes = inspect.linear_probes(xor_net, X_train, y_train, test=(X_test, y_test))
 print("xor, linear probe accuracy:", ", ".join(f"{name} {acc:.1%}" for name, acc in probes.items()))
 
 # %% [markdown]
-# ## Spiral
+# On circles and XOR a single nonlinear layer already makes the task linear: the probes jump from chance to
+# (nearly) 100 % at layer 1 and stay there. To watch a representation improve layer after layer, the task must be
+# too hard for one layer of the network.
+#
+# ## Spiral: better layer after layer
 #
 # Three interleaved spiral arms: three classes, so the network has three outputs (one score per class, trained
-# with cross-entropy).
+# with cross-entropy). The network is deliberately narrow: four tanh layers of only 4 neurons each. No single layer
+# can untangle the arms, so each one has to do part of the job. (This is the setting of the demo, `python -m
+# nn.demo`, recorded in `nn.demo.LAYER_BY_LAYER`.)
 
 # %%
-X, y = nn.data.spiral(300, noise=0.05, seed=0)
+X, y = nn.data.spiral(400, noise=0.05, seed=0, classes=3)
 X_train, X_test, y_train, y_test = nn.data.split(X, y, test_fraction=0.25, seed=0)
-spiral_net = nn.MLP(2, [32, 32, 3], activation="relu", seed=0)
+spiral_net = nn.MLP(2, [4, 4, 4, 4, 3], activation="tanh", seed=0)
 spiral_history = nn.fit(spiral_net, X_train, y_train, epochs=500, progress=False)
 print(f"test accuracy: {nn.accuracy(spiral_net, X_test, y_test):.1%}")
-plot.decision_boundary(spiral_net, X, y)
+plot.decision_boundary(spiral_net, X, y, test=(X_test, y_test))
+
+# %% [markdown]
+# The linear probes, scored on the held-out points, now rise step by step: a straight cut through the raw input
+# gets well under half of the points right (chance is a third), and every layer makes the classes more linearly
+# separable, until the last hidden layer's representation is nearly as good as the network itself.
 
 # %%
-plot.training_curves(spiral_history, title="spiral")
+probes = inspect.linear_probes(spiral_net, X_train, y_train, test=(X_test, y_test))
+print("spiral, linear probe accuracy:", " -> ".join(f"{acc:.0%}" for acc in probes.values()))
+plot.linear_probes(probes=probes, chance=1 / 3, title="spiral: linear probes, layer by layer")
+
+# %% [markdown]
+# In pictures: each layer's representation (first two principal components of its 4 neurons) with each probe's
+# straight cuts, and below it the grid of the input plane, folded a little more by each layer. The arms that wind
+# around each other in the input are pulled apart into three groups, one per side of the cuts.
 
 # %%
 plot.layer_representations(spiral_net, X, y)
 
+# %% [markdown]
+# The neuron maps show the same from the input's point of view: the first layer's neurons are soft straight steps,
+# and each later layer's regions follow the spiral more closely.
+
 # %%
-probes = inspect.linear_probes(spiral_net, X_train, y_train, test=(X_test, y_test))
-print("spiral, linear probe accuracy:", ", ".join(f"{name} {acc:.1%}" for name, acc in probes.items()))
-plot.linear_probes(probes=probes, title="spiral: linear probes")
+plot.neuron_maps(spiral_net, X, y, resolution=80)
+
+# %%
+plot.training_curves(spiral_history, title="spiral")
 
 # %% [markdown]
-# The same pattern on all three data sets: the input is not linearly separable, and after the first nonlinear
-# layer it (nearly) is. The hidden layers have learned a representation in which the task is a straight cut.
+# So the representations get better in stages: on an easy task one nonlinear layer is enough to make the classes
+# linearly separable; on a harder one, with narrow layers, each layer re-describes the data a little better than
+# the one before, until the last one hands the output layer a task a straight cut can solve.

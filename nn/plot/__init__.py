@@ -20,6 +20,9 @@ a script save it with ``path=`` (or ``fig.savefig``).
 - :func:`training_curves`: loss and accuracy per epoch (of one model or several).
 - :func:`gradient_health`: per layer, gradient size, step size and dead units.
 - :func:`animate`: a time-lapse (GIF or a strip of frames) from training snapshots.
+- :func:`signed_cmap` and :func:`gradient_cmap`: the colour code of
+  :mod:`autograd.palette` as matplotlib colormaps (signed numbers orange-grey-blue,
+  gradient magnitude light to dark purple).
 
 Examples
 --------
@@ -36,6 +39,7 @@ from .charts import linear_probes, training_curves
 from .figures import save_figure
 from .health import gradient_health
 from .maps import neuron_maps
+from .parts import gradient_cmap, signed_cmap
 from .representations import layer_representations, warped_grids
 from .timelapse import animate
 
@@ -49,4 +53,6 @@ __all__ = [
     "training_curves",
     "gradient_health",
     "animate",
+    "signed_cmap",
+    "gradient_cmap",
 ]

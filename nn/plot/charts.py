@@ -181,7 +181,8 @@ def training_curves(history: Any, title: str | None = None, path: Any = None, dp
     if _is_many(history):
         runs = [(str(name), h) for name, h in history.items()]
         series = [
-            (f"{name}", style, _series(h, "loss"), _series(h, "accuracy")) for (name, h), style in zip(runs, _styles(len(runs)))
+            (f"{name}", style, _series(h, "loss"), _series(h, "accuracy"))
+            for (name, h), style in zip(runs, _styles(len(runs)))
         ]
     else:
         val = (_series(history, "val_loss"), _series(history, "val_accuracy"))

@@ -62,7 +62,9 @@ def _staged_layer(model: Module, stages: Any) -> str | None:
                 return name
         return None
     if stages not in mods:
-        raise ValueError(f"neuron_maps: stages must be 'first', None or a layer name ({', '.join(mods)}), got {stages!r}")
+        raise ValueError(
+            f"neuron_maps: stages must be 'first', None or a layer name ({', '.join(mods)}), got {stages!r}"
+        )
     return str(stages)
 
 

@@ -47,7 +47,9 @@ def signed_cmap() -> Any:
     from matplotlib.colors import LinearSegmentedColormap
 
     return LinearSegmentedColormap.from_list(
-        "layergrad_signed", [palette.NEGATIVE, palette.ZERO, palette.POSITIVE], N=255  # odd: 0 is one entry
+        "layergrad_signed",
+        [palette.NEGATIVE, palette.ZERO, palette.POSITIVE],
+        N=255,  # odd: 0 is one entry
     )
 
 

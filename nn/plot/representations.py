@@ -17,7 +17,15 @@ from ..module import Module
 from .figures import finish_figure, new_figure
 from .parts import check_data, class_indices, column_title, layer_modules, scatter_classes
 
-__all__ = ["layer_representations", "warped_grids", "spread", "draw_probe_cut", "draw_grid", "GRID_COLOURS"]
+__all__ = [
+    "layer_representations",
+    "warped_grids",
+    "panel_basis",
+    "spread",
+    "draw_probe_cut",
+    "draw_grid",
+    "GRID_COLOURS",
+]
 
 
 def _projection(F: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
@@ -32,6 +40,53 @@ def _projection(F: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]
     var = s**2
     share = var / var.sum() if var.sum() > 0 else np.zeros_like(var)
     return mean, vt[:2].T, (f"PC1 ({100 * share[0]:.0f} %)", f"PC2 ({100 * share[1]:.0f} %)")
+
+
+def panel_basis(F: np.ndarray, probe: Probe | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, str]]:
+    """The 2-D view of a representation ``F``: ``(mean, basis, axis labels)``; a point shows at ``(F - mean) @ basis``.
+
+    One or two units are shown as they are.  A wider layer is shown in the
+    directions its linear probe looks at, so the probe's cut drawn on the
+    panel is exactly the probe's decision: for two classes, the probe's
+    weight direction (x) and the largest spread of the data across it (y);
+    for three classes, the plane of the probe's score differences.  Without
+    a probe, or with more classes, the first two principal components
+    (where a drawn cut is the probe's cut through that plane).
+
+    Examples
+    --------
+    >>> import nn
+    >>> from nn.inspect import fit_probes, layer_outputs
+    >>> X, y = nn.data.circles(80, seed=0)
+    >>> net = nn.MLP(2, [6, 1], seed=0)
+    >>> F = layer_outputs(net, X)["layer 1"]
+    >>> probe = fit_probes(net, X, y, epochs=50)["layer 1"]
+    >>> mean, basis, labels = panel_basis(F, probe)
+    >>> labels[0]
+    "probe's direction"
+    >>> shown = mean + ((F - mean) @ basis) @ basis.T   # the panel's points, back in the layer's space
+    >>> bool((probe.predict(shown) == probe.predict(F)).all())
+    True
+    """
+    width = F.shape[1]
+    if width <= 2 or probe is None:
+        return _projection(F)
+    W = np.asarray(probe.model.get_weights()[0][0], dtype=np.float64) / probe.scale[:, None]
+    mean = F.mean(axis=0)
+    C = F - mean
+    if W.shape[1] == 1 and np.linalg.norm(W) > 0:
+        u = W[:, 0] / np.linalg.norm(W[:, 0])
+        R = C - np.outer(C @ u, u)
+        _, _, vt = np.linalg.svd(R, full_matrices=False)
+        v = vt[0] - (vt[0] @ u) * u
+        v = v / (np.linalg.norm(v) or 1.0)
+        return mean, np.column_stack([u, v]), ("probe's direction", "largest spread across it")
+    if W.shape[1] == 3:
+        D = W[:, 1:] - W[:, :1]
+        Q, r = np.linalg.qr(D)
+        if np.all(np.abs(np.diag(r)) > 1e-12 * max(1.0, float(np.abs(D).max()))):
+            return mean, Q, ("probe's plane, axis 1", "probe's plane, axis 2")
+    return _projection(F)
 
 
 def _project(F: np.ndarray, mean: np.ndarray, basis: np.ndarray, offset: np.ndarray | float) -> np.ndarray:
@@ -141,12 +196,13 @@ def layer_representations(
     """The data as each layer represents it, each probe's straight cut, and how each layer bends the input plane.
 
     Top row: for the input and after each layer, every sample at its position
-    in that layer's representation (2 neurons: directly; more: the first two
-    principal components; 1: along x, spread vertically at random),
-    coloured by class.  With ``probes``, a linear probe (a linear classifier,
-    see :func:`nn.inspect.fit_probes`) is trained on each representation; its
-    decision line is drawn in near-black and its accuracy on these points is
-    in the title.  Watch the classes become separable layer by layer.  The
+    in that layer's representation, coloured by class (2 neurons: directly;
+    1: along x, spread vertically at random; more: in the directions its
+    probe looks at, or the first two principal components, see
+    :func:`panel_basis`).  With ``probes``, a linear probe (a linear
+    classifier, see :func:`nn.inspect.fit_probes`) is trained on each
+    representation; its decision line is drawn in near-black and its
+    accuracy on these points is in the title.  Watch the classes become separable layer by layer.  The
     output layer's probe is trivially good: the output *is* the decision.
 
     Bottom row (``warp=True``, 2-D inputs only): a regular grid of horizontal
@@ -218,7 +274,7 @@ def layer_representations(
     mods = layer_modules(model)
     jitter = spread(len(cls))
     for c, (name, F) in enumerate(reps.items()):
-        mean, basis, labels = _projection(F)
+        mean, basis, labels = panel_basis(F, cuts.get(name))
         if name == "input" and F.shape[1] == 2:
             labels = ("$x_0$", "$x_1$")
         P = _project(F, mean, basis, jitter)

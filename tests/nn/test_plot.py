@@ -134,7 +134,9 @@ def test_layer_representations(tmp_path, data, trained):
     fig = plot.layer_representations(net, X, y, probe_epochs=30, path=tmp_path / "lr.png")
     assert len(fig.axes) == 2 * 4  # (input + 3 layers) x (data, grid warp)
     assert is_png(tmp_path / "lr.png")
-    assert fig.axes[1].get_xlabel().startswith("PC1")  # 5 neurons: principal components
+    assert fig.axes[1].get_xlabel() == "probe's direction"  # 5 neurons: seen the way their probe sees them
+    fig = plot.layer_representations(net, X, y, probes=False)
+    assert fig.axes[1].get_xlabel().startswith("PC1")  # without probes: principal components
     fig = plot.layer_representations(net, X, y, warp=False)
     assert len(fig.axes) == 4
 

@@ -18,7 +18,7 @@ from autograd import palette  # noqa: E402
 from nn import inspect, plot  # noqa: E402
 from nn.losses import bce_with_logits  # noqa: E402
 from nn.plot.parts import model_scores  # noqa: E402
-from nn.plot.representations import GRID_COLOURS, spread  # noqa: E402
+from nn.plot.representations import GRID_COLOURS, panel_basis, spread  # noqa: E402
 
 CLASS_HUES = {palette.NEGATIVE, palette.POSITIVE}
 
@@ -171,6 +171,24 @@ def test_each_representation_panel_draws_its_probe_line(circles, deep):
             assert {to_hex(c.get_edgecolor()[0]) for c in lines} == {palette.LINE}
 
 
+@pytest.mark.parametrize("classes", [2, 3])
+def test_a_wide_layer_is_shown_as_its_probe_sees_it(classes):
+    # the panel's points, mapped back into the layer's space, get the probe's decision of the real points,
+    # so the cut drawn on the panel is exactly the probe's (for two and three classes)
+    X, y = nn.data.spiral(150, noise=0.1, seed=1, classes=classes)
+    net = nn.MLP(2, [7, classes if classes > 2 else 1], activation="tanh", seed=0)
+    nn.fit(net, X, y, epochs=60, progress=False)
+    F = inspect.layer_outputs(net, X)["layer 1"]
+    probe = inspect.fit_probes(net, X, y, epochs=80)["layer 1"]
+    mean, basis, labels = panel_basis(F, probe)
+    assert basis.shape == (7, 2) and np.allclose(basis.T @ basis, np.eye(2))
+    shown = mean + ((F - mean) @ basis) @ basis.T
+    np.testing.assert_array_equal(probe.predict(shown), probe.predict(F))
+    assert labels[0].startswith("probe's")
+    _, _, pca = panel_basis(F)
+    assert pca[0].startswith("PC1")
+
+
 def test_grid_lines_are_grey_not_a_class_colour(circles, deep, flat):
     X = circles[0]
     fig = plot.warped_grids({"deep": deep, "flat": flat}, X)
@@ -209,7 +227,11 @@ def test_probe_chart_marks_the_output_and_chance():
 
 
 def test_training_curves_of_several_models_on_one_chart():
-    runs = {"deep": {"loss": [0.7, 0.3, 0.1]}, "linear": {"loss": [0.7, 0.69, 0.69]}, "flat": {"loss": [0.7, 0.7, 0.69]}}
+    runs = {
+        "deep": {"loss": [0.7, 0.3, 0.1]},
+        "linear": {"loss": [0.7, 0.69, 0.69]},
+        "flat": {"loss": [0.7, 0.7, 0.69]},
+    }
     ax = plot.training_curves(runs).axes[0]
     assert [line.get_label() for line in ax.lines] == ["deep", "linear", "flat"]
     assert [list(line.get_ydata()) for line in ax.lines] == [v["loss"] for v in runs.values()]
@@ -219,7 +241,10 @@ def test_training_curves_of_several_models_on_one_chart():
 
 def test_gradient_health_plot_shows_the_measured_norms(circles):
     Xtr, _, ytr, _ = circles
-    hs = {a: inspect.gradient_health(nn.MLP(2, [8] * 4 + [1], activation=a, seed=0), Xtr, ytr, bce_with_logits) for a in ("sigmoid", "relu")}
+    hs = {
+        a: inspect.gradient_health(nn.MLP(2, [8] * 4 + [1], activation=a, seed=0), Xtr, ytr, bce_with_logits)
+        for a in ("sigmoid", "relu")
+    }
     fig = plot.gradient_health(health=hs)
     grad_ax, ratio_ax, dead_ax = fig.axes
     for line, (name, h) in zip(grad_ax.lines, hs.items()):
@@ -234,10 +259,14 @@ def test_gradient_health_plot_shows_the_measured_norms(circles):
 def test_no_label_is_cut_off(circles, deep, flat):
     Xtr, Xte, ytr, yte = circles
     figs = {
-        "decision_boundary": plot.decision_boundary(deep, Xtr, ytr, test=(Xte, yte), title="deep network", resolution=20),
+        "decision_boundary": plot.decision_boundary(
+            deep, Xtr, ytr, test=(Xte, yte), title="deep network", resolution=20
+        ),
         "neuron_maps": plot.neuron_maps(deep, Xtr, ytr, resolution=20),
         "layer_representations": plot.layer_representations(flat, Xtr, ytr, probe_epochs=20),
-        "warped_grids": plot.warped_grids({"deep network (relu)": deep, "deep, no nonlinearity": flat}, Xtr, title="grids"),
+        "warped_grids": plot.warped_grids(
+            {"deep network (relu)": deep, "deep, no nonlinearity": flat}, Xtr, title="grids"
+        ),
         "linear_probes": plot.linear_probes(probes={"input": 0.5, "layer 1": 1.0, "layer 2": 1.0}, chance=0.5),
         "training_curves": plot.training_curves({"a": {"loss": [1.0, 0.5]}, "b": {"loss": [1.0, 0.9]}}, title="t"),
         "gradient_health": plot.gradient_health(deep, Xtr, ytr, bce_with_logits, title="health"),
