@@ -29,7 +29,7 @@ import numpy as np
 DATASETS = ("circles", "moons", "xor", "spiral", "gaussians", "linear")
 
 #: the setting whose linear probes rise layer by layer: a narrow tanh net on a three-arm spiral
-LAYER_BY_LAYER = {
+LAYER_BY_LAYER: dict[str, Any] = {
     "data": {"n": 400, "noise": 0.05, "seed": 0, "classes": 3},
     "hidden": [4, 4, 4, 4],
     "activation": "tanh",

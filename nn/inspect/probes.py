@@ -19,7 +19,7 @@ from .stages import layer_outputs
 __all__ = ["linear_probes", "fit_probe", "probe_predict", "Probe", "fit_probes"]
 
 
-def fit_probe(F: np.ndarray, t: np.ndarray, k: int, epochs: int, lr: float, seed: int) -> Module:
+def fit_probe(F: np.ndarray, t: np.ndarray, k: int, epochs: int, lr: float, seed: int) -> MLP:
     """A linear classifier for ``k`` classes trained on the features ``F`` by full-batch Adam.
 
     The classifier is an ``nn.MLP`` with no hidden layer: one logit and
@@ -87,7 +87,7 @@ class Probe(NamedTuple):
     the representation's own coordinates, which the pictures draw.
     """
 
-    model: Module
+    model: MLP
     mean: np.ndarray
     scale: np.ndarray
     classes: np.ndarray

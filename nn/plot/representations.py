@@ -386,7 +386,7 @@ def warped_grids(
             name, G = list(flat.items())[c]
             mean, basis, labels = _projection(G)
             draw_grid(ax, G, mesh.shape[:2], mean, basis)
-            head = "input" if name == "input" else column_title(name, mods.get(name), c == len(flat) - 1)
+            head = "input" if name == "input" else column_title(name, mods.get(name), name == list(mods)[-1])
             ax.set_title(head.replace("\n", ": "), fontsize=8)
             ax.set_xlabel("$x_0$" if name == "input" else labels[0], fontsize=7)
             ax.set_ylabel(row_name if c == 0 else (labels[1] if G.shape[1] > 1 else ""), fontsize=8 if c == 0 else 7)

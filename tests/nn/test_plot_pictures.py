@@ -192,6 +192,7 @@ def test_a_wide_layer_is_shown_as_its_probe_sees_it(classes):
 def test_grid_lines_are_grey_not_a_class_colour(circles, deep, flat):
     X = circles[0]
     fig = plot.warped_grids({"deep": deep, "flat": flat}, X)
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["input", "layer 1: ReLU", "layer 2: ReLU"]  # no output here
     colours = {line.get_color() for ax in fig.axes for line in ax.lines}
     assert colours == set(GRID_COLOURS) and not colours & CLASS_HUES
     # without a nonlinearity every grid line stays straight after every layer
