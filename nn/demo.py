@@ -260,7 +260,14 @@ def _plots(
                 path=p,
             ),
         ),
-        ("gradient_health.png", lambda p: plot.gradient_health(health=health, title=deep_name, path=p)),
+        (
+            "gradient_health.png",
+            lambda p: plot.gradient_health(
+                health=health,
+                title=f"{deep_name}: gradients before and after training (the loss is then near 0)",
+                path=p,
+            ),
+        ),
     ):
         path = os.path.join(out, fname)
         fig = make(path)

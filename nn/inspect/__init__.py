@@ -10,7 +10,8 @@ of them changes the model.
 - :func:`layer_outputs`: the representation after each layer.
 - :func:`linear_probes`: how linearly separable the classes are in each
   layer's representation (the accuracy of a linear classifier trained on it,
-  with layergrad itself).
+  with layergrad itself); :func:`fit_probes` returns the trained probes
+  (:class:`Probe`), whose straight cuts the pictures draw.
 - :func:`gradient_health`: per layer, the gradient and weight norms, the
   update-to-weight ratio and the fraction of dead ReLU units.
 - :func:`grid` and :func:`neuron_outputs`: every neuron's output over the 2-D

@@ -85,6 +85,13 @@ class Probe(NamedTuple):
     ``(F - mean) / scale``; ``classes`` holds the original labels of classes
     ``0 .. k-1``.  Its decision boundary is a straight line (a hyperplane) in
     the representation's own coordinates, which the pictures draw.
+
+    Examples
+    --------
+    >>> import nn
+    >>> probe = fit_probes(nn.MLP(2, [1]), np.array([[0.0, 1.0], [2.0, 1.0]]), np.array([3, 7]))["input"]
+    >>> probe.classes.tolist(), probe.mean.tolist()
+    ([3, 7], [1.0, 1.0])
     """
 
     model: MLP
