@@ -204,7 +204,7 @@ print("row.grad", row.grad.ravel(), "= sum of col:", col.data.sum())
 # of ones it was stretched along.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(8, 2.6), gridspec_kw={"width_ratios": [3, 1, 3]})
+fig, axes = plt.subplots(1, 3, figsize=(5.6, 2.6), gridspec_kw={"width_ratios": [3, 1, 3]})
 shown = ((table.data, "table = col * row  (4, 3)"), (col.grad, "col.grad  (4, 1)"), (row.grad, "row.grad  (1, 3)"))
 for ax, (values, name) in zip(axes, shown):
     ax.imshow(values, cmap=plot.signed_cmap(), vmin=-12, vmax=12)
