@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, NamedTuple
 
 from ..ops import format_constant
@@ -17,6 +18,11 @@ from .text import attr_list, escape, quote
 FAST_LAYOUT_NODES = 800
 #: ... and above this many virtual nodes (see :meth:`Planner.spread`), too.
 FAST_LAYOUT_SPREAD = 5000
+
+#: Above this many edges between collapsed units (dense layers at "neuron" detail), edges are half transparent.
+SEE_THROUGH_EDGES = 40
+#: The note on a "neuron" drawing of a graph without neuron stages (the tensor engine).
+NO_NEURONS = "detail 'neuron': no neuron has nodes of its own here (a tensor holds a whole layer): steps are drawn"
 
 _NOT_YET = 1 << 60  # sorts after every node position
 
@@ -102,16 +108,20 @@ class Emitter:
         if scalar:
             lines.extend(self._scalar_edges(plan, drawn, ids))
         else:
-            for (up, uc), srcs in plan.edges.items():
-                if up in drawn and uc in drawn:
-                    self.anchors.setdefault(ids[up], ids[uc])
-                    lines.append(self._unit_edge(ids[up], ids[uc], list(srcs), level, up in self.off))
+            shown = [(up, uc, srcs) for (up, uc), srcs in plan.edges.items() if up in drawn and uc in drawn]
+            see_through = len(shown) > SEE_THROUGH_EDGES
+            for up, uc, srcs in shown:
+                self.anchors.setdefault(ids[up], ids[uc])
+                line = self._unit_edge(ids[up], ids[uc], list(srcs), level, up in self.off)
+                lines.append(_translucent(line) if see_through else line)
         if left_out:
             lines.extend(_truncation(left_out, drawn, plan.edges, ids))
         lines.extend(order_lines(self.index, plan, drawn, ids, self.anchors, self.rankdir))
         if self.legend:
             lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None))
         graph_attr = {"rankdir": self.rankdir, **GRAPH, **(FAST_LAYOUT if fast else {})}
+        if level == "neuron" and not self._has_neurons():
+            graph_attr.update(label=NO_NEURONS, labelloc="t", labeljust="l", fontsize="10")
         if scalar and self._has_neurons():
             # NOTE: neuron boxes are clusters here; dot keeps their pinned order only with few crossing passes
             graph_attr["mclimit"] = "0.1"
@@ -327,6 +337,13 @@ class Emitter:
                 lines.append(indent + "}")
 
         emit((), "  ")
+
+
+def _translucent(line: str) -> str:
+    """An edge statement with its colour made half transparent (``#rrggbb`` -> ``#rrggbb80``)."""
+    if 'color="#' not in line:
+        return line[: line.rindex("]")] + (", " if not line.endswith("[];") else "") + 'color="#66666680"];'
+    return re.sub(r'color="(#[0-9a-fA-F]{6})"', r'color="\g<1>80"', line)
 
 
 def _ids(first: dict[Any, int], drawn: set[Any]) -> dict[Any, str]:

@@ -144,7 +144,12 @@ class Fields:
                 fields.append(g)
         if not summary_line and outflow:
             d = order[outflow[0]].data
-            summary_line.append(("out " + shape_text(d)) if isinstance(d, np.ndarray) else f"{len(outflow)} out")
+            if self.show_data and len(outflow) == 1 and np.size(d) == 1:
+                summary_line.append("out " + number(np.asarray(d).reshape(-1)[0]))
+            elif isinstance(d, np.ndarray):
+                summary_line.append("out " + shape_text(d))
+            else:
+                summary_line.append(f"{len(outflow)} outputs")
         return Box([header, ", ".join(summary_line)] if summary_line else [header], fields)
 
     def block(self, members: list[int], outflow: list[int]) -> Box:
