@@ -163,7 +163,8 @@ class GraphIndex:
         ``("loss", "MLP", "layer 1", ...)`` while its parameters were made under
         ``("MLP", "layer 1")``; the part from the first model, layer or neuron
         level after a loss level on is kept, so the model is drawn once, beside the
-        loss box and not inside it.  Also records every level's label and kind.
+        loss box and not inside it.  A loss stage inside another loss stage is
+        dropped (one box per loss).  Also records every level's label and kind.
         """
         own = getattr(st, "labels", None) is not None and getattr(st, "kinds", None) is not None
         if own:
@@ -171,17 +172,21 @@ class GraphIndex:
         else:  # a plain tuple (a hand-made path): the registry says, at lookup
             labels = tuple(stage_label(st[: j + 1]) for j in range(len(st)))
             st_kinds = tuple(stage_kind(st[: j + 1]) for j in range(len(st)))
-        cut = 0
+        keep: list[int] = []
         in_loss = False
         for j, k in enumerate(st_kinds):
             if k == "loss":
+                if in_loss:  # a loss inside a loss (a library loss in the user's loss stage): one box
+                    continue
                 in_loss = True
-            elif in_loss and k in _MODEL_KINDS:
-                cut, in_loss = j, False
-        path = tuple(st[cut:])
-        if own or cut:
-            for j in range(len(path)):
-                self._info[path[: j + 1]] = (labels[cut + j], st_kinds[cut + j])
+            elif in_loss and k in _MODEL_KINDS:  # a model called inside a loss: drawn on its own
+                keep, in_loss = [], False
+            keep.append(j)
+        if len(keep) == len(st) and not own:
+            return tuple(st)
+        path = tuple(st[j] for j in keep)
+        for j in range(len(path)):
+            self._info[path[: j + 1]] = (labels[keep[j]], st_kinds[keep[j]])
         return path
 
     def _inputs_in_stages(self, kinds: list[int]) -> None:

@@ -672,3 +672,20 @@ def test_stage_paths_carry_their_labels_and_still_compare_as_tuples():
         y = Value(1.0) * 2
     assert y.stage == ("m", "l") and hash(y.stage) == hash(("m", "l")) and repr(y.stage) == "('m', 'l')"
     assert y.stage.labels == ("M", None) and y.stage.kinds == ("model", "layer")
+
+
+def test_a_loss_is_one_box_and_a_loss_inside_a_loss_adds_none():
+    y = ScalarMLP([2, 2, 1])(_inputs([1.0, -1.0]))[0]
+    with stage("loss", label="loss: mean squared error", kind="loss"):
+        with stage("loss", label="loss: inner", kind="loss"):  # a library loss called inside the user's
+            loss = (y - 1.0) ** 2
+    loss.backward()
+    for detail in ("scalar", "neuron", "layer"):
+        src = draw_graph(loss, detail=detail, legend=False).source
+        nodes, _ = parse(src)
+        assert src.count('label="loss: mean squared error"') == 1 and "loss: inner" not in src
+        loss_nodes = [n for n, where in nodes.items() if where and where[0] == "loss: mean squared error"]
+        assert loss_nodes and all(nodes[n] == ("loss: mean squared error",) for n in loss_nodes)
+        assert 'fillcolor="#f0fdf4"' in src  # the loss box's own style
+        if detail != "scalar":  # one node for the whole loss
+            assert loss_nodes == ["g:loss"] and lines_of(src, "g:loss")[0] == "loss: mean squared error"
