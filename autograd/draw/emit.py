@@ -118,7 +118,7 @@ class Emitter:
             lines.extend(_truncation(left_out, drawn, plan.edges, ids))
         lines.extend(order_lines(self.index, plan, drawn, ids, self.anchors, self.rankdir))
         if self.legend:
-            lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None))
+            lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None, self.rankdir))
         graph_attr = {"rankdir": self.rankdir, **GRAPH, **(FAST_LAYOUT if fast else {})}
         if level == "neuron" and not self._has_neurons():
             graph_attr.update(label=NO_NEURONS, labelloc="t", labeljust="l", fontsize="10")

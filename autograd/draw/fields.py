@@ -266,7 +266,7 @@ class Fields:
                 fields.append("w·x + b (linear): " + self._values(outflow))
                 short = "linear " + self._values(outflow) if len(outflow) == 1 else f"linear, {len(outflow)} calls"
         if off:
-            short = f"{order[act[-1]].op.short} off → 0"
+            short = f"{order[act[-1]].op.short} off: 0"
             fields.append(f"{order[act[-1]].op.short} off for this input: its weights get no gradient")
         elif params and self.show_grad:
             m = self.grad_mean(params)

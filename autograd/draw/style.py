@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..palette import GRADIENT_RAMP, MUTED
-from .text import escape, number, quote
+from .text import quote
 
 # fmt: off
 FILL = {                       # kind -> (fill colour, extra attributes); every node is a box
@@ -37,6 +37,7 @@ FADED = ("#c8c8c8", MUTED)     # border/edge colour and font colour of parts tha
 NAN_COLOUR = "#dc2626"         # red: a nan gradient (an error, not a size)
 # fmt: on
 FONT = "Helvetica,Arial,sans-serif"
+LEGEND_ROWS = 3  # entries per column of the legend
 # the graph, node and edge defaults of every drawing (DOT attribute values, unquoted)
 GRAPH = {
     "newrank": "true",
@@ -104,21 +105,24 @@ def grad_attrs(m: float | None, max_mag: float, edge: bool = False) -> str:
     return f', color="{color}", penwidth={width:.2f}'
 
 
-def legend(kinds_seen: set[str], max_mag: float | None) -> list[str]:
-    """The legend: a row of the node kinds drawn and, unless ``max_mag`` is None, a row of the |grad| scale.
+def legend(kinds_seen: set[str], max_mag: float | None, rankdir: str = "LR") -> list[str]:
+    """The legend: the node kinds drawn and, unless ``max_mag`` is None, the |grad| scale, in short columns.
 
-    The gradient row shows the border colour at the largest magnitude drawn and
-    at 100, 10,000 and a million times less, with those numbers, then "0".
+    The gradient scale shows the border colour at the largest magnitude drawn
+    and at 100, 10,000 and a million times less, with those numbers, then "0".
+    Each column (at most :data:`LEGEND_ROWS` entries) is one ``rank=same``
+    group, so the legend is a small block of a few of the picture's columns,
+    not a row across all of them.
     """
     lines = ["  subgraph cluster_legend {", '    label="legend"; style="rounded"; color="#bbbbbb"; fontsize=9;']
-    rows: list[list[str]] = []
+    groups: list[list[str]] = []
     kinds = []
     for kind, text in _LEGEND_TEXT.items():
         if kind in kinds_seen:
             name = f"legend:{kind}"
             kinds.append(name)
             lines.append(f"    {quote(name)} [label={quote(text)}{node_style(kind)}, fontsize=9];")
-    rows.append(kinds)
+    groups.append(kinds)
     if max_mag is not None:
         grads = ["legend:grad"]
         lines.append('    "legend:grad" [label="border: |grad|", shape=plaintext, style="", fontsize=9];')
@@ -127,16 +131,18 @@ def legend(kinds_seen: set[str], max_mag: float | None) -> list[str]:
             name = f"legend:grad{k}"
             grads.append(name)
             attrs = grad_attrs(m, max_mag)
-            lines.append(f'    {quote(name)} [label="{escape(number(m))}", fillcolor="#ffffff"{attrs}, fontsize=9];')
+            lines.append(f'    {quote(name)} [label="{m:.2g}", fillcolor="#ffffff"{attrs}, fontsize=9];')
         grads.append("legend:grad-zero")
         attrs = grad_attrs(0.0, max_mag).replace('style="dashed"', 'style="rounded,filled,dashed"')
         lines.append(f'    "legend:grad-zero" [label="0 (none)", fillcolor="#ffffff"{attrs}, fontsize=9];')
-        rows.append(grads)
-    for row in rows:
-        for a, b in zip(row, row[1:]):
-            lines.append(f"    {quote(a)} -> {quote(b)} [style=invis];")
-    heads = [row[0] for row in rows if row]
-    if len(heads) == 2:
-        lines.append(f"    {{ rank=same; {quote(heads[0])}; {quote(heads[1])}; }}")
+        groups.append(grads)
+    columns = [g[k : k + LEGEND_ROWS] for g in groups for k in range(0, len(g), LEGEND_ROWS)]
+    for column in columns:
+        ids = column[::-1] if rankdir in ("LR", "RL") else column  # first on top (see autograd.draw.order)
+        nodes = " ".join(quote(i) + ";" for i in ids)
+        chain = (" " + " -> ".join(quote(i) for i in ids) + " [style=invis];") if len(ids) > 1 else ""
+        lines.append(f"    {{ rank=same; {nodes}{chain} }}")
+    for a, b in zip(columns, columns[1:]):
+        lines.append(f"    {quote(a[0])} -> {quote(b[0])} [style=invis];")
     lines.append("  }")
-    return lines if any(rows) else []
+    return lines if columns else []

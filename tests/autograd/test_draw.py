@@ -500,7 +500,7 @@ def test_gradient_view_colours_by_magnitude_and_fades_dead_parts():
     nsrc = draw_graph(y, detail="neuron").source
     assert 'style="rounded,filled,dashed"' in re.search(r'"g:MLP/layer 1/neuron 1" \[.*', nsrc).group(0)
     # it says why, and its number agrees with its style: the weights get no gradient
-    assert lines_of(nsrc, "g:MLP/layer 1/neuron 1") == ["neuron 1", "ReLU off → 0"]
+    assert lines_of(nsrc, "g:MLP/layer 1/neuron 1") == ["neuron 1", "ReLU off: 0"]
     assert "ReLU off for this input: its weights get no gradient" in tip_of(nsrc, "g:MLP/layer 1/neuron 1")
     # and what leaves it (a 0) is faded too
     out_edges = [e for e in re.findall(r'"g:MLP/layer 1/neuron 1" -> .*', nsrc) if "invis" not in e]
