@@ -70,7 +70,7 @@ def order_lines(
     ]
     firsts = [f for f in firsts if not any(ids.get(unit[r]) == f for r in roots)]
     if firsts:
-        lines.append("  { rank=min; " + " ".join(quote(f) + ";" for f in firsts) + " }")
+        lines.append(chain(firsts, "min"))  # NOTE: in the first column the chain is not turned for LR (measured)
     lasts = sorted({ids[unit[r]] for r in roots if unit[r] in drawn} - set(firsts))
     if lasts and len(plan.first) > 1:
         lines.append(chain(lasts, "max", rankdir))

@@ -117,6 +117,18 @@ def check_neuron_order(lay: Layout) -> int:
     return checked
 
 
+def check_input_order(lay: Layout) -> int:
+    """Input nodes named x<i> (or x<i> = ...) sit top to bottom in index order; returns how many there are."""
+    found = []
+    for name, node in lay.by_name.items():
+        m = re.match(r"x(\d+)\b", str(node.get("label", "")))
+        if m and not name.startswith("legend"):
+            found.append((int(m.group(1)), lay.centre(name)[1]))
+    top_down = [i for i, _y in sorted(found, key=lambda t: -t[1])]
+    assert top_down == sorted(top_down), f"inputs drawn top to bottom as {top_down}"
+    return len(found)
+
+
 def check_one_row(lay: Layout, prefix: str = "layer ") -> int:
     """Layer boxes left to right without overlap in x, all sharing some height; returns how many."""
     boxes = [lay.box(c) for c in lay.named(prefix)]
@@ -200,7 +212,8 @@ def test_the_readme_scalar_example():
     y.backward()
     g = draw_graph(y)
     assert g.detail == "scalar"
-    check_all(g, loss=False)
+    lay = check_all(g, loss=False)
+    assert check_input_order(lay) == 2  # x1 above x2
 
 
 # --------------------------------------------------------------------------
@@ -275,6 +288,8 @@ def test_every_level_on_both_engines(engine, detail):
     assert check_one_row(lay) == 3
     if engine == "scalar" and g.detail in ("scalar", "neuron"):
         assert check_neuron_order(lay) == 2  # the two hidden layers of 3 neurons
+    if engine == "scalar" and g.detail == "scalar":
+        assert check_input_order(lay) == 2  # x0 above x1
     inputs = [n for n in lay.nodes.values() if str(n["label"]).startswith(("input", "x0"))]
     assert inputs, "the model's input is drawn as an input"
     assert not any(str(n["label"]).startswith("constant") for n in lay.nodes.values())
