@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from ..ops import format_constant
 from .fields import Box, Fields
 from .index import PARAM, dot_terms
-from .order import order_lines
+from .order import chain, order_lines
 from .plan import Plan, Planner
 from .style import EDGE, FAST_LAYOUT, GRAPH, NODE, cluster_attrs, grad_attrs, legend, node_style
 from .text import attr_list, escape, quote
@@ -81,6 +81,7 @@ class Emitter:
         self.grad_view = show_grad and any(index.mag(r) for r in index.roots)
         self.max_mag = 1.0  # the largest gradient magnitude drawn: the dark end of the colour ramp
         self.anchors: dict[str, str] = {}  # id of a drawn leaf -> id of the first op it feeds
+        self.rows: list[list[str]] = []  # ids to keep in this order in one column
         self.off: set[Any] = set()  # units of neurons whose ReLU passed nothing (drawn faded, and their edges)
 
     def build(self, plan: Plan, drawn: set[Any], left_out: int) -> tuple[DotText, int]:
@@ -117,6 +118,7 @@ class Emitter:
         if left_out:
             lines.extend(_truncation(left_out, drawn, plan.edges, ids))
         lines.extend(order_lines(self.index, plan, drawn, ids, self.anchors, self.rankdir))
+        lines.extend(chain(row, "same", self.rankdir) for row in self.rows)
         if self.legend:
             lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None, self.rankdir))
         graph_attr = {"rankdir": self.rankdir, **GRAPH, **(FAST_LAYOUT if fast else {})}
@@ -247,6 +249,8 @@ class Emitter:
                 stmts.append(self._node(f"{uid}_a{k}", "intermediate", value("+", sums[k], g), m))
         if terms == 0:
             stmts.append(self._node(uid, kind, value("w·x (0 terms)", n.data, g), m))
+        if terms > 1:  # the products in the order of their terms, w0·x0 on top
+            self.rows.append([f"{uid}_m{k}" for k in range(terms)])
         return stmts
 
     def _expand_edges(self, i: int, ids: dict[Any, str], drawn: set[Any]) -> list[str]:
