@@ -14,7 +14,11 @@ _GATES = ("relu", "step")  # activations that output exactly 0 and pass no gradi
 
 
 class Box(NamedTuple):
-    """The text of one drawn node: the short ``label`` lines, and every detail for its ``tooltip``."""
+    """The text of one drawn node: the short ``label`` lines, and every detail for its ``tooltip``.
+
+    >>> Box(["W (3, 4)", "mean 5.5"], ["W", "(3, 4) float64", "data min 0 mean 5.5 max 11"]).label
+    ['W (3, 4)', 'mean 5.5']
+    """
 
     label: list[str]
     tooltip: list[str]

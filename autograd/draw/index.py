@@ -163,8 +163,9 @@ class GraphIndex:
         ``("loss", "MLP", "layer 1", ...)`` while its parameters were made under
         ``("MLP", "layer 1")``; the part from the first model, layer or neuron
         level after a loss level on is kept, so the model is drawn once, beside the
-        loss box and not inside it.  A loss stage inside another loss stage is
-        dropped (one box per loss).  Also records every level's label and kind.
+        loss box and not inside it.  A loss stage inside another loss stage,
+        or inside an unkinded stage of the same name, makes no box of its own.
+        Also records every level's label and kind.
         """
         own = getattr(st, "labels", None) is not None and getattr(st, "kinds", None) is not None
         if own:
@@ -175,6 +176,8 @@ class GraphIndex:
         keep: list[int] = []
         in_loss = False
         for j, k in enumerate(st_kinds):
+            if k is None and j + 1 < len(st) and st_kinds[j + 1] == "loss" and st[j + 1] == st[j]:
+                continue  # stage("loss") around a loss function's own stage("loss", kind="loss"): one box
             if k == "loss":
                 if in_loss:  # a loss inside a loss (a library loss in the user's loss stage): one box
                     continue

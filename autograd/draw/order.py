@@ -41,6 +41,9 @@ def chain(ids: list[str], rank: str = "same", rankdir: str = "TB") -> str:
     ``dot`` lays out top to bottom and turns the picture for ``rankdir=LR``,
     which puts the first of a row at the bottom: the chain is reversed there so
     that ``ids[0]`` is drawn on top.
+
+    >>> chain(["a", "b"], rankdir="LR")
+    '  { rank=same; "b"; "a"; "b" -> "a" [style=invis]; }'
     """
     if rankdir in ("LR", "RL"):
         ids = ids[::-1]

@@ -74,7 +74,11 @@ _LEGEND_TEXT = {
 
 
 def node_style(kind: str) -> str:
-    """The fill (and extra attributes) of a node of ``kind``, with a leading ``, ``."""
+    """The fill (and extra attributes) of a node of ``kind``, with a leading ``, ``.
+
+    >>> node_style("parameter")
+    ', fillcolor="#fde047", peripheries=2'
+    """
     fill, extra = FILL[kind]
     return f', fillcolor="{fill}"{extra}'
 
@@ -85,7 +89,11 @@ def cluster_attrs(kind: str | None) -> str:
 
 
 def grad_level(m: float, max_mag: float) -> float:
-    """Where ``m`` sits on the log scale from ``max_mag`` 10^-DECADES (0) to ``max_mag`` (1)."""
+    """Where ``m`` sits on the log scale from ``max_mag`` 10^-DECADES (0) to ``max_mag`` (1).
+
+    >>> grad_level(1.0, 1.0), grad_level(0.001, 1.0), grad_level(1e-9, 1.0)
+    (1.0, 0.5, 0.0)
+    """
     if m == math.inf:
         return 1.0
     return max(0.0, min(1.0, 1.0 + math.log10(m / max_mag) / DECADES))

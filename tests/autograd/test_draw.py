@@ -689,3 +689,15 @@ def test_a_loss_is_one_box_and_a_loss_inside_a_loss_adds_none():
         assert 'fillcolor="#f0fdf4"' in src  # the loss box's own style
         if detail != "scalar":  # one node for the whole loss
             assert loss_nodes == ["g:loss"] and lines_of(src, "g:loss")[0] == "loss: mean squared error"
+
+
+def test_a_plain_stage_around_a_loss_stage_of_the_same_name_is_the_same_box():
+    # the demo wraps a loss function, which enters its own stage("loss", kind="loss"), in stage("loss")
+    y = ScalarMLP([2, 1])(_inputs([1.0, -1.0]))[0]
+    with stage("loss", label="loss: bce_with_logits"):
+        with stage("loss", label="loss: binary cross-entropy", kind="loss"):
+            loss = (y - 1.0) ** 2
+    loss.backward()
+    for detail in ("scalar", "layer"):
+        src = draw_graph(loss, detail=detail, legend=False).source
+        assert "bce_with_logits" not in src and src.count('label="loss: binary cross-entropy";') == 1
