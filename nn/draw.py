@@ -99,11 +99,14 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
     nin = weights[0][0].shape[0]
     scale = max(float(np.abs(W).max()) for W, _ in weights) or 1.0
     title = model.describe() if hasattr(model, "describe") else type(model).__name__
+    widths = [len(_shown(nin, max_width))] + [len(_shown(W.shape[1], max_width)) for W, _ in weights]
+    any_dense = any(a * b > DENSE_EDGES for a, b in zip(widths, widths[1:]))
+    how = "wider, and between wide layers darker: larger |w|" if any_dense else "wider: larger |w|"
     lines = [
         "digraph network {",
         f'  graph [rankdir={rankdir}, splines=line, nodesep=0.1, ranksep=1.3, fontname="Helvetica", fontsize=11, '
         f'remincross=false, label="{_esc(title)}\\nedge: weight w (blue w > 0, orange w < 0; '
-        f'wider and darker: larger |w|); circle: bias b", labelloc=t];',
+        f'{how}); circle: neuron index and bias b", labelloc=t];',
         '  node [shape=circle, fixedsize=true, width=0.6, fontsize=8, fontname="Helvetica", style=filled];',
         "  edge [arrowsize=0.3];",
     ]
