@@ -163,8 +163,9 @@ class GraphIndex:
         ``("loss", "MLP", "layer 1", ...)`` while its parameters were made under
         ``("MLP", "layer 1")``; the part from the first model, layer or neuron
         level after a loss level on is kept, so the model is drawn once, beside the
-        loss box and not inside it.  A loss stage inside another loss stage,
-        or inside an unkinded stage of the same name, makes no box of its own.
+        loss box and not inside it.  A stage named "loss" is a loss even without
+        a kind.  A loss stage inside another loss stage, or inside an unkinded
+        stage of the same name, makes no box of its own.
         Also records every level's label and kind.
         """
         own = getattr(st, "labels", None) is not None and getattr(st, "kinds", None) is not None
@@ -173,6 +174,10 @@ class GraphIndex:
         else:  # a plain tuple (a hand-made path): the registry says, at lookup
             labels = tuple(stage_label(st[: j + 1]) for j in range(len(st)))
             st_kinds = tuple(stage_kind(st[: j + 1]) for j in range(len(st)))
+        if "loss" in st and any(k is None and name == "loss" for name, k in zip(st, st_kinds)):
+            # a stage named "loss" without a kind (as written before "loss" was a kind) is a loss
+            st_kinds = tuple("loss" if k is None and name == "loss" else k for name, k in zip(st, st_kinds))
+            own = True
         keep: list[int] = []
         in_loss = False
         for j, k in enumerate(st_kinds):

@@ -691,7 +691,7 @@ def test_a_loss_is_one_box_and_a_loss_inside_a_loss_adds_none():
             assert loss_nodes == ["g:loss"] and lines_of(src, "g:loss")[0] == "loss: mean squared error"
 
 
-def test_a_plain_stage_around_a_loss_stage_of_the_same_name_is_the_same_box():
+def test_a_stage_named_loss_around_a_loss_functions_own_stage_is_the_same_box():
     # the demo wraps a loss function, which enters its own stage("loss", kind="loss"), in stage("loss")
     y = ScalarMLP([2, 1])(_inputs([1.0, -1.0]))[0]
     with stage("loss", label="loss: bce_with_logits"):
@@ -700,4 +700,19 @@ def test_a_plain_stage_around_a_loss_stage_of_the_same_name_is_the_same_box():
     loss.backward()
     for detail in ("scalar", "layer"):
         src = draw_graph(loss, detail=detail, legend=False).source
-        assert "bce_with_logits" not in src and src.count('label="loss: binary cross-entropy";') == 1
+        # one box, with the outer (the user's) label: the user may have put several losses in it
+        assert "binary cross-entropy" not in src and src.count('label="loss: bce_with_logits";') == 1
+
+
+def test_a_stage_named_loss_without_a_kind_is_a_loss():
+    # as notebooks and the demo wrote it before "loss" was a stage kind
+    y = ScalarMLP([2, 2, 1])(_inputs([1.0, -1.0]))[0]
+    with stage("loss", label="loss: squared error"):
+        loss = (y - 1.0) ** 2
+    loss.backward()
+    for detail in ("scalar", "neuron", "layer"):
+        src = draw_graph(loss, detail=detail, legend=False).source
+        nodes, _ = parse(src)
+        assert 'fillcolor="#f0fdf4"' in src  # drawn in the loss box's style
+        loss_nodes = [n for n, where in nodes.items() if where == ("loss: squared error",)]
+        assert loss_nodes and (detail == "scalar" or loss_nodes == ["g:loss"])
