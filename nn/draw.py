@@ -1,10 +1,13 @@
 """``draw_network``: the classic picture of a neural network, from a model's weights.
 
 Columns of neuron circles (input layer, hidden layers, output layer), one
-directed edge per weight, coloured by sign and drawn wider for larger
-magnitudes, each neuron labelled with its activation.  Layers wider than
-``max_width`` are summarised: their first and last neurons are drawn and an
-ellipsis node stands for the rest.
+directed edge per weight, coloured by sign with :mod:`autograd.palette`'s code
+(blue positive, orange negative) and drawn wider and more opaque for larger
+magnitudes, so that the many edges between wide layers do not become a tangle.
+Each layer's title names its activation; each circle holds its neuron's bias.
+Neurons are drawn in index order, top to bottom (first at the top).  Layers
+wider than ``max_width`` are summarised: their first and last neurons are drawn
+and an ellipsis node stands for the rest.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Graph
+from autograd.palette import NEGATIVE, POSITIVE
 
 from .activations import Activation, Identity
 from .module import Module
 
 __all__ = ["draw_network"]
 
-POSITIVE = "#2b6cb0"  # blue: excitatory weight
-NEGATIVE = "#dd6b20"  # orange: inhibitory weight
+#: Layers with more weights than this between them get translucent edges (opacity follows |w|).
+DENSE_EDGES = 48
 
 
 def _layers(model: Module) -> list[tuple[Module, Activation]]:
@@ -48,6 +52,14 @@ def _esc(s: str) -> str:
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _order(ids: list[str], rankdir: str) -> str:
+    """A ``rank=same`` group that keeps ``ids`` in this order (first on top for LR, first on the left for TB)."""
+    if len(ids) < 2:
+        return ""
+    chain = ids[::-1] if rankdir in ("LR", "RL") else ids  # NOTE: dot lays out TB and turns LR; see autograd.draw.order
+    return f"  {{ rank=same; {' -> '.join(chain)} [style=invis]; }}"
+
+
 def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_bias: bool = True) -> Graph:
     """Draw ``model`` as columns of neurons joined by one edge per weight.
 
@@ -73,7 +85,7 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
     >>> g = draw_network(MLP(2, [3, 1], seed=0))
     >>> g.num_nodes  # 2 inputs + 3 hidden + 1 output
     6
-    >>> g.source.count(" -> ")  # one edge per weight: 2*3 + 3*1
+    >>> g.source.count('tooltip="w = ')  # one edge per weight: 2*3 + 3*1
     9
     """
     if not isinstance(model, Module):
@@ -86,12 +98,16 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
     weights = [layer.get_weights() for layer, _ in layers]  # type: ignore[attr-defined]
     nin = weights[0][0].shape[0]
     scale = max(float(np.abs(W).max()) for W, _ in weights) or 1.0
+    title = model.describe() if hasattr(model, "describe") else type(model).__name__
+    widths = [len(_shown(nin, max_width))] + [len(_shown(W.shape[1], max_width)) for W, _ in weights]
+    any_dense = any(a * b > DENSE_EDGES for a, b in zip(widths, widths[1:]))
+    how = "wider, and between wide layers darker: larger |w|" if any_dense else "wider: larger |w|"
     lines = [
         "digraph network {",
-        f'  graph [rankdir={rankdir}, splines=line, nodesep=0.08, ranksep=1.4, fontname="Helvetica", '
-        f'label="{_esc(model.describe() if hasattr(model, "describe") else type(model).__name__)} — '
-        f'edge colour: sign of the weight (blue +, orange −), width: its size", labelloc=t];',
-        '  node [shape=circle, fixedsize=true, width=0.55, fontsize=9, fontname="Helvetica", style=filled];',
+        f'  graph [rankdir={rankdir}, splines=line, nodesep=0.1, ranksep=1.3, fontname="Helvetica", fontsize=11, '
+        f'remincross=false, label="{_esc(title)}\\nedge: weight w (blue w > 0, orange w < 0; '
+        f'{how}); circle: neuron index and bias b", labelloc=t];',
+        '  node [shape=circle, fixedsize=true, width=0.6, fontsize=8, fontname="Helvetica", style=filled];',
         "  edge [arrowsize=0.3];",
     ]
     count = 0
@@ -104,9 +120,10 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
             lines.append(f'    in_more [label="⋮\\n{nin - max_width + 1} more", shape=plaintext, style=""];')
             col.append(("in_more", None))
         else:
-            lines.append(f'    in_{i} [label="x{i}", fillcolor="#edf2f7"];')
+            lines.append(f'    in_{i} [label="x{i}", fillcolor="#fffbe6"];')
             col.append((f"in_{i}", i))
             count += 1
+    lines.append(_order([c for c, i in col if i is not None], rankdir))
     lines.append("  }")
     columns.append(col)
     for k, ((layer, act), (W, b)) in enumerate(zip(layers, weights)):
@@ -114,31 +131,37 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
         last = k == len(layers) - 1
         title = layer.describe() if hasattr(layer, "describe") else f"layer {k + 1}"
         role = "output layer" if last else "hidden layer"
-        lines.append(f'  subgraph cluster_l{k} {{ label="{_esc(title)}\\n({role})"; style=rounded; color="#a0aec0";')
-        col = []
         act_name = "linear" if type(act) is Identity else act.describe()
+        lines.append(
+            f'  subgraph cluster_l{k} {{ label="{_esc(title)}\\n({role}, {_esc(act_name)})"; style=rounded; '
+            'color="#a8a29e";'
+        )
+        col = []
         for j in _shown(nout, max_width):
             if j is None:
                 lines.append(f'    l{k}_more [label="⋮\\n{nout - max_width + 1} more", shape=plaintext, style=""];')
                 col.append((f"l{k}_more", None))
                 continue
-            bias = f"\\nb={b[j]:+.2f}" if show_bias else ""
-            fill = "#fefcbf" if last else "#e6fffa"
+            text = f"{j}\\nb {b[j]:+.2f}" if show_bias else f"{j}"
+            fill = "#bbf7d0" if last else "#f5f5f4"
             lines.append(
-                f'    l{k}_{j} [label="{_esc(act_name)}{bias}", fillcolor="{fill}", '
+                f'    l{k}_{j} [label="{text}", fillcolor="{fill}", '
                 f'tooltip="{_esc(title)}, neuron {j}: {_esc(act_name)}(w·x + b), b = {b[j]:.4g}"];'
             )
             col.append((f"l{k}_{j}", j))
             count += 1
+        lines.append(_order([c for c, j in col if j is not None], rankdir))
         lines.append("  }")
-        for src, i in columns[-1]:
-            for dst, j in col:
-                if i is None or j is None:
-                    continue
-                w = float(W[i, j])
-                width = 0.3 + 3.2 * abs(w) / scale
-                colour = POSITIVE if w >= 0 else NEGATIVE
-                lines.append(f'  {src} -> {dst} [color="{colour}", penwidth={width:.2f}, tooltip="w = {w:.4g}"];')
+        pairs = [(src, i, dst, j) for src, i in columns[-1] for dst, j in col if i is not None and j is not None]
+        dense = len(pairs) > DENSE_EDGES
+        for src, i, dst, j in pairs:
+            w = float(W[i, j])
+            t = abs(w) / scale
+            width = 0.3 + 3.2 * t
+            colour = POSITIVE if w >= 0 else NEGATIVE
+            if dense:  # many edges: the small weights fade out, the large ones stay visible
+                colour += f"{round(255 * (0.12 + 0.88 * t)):02x}"
+            lines.append(f'  {src} -> {dst} [color="{colour}", penwidth={width:.2f}, tooltip="w = {w:.4g}"];')
         columns.append(col)
     lines.append("}")
     graph = Graph("\n".join(lines) + "\n", detail="network", num_nodes=count)

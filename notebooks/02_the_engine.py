@@ -176,32 +176,39 @@ print("d/dx x^3 at x = 2:", cube_slope(2.0))
 # inside it (weighted sum, bias, activation). `draw_graph` groups nodes by those stages, so the same graph can be
 # drawn at different levels of detail.
 #
-# A small tanh network on the scalar engine, one input sample and a squared-error loss:
+# A small tanh network on the scalar engine, one input sample and a squared-error loss. The loss is a processing
+# stage too: written by hand here, it runs in a `stage` of kind `"loss"` (nn's loss functions do that themselves),
+# and is drawn in a box of its own. The network is called *before* the loss stage, so its layers are drawn as
+# layers and its input as an input.
 
 # %%
 net = nn.MLP(2, [3, 2, 1], activation="tanh", engine="scalar", seed=0)
 out = net([0.5, -1.0])[0]
-with stage("loss", label="loss: squared error"):
+with stage("loss", label="loss: squared error", kind="loss"):
     loss = (out - 1.0) ** 2
 loss.backward()
 print("loss", loss.data)
 
 # %% [markdown]
 # `detail="scalar"`: every multiply and add of every neuron, each with its value and gradient. Boxes are layers and
-# neurons; the dashed boxes inside a neuron are its three steps. Edge colour and width show the size of the
-# gradient.
+# neurons, in index order from the top; the dashed boxes inside a neuron are its three steps. The border and edge
+# colour (light to dark purple, numbers in the legend) and width show the size of the gradient; hover over a node
+# in the SVG for every detail.
 
 # %%
 draw_graph(loss, detail="scalar")
 
 # %% [markdown]
-# `detail="neuron"`: one node per neuron, with its weighted sum, its activation and its gradient.
+# `detail="neuron"`: one node per neuron with what its activation gave (the rest, such as its weighted sum and
+# gradients, is in the tooltip). A ReLU neuron that outputs 0 for this input says "ReLU off" and is drawn faded:
+# its weights get no gradient from this sample.
 
 # %%
 draw_graph(loss, detail="neuron")
 
 # %% [markdown]
-# `detail="layer"`: one node per layer, with its steps, operation count and parameter count.
+# `detail="layer"`: one node per layer, with its neuron and parameter counts (its steps and operation counts are in
+# the tooltip).
 
 # %%
 draw_graph(loss, detail="layer")
@@ -209,27 +216,28 @@ draw_graph(loss, detail="layer")
 # %% [markdown]
 # On the tensor engine one node already holds a whole layer's step for a whole batch (a matrix product, a bias
 # added to every row, an activation), so the graph stays small however many samples flow through it. The same
-# network, now on a batch of 8 samples with a logistic loss:
+# network, now on a batch of 8 samples with a logistic loss (again the model first, then the loss):
 
 # %%
 tensor_net = net.to_engine("tensor")
 X = rng.normal(size=(8, 2))
 y = (X[:, 0] * X[:, 1] > 0).astype(float)
-with stage("loss", label="loss: bce_with_logits"):
-    batch_loss = bce_with_logits(tensor_net(Tensor(X)), y)
+logits = tensor_net(Tensor(X))
+with stage("loss", label="loss: binary cross-entropy", kind="loss"):
+    batch_loss = bce_with_logits(logits, y)
 batch_loss.backward()
 draw_graph(batch_loss)
 
 # %% [markdown]
-# `detail="auto"` (the default) picks the finest level that stays under `max_nodes` (2000 by default), so a picture
-# always stays readable and quick to render. One sample through `MLP(2, [16, 16, 1])` is 977 nodes at scalar detail;
-# with `max_nodes=200` the neuron level is chosen:
+# `detail="auto"` (the default) picks the level from the size the picture will have: the finest with at most 150
+# nodes, so a picture stays readable and quick to render (`max_nodes`, 2000 by default, is the hard limit). One
+# sample through `MLP(2, [16, 16, 1])` is 979 nodes at scalar detail, so the neuron level is chosen:
 
 # %%
 big = nn.MLP(2, [16, 16, 1], engine="scalar", seed=0)
 big_out = big([0.5, -1.0])[0]
 big_out.backward()
-g = draw_graph(big_out, max_nodes=200)
+g = draw_graph(big_out)
 print(repr(g), "  nodes at each level measured:", g.counts)
 display(g)
 

@@ -16,7 +16,14 @@ drawn at three *detail levels*:
     one node per layer, with its steps, operation counts and parameter counts;
     edges between layers carry the shapes (tensors) or widths (scalars).
 
-``"auto"`` picks the finest level that stays under ``max_nodes``.
+``"auto"`` picks the level from the size of the picture: the finest with at
+most 150 nodes (else the finest under ``max_nodes``).
+
+Each node shows a line or two (name or op, a tensor's shape, one number); the
+rest (dtype, min/mean/max, gradients) is its tooltip.  The layers stand in one
+row, the neurons of a layer in index order (:mod:`~autograd.draw.order`), a
+stage of kind ``"loss"`` has a box of its own, and gradient size is the purple
+scale of :mod:`autograd.palette` with a legend that prints its numbers.
 
 Building the DOT text is pure string work and needs no program.  Turning it
 into a picture (:meth:`Graph.render`, :meth:`Graph.pipe`, notebook display)
@@ -35,7 +42,8 @@ The package, one step per module: :mod:`~autograd.draw.index` collects the
 graph (:mod:`~autograd.draw.foreign` mirrors other libraries' values),
 :mod:`~autograd.draw.plan` picks the detail level and what collapses,
 :mod:`~autograd.draw.emit` writes the DOT text (with :mod:`~autograd.draw.fields`
-for the text inside nodes, :mod:`~autograd.draw.style` for colours and
+for the text inside nodes, :mod:`~autograd.draw.order` for where nodes sit,
+:mod:`~autograd.draw.style` for colours and
 :mod:`~autograd.draw.text` for quoting; how an op is shown is read from its row,
 :meth:`autograd.ops.Op.text`), :mod:`~autograd.draw.drawing` holds the two functions, and
 :mod:`~autograd.draw.render` runs Graphviz.

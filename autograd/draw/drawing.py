@@ -33,13 +33,16 @@ def draw_graph(
     detail : {"auto", "scalar", "neuron", "layer"}, default "auto"
         ``"scalar"``: every op (a neuron's ``dot`` drawn as its multiplies and
         adds); ``"neuron"``: one node per neuron (scalar engine) or processing
-        step (tensor engine); ``"layer"``: one node per layer; ``"auto"``: the
-        finest level with at most ``max_nodes`` nodes.
+        step (tensor engine, which has no node per neuron; the picture says so);
+        ``"layer"``: one node per layer; ``"auto"``: picked from the picture's
+        size, the finest level with at most 150 nodes, else the finest with at
+        most ``max_nodes``.
     show_data : bool, default True
-        Show values (numbers, or shape and min/mean/max for tensors).
+        Show values (a number, or a tensor's mean; min/mean/max in the tooltip).
     show_grad : bool, default True
-        Show gradients; after ``backward()`` also colour nodes and edges by
-        gradient magnitude (log scale, dark red = large; dashed grey = zero).
+        Show gradients; after ``backward()`` also colour node borders and edges
+        by gradient magnitude (log scale on :data:`autograd.palette.GRADIENT_RAMP`:
+        dark purple = large; dashed grey = zero; the legend prints the numbers).
     rankdir : {"LR", "TB", "RL", "BT"}, default "LR"
         Direction of the flow: inputs left, output right for "LR".
     max_nodes : int, default 2000
@@ -47,7 +50,7 @@ def draw_graph(
         asked for) needs more, the nodes nearest the output are kept and one
         note says how many were left out, so a render always stays bounded.
     legend : bool, default True
-        Add a legend of the node kinds drawn (and of the gradient colours).
+        Add a compact legend of the node kinds drawn (and of the gradient colours, with numbers).
 
     Returns
     -------

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, NamedTuple
 
 from ..ops import format_constant
-from .fields import Fields
-from .index import INPUT, PARAM, dot_terms
+from .fields import Box, Fields
+from .index import PARAM, dot_terms
+from .order import chain, order_lines
 from .plan import Plan, Planner
-from .style import EDGE, FAST_LAYOUT, FILL, GRAPH, NODE, cluster_attrs, grad_attrs, legend
+from .style import EDGE, FAST_LAYOUT, GRAPH, NODE, cluster_attrs, grad_attrs, legend, node_style
 from .text import attr_list, escape, quote
 
 #: Above this many drawn nodes, layout attributes that trade beauty for speed are set.
 FAST_LAYOUT_NODES = 800
 #: ... and above this many virtual nodes (see :meth:`Planner.spread`), too.
 FAST_LAYOUT_SPREAD = 5000
+
+#: Above this many edges between collapsed units (dense layers at "neuron" detail), edges are half transparent.
+SEE_THROUGH_EDGES = 40
+#: The note on a "neuron" drawing of a graph without neuron stages (the tensor engine).
+NO_NEURONS = "detail 'neuron': no neuron has nodes of its own here (a tensor holds a whole layer): steps are drawn"
 
 _NOT_YET = 1 << 60  # sorts after every node position
 
@@ -73,6 +80,9 @@ class Emitter:
         self.rankdir, self.legend = rankdir, legend
         self.grad_view = show_grad and any(index.mag(r) for r in index.roots)
         self.max_mag = 1.0  # the largest gradient magnitude drawn: the dark end of the colour ramp
+        self.anchors: dict[str, str] = {}  # id of a drawn leaf -> id of the first op it feeds
+        self.rows: list[list[str]] = []  # ids to keep in this order in one column
+        self.off: set[Any] = set()  # units of neurons whose ReLU passed nothing (drawn faded, and their edges)
 
     def build(self, plan: Plan, drawn: set[Any], left_out: int) -> tuple[DotText, int]:
         """DOT text of the units ``drawn`` of ``plan``: (text, nodes drawn)."""
@@ -99,15 +109,24 @@ class Emitter:
         if scalar:
             lines.extend(self._scalar_edges(plan, drawn, ids))
         else:
-            for (up, uc), srcs in plan.edges.items():
-                if up in drawn and uc in drawn:
-                    lines.append(self._unit_edge(ids[up], ids[uc], list(srcs), level))
+            shown = [(up, uc, srcs) for (up, uc), srcs in plan.edges.items() if up in drawn and uc in drawn]
+            see_through = len(shown) > SEE_THROUGH_EDGES
+            for up, uc, srcs in shown:
+                self.anchors.setdefault(ids[up], ids[uc])
+                line = self._unit_edge(ids[up], ids[uc], list(srcs), level, up in self.off)
+                lines.append(_translucent(line) if see_through else line)
         if left_out:
             lines.extend(_truncation(left_out, drawn, plan.edges, ids))
-        lines.extend(self._ranks(plan, drawn, ids))
+        lines.extend(order_lines(self.index, plan, drawn, ids, self.anchors, self.rankdir))
+        lines.extend(chain(row, "same", self.rankdir) for row in self.rows)
         if self.legend:
-            lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None))
+            lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None, self.rankdir))
         graph_attr = {"rankdir": self.rankdir, **GRAPH, **(FAST_LAYOUT if fast else {})}
+        if level == "neuron" and not self._has_neurons():
+            graph_attr.update(label=NO_NEURONS, labelloc="t", labeljust="l", fontsize="10")
+        if scalar and self._has_neurons():
+            # NOTE: neuron boxes are clusters here; dot keeps their pinned order only with few crossing passes
+            graph_attr["mclimit"] = "0.1"
         return DotText("layergrad", graph_attr, dict(NODE), dict(EDGE), lines), n_drawn
 
     # -- nodes ------------------------------------------------------------------------
@@ -115,7 +134,7 @@ class Emitter:
         self, level: str, plan: Plan, drawn: set[Any], members: dict[Any, list[int]], ids: dict[Any, str]
     ) -> tuple[dict[tuple[str, ...], list[str]], dict[tuple[str, ...], int], set[str], int]:
         """Node statements by cluster (stage path), each cluster's first op, the kinds and number drawn."""
-        order, kinds, root_set, fields = self.order, self.index.kinds, self.index.root_set, self.fields
+        kinds, root_set, fields = self.index.kinds, self.index.root_set, self.fields
         outflow, weight, first_op = plan.outflow, plan.weight, plan.first_op
         where: dict[tuple[str, ...], list[str]] = {}
         op_rank: dict[tuple[str, ...], int] = {}
@@ -132,7 +151,7 @@ class Emitter:
                 else:
                     stmts = [self._node(ids[u], kind, fields.node(u), self.index.mag(u))]
                 n_drawn += weight.get(u, 1)
-                place = order[u].stage
+                place = self.index.stages[u]
             else:
                 mem = members[u]
                 out = [i for i in mem if i in outflow]
@@ -142,7 +161,9 @@ class Emitter:
                     path = u[1]
                     params = [i for i in mem if kinds[i] == PARAM]
                     stmt = self._node(ids[u], kind, fields.group(path, mem, out, level), fields.group_mag(params, out))
-                    place = path[:-1]
+                    place = path if self.index.kind(path) == "loss" else path[:-1]  # a loss keeps its box
+                    if level == "neuron" and fields.is_off(params, self._acts(mem)):
+                        self.off.add(u)
                 elif u[0] == "c":
                     stmt = self._node(ids[u], kind, fields.block(mem, out), fields.group_mag([], out))
                 else:
@@ -163,15 +184,28 @@ class Emitter:
             return "output"
         return _KIND_NAMES[self.index.kinds[i]]
 
-    def _node(self, uid: str, kind: str, fields: list[str], m: float | None) -> str:
-        """One node statement: a record of ``fields``, styled by ``kind`` and gradient magnitude ``m``."""
-        shape, fill, extra = FILL[kind]
+    def _has_neurons(self) -> bool:
+        """Whether any node was made inside a neuron stage."""
+        kind = self.index.kind
+        return any(kind(s[: j + 1]) == "neuron" for s in self.index.distinct for j in range(len(s)))
+
+    def _acts(self, members: list[int]) -> list[int]:
+        """The activation ops among ``members`` (ops in a stage named "activation")."""
+        order, stages = self.order, self.index.stages
+        return [i for i in members if order[i].op is not None and "activation" in stages[i]]
+
+    def _node(self, uid: str, kind: str, box: Box, m: float | None) -> str:
+        """One node statement: a box with ``box``'s short label and tooltip, styled by ``kind`` and magnitude ``m``."""
         attrs = self._grad(m)
+        leaf = kind in ("input", "parameter", "constant")
         if "dashed" in attrs:
-            attrs = attrs.replace('style="dashed"', 'style="filled,dashed"')
-        body = "|".join(escape(f, record=True) for f in fields)
-        record = body if self.rankdir in ("LR", "RL") else "{" + body + "}"
-        return f'{quote(uid)} [label="{record}", shape={shape}, fillcolor="{fill}"{extra}{attrs}];'
+            style = 'style="filled,dashed"' if leaf else 'style="rounded,filled,dashed"'
+            attrs = attrs.replace('style="dashed"', style)
+        elif leaf:
+            attrs += ', style="filled"'
+        label = escape("\n".join(box.label))
+        tip = escape("\n".join(box.tooltip))
+        return f'{quote(uid)} [label="{label}"{node_style(kind)}{attrs}, tooltip="{tip}"];'
 
     def _grad(self, m: float | None, edge: bool = False) -> str:
         """Gradient colour attributes (with a leading ", "), or "" when no gradients are drawn."""
@@ -215,6 +249,8 @@ class Emitter:
                 stmts.append(self._node(f"{uid}_a{k}", "intermediate", value("+", sums[k], g), m))
         if terms == 0:
             stmts.append(self._node(uid, kind, value("w·x (0 terms)", n.data, g), m))
+        if terms > 1:  # the products in the order of their terms, w0·x0 on top
+            self.rows.append([f"{uid}_m{k}" for k in range(terms)])
         return stmts
 
     def _expand_edges(self, i: int, ids: dict[Any, str], drawn: set[Any]) -> list[str]:
@@ -236,6 +272,7 @@ class Emitter:
             srcs = [prev[k]] if n._meta else [prev[k], prev[terms + k]]
             for p in srcs:
                 if p in drawn:
+                    self.anchors.setdefault(ids[p], mul(k))
                     out.append(
                         f"  {quote(ids[p])} -> {quote(mul(k))} [{self._grad(self.index.mag(p), edge=True)[2:]}];"
                     )
@@ -253,19 +290,20 @@ class Emitter:
         for p, c in plan.pairs:
             if c in weight or unit[c] not in drawn or unit[p] not in drawn:
                 continue
+            self.anchors.setdefault(ids[p], ids[c])
             lines.append(f"  {quote(ids[p])} -> {quote(ids[c])} [{self._grad(mag(p), edge=True)[2:]}];")
         for c in weight:
             if c in drawn:
                 lines.extend(self._expand_edges(c, ids, drawn))
         return lines
 
-    def _unit_edge(self, a: str, b: str, srcs: list[int], level: str) -> str:
-        """An edge between collapsed units, labelled with what flows along it."""
+    def _unit_edge(self, a: str, b: str, srcs: list[int], level: str, off: bool = False) -> str:
+        """An edge between collapsed units, labelled with what flows along it (faded from a neuron that is ``off``)."""
         attrs = []
         label = self.fields.edge_label(srcs, level, a.startswith("g:") or b.startswith("g:"))
         if label:
             attrs.append(f"label={quote(label)}")
-        g = self._grad(self.fields.grad_mean(srcs), edge=True)
+        g = self._grad(0.0 if off else self.fields.grad_mean(srcs), edge=True)
         if g:
             attrs.append(g[2:])
         return f"  {quote(a)} -> {quote(b)} [{', '.join(attrs)}];"
@@ -304,22 +342,12 @@ class Emitter:
 
         emit((), "  ")
 
-    def _ranks(self, plan: Plan, drawn: set[Any], ids: dict[Any, str]) -> list[str]:
-        """Inputs on the left (first rank), the output(s) on the right (last rank)."""
-        unit, kinds, roots = plan.unit, self.index.kinds, self.index.roots
-        firsts = [
-            ids[u]
-            for u in plan.first
-            if u in drawn and (type(u) is tuple and u[0] == "i" or type(u) is int and kinds[u] == INPUT)
-        ]
-        firsts = [f for f in firsts if not any(ids.get(unit[r]) == f for r in roots)]
-        lines = []
-        if firsts:
-            lines.append("  { rank=min; " + " ".join(quote(f) + ";" for f in firsts) + " }")
-        lasts = sorted({ids[unit[r]] for r in roots if unit[r] in drawn} - set(firsts))
-        if lasts and len(plan.first) > 1:
-            lines.append("  { rank=max; " + " ".join(quote(f) + ";" for f in lasts) + " }")
-        return lines
+
+def _translucent(line: str) -> str:
+    """An edge statement with its colour made half transparent (``#rrggbb`` -> ``#rrggbb80``)."""
+    if 'color="#' not in line:
+        return line[: line.rindex("]")] + (", " if not line.endswith("[];") else "") + 'color="#66666680"];'
+    return re.sub(r'color="(#[0-9a-fA-F]{6})"', r'color="\g<1>80"', line)
 
 
 def _ids(first: dict[Any, int], drawn: set[Any]) -> dict[Any, str]:

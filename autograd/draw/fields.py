@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -10,10 +10,32 @@ from .index import INPUT, OP, PARAM, GraphIndex
 from .text import number, shape_text, summary
 
 _LEAF_NAMES = ("input", "input", "parameter", "constant")  # by node kind, for a leaf without a label
+_GATES = ("relu", "step")  # activations that output exactly 0 and pass no gradient when off
+
+
+class Box(NamedTuple):
+    """The text of one drawn node: the short ``label`` lines, and every detail for its ``tooltip``.
+
+    >>> Box(["W (3, 4)", "mean 5.5"], ["W", "(3, 4) float64", "data min 0 mean 5.5 max 11"]).label
+    ['W (3, 4)', 'mean 5.5']
+    """
+
+    label: list[str]
+    tooltip: list[str]
+
+
+def _statistic(a: np.ndarray) -> str:
+    """One number that describes an array: its only value, else its mean."""
+    if a.size == 1:
+        return number(a.reshape(-1)[0])
+    if a.size == 0:
+        return "empty"
+    with np.errstate(all="ignore"):
+        return "mean " + number(np.asarray(a, dtype=np.float64).mean())
 
 
 class Fields:
-    """Record fields (lines of a node's box) for the nodes of one collected graph.
+    """The lines of text of the nodes of one collected graph (short labels, full tooltips).
 
     Parameters
     ----------
@@ -28,8 +50,8 @@ class Fields:
         self.order = index.order
         self.show_data, self.show_grad = show_data, show_grad
 
-    def node(self, i: int) -> list[str]:
-        """Record fields of one node: header, then data and grad."""
+    def node(self, i: int) -> Box:
+        """One node: its op or name, and its value and gradient (a tensor: shape and mean)."""
         n = self.order[i]
         label = n.label or ""
         if n.op is not None:
@@ -45,24 +67,27 @@ class Fields:
                 fields.append("data " + summary(d))
             if self.show_grad and n.requires_grad:
                 fields.append("grad " + ("None" if n.grad is None else summary(n.grad)))
-        else:
+            label = [f"{header} {shape_text(d)}"]
             if self.show_data:
-                fields.append("data " + number(d))
-            if self.show_grad and n.requires_grad:
-                fields.append("grad " + number(n.grad))
-        return fields
+                label.append(_statistic(d))
+            return Box(label, fields)
+        if self.show_data:
+            fields.append("data " + number(d))
+        if self.show_grad and n.requires_grad:
+            fields.append("grad " + number(n.grad))
+        return Box([header, ", ".join(fields[1:])] if len(fields) > 1 else fields, fields)
 
-    def value(self, header: str, data: float, grad: Any) -> list[str]:
-        """Record fields of one step of a scalar ``dot`` drawn as multiplies and adds."""
+    def value(self, header: str, data: float, grad: Any) -> Box:
+        """One step of a scalar ``dot`` drawn as multiplies and adds."""
         fields = [header]
         if self.show_data:
             fields.append("data " + number(data))
         if self.show_grad and grad is not None:
             fields.append("grad " + number(grad))
-        return fields
+        return Box([header, ", ".join(fields[1:])] if len(fields) > 1 else fields, fields)
 
-    def group(self, path: tuple[str, ...], members: list[int], outflow: list[int], level: str) -> list[str]:
-        """Record fields of a collapsed stage: what it does, holds and outputs."""
+    def group(self, path: tuple[str, ...], members: list[int], outflow: list[int], level: str) -> Box:
+        """A collapsed stage: what it does, holds and outputs (the label: its name and one summary line)."""
         order, kinds, kind_of = self.order, self.index.kinds, self.index.kind
         depth = len(path)
         header = self.index.label(path) or path[-1]
@@ -74,7 +99,7 @@ class Fields:
         act: list[int] = []
         seen_stage: dict[tuple[str, ...], Any] = {}
         for i in members:
-            s = order[i].stage
+            s = self.index.stages[i]
             info = seen_stage.get(s)
             if info is None:
                 step = neuron = None
@@ -100,15 +125,19 @@ class Fields:
                 params.append(i)
         fields = [header]
         if level == "neuron" and kind == "neuron":
-            return fields + self._neuron(members, outflow, params, act)
+            short, full = self._neuron(members, outflow, params, act)
+            return Box([header, short], fields + full)
+        summary_line = []
         if len(steps) > 1:
             fields.append(" → ".join(steps))
         if neurons and kind != "neuron":
             fields.append(f"{len(neurons)} neuron" + ("s" if len(neurons) > 1 else ""))
+            summary_line.append(fields[-1])
         if ops:
             fields.append("ops: " + ", ".join(f"{c} {s}" for s, c in ops.items()))
         if params:
             fields.append(self._params(params))
+            summary_line.append(f"{self._param_count(params)} params")
         if act and self.show_data:
             fields.append(self._activity(act))
         if outflow and self.show_data:
@@ -117,9 +146,17 @@ class Fields:
             g = self._grad_text(params, outflow)
             if g:
                 fields.append(g)
-        return fields
+        if not summary_line and outflow:
+            d = order[outflow[0]].data
+            if self.show_data and len(outflow) == 1 and np.size(d) == 1:
+                summary_line.append("out " + number(np.asarray(d).reshape(-1)[0]))
+            elif isinstance(d, np.ndarray):
+                summary_line.append("out " + shape_text(d))
+            else:
+                summary_line.append(f"{len(outflow)} outputs")
+        return Box([header, ", ".join(summary_line)] if summary_line else [header], fields)
 
-    def block(self, members: list[int], outflow: list[int]) -> list[str]:
+    def block(self, members: list[int], outflow: list[int]) -> Box:
         """A connected block of ops outside any stage: its op counts, output and gradient."""
         order = self.order
         ops: dict[str, int] = {}
@@ -135,28 +172,29 @@ class Fields:
             g = self._grad_text([], outflow)
             if g:
                 fields.append(g)
-        return fields
+        return Box(["ops outside any stage", f"{len(members)} ops"], fields)
 
-    def inputs(self, members: list[int]) -> list[str]:
+    def inputs(self, members: list[int]) -> Box:
         """Inputs that feed the same units, drawn as one node."""
         order = self.order
         labels = [order[i].label for i in members if order[i].label]
         fields = [f"inputs ({len(members)})"]
         if labels and len(labels) == len(members) and len(members) <= 6:
             fields.append(", ".join(labels))
+        label = list(fields)
         if self.show_data:
             fields.append(self._values(members))
         if self.show_grad:
             g = self._grad_text([], members)
             if g:
                 fields.append(g)
-        return fields
+        return Box(label, fields)
 
     def width(self, srcs: list[int]) -> str:
         """How many scalars flow along an edge: per call when the sources are neurons called repeatedly."""
         neurons = set()
         for i in srcs:
-            s = self.order[i].stage
+            s = self.index.stages[i]
             for j in range(len(s), 0, -1):
                 if self.index.kind(s[:j]) == "neuron":
                     neurons.add(s[:j])
@@ -203,10 +241,19 @@ class Fields:
         return m if m is not None else self.grad_mean(outflow)
 
     # -- parts of the fields above ------------------------------------------------
-    def _neuron(self, members: list[int], outflow: list[int], params: list[int], act: list[int]) -> list[str]:
-        """A neuron: weighted sum, activation, output value and gradient."""
+    def _neuron(
+        self, members: list[int], outflow: list[int], params: list[int], act: list[int]
+    ) -> tuple[str, list[str]]:
+        """A neuron: one short line (its activation's output), and every detail for the tooltip.
+
+        A ReLU-like neuron whose outputs are all zero and whose weights got no
+        gradient says so ("ReLU off"): its output still has a gradient, but none
+        passes back through the activation to the weights.
+        """
         order = self.order
         fields = [f"{len(params)} params"] if params else []
+        short = ""
+        off = self.is_off(params, act)
         act_set = set(act)
         member_set = set(members)
         z = [p for i in act for p in self.index.prev[i] if p in member_set and p not in act_set]
@@ -216,21 +263,41 @@ class Fields:
             if act:
                 fields.append(f"{order[act[-1]].op.short}: " + self._values(outflow or act))
                 fields.append(self._activity(act))
+                vals = [order[i].data for i in (outflow or act)]
+                one = len(vals) == 1 and not isinstance(vals[0], np.ndarray)
+                short = f"{order[act[-1]].op.short} " + (number(vals[0]) if one else self._activity(act))
             elif outflow:
                 fields.append("w·x + b (linear): " + self._values(outflow))
+                short = "linear " + self._values(outflow) if len(outflow) == 1 else f"linear, {len(outflow)} calls"
+        if off:
+            short = f"{order[act[-1]].op.short} off: 0"
+            fields.append(f"{order[act[-1]].op.short} off for this input: its weights get no gradient")
+        elif params and self.show_grad:
+            m = self.grad_mean(params)
+            if m is not None:
+                fields.append("mean |grad| of its weights " + number(m))
         if self.show_grad and outflow:
             gs = [self.index.mag(i) for i in outflow]
             known = [g for g in gs if g is not None]
             if known:
                 fields.append(
-                    "grad "
+                    "grad of its output "
                     + (
                         number(order[outflow[0]].grad)
                         if len(outflow) == 1
                         else "mean |g| " + number(sum(known) / len(known))
                     )
                 )
-        return fields
+        return short or f"{len(params)} params", fields
+
+    def is_off(self, params: list[int], act: list[int]) -> bool:
+        """Whether a ReLU-like activation passed nothing: all its outputs 0 and its weights no gradient."""
+        if not act or not params or self.order[act[-1]].op.name not in _GATES:
+            return False
+        if any(np.any(np.asarray(self.order[i].data) != 0) for i in act):
+            return False
+        m = self.grad_mean(params)
+        return m is None or m == 0
 
     def _values(self, idx: list[int]) -> str:
         """The values of nodes ``idx``: one number, a summary of many, or the first array's summary."""
@@ -258,6 +325,11 @@ class Fields:
             sat = np.count_nonzero((data < 0.01) | (data > 0.99))
             return f"saturated (y < 0.01 or > 0.99): {100.0 * sat / data.size:.0f}%"
         return f"activation {order[act[-1]].op.short}"
+
+    def _param_count(self, params: list[int]) -> int:
+        """How many numbers the parameters ``params`` hold."""
+        order = self.order
+        return sum(int(order[i].data.size) if isinstance(order[i].data, np.ndarray) else 1 for i in params)
 
     def _params(self, params: list[int]) -> str:
         """How many parameters a unit holds, and the first few arrays' names and shapes."""

@@ -16,6 +16,8 @@ from .foreign import adopt, is_micrograd_like
 
 # Kinds of graph node, by how they are drawn.
 OP, INPUT, PARAM, CONST = 0, 1, 2, 3
+#: Stage kinds that belong to a model (never drawn inside a loss box).
+_MODEL_KINDS = ("model", "layer", "neuron")
 #: The op of a scalar neuron's weighted sum, which "scalar" detail draws as its multiplies and adds.
 DOT_OP = "dot"
 
@@ -119,7 +121,14 @@ class GraphIndex:
         position = {n: i for i, n in enumerate(order)}
         get = position.__getitem__
         self.prev = [tuple(map(get, n._prev)) for n in order]
-        self.stages = [n.stage for n in order]
+        # Each level's label and kind as the nodes were made (StagePath), so that
+        # another model entered later under the same names cannot relabel this graph;
+        # the registry is the fallback (parameters, hand-made paths).
+        self._info: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+        shown: dict[int, tuple[str, ...]] = {}
+        for st in {id(n.stage): n.stage for n in order}.values():
+            shown[id(st)] = self._lift(st)
+        self.stages = [shown[id(n.stage)] for n in order]
         kinds = []
         dots: dict[int, int] = {}
         for i, n in enumerate(order):
@@ -132,21 +141,12 @@ class GraphIndex:
                 kinds.append(INPUT)
             else:
                 kinds.append(PARAM if n.requires_grad else CONST)
+        self._inputs_in_stages(kinds)
         self.kinds = kinds
         self.dots = dots
         self.roots = [position[r] for r in roots]
         self.root_set = set(self.roots)
         self.distinct = set(self.stages)
-        # Each level's label and kind as the nodes were made (StagePath), so that
-        # another model entered later under the same names cannot relabel this graph;
-        # the registry is the fallback (parameters, hand-made paths).
-        self._info: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
-        for st in {id(st): st for st in self.stages}.values():
-            labels = getattr(st, "labels", None)
-            if labels is not None:
-                st_kinds = st.kinds
-                for j in range(len(st)):
-                    self._info[st[: j + 1]] = (labels[j], st_kinds[j])
         self.kinded_below: set[tuple[str, ...]] = set()
         for s in self.distinct:
             ks = [self.kind(s[: j + 1]) for j in range(len(s))]
@@ -156,13 +156,78 @@ class GraphIndex:
         self._consumers: dict[int, list[int]] | None = None
         self._mags: dict[int, float | None] = {}
 
+    def _lift(self, st: tuple[str, ...]) -> tuple[str, ...]:
+        """The path a node is drawn under: a model entered inside a loss stage is drawn on its own.
+
+        A model called inside ``stage("loss")`` records paths such as
+        ``("loss", "MLP", "layer 1", ...)`` while its parameters were made under
+        ``("MLP", "layer 1")``; the part from the first model, layer or neuron
+        level after a loss level on is kept, so the model is drawn once, beside the
+        loss box and not inside it.  A stage named "loss" is a loss even without
+        a kind.  A loss stage inside another loss stage, or inside an unkinded
+        stage of the same name, makes no box of its own.
+        Also records every level's label and kind.
+        """
+        own = getattr(st, "labels", None) is not None and getattr(st, "kinds", None) is not None
+        if own:
+            labels, st_kinds = st.labels, st.kinds  # type: ignore[attr-defined]
+        else:  # a plain tuple (a hand-made path): the registry says, at lookup
+            labels = tuple(stage_label(st[: j + 1]) for j in range(len(st)))
+            st_kinds = tuple(stage_kind(st[: j + 1]) for j in range(len(st)))
+        if "loss" in st and any(k is None and name == "loss" for name, k in zip(st, st_kinds)):
+            # a stage named "loss" without a kind (as written before "loss" was a kind) is a loss
+            st_kinds = tuple("loss" if k is None and name == "loss" else k for name, k in zip(st, st_kinds))
+            own = True
+        keep: list[int] = []
+        in_loss = False
+        for j, k in enumerate(st_kinds):
+            if k is None and j + 1 < len(st) and st_kinds[j + 1] == "loss" and st[j + 1] == st[j]:
+                continue  # stage("loss") around a loss function's own stage("loss", kind="loss"): one box
+            if k == "loss":
+                if in_loss:  # a loss inside a loss (a library loss in the user's loss stage): one box
+                    continue
+                in_loss = True
+            elif in_loss and k in _MODEL_KINDS:  # a model called inside a loss: drawn on its own
+                keep, in_loss = [], False
+            keep.append(j)
+        if len(keep) == len(st) and not own:
+            return tuple(st)
+        path = tuple(st[j] for j in keep)
+        for j in range(len(path)):
+            self._info[path[: j + 1]] = (labels[keep[j]], st_kinds[keep[j]])
+        return path
+
+    def _inputs_in_stages(self, kinds: list[int]) -> None:
+        """Leaves without a gradient made inside a stage but fed into a model are inputs, not constants.
+
+        ``Tensor(X)`` written inside ``stage("loss")`` records the loss stage; what
+        tells it from the loss's own constants (a target) is that a model's ops use it.
+        """
+        consts = {i for i, k in enumerate(kinds) if k == CONST}
+        if not consts:
+            return
+        for c, ps in enumerate(self.prev):
+            for p in ps:
+                if p in consts and self._in_model(self.stages[c], self.stages[p]):
+                    kinds[p] = INPUT
+                    self.stages[p] = ()
+                    consts.discard(p)
+
+    def _in_model(self, path: tuple[str, ...], outer: tuple[str, ...]) -> bool:
+        """Whether ``path`` enters a model, layer or neuron stage that ``outer`` is not inside."""
+        if path[: len(outer)] == outer and any(
+            self.kind(path[: j + 1]) in _MODEL_KINDS for j in range(len(outer), len(path))
+        ):
+            return True
+        return bool(path) and path[0] != (outer[0] if outer else None) and self.kind(path[:1]) in _MODEL_KINDS
+
     def label(self, path: tuple[str, ...]) -> str | None:
         """The label of a stage path, as its nodes were made, else from the registry."""
         info = self._info.get(path)
         return (info[0] if info else None) or stage_label(path)
 
     def kind(self, path: tuple[str, ...]) -> str | None:
-        """The kind of a stage path ("model", "layer", "neuron", "step" or None)."""
+        """The kind of a stage path ("model", "layer", "neuron", "step", "loss" or None)."""
         info = self._info.get(path)
         return (info[1] if info else None) or stage_kind(path)
 

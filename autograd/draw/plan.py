@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .index import OP, GraphIndex
+from .index import INPUT, OP, GraphIndex
 
 DETAILS = ("scalar", "neuron", "layer")
 """The detail levels, finest first."""
@@ -12,6 +12,9 @@ DETAILS = ("scalar", "neuron", "layer")
 #: "auto" also wants at most this many virtual nodes (see :meth:`Planner.spread`) per allowed node:
 #: a 1,660-node graph with 60,000 took 4-12 s to lay out, one with 10,000 took 0.9 s.
 SPREAD_PER_NODE = 10
+#: "auto" prefers the finest level with at most this many nodes: about what a screen shows readably
+#: (one sample through MLP(2, [3, 3, 1]) is 57 nodes at "scalar"; MLP(2, [8, 8, 1]) is 299, so it is drawn by neuron).
+READABLE_NODES = 150
 
 
 class Plan:
@@ -50,22 +53,35 @@ class Planner:
         self.index = index
         self._comps: dict[int, tuple[str, int]] | None = None
         self._plans: dict[str, Plan] = {}
+        self._groups: dict[str, dict[tuple[str, ...], tuple[str, ...] | None]] = {}
 
     def choose(self, detail: str, max_nodes: int) -> tuple[str, dict[str, int]]:
-        """The level to draw ``detail`` at ("auto": the finest that fits), and the node counts measured."""
+        """The level to draw ``detail`` at, and the node counts measured.
+
+        "auto" picks from the size the picture will have: the finest level with
+        at most :data:`READABLE_NODES` nodes (or ``max_nodes``, if smaller); if
+        none is that small, the finest with at most ``max_nodes``; else "layer".
+        """
         counts: dict[str, int] = {}
         if detail != "auto":
             return detail, counts
+        readable = min(max_nodes, READABLE_NODES)
+        fits = []
         for level in DETAILS:
-            counts[level] = self.count(level)
+            counts[level] = self.count(level, limit=max_nodes)
             if counts[level] <= max_nodes and self.spread(level) <= SPREAD_PER_NODE * max_nodes:
-                return level, counts
-        return DETAILS[-1], counts
+                if counts[level] <= readable:
+                    return level, counts
+                fits.append(level)
+        return (fits[0] if fits else DETAILS[-1]), counts
 
     def group_of(self, path: tuple[str, ...], level: str) -> tuple[str, ...] | None:
         """The stage prefix that ``path`` collapses into at ``level`` (None: not collapsed)."""
         kind = self.index.kind
         ks = [kind(path[: j + 1]) for j in range(len(path))]
+        for j, k in enumerate(ks):
+            if k == "loss":  # a loss is one unit at "neuron" and "layer" detail (drawn in its own box)
+                return path[: j + 1]
         if level == "neuron":
             for j, k in enumerate(ks):
                 if k == "neuron":
@@ -81,6 +97,13 @@ class Planner:
                 return path[: j + 1]
         return None
 
+    def _group_map(self, level: str) -> dict[tuple[str, ...], tuple[str, ...] | None]:
+        """:meth:`group_of` of every distinct stage path at ``level`` (cached)."""
+        cached = self._groups.get(level)
+        if cached is None:
+            cached = self._groups[level] = {s: self.group_of(s, level) for s in self.index.distinct}
+        return cached
+
     def units(self, level: str) -> list[Any]:
         """The drawn unit of every node.
 
@@ -91,10 +114,7 @@ class Planner:
         index = self.index
         if level == "scalar":
             return list(range(len(index.order)))
-        gmap = {}
-        for s in index.distinct:
-            g = self.group_of(s, level)
-            gmap[s] = None if g is None else ("g", g)
+        gmap = {s: None if g is None else ("g", g) for s, g in self._group_map(level).items()}
         unit: list[Any] = [i if g is None else g for i, g in enumerate(map(gmap.__getitem__, index.stages))]
         for i, c in self._components().items():
             unit[i] = c
@@ -135,11 +155,47 @@ class Planner:
         self._comps = {i: ("c", r) for i in loose if sizes[(r := find(i))] > 1}
         return self._comps
 
-    def count(self, level: str) -> int:
-        """How many nodes ``level`` draws (before any truncation)."""
+    def count(self, level: str, limit: int | None = None) -> int:
+        """How many nodes ``level`` draws (before any truncation).
+
+        With a ``limit``, counting stops as soon as the level surely needs more
+        (the planner then goes on to a coarser level without planning this one):
+        the result is then a number above ``limit`` but not the exact count.
+        """
         if level == "scalar":
             return len(self.index.order) + sum(max(0, 2 * terms - 2) for terms in self.index.dots.values())
+        if limit is not None and level not in self._plans:
+            lower = self._at_least(level, limit)
+            if lower > limit:
+                return lower
         return len(set(self.units(level)))
+
+    def _at_least(self, level: str, limit: int) -> int:
+        """A lower bound on :meth:`count`, stopping as soon as it passes ``limit``.
+
+        Nodes in a stage that collapses count once per stage; an op or parameter
+        in a stage that does not collapse is a unit by itself.  Inputs and ops
+        outside any stage (which join into blocks) are not counted.
+        """
+        index = self.index
+        gmap = self._group_map(level)
+        seen: set[Any] = set()
+        n = 0
+        kinds = index.kinds
+        for i, s in enumerate(index.stages):
+            if not s or kinds[i] == INPUT:
+                continue
+            g = gmap[s]
+            if g is None:
+                n += 1
+            elif g not in seen:
+                seen.add(g)
+                n += 1
+            else:
+                continue
+            if n > limit:
+                return n
+        return n
 
     def plan(self, level: str) -> Plan:
         """Units, the edges between them and what crosses each edge, for one level."""

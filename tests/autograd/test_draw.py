@@ -166,6 +166,17 @@ def label_of(source, node_id):
     return re.search(re.escape(f'"{node_id}" [label="') + r'((?:[^"\\]|\\.)*)"', source).group(1)
 
 
+def lines_of(source, node_id):
+    """The lines of a node's label (what the picture shows)."""
+    return label_of(source, node_id).split("\\n")
+
+
+def tip_of(source, node_id):
+    """The lines of a node's tooltip (every detail, shown on hover)."""
+    line = re.search(re.escape(f'"{node_id}" [') + ".*", source).group(0)
+    return re.search(r'tooltip="((?:[^"\\]|\\.)*)"', line).group(1).split("\\n")
+
+
 # --------------------------------------------------------------------------
 # Stages become clusters
 # --------------------------------------------------------------------------
@@ -218,7 +229,7 @@ def test_parameters_sit_inside_their_layers_cluster():
     weights = [
         n
         for n in tnodes
-        if label_of(tsrc, n).startswith(("weight|", "bias|"))
+        if label_of(tsrc, n).startswith(("weight ", "bias "))
         and "peripheries=2" in tsrc.split(f'"{n}" [', 1)[1].split("\n", 1)[0]
     ]
     assert sorted(tnodes[n] for n in weights) == sorted(
@@ -261,16 +272,16 @@ def test_scalar_dot_is_drawn_as_its_multiplies_and_adds():
     s.backward()
     src = draw_graph(s, detail="scalar", legend=False).source
     labels = [label_of(src, n) for n in drawn(src)]
-    products = [lab for lab in labels if lab.startswith("×|")]
-    assert sorted(products) == ["×|data 10|grad 2", "×|data 18|grad 2", "×|data 4|grad 2"]
-    assert "+|data 14|grad 2" in labels  # the partial sum 4 + 10
-    assert "+ (w·x)|data 32|grad 2" in labels
-    assert "× 2|data 64|grad 1" in labels
+    products = [lab for lab in labels if lab.startswith("×\\n")]
+    assert sorted(products) == ["×\\ndata 10, grad 2", "×\\ndata 18, grad 2", "×\\ndata 4, grad 2"]
+    assert "+\\ndata 14, grad 2" in labels  # the partial sum 4 + 10
+    assert "+ (w·x)\\ndata 32, grad 2" in labels
+    assert "× 2\\ndata 64, grad 1" in labels
     # constant inputs are written into the multiply
     with stage("n"):
         c = dot(ws[:2], [4.0, 5.0])
     csrc = draw_graph(c, detail="scalar", legend=False).source
-    assert "× 4|" in csrc and "× 5|" in csrc
+    assert 'label="× 4\\n' in csrc and 'label="× 5\\n' in csrc
     assert draw_graph(c, detail="scalar").num_nodes == 2 + 3
 
 
@@ -280,14 +291,24 @@ def test_neuron_node_shows_weighted_sum_activation_output_and_grad():
     )[0]
     y.backward()
     src = draw_graph(y, detail="neuron", legend=False).source
-    label = label_of(src, "g:MLP/layer 1/neuron 0")
-    assert label.split("|") == ["neuron 0", "3 params", "w·x + b: 3.5", "ReLU: 3.5", r"active (\> 0): 100%", "grad 1"]
+    # the picture: the neuron and what its activation gave; the tooltip: every detail
+    assert lines_of(src, "g:MLP/layer 1/neuron 0") == ["neuron 0", "ReLU 3.5"]
+    assert tip_of(src, "g:MLP/layer 1/neuron 0") == [
+        "neuron 0",
+        "3 params",
+        "w·x + b: 3.5",
+        "ReLU: 3.5",
+        "active (> 0): 100%",
+        "mean |grad| of its weights 1.333",  # w0, w1, b: 1, 2, 1
+        "grad of its output 1",
+    ]
 
 
 def test_layer_detail_shows_steps_ops_and_parameter_counts():
     y = ScalarMLP([2, 3, 1])(_inputs([1.0, -2.0]))[0]
     src = draw_graph(y, detail="layer", legend=False).source
-    label = label_of(src, "g:MLP/layer 1").split("|")
+    assert lines_of(src, "g:MLP/layer 1") == ["layer 1: Linear(2→3) + ReLU", "3 neurons, 9 params"]
+    label = tip_of(src, "g:MLP/layer 1")
     assert label[:5] == [
         "layer 1: Linear(2→3) + ReLU",
         "weighted sum → bias → activation",
@@ -296,7 +317,7 @@ def test_layer_detail_shows_steps_ops_and_parameter_counts():
         "params 9",
     ]
     t = TensorMLP([2, 3, 1])(Tensor([[1.0, -2.0]]))
-    tlabel = label_of(draw_graph(t, detail="layer").source, "g:MLP/layer 1").split("|")
+    tlabel = tip_of(draw_graph(t, detail="layer").source, "g:MLP/layer 1")
     assert tlabel[:4] == [
         "layer 1: Linear(2→3) + ReLU",
         "weighted sum → bias → activation",
@@ -404,7 +425,7 @@ def test_special_characters_are_escaped():
     with stage('we "quote" \\ it'):
         y = x * 2.0
     src = draw_graph(y, detail="scalar").source
-    assert 'label="a\\"b\\\\c\\<d\\>\\{e\\}\\|f\\nnext|data 1' in src  # record field
+    assert 'label="a\\"b\\\\c<d>{e}|f\\nnext\\ndata 1, grad 0"' in src  # a plain label: no record escapes
     assert 'label="layer \\"1\\" \\\\ {x|y}";' in src  # cluster label: a plain string
     layer = draw_graph(y, detail="layer").source
     assert '"g:we \\"quote\\" \\\\ it"' in layer  # node id
@@ -427,14 +448,15 @@ def test_node_kinds_are_distinguished_and_the_legend_lists_them():
     line = {lab: re.search(re.escape(f'"{n}" [') + ".*", src).group(0) for n in drawn(src) if (lab := label_of(src, n))}
     x0 = next(v for k, v in line.items() if k.startswith("x0"))
     w0 = next(v for k, v in line.items() if k.startswith("w0"))
-    out = next(v for k, v in line.items() if k.startswith("+|"))
-    prod = next(v for k, v in line.items() if k.startswith("×|"))
-    assert "shape=record" in x0 and "#dbeafe" in x0  # input: blue box
-    assert "peripheries=2" in w0 and "#fde68a" in w0  # parameter: amber, double border
-    assert "shape=Mrecord" in prod and "#ffffff" in prod  # op result: rounded, white
+    out = next(v for k, v in line.items() if k.startswith("+\\n"))
+    prod = next(v for k, v in line.items() if k.startswith("×\\n"))
+    assert 'style="filled"' in x0 and "#fffbe6" in x0  # input: square corners, cream
+    assert "peripheries=2" in w0 and "#fde047" in w0  # parameter: yellow, double border
+    assert "style=" not in prod and "#ffffff" in prod  # op result: the default rounded box, white
+    assert 'node [shape=box, style="rounded,filled"' in src
     assert "#bbf7d0" in out  # output: green
     assert "subgraph cluster_legend" in src
-    for text in ("input (leaf, no stage)", "parameter (learned)", "result of an op", "output"):
+    for text in ("input", "parameter", "op result", "output"):
         assert f'label="{text}"' in src
     assert "cluster_legend" not in draw_graph(y, legend=False).source
 
@@ -445,10 +467,13 @@ def test_tensor_nodes_show_shape_dtype_and_summary():
     s = (x @ W).sum()
     s.backward()
     src = draw_graph(s, detail="scalar").source
-    assert "W|(3, 4) float64|data min 0 mean 5.5 max 11|grad min 1 mean 2 max 3" in src
-    assert "x|(3,) float32|data [1, 2, 3]" in src  # no grad field: x needs none
-    assert "@|(4,) float64|data [32, 38, 44, 50]|grad [1, 1, 1, 1]" in src
-    assert "sum|() float64|data 164|grad 1" in src
+    # the picture: name, shape and one statistic; the tooltip: dtype and min/mean/max of data and grad
+    assert 'label="W (3, 4)\\nmean 5.5"' in src
+    assert 'tooltip="W\\n(3, 4) float64\\ndata min 0 mean 5.5 max 11\\ngrad min 1 mean 2 max 3"' in src
+    assert 'tooltip="x\\n(3,) float32\\ndata [1, 2, 3]"' in src  # no grad line: x needs none
+    assert 'label="@ (4,)\\nmean 41"' in src
+    assert 'tooltip="@\\n(4,) float64\\ndata [32, 38, 44, 50]\\ngrad [1, 1, 1, 1]"' in src
+    assert 'label="sum ()\\n164"' in src and 'tooltip="sum\\n() float64\\ndata 164\\ngrad 1"' in src
 
 
 def test_gradient_view_colours_by_magnitude_and_fades_dead_parts():
@@ -469,11 +494,17 @@ def test_gradient_view_colours_by_magnitude_and_fades_dead_parts():
     dead = [n for n in nodes if nodes[n][-1:] == ("neuron 1",) and nodes[n][1].startswith("layer 1")]
     alive = [n for n in nodes if nodes[n][-1:] == ("neuron 0",) and nodes[n][1].startswith("layer 1")]
     assert len(dead) == len(alive) == 3
-    assert all('style="filled,dashed"' in attrs(n) for n in dead)
+    assert all('filled,dashed"' in attrs(n) for n in dead)
     assert all("penwidth=" in attrs(n) and "dashed" not in attrs(n) for n in alive)
     # the dead neuron is faded at neuron detail too, the live one is not
     nsrc = draw_graph(y, detail="neuron").source
-    assert 'style="filled,dashed"' in re.search(r'"g:MLP/layer 1/neuron 1" \[.*', nsrc).group(0)
+    assert 'style="rounded,filled,dashed"' in re.search(r'"g:MLP/layer 1/neuron 1" \[.*', nsrc).group(0)
+    # it says why, and its number agrees with its style: the weights get no gradient
+    assert lines_of(nsrc, "g:MLP/layer 1/neuron 1") == ["neuron 1", "ReLU off: 0"]
+    assert "ReLU off for this input: its weights get no gradient" in tip_of(nsrc, "g:MLP/layer 1/neuron 1")
+    # and what leaves it (a 0) is faded too
+    out_edges = [e for e in re.findall(r'"g:MLP/layer 1/neuron 1" -> .*', nsrc) if "invis" not in e]
+    assert out_edges and all("dashed" in e for e in out_edges)
     assert "dashed" not in re.search(r'"g:MLP/layer 1/neuron 0" \[.*', nsrc).group(0)
     # show_grad=False: no gradients, no colouring
     plain = draw_graph(y, detail="scalar", show_grad=False, show_data=False).source
@@ -487,7 +518,7 @@ def test_larger_gradients_get_wider_edges():
     y.backward()
     src = draw_graph(y, detail="scalar").source
     width = {lab: float(w) for lab, w in re.findall(r'"(n\d+)" -> "n\d+" \[color="#\w+", penwidth=([\d.]+)', src)}
-    ids = {label_of(src, n).split("|")[0]: n for n in drawn(src)}
+    ids = {lines_of(src, n)[0]: n for n in drawn(src)}
     assert width[ids["a"]] > width[ids["b"]] + 1
 
 
@@ -498,9 +529,9 @@ def test_draw_dot_on_micrograds_readme_expression(micrograd_readme):
     assert type(dot_graph) is graphviz.Digraph  # micrograd's draw_dot returns graphviz's object
     assert len(toposort(g)) == len(drawn(dot_graph.source)) == draw_graph(g, detail="scalar").num_nodes
     assert "cluster_legend" not in dot_graph.source
-    assert "data 24.7|grad 1" in dot_graph.source
-    assert "input|data -4|grad 138.8" in dot_graph.source
-    assert "** 2|" in dot_graph.source and "10 ÷ x|" in dot_graph.source and "ReLU|" in dot_graph.source
+    assert "data 24.7, grad 1" in dot_graph.source
+    assert "input\\ndata -4, grad 138.8" in dot_graph.source
+    assert '"** 2\\n' in dot_graph.source and '"10 ÷ x\\n' in dot_graph.source and '"ReLU\\n' in dot_graph.source
     assert draw_dot(g, format="png", rankdir="TB").format == "png"
     assert "rankdir=TB" in draw_dot(g, rankdir="TB").source
 
@@ -641,3 +672,47 @@ def test_stage_paths_carry_their_labels_and_still_compare_as_tuples():
         y = Value(1.0) * 2
     assert y.stage == ("m", "l") and hash(y.stage) == hash(("m", "l")) and repr(y.stage) == "('m', 'l')"
     assert y.stage.labels == ("M", None) and y.stage.kinds == ("model", "layer")
+
+
+def test_a_loss_is_one_box_and_a_loss_inside_a_loss_adds_none():
+    y = ScalarMLP([2, 2, 1])(_inputs([1.0, -1.0]))[0]
+    with stage("loss", label="loss: mean squared error", kind="loss"):
+        with stage("loss", label="loss: inner", kind="loss"):  # a library loss called inside the user's
+            loss = (y - 1.0) ** 2
+    loss.backward()
+    for detail in ("scalar", "neuron", "layer"):
+        src = draw_graph(loss, detail=detail, legend=False).source
+        nodes, _ = parse(src)
+        assert src.count('label="loss: mean squared error"') == 1 and "loss: inner" not in src
+        loss_nodes = [n for n, where in nodes.items() if where and where[0] == "loss: mean squared error"]
+        assert loss_nodes and all(nodes[n] == ("loss: mean squared error",) for n in loss_nodes)
+        assert 'fillcolor="#f0fdf4"' in src  # the loss box's own style
+        if detail != "scalar":  # one node for the whole loss
+            assert loss_nodes == ["g:loss"] and lines_of(src, "g:loss")[0] == "loss: mean squared error"
+
+
+def test_a_stage_named_loss_around_a_loss_functions_own_stage_is_the_same_box():
+    # the demo wraps a loss function, which enters its own stage("loss", kind="loss"), in stage("loss")
+    y = ScalarMLP([2, 1])(_inputs([1.0, -1.0]))[0]
+    with stage("loss", label="loss: bce_with_logits"):
+        with stage("loss", label="loss: binary cross-entropy", kind="loss"):
+            loss = (y - 1.0) ** 2
+    loss.backward()
+    for detail in ("scalar", "layer"):
+        src = draw_graph(loss, detail=detail, legend=False).source
+        # one box, with the outer (the user's) label: the user may have put several losses in it
+        assert "binary cross-entropy" not in src and src.count('label="loss: bce_with_logits";') == 1
+
+
+def test_a_stage_named_loss_without_a_kind_is_a_loss():
+    # as notebooks and the demo wrote it before "loss" was a stage kind
+    y = ScalarMLP([2, 2, 1])(_inputs([1.0, -1.0]))[0]
+    with stage("loss", label="loss: squared error"):
+        loss = (y - 1.0) ** 2
+    loss.backward()
+    for detail in ("scalar", "neuron", "layer"):
+        src = draw_graph(loss, detail=detail, legend=False).source
+        nodes, _ = parse(src)
+        assert 'fillcolor="#f0fdf4"' in src  # drawn in the loss box's style
+        loss_nodes = [n for n, where in nodes.items() if where == ("loss: squared error",)]
+        assert loss_nodes and (detail == "scalar" or loss_nodes == ["g:loss"])

@@ -30,8 +30,8 @@ NODE = re.compile(r'^\s*"?([\w:/ .-]+?)"? \[label="([^"]*)"', re.M)
 
 
 def labels(source: str) -> list[str]:
-    """The record labels of the drawn nodes."""
-    return [m.group(2) for m in NODE.finditer(source) if not m.group(1).startswith("legend")]
+    """The labels of the drawn nodes, lines joined by " | " (the DOT text separates them with an escaped newline)."""
+    return [m.group(2).replace("\\n", " | ") for m in NODE.finditer(source) if not m.group(1).startswith("legend")]
 
 
 def expression() -> Value:
@@ -73,7 +73,8 @@ def test_draw_dot_returns_a_digraph_with_layergrads_picture() -> None:
     dot = draw_dot(y)
     assert type(dot) is graphviz.Digraph
     assert dot.format == "svg" and dot.engine == "dot" and dot.graph_attr["rankdir"] == "LR"
-    assert dot.node_attr["shape"] == "Mrecord" and dot.edge_attr["color"] == "#666666"
+    assert dot.node_attr["shape"] == "box" and dot.node_attr["style"] == "rounded,filled"
+    assert dot.edge_attr["color"] == "#666666"
     assert "subgraph cluster_1" in dot.source and 'label="neuron"' in dot.source  # the stage box stays
     assert labels(dot.source) == labels(draw_graph(y, detail="scalar", legend=False).source)
     assert any(label.startswith("y = ReLU") for label in labels(dot.source))
@@ -111,7 +112,7 @@ def test_the_digraph_renders_pipes_and_displays(tmp_path: Any) -> None:
     svg = dot.pipe(format="svg")
     root = ET.fromstring(svg)
     texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
-    assert {"neuron", "y = ReLU", "data 0.5"} <= texts
+    assert {"neuron", "y = ReLU", "data 0.5, grad 1"} <= texts
     path = dot.render("gout", directory=tmp_path)  # micrograd's call: the source 'gout', the picture 'gout.svg'
     assert os.path.normpath(path) == str(tmp_path / "gout.svg")
     assert sorted(os.listdir(tmp_path)) == ["gout", "gout.svg"]
@@ -173,9 +174,9 @@ def test_a_learners_own_value_class_is_drawn() -> None:
     dot = draw_dot(d)
     got = labels(dot.source)
     assert len(got) == 5
-    assert {"a|data 2|grad 0", "b|data -3|grad 0", "c|data 10|grad 0", "e = *|data -6|grad 0"} <= set(got)
-    assert "d = +|data 4|grad 1" in got
-    assert len(re.findall(r" -> ", dot.source)) == 4
+    assert {"a | data 2, grad 0", "b | data -3, grad 0", "c | data 10, grad 0", "e = * | data -6, grad 0"} <= set(got)
+    assert "d = + | data 4, grad 1" in got
+    assert len([line for line in dot.source.splitlines() if " -> " in line and "invis" not in line]) == 4
     g = draw_graph(d)
     assert g.detail == "scalar" and g.num_nodes == 5
 
@@ -188,8 +189,8 @@ def test_micrograds_own_values_are_drawn() -> None:
     dot = draw_dot(y)
     got = labels(dot.source)
     assert len(got) == 6  # x, the constants 2 and 1 (micrograd makes them nodes), *, +, ReLU
-    assert "ReLU|data 3|grad 1" in got and "input|data 1|grad 2" in got
-    assert sum(label.startswith("*|") for label in got) == 1 and sum(label.startswith("+|") for label in got) == 1
+    assert "ReLU | data 3, grad 1" in got and "input | data 1, grad 2" in got
+    assert sum(label.startswith("* |") for label in got) == 1 and sum(label.startswith("+ |") for label in got) == 1
     assert draw_graph([y, x]).num_nodes == 6
     with pytest.raises(TypeError, match="^draw_dot: expected a Value or Tensor .*micrograd's data, grad, _prev"):
         draw_dot(3.0)
@@ -206,7 +207,7 @@ def test_a_custom_node_is_drawn_with_its_op() -> None:
     y = out * 3.0
     y.backward()
     got = labels(draw_dot(y).source)
-    assert "double|data 1|grad 3" in got and "x|data 0.5|grad 6" in got
+    assert "double | data 1, grad 3" in got and "x | data 0.5, grad 6" in got
     assert labels(draw_graph(y, detail="layer").source)
 
 

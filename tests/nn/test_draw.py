@@ -33,10 +33,27 @@ def test_one_edge_per_weight_with_sign_colour_and_width():
 
 def test_labels_name_layers_and_activations():
     src = draw_network(nn.MLP(2, [5, 1], activation="tanh", seed=0)).source
-    assert "layer 1: Linear(2→5) + Tanh" in src and "(hidden layer)" in src
-    assert "layer 2: Linear(5→1)" in src and "(output layer)" in src
-    assert src.count('label="Tanh') == 5
+    assert "layer 1: Linear(2→5) + Tanh" in src and "(hidden layer, Tanh)" in src
+    assert "layer 2: Linear(5→1)" in src and "(output layer, linear)" in src
+    # each circle holds its neuron's index and bias (short enough to fit inside it)
+    labels = re.findall(r'l0_(\d+) \[label="([^"]*)"', src)
+    assert [(int(j), text) for j, text in labels] == [(j, f"{j}\\nb +0.00") for j in range(5)]
     assert src.count("subgraph cluster_") == 3  # input + 2 layers
+
+
+def test_dense_layers_fade_small_weights():
+    net = nn.MLP(2, [8, 8, 1], seed=0)
+    es = edges(draw_network(net).source)
+    W = net.layers[1].weight.data
+    scale = max(abs(layer.weight.data).max() for layer in net.layers)
+    dense = [e for e in es if e[0].startswith("l0_")]  # 64 edges between the hidden layers: translucent
+    assert len(dense) == 64
+    for src, dst, colour, _width, w in dense:
+        i, j = int(src.split("_")[1]), int(dst.split("_")[1])
+        assert float(w) == pytest.approx(W[i, j], rel=1e-3)
+        assert colour[:7] == (POSITIVE if W[i, j] >= 0 else NEGATIVE)
+        assert int(colour[7:], 16) == round(255 * (0.12 + 0.88 * abs(W[i, j]) / scale))  # opacity grows with |w|
+    assert all(len(e[2]) == 7 for e in es if e[0].startswith("in_"))  # 16 edges: opaque
 
 
 def test_same_picture_on_both_engines():
@@ -58,7 +75,7 @@ def test_wide_layers_are_summarised():
 def test_sequential_takes_following_activation():
     net = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
     src = draw_network(net).source
-    assert src.count('label="ReLU') == 3
+    assert "(hidden layer, ReLU)" in src and "(output layer, linear)" in src
 
 
 def test_bad_input():
