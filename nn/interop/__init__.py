@@ -9,6 +9,6 @@ packages they need (torch, onnx, onnxruntime) are imported only when called:
 
 from .layout import layergrad_state, torch_plan
 from .onnx_export import export_onnx
-from .to_torch import from_torch, to_torch, torch_state_dict
+from .torch_twin import from_torch, to_torch, torch_state_dict
 
 __all__ = ["to_torch", "from_torch", "torch_state_dict", "export_onnx", "torch_plan", "layergrad_state"]

@@ -86,7 +86,7 @@ class Group:
 def _refuse(m: Module, path: str, why: str = "") -> TypeError:
     why = why or f"PyTorch has no module that computes what {type(m).__name__} does"
     return TypeError(
-        f"to_torch: cannot represent the layer at {path or '(the model itself)'} ({m.describe()}), "
+        f"to_torch: cannot represent the layer at {repr(path) if path else '(the model itself)'} ({m.describe()}), "
         f"a {type(m).__module__}.{type(m).__qualname__}: {why}. Supported layers: {_SUPPORTED}"
     )
 
@@ -249,7 +249,7 @@ def torch_state_dict(model: Module) -> OrderedDict[str, np.ndarray]:
                 arr = _neurons(piece, name, lg, key)
             else:
                 arr = lg[key].T if how == "T" else lg[key]
-            out[join(prefix, name)] = np.ascontiguousarray(arr)
+            out[join(prefix, name)] = np.array(arr, order="C")  # a copy; 0-d stays 0-d
     return out
 
 
