@@ -239,10 +239,10 @@ def export_onnx(model: Module, path: str | os.PathLike[str], input_shape: Any = 
     --------
     >>> import os, tempfile, nn
     >>> path = os.path.join(tempfile.mkdtemp(), "net.onnx")
-    >>> nn.export_onnx(nn.MLP(2, [4, 1]), path) == path                 # doctest: +SKIP
+    >>> nn.export_onnx(nn.MLP(2, [4, 1]), path) == path
     True
-    >>> import onnx                                                      # doctest: +SKIP
-    >>> [n.name for n in onnx.load(path).graph.node][:3]                 # doctest: +SKIP
+    >>> import onnx
+    >>> [n.name for n in onnx.load(path).graph.node][:3]
     ['MLP/layer 1/weighted sum', 'MLP/layer 1/bias', 'MLP/layer 1/activation']
     """
     onnx = need("onnx", "nn.export_onnx")

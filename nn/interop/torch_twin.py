@@ -54,8 +54,8 @@ def torch_state_dict(model: Module) -> OrderedDict[str, Any]:
     Examples
     --------
     >>> import nn
-    >>> sd = nn.torch_state_dict(nn.MLP(2, [3, 1]))   # doctest: +SKIP
-    >>> list(sd), tuple(sd["0.weight"].shape)         # doctest: +SKIP
+    >>> sd = nn.torch_state_dict(nn.MLP(2, [3, 1]))
+    >>> list(sd), tuple(sd["0.weight"].shape)
     (['0.weight', '0.bias', '2.weight', '2.bias'], (3, 2))
     """
     torch = need("torch", "nn.torch_state_dict")
@@ -76,17 +76,17 @@ def to_torch(model: Module) -> Any:
 
     Examples
     --------
-    >>> import numpy as np, nn
+    >>> import numpy as np, torch, nn
     >>> net = nn.MLP(2, [8, 1], activation="tanh")
-    >>> twin = nn.to_torch(net)                                  # doctest: +SKIP
-    >>> twin                                                     # doctest: +SKIP
+    >>> twin = nn.to_torch(net)
+    >>> twin
     Sequential(
       (0): Linear(in_features=2, out_features=8, bias=True)
       (1): Tanh()
       (2): Linear(in_features=8, out_features=1, bias=True)
     )
     >>> x = np.random.default_rng(0).normal(size=(4, 2))
-    >>> bool(np.allclose(twin(torch.from_numpy(x)).detach().numpy(), net(x).data))  # doctest: +SKIP
+    >>> bool(np.allclose(twin(torch.from_numpy(x)).detach().numpy(), net(x).data))
     True
     """
     torch = need("torch", "nn.to_torch")
@@ -191,10 +191,10 @@ def from_torch(module: Any) -> Module:
 
     Examples
     --------
-    >>> import torch, nn                                                           # doctest: +SKIP
-    >>> twin = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))  # doctest: +SKIP
-    >>> net = nn.from_torch(twin)                                                  # doctest: +SKIP
-    >>> net                                                                        # doctest: +SKIP
+    >>> import torch, nn
+    >>> twin = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    >>> net = nn.from_torch(twin)
+    >>> net
     Sequential(
       (0): Linear(2→4)
       (1): ReLU()
