@@ -84,7 +84,13 @@ class Group:
 
 
 def _refuse(m: Module, path: str, why: str = "") -> TypeError:
-    why = why or f"PyTorch has no module that computes what {type(m).__name__} does"
+    if not why:
+        own = not type(m).__module__.startswith("nn.")
+        why = (
+            "its forward is code of its own, which cannot be read; build the model as an nn.Sequential"
+            if own
+            else f"PyTorch has no module that computes what {type(m).__name__} does"
+        )
     return TypeError(
         f"to_torch: cannot represent the layer at {repr(path) if path else '(the model itself)'} ({m.describe()}), "
         f"a {type(m).__module__}.{type(m).__qualname__}: {why}. Supported layers: {_SUPPORTED}"

@@ -118,7 +118,13 @@ _TORCH_SUPPORTED = (
 def _refuse(m: Any, path: str, why: str = "") -> TypeError:
     where = repr(path) if path else "(the module itself)"
     t = type(m)
-    why = why or "layergrad has no layer that computes it"
+    if not why:
+        own = not t.__module__.startswith("torch.")
+        why = (
+            "its forward is code of its own, which cannot be read; build the model as a torch.nn.Sequential"
+            if own
+            else "layergrad has no layer that computes it"
+        )
     return TypeError(
         f"from_torch: cannot represent the module at {where}, a {t.__module__}.{t.__qualname__}: {why}. "
         f"Supported modules: {_TORCH_SUPPORTED}"

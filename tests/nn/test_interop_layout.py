@@ -133,7 +133,8 @@ class Doubler(nn.Module):
 @pytest.mark.parametrize(
     ("model", "where", "what"),
     [
-        (nn.Sequential(nn.Linear(2, 2), Doubler()), "'1'", "Doubler"),
+        (nn.Sequential(nn.Linear(2, 2), Doubler()), "'1'", "Doubler: its forward is code of its own"),
+        (nn.Sequential(nn.Step()), "'0'", "PyTorch has no module that computes what Step does"),
         (nn.MLP(2, [2, 1], activation="step"), "'layers.0'", "activation Step has no exact torch twin"),
         (nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.Step())), "'0.1'", "nn.activations.Step"),
         (nn.Neuron(2), "(the model itself)", "nn.layers.Neuron"),

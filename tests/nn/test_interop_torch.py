@@ -143,6 +143,9 @@ def test_dtype_and_training_mode_are_kept() -> None:
     assert {p.dtype for p in twin.parameters()} == {torch.float32} and not twin.training
     x = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
     np.testing.assert_allclose(twin(torch.from_numpy(x)).detach().numpy(), net(x).data, rtol=1e-6, atol=1e-6)
+    back = nn.from_torch(twin.float())
+    assert {p.dtype for p in back.parameters()} == {np.dtype(np.float32)} and not back.training
+    np.testing.assert_array_equal(back[0].weight.data, net.layers[0].weight.data)
 
 
 # from torch ---------------------------------------------------------------------------------------
@@ -197,6 +200,15 @@ def test_a_torch_state_dict_loads_into_an_mlp() -> None:
     assert_twins(net, twin, np.random.default_rng(0).normal(size=(4, 2)))
 
 
+class Net(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = torch.nn.Linear(2, 1)
+
+    def forward(self, x: Any) -> Any:
+        return self.fc(x).relu()
+
+
 @pytest.mark.parametrize(
     ("module", "where", "why"),
     [
@@ -205,6 +217,7 @@ def test_a_torch_state_dict_loads_into_an_mlp() -> None:
         (lambda t: t.Sequential(t.Sequential(t.Softplus(beta=2))), "'0.0'", "beta=2"),
         (lambda t: t.Embedding(3, 2, max_norm=1.0), "(the module itself)", "max_norm=1.0 is not supported"),
         (lambda t: t.Softmax(), "(the module itself)", "dim=None"),
+        (lambda t: Net(), "(the module itself)", "Net: its forward is code of its own"),
         (lambda t: t.Linear(2, 2).half(), "(the module itself)", "torch.float16"),
     ],
 )
