@@ -284,10 +284,12 @@ def layergrad_state(model: Module, state: Any, strict: bool = True) -> tuple[dic
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     if strict and (missing or unexpected):
+        ddp = unexpected and all(k.startswith("module.") for k in state)
+        hint = "; keys starting with 'module.' come from DistributedDataParallel: use ddp.module.state_dict()"
         raise KeyError(
             f"load_state_dict(layout='torch'): the keys do not match this {type(model).__name__}'s torch twin; "
             f"missing keys: [{_fmt(missing)}]; unexpected keys: [{_fmt(unexpected)}] "
-            f"(expected {_fmt(list(expected))})"
+            f"(expected {_fmt(list(expected))}){hint if ddp else ''}"
         )
     given = {k: _numbers(v) for k, v in state.items() if k in expected}
     for k, arr in given.items():

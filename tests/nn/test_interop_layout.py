@@ -102,6 +102,9 @@ def test_mismatched_keys_raise_like_pytorchs_strict_mode() -> None:
     sd["4.weight"] = sd.pop("2.weight")
     with pytest.raises(KeyError, match=r"missing keys: \['2.weight'\]; unexpected keys: \['4.weight'\]"):
         net.load_state_dict(sd, layout="torch")
+    wrapped = {f"module.{k}": v for k, v in numpy_torch_state(net).items()}
+    with pytest.raises(KeyError, match="come from DistributedDataParallel: use ddp.module.state_dict()"):
+        net.load_state_dict(wrapped, layout="torch")
     result = net.load_state_dict(sd, strict=False, layout="torch")
     assert result.missing_keys == ["2.weight"] and result.unexpected_keys == ["4.weight"]
 
