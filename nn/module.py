@@ -467,17 +467,8 @@ class Module(HookMethods, DisplayMethods):
         """Copy values into the parameters and buffers, checking names and shapes first (all or nothing).
 
         Returns the names that were missing and unexpected (both empty unless ``strict=False``).
-        ``layout="torch"`` reads a PyTorch ``state_dict`` (names such as ``0.weight``, linear
-        weights ``(out, in)``, torch tensors or numpy arrays) of the model's twin :func:`nn.to_torch`.
-
-        Examples
-        --------
-        >>> import nn
-        >>> net = nn.MLP(2, [1])
-        >>> net.load_state_dict({"0.weight": np.array([[1.0, 2.0]]), "0.bias": np.zeros(1)}, layout="torch")
-        IncompatibleKeys(missing_keys=[], unexpected_keys=[])
-        >>> net.layers[0].weight.tolist()
-        [[1.0], [2.0]]
+        ``layout="torch"`` reads a PyTorch ``state_dict`` of the model's twin :func:`nn.to_torch`
+        (names such as ``0.weight``, linear weights ``(out, in)``, torch tensors or numpy arrays).
         """
         return load_state_dict(self, state, strict, layout)
 
