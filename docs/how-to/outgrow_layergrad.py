@@ -11,7 +11,9 @@ disagrees with PyTorch.  docs/how-to/outgrow-layergrad.md shows it step by step.
 
 import os
 import socket
+import sys
 import tempfile
+from pathlib import Path
 
 import numpy as np
 import onnxruntime
@@ -20,7 +22,11 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch.nn.parallel import DistributedDataParallel
 
-import nn
+try:
+    import nn
+except ImportError:  # run from a checkout of layergrad that is not installed: use its packages
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    import nn
 
 WORLD_SIZE = 2  # processes; each would be a machine (or a GPU) in a real run
 STEPS = 30
