@@ -68,6 +68,7 @@ from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Se
 from .draw import draw_network  # noqa: E402
 from .dropout import Dropout  # noqa: E402
 from .embedding import Embedding  # noqa: E402
+from .interop import export_onnx, from_torch, to_torch, torch_state_dict  # noqa: E402
 from .io import load, save  # noqa: E402
 from .layers import Layer, Linear, Neuron  # noqa: E402
 from .losses import (  # noqa: E402
@@ -134,6 +135,10 @@ __all__ = [
     "save",
     "load",
     "draw_network",
+    "to_torch",
+    "from_torch",
+    "torch_state_dict",
+    "export_onnx",
     "losses",
     "functional",
     "init",

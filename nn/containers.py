@@ -442,8 +442,10 @@ class Sequential(_Indexed):
             return self._modules[idx]
         return super().__getitem__(idx)
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> Any:
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True, layout: str = "layergrad") -> Any:
         """As :meth:`Module.load_state_dict`; also reads states saved under the old names (``layers.0.weight``)."""
+        if layout != "layergrad":
+            return super().load_state_dict(state, strict, layout)
         if state and all(k.startswith("layers.") for k in state) and not any(k in self._modules for k in state):
             state = {k[len("layers.") :]: v for k, v in state.items()}
         return super().load_state_dict(state, strict)

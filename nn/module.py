@@ -461,12 +461,16 @@ class Module(HookMethods, DisplayMethods):
         """
         return state_dict(self)
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(
+        self, state: dict[str, Any], strict: bool = True, layout: str = "layergrad"
+    ) -> IncompatibleKeys:
         """Copy values into the parameters and buffers, checking names and shapes first (all or nothing).
 
         Returns the names that were missing and unexpected (both empty unless ``strict=False``).
+        ``layout="torch"`` reads a PyTorch ``state_dict`` of the model's twin :func:`nn.to_torch`
+        (names such as ``0.weight``, linear weights ``(out, in)``, torch tensors or numpy arrays).
         """
-        return load_state_dict(self, state, strict)
+        return load_state_dict(self, state, strict, layout)
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this module (for save/load)."""

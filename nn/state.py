@@ -8,7 +8,7 @@ its ``state_dict`` and ``load_state_dict`` methods call them.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,6 +23,8 @@ __all__ = [
     "state_items",
     "state_dict",
     "load_state_dict",
+    "register_layout",
+    "LAYOUTS",
     "get_submodule",
     "cast",
 ]
@@ -78,8 +80,31 @@ def state_dict(module: Any) -> OrderedDict[str, np.ndarray]:
     return OrderedDict((n, _array(x)) for n, x in state_items(module))
 
 
-def load_state_dict(module: Any, state: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
-    """Copy ``state`` into ``module``'s parameters and buffers after checking every name and shape (all or nothing)."""
+#: Other libraries' state-dict layouts ``load_state_dict(..., layout=...)`` reads: name -> converter
+#: ``(module, state, strict) -> (state in layergrad's names, IncompatibleKeys in the given names)``.
+#: :mod:`nn.interop` registers ``"torch"``.
+LAYOUTS: dict[str, Callable[[Any, Any, bool], tuple[dict[str, Any], IncompatibleKeys]]] = {}
+
+
+def register_layout(name: str, converter: Callable[[Any, Any, bool], tuple[dict[str, Any], IncompatibleKeys]]) -> None:
+    """Let ``load_state_dict(state, layout=name)`` read states written in another library's layout."""
+    LAYOUTS[name] = converter
+
+
+def load_state_dict(
+    module: Any, state: dict[str, Any], strict: bool = True, layout: str = "layergrad"
+) -> IncompatibleKeys:
+    """Copy ``state`` into ``module``'s parameters and buffers after checking every name and shape (all or nothing).
+
+    ``layout="torch"`` reads a PyTorch ``state_dict`` of the model's torch twin (see :func:`nn.to_torch`).
+    """
+    if layout != "layergrad":
+        if layout not in LAYOUTS:
+            known = ", ".join(repr(k) for k in ["layergrad", *LAYOUTS])
+            raise ValueError(f"load_state_dict: unknown layout {layout!r}; known: {known}")
+        converted, incompatible = LAYOUTS[layout](module, state, strict)
+        load_state_dict(module, converted, strict=False)
+        return incompatible
     targets = OrderedDict(state_items(module))
     missing = [n for n in targets if n not in state]
     extra = [n for n in state if n not in targets]

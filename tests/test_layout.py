@@ -179,6 +179,14 @@ def test_import_nn_does_not_import_matplotlib() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_import_nn_does_not_import_torch_or_onnx() -> None:
+    heavy = "('torch', 'onnx', 'onnxruntime')"
+    code = f"import sys, nn, nn.interop; print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_every_test_module_is_listed_in_the_tests_readme() -> None:
     readme = (ROOT / "tests" / "README.md").read_text(encoding="utf-8")
     missing = [
