@@ -294,7 +294,9 @@ def fit(
         valid = loader_batches(model, engine, val)
     elif val is not None:
         valid = array_batches(model, engine, *val)
-    history = _train(model, engine, nout, train, loss, optimizer, epochs, valid, bool(progress), threshold, snapshots, recording)
+    history = _train(
+        model, engine, nout, train, loss, optimizer, epochs, valid, bool(progress), threshold, snapshots, recording
+    )
     history.record = recording
     return history
 

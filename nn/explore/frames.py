@@ -47,7 +47,7 @@ def pack(a: Any, lead: int = 1) -> dict[str, Any]:
     >>> p = pack(np.array([[0.0, 1.0, 2.0], [5.0, 5.0, 5.0]]))
     >>> p["shape"], p["lo"], p["hi"]
     ([2, 3], [0.0, 5.0], [2.0, 5.0])
-    >>> unpack(p).tolist()
+    >>> np.round(unpack(p), 2).tolist()   # 1.0 comes back as 0 + 128/255 * 2
     [[0.0, 1.0, 2.0], [5.0, 5.0, 5.0]]
     """
     a = np.asarray(a, dtype=np.float64)
@@ -79,10 +79,10 @@ def projection(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
-    >>> F = np.array([[0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    >>> F = np.array([[-2.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 1.0, 0.0]])
     >>> mean, basis = projection(F)
-    >>> basis.shape, np.round(np.abs(basis[:, 0]), 2).tolist()
-    ((3, 2), [0.98, 0.22, 0.0])
+    >>> basis.round(2).tolist()   # x varies most, then y; z not at all
+    [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
     """
     width = F.shape[1]
     if width <= 2:
@@ -103,7 +103,7 @@ def _flat2(P: np.ndarray, n: int) -> np.ndarray:
 
 def _weights(model: Any) -> list[tuple[list[list[float]], list[float]]]:
     """Each layer's ``(weight (in, out), bias (out,))`` as nested lists of floats."""
-    twin = tensor_twin(model)
+    twin: Any = tensor_twin(model)
     return [(m.weight.data.tolist(), m.bias.data.tolist()) for m in twin.layers]
 
 
@@ -231,5 +231,5 @@ def _accuracy(logits: np.ndarray, labels: np.ndarray) -> float | None:
 
 def _sizes(model: Any) -> list[int]:
     """The widths of the network: inputs, then each layer's neurons."""
-    twin = tensor_twin(model)
+    twin: Any = tensor_twin(model)
     return [int(twin.layers[0].weight.shape[0])] + [int(m.weight.shape[1]) for m in twin.layers]

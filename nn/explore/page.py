@@ -33,7 +33,7 @@ def asset(name: str) -> str:
     >>> "<!DOCTYPE html>" in asset("template.html")
     True
     """
-    return resources.files("nn.explore").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("nn.explore").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
 def _json_for_script(data: Any) -> str:
@@ -64,7 +64,7 @@ class Explorer:
     >>> X, y = nn.data.circles(60, seed=0)
     >>> ex = nn.explore(nn.MLP(2, [4, 1], seed=0), X, y, epochs=4, probe_epochs=5)
     >>> ex
-    Explorer(epochs 0..4, 5 frames, network 2→4→1, backprop of sample 0: 43 nodes)
+    Explorer(epochs 0..4, 5 frames, network 2→4→1, backprop of sample 0: 37 nodes)
     >>> html_text = ex.html()
     >>> html_text.startswith("<!DOCTYPE html>"), "<script src" in html_text, "<link" in html_text
     (True, False, False)
@@ -229,7 +229,9 @@ def explore(
     sample = check_int(sample, "sample", where, minimum=0)
     if sample >= len(rec.X):
         raise ValueError(f"{where}: sample must be below the {len(rec.X)} training samples, got {sample}")
-    data = build_frames(rec, history, resolution=check_int(resolution, "resolution", where, 4), probe_epochs=probe_epochs)
+    data = build_frames(
+        rec, history, resolution=check_int(resolution, "resolution", where, 4), probe_epochs=probe_epochs
+    )
     x = np.asarray(rec.X[sample], dtype=np.float64)
     epoch = rec.epochs[-1] if trace_epoch is None else check_int(trace_epoch, "trace_epoch", where, minimum=0)
     with at_epoch(rec.model, rec.snapshots, epoch):

@@ -42,16 +42,16 @@ RULES = {
 
 
 def scalar_model(model: Any) -> Any:
-    """The model on the scalar engine: itself, or its scalar twin (same weights) for a tensor ``nn.MLP``.
+    """A fresh scalar-engine copy of an ``nn.MLP`` (same weights, zero gradients), so tracing changes nothing.
 
     Examples
     --------
     >>> import nn
-    >>> scalar_model(nn.MLP(2, [1], seed=0)).engine
-    'scalar'
+    >>> net = nn.MLP(2, [1], seed=0)
+    >>> twin = scalar_model(net)
+    >>> twin.engine, twin is net
+    ('scalar', False)
     """
-    if getattr(model, "engine", None) == "scalar":
-        return model
     if not hasattr(model, "to_engine"):
         raise TypeError(
             f"explore: the backprop trace needs an nn.MLP (it runs one sample on the scalar engine), "
@@ -161,7 +161,8 @@ def backprop_trace(model: Any, x: Any, label: Any, loss: Any) -> dict[str, Any]:
     dict
         ``nodes``: in topological order, each with ``op``, ``name``, ``stage``
         (path), ``stageLabels``, ``parents`` (indices), ``value`` and ``grad``
-        (the gradient ``backward()`` computed); ``backward``: one step per op
+        (the gradient ``backward()`` computed; None for a node that needs
+        none, such as an input); ``backward``: one step per op
         node in reverse order, with ``node``, ``g`` (incoming gradient),
         ``local`` and ``sent`` per parent, and ``after`` (each parent's
         gradient once this step has added to it); ``rules``: how each op's
@@ -194,7 +195,7 @@ def backprop_trace(model: Any, x: Any, label: Any, loss: Any) -> dict[str, Any]:
                 "stageLabels": [str(s) if s else "" for s in getattr(n.stage, "labels", ())],
                 "parents": [index[id(p)] for p in n._prev] if n.op is not None else [],
                 "value": _number(n.data),
-                "grad": _number(n.grad),
+                "grad": _number(n.grad) if n.requires_grad else None,
             }
         )
     # replay the chain rule with the ops' own rules; the totals must be backward()'s
@@ -206,14 +207,15 @@ def backprop_trace(model: Any, x: Any, label: Any, loss: Any) -> dict[str, Any]:
         if n.op is None:
             continue
         g = running[i]
-        local = parent_grads(n, 1.0)
-        sent = parent_grads(n, g)
+        # a parent that needs no gradient (an input, a constant) gets none: shown as "—"
+        local = [v if p.requires_grad else None for p, v in zip(n._prev, parent_grads(n, 1.0))]
+        sent = [v if p.requires_grad else None for p, v in zip(n._prev, parent_grads(n, g))]
         after = []
         for p, s in zip(n._prev, sent):
             j = index[id(p)]
-            if s is not None and p.requires_grad:
+            if s is not None:
                 running[j] += s
-            after.append(_number(running[j]))
+            after.append(_number(running[j]) if p.requires_grad else None)
         steps.append(
             {
                 "node": i,

@@ -467,8 +467,11 @@
       el('td', {}, tr, N[p].name);
       htmlNum(el('td', {}, tr), step.local[k], undefined, 'local');
       const td = el('td', {}, tr);
-      htmlNum(td, step.local[k]); td.appendChild(document.createTextNode(' × ')); htmlNum(td, step.g);
-      td.appendChild(document.createTextNode(' = ')); htmlNum(td, step.sent[k], undefined, 'sent');
+      if (step.sent[k] === null) { td.textContent = 'none: an input needs no gradient'; }
+      else {
+        htmlNum(td, step.local[k]); td.appendChild(document.createTextNode(' × ')); htmlNum(td, step.g);
+        td.appendChild(document.createTextNode(' = ')); htmlNum(td, step.sent[k], undefined, 'sent');
+      }
       htmlNum(el('td', {}, tr), step.after[k], undefined, 'after');
     });
   }
