@@ -98,7 +98,8 @@ def test_moving_the_slider_changes_the_pictures(page, built, artifacts):
     after = {v: page.locator(v).screenshot(path=str(artifacts / f"explorer_epoch0_{v[1:]}.png")) for v in before}
     for v in before:
         assert before[v] != after[v], f"{v} looks the same at epoch 0 and at the last epoch"
-    pixels = "() => Array.from(document.getElementById('boundary-canvas').getContext('2d').getImageData(0,0,300,300).data)"
+    canvas = "document.getElementById('boundary-canvas')"
+    pixels = f"() => Array.from({canvas}.getContext('2d').getImageData(0, 0, 300, 300).data)"
     first = page.evaluate(pixels)
     _set_frame(page, 3)
     assert page.evaluate(pixels) != first
