@@ -22,7 +22,7 @@ from .frames import build_frames
 from .recording import Recording
 from .trace import backprop_trace
 
-__all__ = ["Explorer", "explore", "asset"]
+__all__ = ["Explorer", "explore", "asset", "demo_page"]
 
 
 def asset(name: str) -> str:
@@ -243,3 +243,25 @@ def explore(
     data["title"] = title or f"layergrad explorer: MLP {'→'.join(str(s) for s in data['sizes'])}"
     data["buildSeconds"] = time.perf_counter() - start
     return Explorer(data)
+
+
+def demo_page(out: str, X: Any, y: Any, test: Any, hidden: list[int], activation: str, epochs: int, seed: int) -> str:
+    """The demo's explorer: a fresh tensor ``nn.MLP(2, hidden + [outputs])`` trained and saved as ``out/explorer.html``.
+
+    About 40 epochs are recorded whatever ``epochs`` is, so the page stays small (about 2 MB for
+    the demo's defaults).
+
+    Examples
+    --------
+    >>> import os, tempfile, nn
+    >>> X, y = nn.data.circles(40, seed=0)
+    >>> path = demo_page(tempfile.mkdtemp(), X, y, None, [4], "relu", 3, 0)
+    >>> os.path.basename(path)
+    'explorer.html'
+    """
+    from ..mlp import MLP
+
+    nout = 1 if int(np.max(y)) <= 1 else int(np.max(y)) + 1
+    model = MLP(2, [*hidden, nout], activation=activation, seed=seed)
+    ex = explore(model, X, y, test=test, epochs=epochs, record=max(1, epochs // 40), probe_epochs=60, seed=seed)
+    return ex.save(os.path.join(out, "explorer.html"))

@@ -41,6 +41,7 @@ def test_demo_writes_every_promised_file_and_tells_the_story(tmp_path):
         "layer_representations.png",
         "linear_probes.png",
         "training_curves.png",
+        "explorer.html",
     ]
     for name in promised:
         f = out / name

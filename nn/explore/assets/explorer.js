@@ -114,7 +114,8 @@
   }
 
   // ---------------------------------------------------------------- network diagram
-  const netPanel = panel('Network: each neuron\'s output over the input plane (orange negative, blue positive); edges: weight sign and size', true, 'network');
+  const netPanel = panel('Network: each neuron\'s output over the input plane', false, 'network');
+  el('div', { class: 'note' }, netPanel, 'orange: negative, blue: positive (each map scaled to its largest value); edges: the weight\'s sign and size');
   const cols = sizes.length, box = 48, colGap = 150, rowGap = 62;
   const tallest = Math.max.apply(null, sizes);
   const netW = 80 + (cols - 1) * colGap + box + 80, netH = tallest * rowGap + 30;
@@ -206,7 +207,8 @@
   }
 
   // ---------------------------------------------------------------- layer representations
-  const rPanel = panel('Each layer\'s representation of the data (2 principal axes) and of the input grid, with its linear-probe accuracy', true, 'layers');
+  const rPanel = panel('Each layer\'s representation, with its linear-probe accuracy', false, 'layers');
+  el('div', { class: 'note' }, rPanel, 'the data and the input grid as each layer describes them (its 2 principal axes)');
   const rWrap = el('div', { class: 'reps' }, rPanel);
   const rSize = 190, nPts = D.nPoints, nLines = D.nLines, perLine = 25, nRep = D.repNames.length;
   const repSvgs = D.repNames.map(function (name) {
@@ -274,7 +276,7 @@
     });
   }
   const gPanel = panel('Gradient health: each layer\'s gradient norm after the epoch\'s last update', false, 'health');
-  const gSvg = sv('svg', { width: cW, height: 24 * D.layers.length + 30, id: 'health-svg' }, gPanel);
+  const gSvg = sv('svg', { width: cW + 120, height: 24 * D.layers.length + 30, id: 'health-svg' }, gPanel);
   let gMax = 1e-12;
   D.gradNorms.forEach(function (row) { row.forEach(function (v) { if (v !== null) gMax = Math.max(gMax, v); }); });
   function drawHealth(f) {
