@@ -221,6 +221,8 @@ def explore(
             Xt, yt = check_pair(test, where, "test", "X_test, y_test")
             validation = (Xt, yt)
         epochs = check_int(epochs, "epochs", where, minimum=0)
+        if record is None or record is False:
+            raise ValueError(f"{where}: record must be True or a number of epochs (the page replays recorded epochs)")
         history = fit(
             model, Xa, ya, epochs=epochs, validation=validation, record=record, progress=False, seed=seed, **fit_kwargs
         )

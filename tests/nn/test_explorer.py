@@ -206,6 +206,8 @@ def test_explore_checks_its_inputs():
         nn.explore(nn.MLP(2, [1]))
     with pytest.raises(ValueError, match="sample must be below the 30 training samples, got 30"):
         nn.explore(nn.MLP(2, [1]), X, y, epochs=0, sample=30)
+    with pytest.raises(ValueError, match="record must be True or a number of epochs"):
+        nn.explore(nn.MLP(2, [1]), X, y, record=False)
 
 
 def test_page_is_one_self_contained_file(run, tmp_path):
