@@ -238,6 +238,7 @@ EXPECTED_PAGES = [
     "how-to/add-an-op/index.html",
     "how-to/train-on-your-data/index.html",
     "how-to/save-and-load/index.html",
+    "how-to/explore/index.html",
     "reference/autograd/index.html",
     "reference/nn/index.html",
     "design/index.html",

@@ -221,8 +221,9 @@
     const labels = D.points.y.concat(D.points.yt), nTrain = D.points.y.length;
     repSvgs.forEach(function (r, l) {
       while (r.svg.firstChild) r.svg.removeChild(r.svg.firstChild);
-      const lead = f * nRep + l, lo = reps.lo[lead], hi = reps.hi[lead], span = (hi - lo) || 1, pad = 8;
-      function at(k, d) { return (reps.q[lead * reps.per + 2 * k + d] / 255 * (hi - lo) + lo - lo) / span; }
+      // points and grid share one range per layer and frame (both axes), so the picture keeps its aspect
+      const lead = f * nRep + l, pad = 8;
+      function at(k, d) { return reps.q[lead * reps.per + 2 * k + d] / 255; }
       function xy(k) { return [pad + at(k, 0) * (rSize - 2 * pad), rSize - pad - at(k, 1) * (rSize - 2 * pad)]; }
       for (let li = 0; li < nLines; li++) {
         const pts = [];
