@@ -250,7 +250,7 @@ def explore(
 def demo_page(out: str, X: Any, y: Any, test: Any, hidden: list[int], activation: str, epochs: int, seed: int) -> str:
     """The demo's explorer: a fresh tensor ``nn.MLP(2, hidden + [outputs])`` trained and saved as ``out/explorer.html``.
 
-    About 40 epochs are recorded whatever ``epochs`` is, so the page stays small (about 2 MB for
+    About 30 epochs are recorded whatever ``epochs`` is, so the page stays small (about 2.5 MB for
     the demo's defaults).
 
     Examples
@@ -265,5 +265,5 @@ def demo_page(out: str, X: Any, y: Any, test: Any, hidden: list[int], activation
 
     nout = 1 if int(np.max(y)) <= 1 else int(np.max(y)) + 1
     model = MLP(2, [*hidden, nout], activation=activation, seed=seed)
-    ex = explore(model, X, y, test=test, epochs=epochs, record=max(1, epochs // 40), probe_epochs=60, seed=seed)
+    ex = explore(model, X, y, test=test, epochs=epochs, record=max(1, epochs // 30), probe_epochs=30, seed=seed)
     return ex.save(os.path.join(out, "explorer.html"))
