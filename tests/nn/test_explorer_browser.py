@@ -169,3 +169,28 @@ def test_open_time_and_size_of_the_page(browser, built, artifacts):
     size = os.path.getsize(path)
     (artifacts / "explorer_measure.txt").write_text(f"size {size} bytes, open {seconds:.3f} s\n")
     assert size > 0
+
+
+def test_two_explorers_in_one_notebook_page_both_work(browser, built, tmp_path):
+    """Jupyter shows ``_repr_html_`` in the notebook's page: two explorers there must not disturb each other."""
+    *_, ex, _ = built
+    X, y = nn.data.moons(60, seed=0)
+    other = nn.explore(nn.MLP(2, [3, 1], seed=0), X, y, epochs=3, probe_epochs=5)
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(f"<html><body>{ex._repr_html_()}<p>between</p>{other._repr_html_()}</body></html>")
+    pg = browser.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(notebook.resolve().as_uri())
+    frames = [f for f in pg.frames if f != pg.main_frame]
+    assert len(frames) == 2
+    for frame, explorer in zip(frames, (ex, other)):
+        frame.wait_for_selector("body[data-ready='1']", timeout=10_000)
+        assert frame.locator("#network canvas.neuron").count() == sum(explorer.data["sizes"][1:])
+    frames[1].click("#bp-backward")
+    frames[1].click("#bp-end")
+    assert frames[1].locator("#bp-svg text.grad").count() > 0
+    assert frames[0].locator("#bp-svg text.grad").count() == 0  # the first one did not move
+    pg.close()
+    assert errors == [], errors
