@@ -194,3 +194,30 @@ def test_two_explorers_in_one_notebook_page_both_work(browser, built, tmp_path):
     assert frames[0].locator("#bp-svg text.grad").count() == 0  # the first one did not move
     pg.close()
     assert errors == [], errors
+
+
+def test_parameter_gradients_shown_are_the_tensor_engines(page, built):
+    """Read back as a user of the tensor engine would: leaf w_i of 'layer k/neuron j' is layers[k-1].weight[i, j]."""
+    import numpy as np
+
+    from autograd import Tensor
+
+    model, Xtr, ytr, ex, _ = built
+    net = nn.MLP(2, [6, 5, 1], seed=0)
+    for layer, (W, b) in zip(net.layers, ex.data["weights"][ex.data["epochs"].index(ex.trace["epoch"])]):
+        layer.weight.data[...] = np.array(W)
+        layer.bias.data[...] = np.array(b)
+    nn.bce_with_logits(net(Tensor(Xtr[3:4])), ytr[3:4]).backward()
+    page.click("#bp-backward")
+    page.click("#bp-end")
+    checked = 0
+    for node in page.locator("#bp-svg g.node[data-op='leaf']").all():
+        group, name = node.get_attribute("data-group"), node.get_attribute("data-name")
+        if not group.startswith("MLP/layer"):
+            continue
+        k, j = int(group.split("/")[1].split()[1]) - 1, int(group.split("/")[2].split()[1])
+        want = net.layers[k].bias.grad[j] if name == "b" else net.layers[k].weight.grad[int(name[1:]), j]
+        shown = float(node.locator("text.grad title").text_content())
+        assert shown == pytest.approx(float(want), rel=1e-12, abs=1e-15), (group, name)
+        checked += 1
+    assert checked == sum((a + 1) * b for a, b in zip(ex.data["sizes"], ex.data["sizes"][1:]))

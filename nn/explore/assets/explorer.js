@@ -382,7 +382,7 @@
     });
   });
   const nodeEls = N.map(function (n, i) {
-    const g = sv('g', { class: 'node', 'data-node': i, id: 'bp-node-' + i }, boxLayer);
+    const g = sv('g', { class: 'node', 'data-node': i, id: 'bp-node-' + i, 'data-group': n.group, 'data-name': n.name, 'data-op': n.op }, boxLayer);
     const rect = sv('rect', { x: pos[i][0], y: pos[i][1], width: chipW, height: chipH - 4, rx: 3, fill: '#fff' }, g);
     const tt = sv('title', {}, rect, n.group + ' · ' + n.name + (n.op === 'leaf' ? ' (leaf)' : ' (op ' + n.op + ')'));
     sv('text', { x: pos[i][0] + 3, y: pos[i][1] + 11, 'font-weight': 600 }, g, n.name.length > 16 ? n.name.slice(0, 15) + '…' : n.name);
