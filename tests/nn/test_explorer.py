@@ -245,3 +245,13 @@ def test_page_colours_are_the_palette(run):
 
     js = asset("explorer.js")
     assert not re.search(r"#[0-9a-fA-F]{6}", js)  # no colour of its own that could mean class or sign
+
+
+def test_explore_without_training_shows_the_model_as_it_is():
+    X, y = nn.data.xor(50, seed=0)
+    model = nn.MLP(2, [4, 1], seed=0, activation="sigmoid")
+    before = model.state_dict()
+    ex = nn.explore(model, X, y, epochs=0, probe_epochs=5)
+    assert ex.data["epochs"] == [0] and ex.data["history"]["loss"] == []
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+    assert ex.trace["epoch"] == 0 and ex.data["activation"] == "sigmoid"

@@ -221,3 +221,23 @@ def test_parameter_gradients_shown_are_the_tensor_engines(page, built):
         assert shown == pytest.approx(float(want), rel=1e-12, abs=1e-15), (group, name)
         checked += 1
     assert checked == sum((a + 1) * b for a, b in zip(ex.data["sizes"], ex.data["sizes"][1:]))
+
+
+def test_every_number_shown_carries_its_exact_value(page):
+    page.click("#bp-backward")
+    for _ in range(3):
+        page.click("#bp-step")
+    found = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.num')).map(e => [
+            e.textContent.replace(e.querySelector('title') ? e.querySelector('title').textContent : '', ''),
+            e.getAttribute('title') || (e.querySelector('title') && e.querySelector('title').textContent)])"""
+    )
+    assert len(found) > 100
+    for shown, exact in found:
+        assert exact is not None, shown
+        if exact == "none":
+            assert shown.strip() == "—"
+            continue
+        number = shown.replace("∂L =", "").replace("=", "").replace("%", "").strip()
+        value = float(number) / (100 if "%" in shown else 1)
+        assert value == pytest.approx(float(exact), rel=5e-3, abs=1e-3 if "%" in shown else 1e-12), (shown, exact)
