@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..inspect.plane import grid, grid_lines
-from ..inspect.probes import linear_probes
+from ..inspect.probes import fit_probe, probe_predict
 from ..inspect.snapshots import at_epoch
 from ..inspect.stages import layer_outputs, tensor_twin
 
@@ -148,6 +148,7 @@ def build_frames(
     seg_pts = segs.reshape(-1, 2)
     classes = int(max(int(np.max(y)) + 1, 2))
     maps, scales, bounds, conf, reps, warps, probes, weights, accs = [], [], [], [], [], [], [], [], []
+    cache: dict[str, float] = {}  # the input's probe: the input does not change between epochs
     for epoch in rec.epochs:
         with at_epoch(model, rec.snapshots, epoch):
             outs = layer_outputs(model, g.points)
@@ -177,8 +178,7 @@ def build_frames(
             accs.append([_accuracy(last[: len(X)], y), _accuracy(last[len(X) :], yt)])
             reps.append(frame_pts)
             warps.append(frame_lines)
-            probe = linear_probes(model, X, y, test=test, epochs=probe_epochs)
-            probes.append(list(probe.values()))
+            probes.append([_probe(F, len(X), y, yt, probe_epochs, cache, name) for name, F in data_reps.items()])
             weights.append(_weights(model))
     rep_names = list(layer_outputs(model, X[:1]).keys())
     # points and grid lines share one range per (frame, layer), so the lines frame the points
@@ -219,6 +219,34 @@ def build_frames(
         "gradNorms": [finite(d.values()) for d in rec.grad_norms],
         "weights": weights,
     }
+
+
+def _probe(F: np.ndarray, n: int, y: Any, yt: Any, epochs: int, cache: dict[str, float], name: str) -> float:
+    """The linear-probe accuracy of one representation, as :func:`nn.inspect.linear_probes` scores it.
+
+    ``F`` holds the training rows (the first ``n``) and then the test rows;
+    without test rows the probe is scored on the training rows.  The same
+    steps as ``linear_probes`` (standardise with the training statistics,
+    :func:`~nn.inspect.probes.fit_probe`, seed 0, lr 0.05), on
+    representations already computed for the pictures.
+    """
+    if name == "input" and name in cache:
+        return cache[name]
+    classes = np.unique(y)
+    k = len(classes)
+    Ftr, Fte = F[:n], F[n:]
+    yte = yt
+    if len(Fte) == 0:
+        Fte, yte = Ftr, y
+    mu, sd = Ftr.mean(axis=0), Ftr.std(axis=0)
+    sd = np.where(sd > 1e-12, sd, 1.0)
+    probe = fit_probe((Ftr - mu) / sd, np.searchsorted(classes, y), k, epochs, 0.05, 0)
+    known = np.isin(yte, classes)
+    tt = np.where(known, np.searchsorted(classes, yte).clip(0, k - 1), -1)
+    score = float(np.mean(probe_predict(probe, (Fte - mu) / sd, k) == tt))
+    if name == "input":
+        cache[name] = score
+    return score
 
 
 def _accuracy(logits: np.ndarray, labels: np.ndarray) -> float | None:

@@ -265,5 +265,5 @@ def demo_page(out: str, X: Any, y: Any, test: Any, hidden: list[int], activation
 
     nout = 1 if int(np.max(y)) <= 1 else int(np.max(y)) + 1
     model = MLP(2, [*hidden, nout], activation=activation, seed=seed)
-    ex = explore(model, X, y, test=test, epochs=epochs, record=max(1, epochs // 30), probe_epochs=30, seed=seed)
+    ex = explore(model, X, y, test=test, epochs=epochs, record=max(1, epochs // 30), probe_epochs=20, seed=seed)
     return ex.save(os.path.join(out, "explorer.html"))

@@ -90,6 +90,8 @@ def test_frames_hold_one_entry_per_recorded_epoch(run):
         np.array(b), model.layers[0].bias.data
     )
     assert d["acc"][-1] == [nn.accuracy(model, Xtr, ytr), nn.accuracy(model, Xte, yte)]
+    probes = nn.inspect.linear_probes(model, Xtr, ytr, test=(Xte, yte), epochs=20)
+    assert d["probes"][-1] == list(probes.values()) and d["repNames"] == list(probes)
 
 
 def test_neuron_maps_are_each_neurons_output_over_the_plane(run):
