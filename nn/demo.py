@@ -210,6 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_plots:
         written += _plots(args, models, X, y, Xtr, ytr, Xte, yte, loss_fn)
         written += _layer_by_layer_plots(args.out, spiral_net, spiral_split, probes)
+        # the explorer: one interactive page of a training run
+        from .explore.page import demo_page
+
+        written.append(demo_page(args.out, Xtr, ytr, (Xte, yte), hidden, args.activation, args.epochs, args.seed))
     print(f"wrote {len(written)} files to {os.path.abspath(args.out)}:")
     for path in written:
         print(f"  {os.path.abspath(path)}")

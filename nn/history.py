@@ -44,6 +44,9 @@ class History:
         Copies of the weights, ``(epoch, state_dict)`` pairs, kept when
         :func:`fit` is given ``snapshot_every=k``: epoch 0 (before training),
         every ``k``-th epoch and the last one.  None otherwise.
+    record : nn.explore.Recording or None
+        The run as :func:`nn.explore` replays it, kept when :func:`fit` is
+        given ``record=True`` (or ``record=k``).  None otherwise.
 
     Examples
     --------
@@ -64,6 +67,7 @@ class History:
         self.val_accuracy: list[float] = []
         self.time = 0.0
         self.snapshots: Any = None
+        self.record: Any = None
 
     @property
     def epochs(self) -> int:

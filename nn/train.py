@@ -51,6 +51,7 @@ from .batches import (
 )
 from .checks import check_inputs, check_int, check_pair, check_targets, check_trainable, model_nin
 from .data import DataLoader
+from .explore.recording import Recording, record_every
 from .history import History, format_metric
 from .inspect.snapshots import Snapshots
 from .losses import MSELoss, bce_with_logits, cross_entropy, mse_loss, target_check
@@ -140,6 +141,7 @@ def fit(
     progress: bool = True,
     seed: Any = 0,
     snapshot_every: int | None = None,
+    record: bool | int | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` (or on the batches of a DataLoader) and return the :class:`History`.
 
@@ -187,6 +189,11 @@ def fit(
         Keep a copy of the weights before training, every ``snapshot_every``
         epochs and after the last epoch, in ``History.snapshots`` (for
         :mod:`nn.inspect` and :mod:`nn.plot`: how the model changed).
+    record : bool or int, optional
+        Record the run for :func:`nn.explore` in ``History.record`` (an
+        :class:`nn.explore.Recording`): the weights and each layer's gradient
+        norm at epoch 0, every ``record``-th epoch (``True``: about 60 epochs
+        spread over the run) and the last, with the data and the loss.
 
     Returns
     -------
@@ -251,6 +258,13 @@ def fit(
     snapshots = None
     if snapshot_every is not None:
         snapshots = Snapshots(every=check_int(snapshot_every, "snapshot_every", where))
+    every = record_every(record, epochs, where)
+    recording = None
+    if every is not None:
+        if ya is None:
+            raise ValueError(f"{where}: record= needs class labels; this DataLoader gives none")
+        test = val if isinstance(val, tuple) else None
+        recording = Recording(model, Xa, ya, test, loss, every)
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"{where}: progress must be True or False, got {progress!r}")
     try:
@@ -280,7 +294,11 @@ def fit(
         valid = loader_batches(model, engine, val)
     elif val is not None:
         valid = array_batches(model, engine, *val)
-    return _train(model, engine, nout, train, loss, optimizer, epochs, valid, bool(progress), threshold, snapshots)
+    history = _train(
+        model, engine, nout, train, loss, optimizer, epochs, valid, bool(progress), threshold, snapshots, recording
+    )
+    history.record = recording
+    return history
 
 
 @gc_paused
@@ -296,6 +314,7 @@ def _train(
     progress: bool,
     threshold: float,
     snapshots: Any,
+    recording: Any = None,
 ) -> History:
     """The training loop of :func:`fit`, on checked inputs."""
     where = "fit"
@@ -303,6 +322,8 @@ def _train(
     if snapshots is not None:
         history.snapshots = snapshots
         snapshots(model, 0)
+    if recording is not None:
+        recording(model, 0)
     bar = _Progress(epochs, progress)
     was_training = getattr(model, "training", None)
     start = time.perf_counter()
@@ -340,6 +361,8 @@ def _train(
             history.time = time.perf_counter() - start
             if snapshots is not None:
                 snapshots(model, epoch, force=epoch == epochs)
+            if recording is not None:
+                recording(model, epoch, force=epoch == epochs)
             bar.update(epoch, metrics)
     finally:
         bar.close()

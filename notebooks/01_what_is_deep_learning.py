@@ -264,3 +264,16 @@ plot.linear_probes(deep, X_train, y_train, test=(X_test, y_test))
 #    the first hidden layer, because the network has re-described the points so that a straight line separates them.
 #
 # Every gradient used for training here came from layergrad's engine. Notebook 2 opens it up.
+
+# %% [markdown]
+# ## Play with it
+#
+# `nn.explore` trains a network while recording it and makes one interactive page of the run: a slider over the
+# epochs moves the network (each neuron's map drawn inside it), the decision boundary, each layer's representation
+# with its probe, and the curves; a second set of buttons steps through backpropagation of one sample, node by
+# node, with the numbers `backward()` computed. Leave `explorer` alone as the last line of a cell to see the page
+# here, or write it to one file with `explorer.save("explorer.html")` and open that in a browser.
+
+# %%
+explorer = nn.explore(nn.MLP(2, [8, 8, 1], seed=0), X_train, y_train, test=(X_test, y_test), epochs=150)
+print(explorer)

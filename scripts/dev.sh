@@ -11,7 +11,8 @@
 # Setup is idempotent: a virtual environment in .venv (override with LAYERGRAD_VENV),
 # an editable install with the extras each command needs (redone only when
 # pyproject.toml changes), and Graphviz's `dot` program via apt-get when run as
-# root on Debian/Ubuntu (otherwise a message; everything but rendering works without it).
+# root on Debian/Ubuntu (otherwise a message; everything but rendering works without it);
+# `test` also installs Chromium that way, for the explorer page's browser tests.
 set -euo pipefail
 
 caller="$PWD"
@@ -84,6 +85,13 @@ ensure_dot() {
   say "or 'winget install graphviz' (Windows); tests that need it are skipped."
 }
 
+ensure_chromium() {
+  # the explorer page's browser tests drive the system Chromium through playwright; no browser is downloaded
+  if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then return 0; fi
+  if apt_install chromium && command -v chromium >/dev/null 2>&1; then return 0; fi
+  say "Chromium is not installed: the explorer's browser tests are skipped (apt-get install chromium as root)."
+}
+
 setup() {
   ensure_python
   ensure_venv
@@ -97,11 +105,12 @@ case "$cmd" in
   demo)  setup "plot,progress"; cd "$caller"; exec "$venv/bin/python" -m nn.demo "$@" ;;  # writes ./layergrad-output
   test)
     setup "dev"
+    ensure_chromium
     profile="dev"; [ "${CI:-}" = "true" ] && profile="ci"
     exec "$venv/bin/python" -m pytest -q --hypothesis-profile="$profile" "$@" ;;
   bench) setup "dev"; exec "$venv/bin/python" -m benchmarks "$@" ;;
   docs)  setup "dev"; NO_MKDOCS_2_WARNING=1 exec "$venv/bin/python" -m mkdocs build --strict "$@" ;;
   lint)  setup "dev"; "$venv/bin/python" -m ruff check . && "$venv/bin/python" -m ruff format --check . && exec "$venv/bin/python" -m mypy autograd nn ;;
   setup) setup "dev" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; [ "$cmd" = help ] || exit 2 ;;
 esac

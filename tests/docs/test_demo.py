@@ -43,6 +43,7 @@ def test_demo_writes_every_promised_file_and_tells_the_story(tmp_path):
         "training_curves.png",
         "straight_grid.png",
         "gradient_health.png",
+        "explorer.html",
     ]
     for name in promised:
         f = out / name

@@ -238,6 +238,7 @@ EXPECTED_PAGES = [
     "how-to/add-an-op/index.html",
     "how-to/train-on-your-data/index.html",
     "how-to/save-and-load/index.html",
+    "how-to/explore/index.html",
     "reference/autograd/index.html",
     "reference/nn/index.html",
     "design/index.html",
@@ -328,6 +329,8 @@ _SMOKE = textwrap.dedent(
     X, y = nn.data.circles(20, seed=0)
     nn.fit(model, X, y, epochs=3, progress=False)
     assert "digraph" in autograd.draw_graph(model(Tensor(X[:2]))).source
+    page = nn.explore(nn.MLP(2, [3, 1], seed=0), X, y, epochs=2, probe_epochs=2).html()
+    assert "{{" not in page and "layergrad-data" in page and "function" in page
     print("ok")
     """
 )
@@ -366,6 +369,8 @@ def test_wheel_installs_and_works_in_a_clean_venv(tmp_path: Path) -> None:
     others = top - {"autograd", "nn"}
     assert {"autograd", "nn"} <= top and len(others) == 1 and others.pop().endswith(".dist-info"), top
     assert "autograd/py.typed" in names and "nn/py.typed" in names
+    assets = {p.relative_to(ROOT).as_posix() for p in (ROOT / "nn" / "explore" / "assets").iterdir() if p.is_file()}
+    assert {"nn/explore/assets/explorer.js", "nn/explore/assets/template.html"} <= assets <= set(names), assets
     sources = {p.relative_to(ROOT).as_posix() for pkg in ("autograd", "nn") for p in (ROOT / pkg).rglob("*.py")}
     assert sources <= set(names), f"modules missing from the wheel: {sorted(sources - set(names))}"
     assert not any("__pycache__" in n or n.startswith(("tests/", "docs/", "notebooks/")) for n in names)
