@@ -68,8 +68,8 @@ from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Se
 from .draw import draw_network  # noqa: E402
 from .dropout import Dropout  # noqa: E402
 from .embedding import Embedding  # noqa: E402
-from .interop import export_onnx, from_torch, to_torch, torch_state_dict  # noqa: E402
 from .explore import Explorer, explore  # noqa: E402
+from .interop import export_onnx, from_torch, to_torch, torch_state_dict  # noqa: E402
 from .io import load, save  # noqa: E402
 from .layers import Layer, Linear, Neuron  # noqa: E402
 from .losses import (  # noqa: E402
