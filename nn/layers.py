@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import StagePath, Tensor, Value, current_stage, dot, extend_path, register_stage, stage
+from autograd import StagePath, Tensor, Value, cached_stage, current_stage, dot, extend_path, register_stage
 
 from .activations import Activation, Identity, get_activation
 from .checks import check_float_dtype, check_weights
@@ -264,6 +264,12 @@ class Layer(Module, savable=True):
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation.key}
 
 
+# Linear's three steps: one block per call site, each keeps its path under every layer it ran in.
+_WEIGHTED_SUM = cached_stage("weighted sum", kind="step")
+_BIAS = cached_stage("bias", kind="step")
+_ACTIVATION = cached_stage("activation", kind="step")
+
+
 def _act_suffix(act: Activation) -> str:
     return "" if type(act) is Identity else f" + {act.describe()}"
 
@@ -340,13 +346,13 @@ class Linear(Module, savable=True):
             x.stage = ()
         if x.ndim == 0 or x.shape[-1] != self.nin:
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")
-        with stage("weighted sum", kind="step"):
+        with _WEIGHTED_SUM:
             z = x @ self.weight
         if self.bias is not None:
-            with stage("bias", kind="step"):
+            with _BIAS:
                 z = z + self.bias
         if type(self.activation) is not Identity:
-            with stage("activation", kind="step"):
+            with _ACTIVATION:
                 z = self.activation.node(z)
         return z
 
