@@ -20,6 +20,7 @@ Examples
 [4.0]
 """
 
+from .allocator import reuse_freed_memory
 from .backprop import backward, gc_paused, toposort
 from .creation import (
     arange,
@@ -251,6 +252,7 @@ __all__ = [
     "toposort",
     "gc_paused",
     "stage",
+    "reuse_freed_memory",
     "cached_stage",
     "in_stage_kind",
     "stage_label",

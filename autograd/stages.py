@@ -231,9 +231,11 @@ class cached_stage:
         label, kind = self.label, self.kind
         if not self._register:
             return path
-        if label and _LABELS.get(path) != label:
+        # NOTE: `is not`: an equal label registered by someone else is replaced by this block's
+        # own string, so that __enter__'s identity check passes from now on
+        if label and _LABELS.get(path) is not label:
             _remember(_LABELS, path, label)
-        if kind and _KINDS.get(path) != kind:
+        if kind and _KINDS.get(path) is not kind:
             _remember(_KINDS, path, kind)
         return path
 

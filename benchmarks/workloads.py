@@ -120,6 +120,11 @@ def timed_workloads() -> dict[str, Workload]:
                         lambda: programs.nn_mlp_case(w3(), data.W3["lr"], "ce"),
                         "layergrad",
                     ),
+                    Entry(
+                        "layergrad nn + reuse_freed_memory()",
+                        programs.reusing_freed_memory(lambda: programs.nn_mlp_case(w3(), data.W3["lr"], "ce")),
+                        "layergrad",
+                    ),
                 ],
             ),
             Workload(
@@ -148,6 +153,13 @@ def timed_workloads() -> dict[str, Workload]:
                     Entry(
                         "layergrad",
                         lambda: programs.tensor_tanh_chain_case(programs.layergrad_tensor(), xl, nl),
+                        "layergrad",
+                    ),
+                    Entry(
+                        "layergrad + reuse_freed_memory()",
+                        programs.reusing_freed_memory(
+                            lambda: programs.tensor_tanh_chain_case(programs.layergrad_tensor(), xl, nl)
+                        ),
                         "layergrad",
                     ),
                 ],

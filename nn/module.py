@@ -309,7 +309,8 @@ class Module(HookMethods, DisplayMethods):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._forward_hooks or self._backward_hooks:
             return call_with_hooks(self, args, kwargs)
-        with self.stage_block():
+        cached = self._stage_block  # NOTE: stage_block(self), inlined for the hit
+        with cached[1] if cached is not None and cached[0] == EPOCH[0] else stage_block(self):
             return self.forward(*args, **kwargs)
 
     def stage_block(self) -> cached_stage:
