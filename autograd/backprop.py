@@ -20,7 +20,7 @@ from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
 from .node import MANY, Node, grads_float64, rule_results
 from .ops import CUSTOM, Op
-from .propagate import free, keeps_interior_grads, propagate, release
+from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
 
 __all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "propagate"]
 
@@ -190,17 +190,23 @@ def backward(
     if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
         root._check_saved(order)
     zero = root._zero
-    for node in order:
-        node.grad = zero
+    scalar = root._scalar
+    size = 0  # the interior elements: does this graph keep its interior gradients?
+    if scalar:
+        for node in order:
+            node.grad = zero
+    else:
+        for node in order:
+            node.grad = zero
+            size += node.data.size
     if root.op is None:
         if root.requires_grad:
             root._accumulate(seed)
         return
     root.grad = seed
-    scalar = root._scalar
     xp = root._xp
     anomaly = _CTX.get()[2]
-    drop = not keeps_interior_grads(order)  # a big tensor graph: free each gradient once used
+    drop = size > INTERIOR_GRADS_UP_TO  # a big tensor graph: free each gradient once used (keeps_interior_grads)
     for node in reversed(order):
         op: Op = node.op  # type: ignore[assignment]  # order holds interior nodes only: op is set
         g = node.grad

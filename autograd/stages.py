@@ -239,9 +239,18 @@ class cached_stage:
             _remember(_KINDS, path, kind)
         return path
 
-    def __enter__(self) -> tuple[str, ...]:
-        parent = _get()
-        base, grad, anomaly, _, _ = parent
+    def at(self, base: tuple[str, ...]) -> StagePath:
+        """:meth:`path`, fast when cached: for tagging a node made under ``base`` directly (``node.stage = ...``).
+
+        Examples
+        --------
+        >>> from autograd import Tensor
+        >>> block = cached_stage("bias", kind="step")
+        >>> y = Tensor([1.0]) + 1.0
+        >>> y.stage = block.at(current_stage())
+        >>> y.stage, y.stage.kinds
+        (('bias',), ('step',))
+        """
         hit = self._paths.get(base)
         # NOTE: one registry lookup checks that the label (or, without one, the kind) is still registered
         if (
@@ -252,9 +261,13 @@ class cached_stage:
                 and (_LABELS.get(hit[1]) is not self.label if self.label else _KINDS.get(hit[1]) is not self.kind)
             )
         ):
-            path = self.path(base)
-        else:
-            path = hit[1]
+            return self.path(base)
+        return hit[1]
+
+    def __enter__(self) -> tuple[str, ...]:
+        parent = _get()
+        base, grad, anomaly, _, _ = parent
+        path = self.at(base)
         try:  # as stage.__enter__
             _set((path, grad, anomaly, parent, self))
         except BaseException:  # NOTE: an interrupt right after the set: undo, no exit will come

@@ -346,11 +346,13 @@ class Linear(Module, savable=True):
             x.stage = ()
         if x.ndim == 0 or x.shape[-1] != self.nin:
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")
-        with _WEIGHTED_SUM:
-            z = x @ self.weight
+        # NOTE: the weighted sum and the bias are one node each: tagged directly, no stage entered
+        base = current_stage()
+        z = x @ self.weight
+        z.stage = _WEIGHTED_SUM.at(base)
         if self.bias is not None:
-            with _BIAS:
-                z = z + self.bias
+            z = z + self.bias
+            z.stage = _BIAS.at(base)
         if type(self.activation) is not Identity:
             with _ACTIVATION:
                 z = self.activation.node(z)

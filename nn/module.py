@@ -310,7 +310,7 @@ class Module(HookMethods, DisplayMethods):
         if self._forward_hooks or self._backward_hooks:
             return call_with_hooks(self, args, kwargs)
         cached = self._stage_block  # NOTE: stage_block(self), inlined for the hit
-        with cached[1] if cached is not None and cached[0] == EPOCH[0] else stage_block(self):
+        with cached[1] if cached is not None and cached[0] == EPOCH[0] else self.stage_block():
             return self.forward(*args, **kwargs)
 
     def stage_block(self) -> cached_stage:
