@@ -14,8 +14,6 @@ done without code by starting Python with ``MALLOC_TRIM_THRESHOLD_``,
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 
 __all__ = ["reuse_freed_memory"]
@@ -48,6 +46,9 @@ def reuse_freed_memory(keep_mib: int = 256, mmap_mib: int = 32) -> bool:
             raise ValueError(f"reuse_freed_memory: {name} must be an int in 1..{hi}, got {value!r}")
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # NOTE: here, not at the top: `import autograd` stays free of ctypes
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt
