@@ -17,7 +17,7 @@ import numpy as np
 
 from autograd import StagePath, Tensor, Value, cached_stage, current_stage, dot, extend_path, register_stage
 
-from .activations import Activation, Identity, get_activation
+from .activations import GELU, Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Step, Tanh, get_activation
 from .checks import check_float_dtype, check_weights
 from .containers import Sequential
 from .module import Module
@@ -268,6 +268,8 @@ class Layer(Module, savable=True):
 _WEIGHTED_SUM = cached_stage("weighted sum", kind="step")
 _BIAS = cached_stage("bias", kind="step")
 _ACTIVATION = cached_stage("activation", kind="step")
+# the activations whose node() makes exactly one node (their exact classes: a subclass may differ)
+_ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
 
 
 def _act_suffix(act: Activation) -> str:
@@ -344,18 +346,23 @@ class Linear(Module, savable=True):
             x = Tensor(x, label="input")
             x.data = x.data.astype(self.weight.dtype, copy=False)
             x.stage = ()
-        if x.ndim == 0 or x.shape[-1] != self.nin:
+        shape = x.data.shape
+        if not shape or shape[-1] != self.nin:
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")
-        # NOTE: the weighted sum and the bias are one node each: tagged directly, no stage entered
+        # NOTE: each step that makes one node is tagged directly, no stage entered
         base = current_stage()
         z = x @ self.weight
         z.stage = _WEIGHTED_SUM.at(base)
         if self.bias is not None:
             z = z + self.bias
             z.stage = _BIAS.at(base)
-        if type(self.activation) is not Identity:
+        act = self.activation
+        if type(act) in _ONE_NODE:
+            z = act.node(z)
+            z.stage = _ACTIVATION.at(base)
+        elif type(act) is not Identity:  # another activation may make several nodes: all in the stage
             with _ACTIVATION:
-                z = self.activation.node(z)
+                z = act.node(z)
         return z
 
     def get_weights(self) -> tuple[np.ndarray, np.ndarray]:

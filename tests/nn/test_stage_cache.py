@@ -150,3 +150,21 @@ def test_stage_labels_follow_train_and_eval_and_the_registry_follows_the_last_mo
     for model, label in ((a, "MLP(2→3→1, ReLU)"), (b, "MLP(2→5→1, ReLU)"), (a, "MLP(2→3→1, ReLU)")):
         out = model(np.ones((1, 2)))
         assert stage_label(("MLP",)) == label and out.stage.labels[0] == label
+
+
+class _Swish(nn.Sigmoid):
+    """A user's activation of two nodes (a subclass of a one-node one): both belong in the activation step."""
+
+    def node(self, v):
+        return v * v.sigmoid()
+
+
+def test_a_layers_steps_are_tagged_whether_its_activation_makes_one_node_or_several():
+    x = np.array([[0.5, -1.0]])
+    for act, ops in (("relu", {"relu"}), ("tanh", {"tanh"}), (_Swish(), {"sigmoid", "mul"})):
+        layer = nn.Linear(2, 3, activation=act, seed=0)
+        out = layer(x)
+        steps = {n.op.name: n.stage for n in _interior(out)}
+        assert steps.pop("matmul") == ("Linear", "weighted sum") and steps.pop("add") == ("Linear", "bias")
+        assert set(steps) == ops and set(steps.values()) == {("Linear", "activation")}
+        assert all(n.stage.kinds == ("layer", "step") for n in _interior(out))
