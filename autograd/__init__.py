@@ -20,6 +20,7 @@ Examples
 [4.0]
 """
 
+from .allocator import reuse_freed_memory
 from .backprop import backward, gc_paused, toposort
 from .creation import (
     arange,
@@ -95,7 +96,17 @@ from .shape_functions import (
     transpose,
     unsqueeze,
 )
-from .stages import StagePath, current_stage, extend_path, register_stage, stage, stage_kind, stage_label
+from .stages import (
+    StagePath,
+    cached_stage,
+    current_stage,
+    extend_path,
+    in_stage_kind,
+    register_stage,
+    stage,
+    stage_kind,
+    stage_label,
+)
 from .tensor import Tensor
 from .tensor_functions import (
     abs,
@@ -241,6 +252,9 @@ __all__ = [
     "toposort",
     "gc_paused",
     "stage",
+    "reuse_freed_memory",
+    "cached_stage",
+    "in_stage_kind",
     "stage_label",
     "stage_kind",
     "register_stage",

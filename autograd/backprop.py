@@ -20,7 +20,7 @@ from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
 from .node import MANY, Node, grads_float64, rule_results
 from .ops import CUSTOM, Op
-from .propagate import free, propagate
+from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
 
 __all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "propagate"]
 
@@ -139,7 +139,10 @@ def backward(
     Leaves (inputs, parameters) *accumulate* their gradient across calls, as in
     PyTorch; interior nodes show the gradient of the last pass only (PyTorch
     keeps only those of nodes that called ``retain_grad()``; layergrad keeps
-    them all, so drawings can show them, except under ``create_graph=True``).
+    them all on graphs small enough to draw, so drawings can show them, except
+    under ``create_graph=True``).  A tensor graph whose interior nodes hold
+    more than :data:`autograd.propagate.INTERIOR_GRADS_UP_TO` elements keeps
+    only retained ones, and frees each gradient once its rules have used it.
 
     Parameters
     ----------
@@ -187,21 +190,30 @@ def backward(
     if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
         root._check_saved(order)
     zero = root._zero
-    for node in order:
-        node.grad = zero
+    scalar = root._scalar
+    size = 0  # the interior elements: does this graph keep its interior gradients?
+    if scalar:
+        for node in order:
+            node.grad = zero
+    else:
+        for node in order:
+            node.grad = zero
+            size += node.data.size
     if root.op is None:
         if root.requires_grad:
             root._accumulate(seed)
         return
     root.grad = seed
-    scalar = root._scalar
     xp = root._xp
     anomaly = _CTX.get()[2]
+    drop = size > INTERIOR_GRADS_UP_TO  # a big tensor graph: free each gradient once used (keeps_interior_grads)
     for node in reversed(order):
         op: Op = node.op  # type: ignore[assignment]  # order holds interior nodes only: op is set
         g = node.grad
         if g is None:  # a tensor branch the gradient never reached
             continue
+        if drop:
+            node.grad = None
         a, b = node._a, node._b
         try:
             # NOTE: arity 1 and 2 are unrolled down to the accumulation: this
@@ -276,6 +288,8 @@ def backward(
                 p._accumulate(gp)
     if not scalar and not retain_graph:
         free(order)
+        if drop:
+            release(order, (root,))
 
 
 def _shape_trouble(node: Node, g: Any, e: Exception) -> str:

@@ -15,6 +15,8 @@ __all__ = [
     "StagePath",
     "extend_path",
     "stage",
+    "cached_stage",
+    "in_stage_kind",
     "stage_label",
     "stage_kind",
     "register_stage",
@@ -174,6 +176,126 @@ class stage:
         return path
 
     __exit__ = leave  # NOTE: the function itself: one Python call to leave, one place for an interrupt
+
+
+# How many parent paths a cached_stage remembers its path under before it starts again.
+_CACHED_PATHS = 256
+
+
+class cached_stage:
+    """A reusable :class:`stage` block for code that enters the same stage on every call.
+
+    ``with block:`` tags nodes exactly as ``with stage(name, label, kind):``
+    does, but the path under each parent path is made once and the label and
+    kind are registered once per path (the registry is written again only when
+    another block has registered a different label there since).  Create it
+    once (per module, per call site) and enter it as often as needed; change
+    what it describes with :meth:`set`.  With ``register=False`` the label and
+    kind stay out of the registry: only the paths carry them, so a user's
+    ``stage(name)`` without a kind elsewhere does not inherit this block's.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> block = cached_stage("loss", label="loss: mean squared error", kind="loss")
+    >>> with block:
+    ...     y = Tensor([1.0]) * 2
+    >>> y.stage, y.stage.labels, y.stage.kinds
+    (('loss',), ('loss: mean squared error',), ('loss',))
+    """
+
+    __slots__ = ("name", "label", "kind", "_paths", "_register")
+
+    def __init__(self, name: str, label: str | None = None, kind: str | None = None, register: bool = True):
+        self._register = register
+        self.set(name, label, kind)
+
+    def set(self, name: str, label: str | None = None, kind: str | None = None) -> None:
+        """Describe the block anew (checked as :class:`stage` checks); the cached paths are dropped."""
+        stage(name, label, kind)  # the same checks and messages
+        self.name, self.label, self.kind = name, label, kind
+        self._paths: dict[tuple[str, ...], tuple[tuple[str, ...], StagePath]] = {}
+
+    def path(self, base: tuple[str, ...]) -> StagePath:
+        """The path of this block entered under ``base`` (made on first use; label and kind registered)."""
+        hit = self._paths.get(base)
+        if hit is not None and hit[0] is base:
+            path = hit[1]
+        else:
+            # NOTE: keyed by the base *object*: two models with equal stage names have equal
+            # paths that carry different labels (extend_path caches on the base itself)
+            if len(self._paths) >= _CACHED_PATHS:  # names made up per call: keep memory flat
+                self._paths.clear()
+            path = extend_path(base, self.name, self.label, self.kind)
+            self._paths[base] = (base, path)
+        label, kind = self.label, self.kind
+        if not self._register:
+            return path
+        # NOTE: `is not`: an equal label registered by someone else is replaced by this block's
+        # own string, so that __enter__'s identity check passes from now on
+        if label and _LABELS.get(path) is not label:
+            _remember(_LABELS, path, label)
+        if kind and _KINDS.get(path) is not kind:
+            _remember(_KINDS, path, kind)
+        return path
+
+    def at(self, base: tuple[str, ...]) -> StagePath:
+        """:meth:`path`, fast when cached: for tagging a node made under ``base`` directly (``node.stage = ...``).
+
+        Examples
+        --------
+        >>> from autograd import Tensor
+        >>> block = cached_stage("bias", kind="step")
+        >>> y = Tensor([1.0]) + 1.0
+        >>> y.stage = block.at(current_stage())
+        >>> y.stage, y.stage.kinds
+        (('bias',), ('step',))
+        """
+        hit = self._paths.get(base)
+        # NOTE: one registry lookup checks that the label (or, without one, the kind) is still registered
+        if (
+            hit is None
+            or hit[0] is not base
+            or (
+                self._register
+                and (_LABELS.get(hit[1]) is not self.label if self.label else _KINDS.get(hit[1]) is not self.kind)
+            )
+        ):
+            return self.path(base)
+        return hit[1]
+
+    def __enter__(self) -> tuple[str, ...]:
+        parent = _get()
+        base, grad, anomaly, _, _ = parent
+        path = self.at(base)
+        try:  # as stage.__enter__
+            _set((path, grad, anomaly, parent, self))
+        except BaseException:  # NOTE: an interrupt right after the set: undo, no exit will come
+            _set(parent)
+            raise
+        return path
+
+    __exit__ = leave
+
+
+def in_stage_kind(kind: str, name: str | None = None) -> bool:
+    """Whether the current stage's innermost level has ``kind`` (or, when ``name`` is given, that name).
+
+    Examples
+    --------
+    >>> with stage("loss", kind="loss"):
+    ...     in_stage_kind("loss")
+    True
+    >>> in_stage_kind("loss")
+    False
+    """
+    path = _get()[0]
+    if not path:
+        return False
+    if name is not None and path[-1] == name:
+        return True
+    kinds = getattr(path, "kinds", None)
+    return (kinds[-1] if kinds is not None else _KINDS.get(tuple(path))) == kind
 
 
 def stage_label(path: tuple[str, ...]) -> str | None:

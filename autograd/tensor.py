@@ -10,6 +10,7 @@ the operators, conversions and ``backward``.
 from __future__ import annotations
 
 import numbers
+import sys
 import threading
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = ["Tensor", "apply_op", "operand"]
 
 _ND = np.ndarray
 _LEAF_LOCK = threading.Lock()
+_refcount = sys.getrefcount
 
 
 _ADD, _MUL, _MATMUL, _TANH, _RELU = OPS["add"], OPS["mul"], OPS["matmul"], OPS["tanh"], OPS["relu"]
@@ -191,7 +193,22 @@ class Tensor(InplaceMethods):
         # the read-add-write is done under a lock, or concurrent passes lose updates.
         with _LEAF_LOCK:
             cur = self.grad
-            self.grad = g if cur is None else cur + g
+            if cur is None:
+                self.grad = g
+            elif (
+                type(cur) is _ND
+                and _refcount(cur) <= 3
+                and cur.dtype is g.dtype
+                and cur.shape == g.shape
+                and cur.base is None
+                and cur.flags.writeable
+            ):
+                # NOTE: PyTorch's rule: a .grad that nothing else holds (the attribute, `cur`
+                # and getrefcount's argument) is added into in place; one the program holds
+                # (old = p.grad) is replaced by a new sum, so `old` keeps its values
+                cur += g
+            else:
+                self.grad = cur + g
 
     def _unary(self, op: Op, *consts: Any) -> Tensor:
         return apply_op(op, (self,), consts)

@@ -19,7 +19,7 @@ from . import peers
 from .harness import THREAD_VARS, environment
 from .workloads import REPO, Options, _child, run_graph, run_import, run_timed, run_w5, timed_workloads
 
-ALL = ["W1", "W2", "W3", "W4", "W4s", "W5", "I", "G"]
+ALL = ["W1", "W2", "W3", "W4", "W4L", "W4s", "W5", "I", "G"]
 # --leak: (workload, entry, steps).  micrograd's W1 is left out: ~1.4 s/step with gc on.
 LEAK = [
     ("W2", "reference (numpy)", 1000),

@@ -28,6 +28,7 @@ CHAIN_MUL, CHAIN_ADD = 1.0001, 0.001
 W5_N, W5_N_QUICK = 1_000_000, 100_000
 W5_MUL, W5_X0 = 1.0000001, 0.5
 W4S_X0 = 0.5
+W4L_SIZE, W4L_N = 100_000, 100  # W4L: a shorter chain on a vector big enough for malloc to use fresh pages
 
 
 def moons() -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +102,6 @@ def _dyadic(a: np.ndarray, bits: int) -> np.ndarray:
     return (np.round(a * 2**bits) / 2**bits).astype(np.float32)
 
 
-def w4_x0() -> np.ndarray:
-    """The 16-element float32 start vector of the W4 chain."""
-    return np.random.default_rng(4).uniform(-1, 1, 16).astype(np.float32)
+def w4_x0(size: int = 16) -> np.ndarray:
+    """The float32 start vector of the W4 chain (16 elements; W4L: ``W4L_SIZE``)."""
+    return np.random.default_rng(4).uniform(-1, 1, size).astype(np.float32)

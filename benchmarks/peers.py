@@ -113,7 +113,7 @@ def torch_mlp_case(problem: dict, lr: float, loss: str, threads: int | None = No
 
 
 def torch_tanh_chain_case(x0: np.ndarray, n: int = data.CHAIN_N, threads: int | None = None) -> Case:
-    """W4 in torch: the tanh chain on a 16-element float32 tensor."""
+    """W4 (and W4L) in torch: the tanh chain on a float32 tensor (16 elements; W4L: 100,000)."""
     import torch
 
     restore = _threads(torch, threads)

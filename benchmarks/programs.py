@@ -41,6 +41,22 @@ def layergrad_tensor():
     return Tensor
 
 
+def reusing_freed_memory(factory):
+    """``factory()`` after ``autograd.reuse_freed_memory()`` (the opt-in, process-wide allocator setting).
+
+    Only meaningful with each implementation in its own process (the default):
+    under ``--rotated`` the setting would apply to the others in the process too.
+    """
+
+    def make():
+        from autograd import reuse_freed_memory
+
+        reuse_freed_memory()
+        return factory()
+
+    return make
+
+
 # ------------------------------------------------------- scalar programs ---
 
 

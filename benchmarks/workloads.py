@@ -66,7 +66,7 @@ def timed_workloads() -> dict[str, Workload]:
     """W1-W4s: the workloads whose implementations are timed step by step (``child.case``)."""
     w2 = lambda: data.mlp_problem(**data.W2)  # noqa: E731
     w3 = lambda: data.mlp_problem(**data.W3)  # noqa: E731
-    x0 = data.w4_x0()
+    x0, xl, nl = data.w4_x0(), data.w4_x0(data.W4L_SIZE), data.W4L_N
     return {
         w.id: w
         for w in [
@@ -120,6 +120,11 @@ def timed_workloads() -> dict[str, Workload]:
                         lambda: programs.nn_mlp_case(w3(), data.W3["lr"], "ce"),
                         "layergrad",
                     ),
+                    Entry(
+                        "layergrad nn + reuse_freed_memory()",
+                        programs.reusing_freed_memory(lambda: programs.nn_mlp_case(w3(), data.W3["lr"], "ce")),
+                        "layergrad",
+                    ),
                 ],
             ),
             Workload(
@@ -133,6 +138,28 @@ def timed_workloads() -> dict[str, Workload]:
                     Entry(
                         "layergrad",
                         lambda: programs.tensor_tanh_chain_case(programs.layergrad_tensor(), x0),
+                        "layergrad",
+                    ),
+                ],
+            ),
+            Workload(
+                "W4L",
+                f"{nl} x (x*1.0001 + 0.001).tanh() on {data.W4L_SIZE:,} float32, sum().backward()",
+                "chain + backward",
+                RTOL32,
+                [
+                    Entry("reference (numpy)", lambda: refs.tanh_chain_numpy_case(xl, nl)),
+                    Entry("torch", lambda: peers.torch_tanh_chain_case(xl, nl), "peer", "torch"),
+                    Entry(
+                        "layergrad",
+                        lambda: programs.tensor_tanh_chain_case(programs.layergrad_tensor(), xl, nl),
+                        "layergrad",
+                    ),
+                    Entry(
+                        "layergrad + reuse_freed_memory()",
+                        programs.reusing_freed_memory(
+                            lambda: programs.tensor_tanh_chain_case(programs.layergrad_tensor(), xl, nl)
+                        ),
                         "layergrad",
                     ),
                 ],
@@ -192,7 +219,7 @@ def run_timed(w: Workload, opts: Options) -> list[Row]:
     print_rows(rows)
     if w.id == "W1":
         print_w1_loss(w, rows)
-    if w.id == "W3":
+    if w.id in ("W3", "W4L"):
         print_memory(rows, opts)
     return rows
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import StagePath, Tensor, Value, current_stage, dot, extend_path, register_stage, stage
+from autograd import StagePath, Tensor, Value, cached_stage, current_stage, dot, extend_path, register_stage
 
-from .activations import Activation, Identity, get_activation
+from .activations import GELU, Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Step, Tanh, get_activation
 from .checks import check_float_dtype, check_weights
 from .containers import Sequential
 from .module import Module
@@ -264,6 +264,14 @@ class Layer(Module, savable=True):
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation.key}
 
 
+# Linear's three steps: one block per call site, each keeps its path under every layer it ran in.
+_WEIGHTED_SUM = cached_stage("weighted sum", kind="step")
+_BIAS = cached_stage("bias", kind="step")
+_ACTIVATION = cached_stage("activation", kind="step")
+# the activations whose node() makes exactly one node (their exact classes: a subclass may differ)
+_ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
+
+
 def _act_suffix(act: Activation) -> str:
     return "" if type(act) is Identity else f" + {act.describe()}"
 
@@ -338,16 +346,23 @@ class Linear(Module, savable=True):
             x = Tensor(x, label="input")
             x.data = x.data.astype(self.weight.dtype, copy=False)
             x.stage = ()
-        if x.ndim == 0 or x.shape[-1] != self.nin:
+        shape = x.data.shape
+        if not shape or shape[-1] != self.nin:
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")
-        with stage("weighted sum", kind="step"):
-            z = x @ self.weight
+        # NOTE: each step that makes one node is tagged directly, no stage entered
+        base = current_stage()
+        z = x @ self.weight
+        z.stage = _WEIGHTED_SUM.at(base)
         if self.bias is not None:
-            with stage("bias", kind="step"):
-                z = z + self.bias
-        if type(self.activation) is not Identity:
-            with stage("activation", kind="step"):
-                z = self.activation.node(z)
+            z = z + self.bias
+            z.stage = _BIAS.at(base)
+        act = self.activation
+        if type(act) in _ONE_NODE:
+            z = act.node(z)
+            z.stage = _ACTIVATION.at(base)
+        elif type(act) is not Identity:  # another activation may make several nodes: all in the stage
+            with _ACTIVATION:
+                z = act.node(z)
         return z
 
     def get_weights(self) -> tuple[np.ndarray, np.ndarray]:

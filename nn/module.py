@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, gc_paused, register_stage, stage
+from autograd import Node, Tensor, Value, cached_stage, gc_paused, register_stage
 
 from .module_hooks import HookMethods, call_with_hooks
 from .module_repr import DisplayMethods
+from .module_stage import EPOCH, stage_block
 from .parameter import Parameter, is_parameter
 from .registry import file_format, register
 from .state import IncompatibleKeys, cast, get_submodule, join, load_state_dict, named_leaves, state_dict
@@ -113,6 +114,7 @@ class Module(HookMethods, DisplayMethods):
 
     # registration ---------------------------------------------------------------
     def __setattr__(self, key: str, value: Any) -> None:
+        EPOCH[0] += 1  # a stage label may change (see nn.module_stage)
         if "_modules" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting attributes")
         mods, params, bufs = self._modules, self._parameters, self._buffers
@@ -169,6 +171,7 @@ class Module(HookMethods, DisplayMethods):
         return value
 
     def __delattr__(self, key: str) -> None:
+        EPOCH[0] += 1  # a stage label may change (see nn.module_stage)
         for reg in (self._modules, self._parameters, self._buffers):
             reg.pop(key, None)
         self._non_persistent.discard(key)
@@ -190,6 +193,7 @@ class Module(HookMethods, DisplayMethods):
 
     def _set_path(self, path: tuple[str, ...]) -> None:
         """Set this module's stage path, and its parameters' and children's."""
+        EPOCH[0] += 1  # a stage label may change (see nn.module_stage)
         object.__setattr__(self, "_path", path)
         if not self.transparent:
             register_stage(path, label=self.describe(), kind=self.kind)
@@ -204,6 +208,7 @@ class Module(HookMethods, DisplayMethods):
 
     def set_name(self, name: str) -> Module:
         """Rename this module (its stage name) and return it."""
+        EPOCH[0] += 1  # a stage label may change (see nn.module_stage)
         object.__setattr__(self, "name", str(name))
         object.__setattr__(self, "_auto_name", None)
         self._set_path(self._path[:-1] + (self.name,))
@@ -298,13 +303,19 @@ class Module(HookMethods, DisplayMethods):
     # hooks by id, in registration order; None (the class's) until one is registered: one check per call
     _forward_hooks: dict[int, Any] | None = None
     _backward_hooks: dict[int, Any] | None = None
+    _stage_block: tuple[int, cached_stage] | None = None  # (epoch, block): see nn.module_stage
 
     @gc_paused
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._forward_hooks or self._backward_hooks:
             return call_with_hooks(self, args, kwargs)
-        with stage(self.name, label=self.describe(), kind=self.kind):
+        cached = self._stage_block  # NOTE: stage_block(self), inlined for the hit
+        with cached[1] if cached is not None and cached[0] == EPOCH[0] else self.stage_block():
             return self.forward(*args, **kwargs)
+
+    def stage_block(self) -> cached_stage:
+        """The stage every call enters: this module's name, ``describe()`` as its label, its kind (cached)."""
+        return stage_block(self)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the output; subclasses define it."""
@@ -441,6 +452,7 @@ class Module(HookMethods, DisplayMethods):
         """Set training mode (recursively) and return self."""
         if not isinstance(mode, (bool, np.bool_)):
             raise ValueError(f"train: mode must be True or False, got {mode!r}")
+        EPOCH[0] += 1  # a stage label may change (see nn.module_stage)
         for m in self.modules():
             object.__setattr__(m, "training", bool(mode))
         return self

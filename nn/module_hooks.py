@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, is_grad_enabled, stage
+from autograd import Node, Tensor, Value, is_grad_enabled
 from autograd.hooks import RemovableHandle, add_hook, tap
 
 __all__ = ["call_with_hooks"]
@@ -35,7 +35,7 @@ def call_with_hooks(module: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
     """
     backward_hooks = list((module._backward_hooks or {}).values())
     call = _Call(module, backward_hooks, len(args)) if backward_hooks and is_grad_enabled() else None
-    with stage(module.name, label=module.describe(), kind=module.kind):
+    with module.stage_block():
         if call is not None:
             args = call.wrap_inputs(args)
         out = module.forward(*args, **kwargs)

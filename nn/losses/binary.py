@@ -10,13 +10,14 @@ import numpy as np
 from autograd import Tensor, maximum
 
 from ..targets import bce_targets
-from .core import elementwise
+from .core import elementwise, loss_stage
 
 __all__ = ["bce_with_logits", "binary_cross_entropy_with_logits", "binary_cross_entropy"]
 
 _TINY = math.exp(-100.0)  # log(_TINY) == -100: where PyTorch clamps the logs of binary_cross_entropy
 
 
+@loss_stage("binary cross-entropy with logits")
 def bce_with_logits(
     prediction: Any, target: Any, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
@@ -80,6 +81,7 @@ def bce_with_logits(
     return elementwise(name, bce_targets, prediction, target, fn, reduction, weight)
 
 
+@loss_stage("binary cross-entropy with logits")
 def binary_cross_entropy_with_logits(
     input: Any, target: Any, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None
 ) -> Any:
@@ -94,6 +96,7 @@ def binary_cross_entropy_with_logits(
     return bce_with_logits(input, target, weight, reduction=reduction, pos_weight=pos_weight)
 
 
+@loss_stage("binary cross-entropy")
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None, *, reduction: str = "mean") -> Any:
     """Binary cross-entropy of probabilities: ``-mean(y * log(p) + (1 - y) * log(1 - p))``.
 

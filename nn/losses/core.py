@@ -2,19 +2,69 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd import Tensor, Value
+from autograd import Tensor, Value, cached_stage, in_stage_kind
 
-from ..targets import Prediction, prediction, target_array
+from ..targets import Prediction, mse_targets, prediction, target_array
 
-__all__ = ["REDUCTIONS", "check_reduction", "vmean", "vsum", "reduce", "elementwise", "checked", "weight_array"]
+__all__ = [
+    "REDUCTIONS",
+    "check_reduction",
+    "vmean",
+    "vsum",
+    "reduce",
+    "elementwise",
+    "checked",
+    "weight_array",
+    "loss_stage",
+    "data_leaf",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 REDUCTIONS = ("mean", "sum", "none")
+
+
+def loss_stage(full_name: str) -> Callable[[F], F]:
+    """Decorate a loss function so its nodes are made in the stage ``"loss"`` labelled ``"loss: <full_name>"``.
+
+    The stage has kind ``"loss"``, so drawings show the loss as a processing
+    step of its own.  Called inside a stage that already is a loss stage (a
+    loss module, or a stage named ``"loss"``), it adds no second level.  The
+    block is made once (:class:`autograd.cached_stage`); the decorated
+    function keeps it as ``.stage_block``, for the loss modules.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> @loss_stage("doubled sum")
+    ... def doubled(p, y):
+    ...     return (p * 2).sum()
+    >>> out = doubled(Tensor([1.0]), None)
+    >>> out.stage, out.stage.labels, out.stage.kinds
+    (('loss',), ('loss: doubled sum',), ('loss',))
+    """
+    # NOTE: not registered: the paths carry label and kind, and a user's stage("loss") keeps its own
+    block = cached_stage("loss", label=f"loss: {full_name}", kind="loss", register=False)
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def staged(*args: Any, **kwargs: Any) -> Any:
+            if in_stage_kind("loss", "loss"):
+                return fn(*args, **kwargs)
+            with block:
+                return fn(*args, **kwargs)
+
+        staged.stage_block = block  # type: ignore[attr-defined]
+        return staged  # type: ignore[return-value]
+
+    return decorate
 
 
 def check_reduction(name: str, reduction: Any) -> str:
@@ -79,6 +129,13 @@ def checked(name: str, given: Any, target: Any, check: Callable) -> tuple[Any, n
     return pred, t, pred
 
 
+def data_leaf(arr: np.ndarray, label: str) -> Tensor:
+    """Given data (a target, a weight) as a labelled Tensor outside every stage (drawn with the inputs)."""
+    leaf = Tensor(arr, label=label)
+    leaf.stage = ()
+    return leaf
+
+
 def weight_array(name: str, weight: Any, shape: tuple[int, ...]) -> np.ndarray | None:
     """A per-element weight as a float array that broadcasts to ``shape`` (None stays None)."""
     if weight is None:
@@ -102,14 +159,18 @@ def elementwise(
     value_fn: Callable[[Any, Any], Any] | None = None,
 ) -> Any:
     """Apply ``fn(p, y)`` to every element (``value_fn`` on the scalar engine, default ``fn``), weight, reduce."""
+    if check is mse_targets and weight is None and reduction != "none":
+        fast = _fast(name, prediction, target, fn, reduction)
+        if fast is not None:
+            return fast
     check_reduction(name, reduction)
     pred, t, layout = checked(name, prediction, target, partial(check))
     tensor = pred if isinstance(pred, Tensor) else pred.tensor
     if tensor is not None:
-        per = fn(tensor, Tensor(t.astype(tensor.dtype, copy=False), label="target"))
+        per = fn(tensor, data_leaf(t.astype(tensor.dtype, copy=False), "target"))
         w = weight_array(name, weight, tensor.shape)
         if w is not None:
-            per = per * Tensor(w.astype(tensor.dtype, copy=False), label="weight")
+            per = per * data_leaf(w.astype(tensor.dtype, copy=False), "weight")
         return reduce(per, reduction)
     rows, vfn = pred.rows, value_fn or fn
     w = weight_array(name, weight, (pred.n, pred.k))
@@ -120,3 +181,27 @@ def elementwise(
         for i, (row, trow) in enumerate(zip(rows, t2))
     ]
     return reduce(per_rows, reduction, layout)
+
+
+def _fast(name: str, prediction: Any, target: Any, fn: Callable[[Any, Any], Any], reduction: str) -> Any:
+    """The common case, cheaply: a Tensor of shape (N,) or (N, k) and a float array of its layout.
+
+    Any real target is valid here, so instead of scanning the target for
+    nan/inf the finished loss is checked; when it is not finite the full
+    check runs (and names a bad target).  None when the case is not this one.
+    """
+    if type(prediction) is not Tensor or type(target) is not np.ndarray or target.dtype.kind != "f":
+        return None
+    shape, tshape = prediction.shape, target.shape
+    if len(shape) not in (1, 2) or not shape[0] or 0 in shape or reduction not in ("mean", "sum"):
+        return None
+    if tshape != shape:
+        if shape == tshape + (1,) or (len(shape) == 1 and tshape == shape + (1,)):
+            target = target.reshape(shape)
+        else:
+            return None
+    per = fn(prediction, data_leaf(target.astype(prediction.dtype), "target"))
+    out = per.sum() if reduction == "sum" else per.mean()
+    if not np.isfinite(out.data):
+        checked(name, prediction, target, mse_targets)  # raises for a target with nan or inf
+    return out

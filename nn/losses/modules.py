@@ -1,8 +1,9 @@
 """Losses as modules (PyTorch's ``nn.MSELoss``, ``nn.CrossEntropyLoss``, ...), and which target check each loss runs.
 
 A loss module keeps its options (``reduction``, ``weight``, ...) and is
-called as ``criterion(prediction, target)``; its nodes are drawn in a stage
-of their own (``MSELoss``, ...).  :func:`target_check` tells :func:`nn.fit`
+called as ``criterion(prediction, target)``; its nodes are made in the same
+stage as its function's (``"loss"``, labelled ``"loss: mean squared error"``,
+..., of kind ``"loss"``), so a drawing shows the loss as a step of its own.  :func:`target_check` tells :func:`nn.fit`
 how to check the labels before training, for functions and modules alike.
 """
 
@@ -44,7 +45,7 @@ class Loss(Module):
     5.0
     """
 
-    kind = None
+    kind = "loss"
     #: the loss function the module calls
     fn: Callable[..., Any] = staticmethod(mse_loss)
     #: the target check :func:`nn.fit` runs on the labels before training
@@ -59,6 +60,16 @@ class Loss(Module):
 
     def forward(self, input: Any, target: Any) -> Any:
         return type(self).fn(input, target, reduction=self.reduction, **self.options)
+
+    def stage_block(self) -> Any:
+        """The loss function's own stage (``"loss"``, kind ``"loss"``), not a second one named after the module.
+
+        Examples
+        --------
+        >>> MSELoss().stage_block().label
+        'loss: mean squared error'
+        """
+        return type(self).fn.stage_block  # type: ignore[attr-defined]
 
     def extra_repr(self) -> str:
         shown = {k: v for k, v in self.options.items() if v is not None}

@@ -10,7 +10,7 @@ import numpy as np
 from autograd import Tensor, Value
 
 from ..targets import class_targets, prediction, target_array
-from .core import check_reduction, vmean, vsum
+from .core import check_reduction, loss_stage, vmean, vsum
 
 __all__ = ["cross_entropy", "nll_loss"]
 
@@ -139,6 +139,7 @@ def _loss(
     return _value_loss(_log_rows(rows) if logits else rows, t, w, eps, ignore, reduction)
 
 
+@loss_stage("cross-entropy")
 def cross_entropy(
     prediction: Any,
     target: Any,
@@ -199,6 +200,7 @@ def cross_entropy(
     return _loss("cross_entropy", prediction, target, weight, ignore_index, reduction, label_smoothing, True)
 
 
+@loss_stage("negative log-likelihood")
 def nll_loss(input: Any, target: Any, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean") -> Any:
     """Negative log-likelihood of class indices, for log-probabilities (e.g. after ``log_softmax``).
 

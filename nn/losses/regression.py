@@ -9,7 +9,7 @@ from typing import Any
 from autograd import Node, Tensor, Value, dot, where
 
 from ..targets import hinge_targets, kind_of, mse_targets
-from .core import elementwise
+from .core import elementwise, loss_stage
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "hinge_loss", "l2_penalty"]
 
@@ -26,6 +26,7 @@ def _positive(name: str, what: str, x: Any, strict: bool = False) -> float:
     return v
 
 
+@loss_stage("mean squared error")
 def mse_loss(prediction: Any, target: Any, *, reduction: str = "mean") -> Any:
     """Mean squared error, ``mean((prediction - target) ** 2)``.
 
@@ -58,6 +59,7 @@ def mse_loss(prediction: Any, target: Any, *, reduction: str = "mean") -> Any:
     return elementwise("mse_loss", mse_targets, prediction, target, _square, reduction)
 
 
+@loss_stage("mean absolute error")
 def l1_loss(prediction: Any, target: Any, *, reduction: str = "mean") -> Any:
     """Mean absolute error, ``mean(|prediction - target|)`` (its gradient at 0 is 0, as PyTorch's).
 
@@ -74,6 +76,7 @@ def l1_loss(prediction: Any, target: Any, *, reduction: str = "mean") -> Any:
     return elementwise("l1_loss", mse_targets, prediction, target, lambda p, y: (p - y).abs(), reduction)
 
 
+@loss_stage("Huber")
 def huber_loss(prediction: Any, target: Any, *, reduction: str = "mean", delta: float = 1.0) -> Any:
     """Huber loss: squared for small errors, linear for large ones, so outliers pull less.
 
@@ -100,6 +103,7 @@ def huber_loss(prediction: Any, target: Any, *, reduction: str = "mean", delta: 
     return elementwise("huber_loss", mse_targets, prediction, target, tensor_fn, reduction, value_fn=value_fn)
 
 
+@loss_stage("smooth L1")
 def smooth_l1_loss(prediction: Any, target: Any, *, reduction: str = "mean", beta: float = 1.0) -> Any:
     """Smooth L1 loss: ``0.5 * d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta`` (``beta=0``: L1).
 
@@ -125,6 +129,7 @@ def smooth_l1_loss(prediction: Any, target: Any, *, reduction: str = "mean", bet
     return elementwise("smooth_l1_loss", mse_targets, prediction, target, tensor_fn, reduction, value_fn=value_fn)
 
 
+@loss_stage("hinge")
 def hinge_loss(prediction: Any, target: Any, *, reduction: str = "mean") -> Any:
     """Max-margin (SVM) loss ``mean(relu(1 - y * score))`` for labels -1 and +1.
 
@@ -154,6 +159,7 @@ def hinge_loss(prediction: Any, target: Any, *, reduction: str = "mean") -> Any:
     return elementwise("hinge_loss", hinge_targets, prediction, target, lambda p, y: (1.0 - p * y).relu(), reduction)
 
 
+@loss_stage("L2 penalty")
 def l2_penalty(params: Any, alpha: float) -> Any:
     """``alpha * sum(w ** 2)`` over all parameters (L2 regularisation, weight decay).
 

@@ -232,19 +232,23 @@ class Optimizer:
                     g = p.grad
                     if g is None or not p.requires_grad:
                         continue
-                    if isinstance(g, Node):  # recorded by backward(create_graph=True): step uses its numbers
-                        g = g.data
-                    new = self.update(p, g, group, self.state[p])
-                    if isinstance(p, Tensor):
-                        # NOTE: the one in-place write per parameter, as PyTorch: views see it, and a
-                        # backward pass through a graph recorded before this step raises.
-                        # update() may have written p.data itself (it returns None then).
-                        if new is not None:
-                            p.data[...] = new
-                        mark_modified(p.data)
-                    else:
-                        p.data = float(new)
+                    self.step_one(p, g, group)
         return loss
+
+    def step_one(self, p: Any, g: Any, group: dict[str, Any]) -> None:
+        """Update one parameter ``p`` (of ``group``) that has gradient ``g``: :meth:`update`, then the write."""
+        if isinstance(g, Node):  # recorded by backward(create_graph=True): step uses its numbers
+            g = g.data
+        new = self.update(p, g, group, self.state[p])
+        if isinstance(p, Tensor):
+            # NOTE: the one in-place write per parameter, as PyTorch: views see it, and a
+            # backward pass through a graph recorded before this step raises.
+            # update() may have written p.data itself (it returns None then).
+            if new is not None:
+                p.data[...] = new
+            mark_modified(p.data)
+        else:
+            p.data = float(new)
 
     def update(self, p: Any, g: Any, group: dict[str, Any], state: dict[str, Any]) -> Any:
         """The new value of parameter ``p`` given its gradient ``g``, or None after writing a Tensor's data itself.

@@ -492,10 +492,11 @@ def test_cross_entropy_reads_float_targets_of_the_logits_shape_as_probabilities(
     assert cross_entropy(Tensor(Z), np.eye(3)[Y]).item() == pytest.approx(cross_entropy(Tensor(Z), Y).item())
 
 
-def test_loss_modules_are_modules_with_their_own_stage_and_options():
+def test_loss_modules_are_modules_in_the_loss_stage_with_their_options():
     crit = nn.CrossEntropyLoss(label_smoothing=0.1, reduction="sum")
     out = crit(Tensor(Z, requires_grad=True), Y)
-    assert isinstance(crit, nn.Module) and crit.parameters() == [] and out.stage[0] == "CrossEntropyLoss"
+    assert isinstance(crit, nn.Module) and crit.parameters() == []
+    assert out.stage == ("loss",) and out.stage.labels == ("loss: cross-entropy",) and out.stage.kinds == ("loss",)
     assert repr(crit) == "CrossEntropyLoss(reduction='sum', label_smoothing=0.1)"
     assert repr(nn.HuberLoss(delta=2.0)) == "HuberLoss(delta=2.0)"
     with pytest.raises(ValueError, match="MSELoss: reduction must be"):

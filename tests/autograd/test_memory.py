@@ -1,0 +1,121 @@
+"""Memory after backward: big tensor graphs keep no interior gradients and let go of data only they hold; leaf
+gradients are accumulated in place when nothing else holds them (PyTorch's rules)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import autograd.propagate as propagate
+from autograd import Tensor, reuse_freed_memory, toposort
+
+N = propagate.INTERIOR_GRADS_UP_TO // 4 + 1  # 4 interior nodes of N elements: just over the limit
+
+
+def _chain(x: Tensor) -> tuple[Tensor, Tensor]:
+    h = (x * 3.0).tanh()
+    return h, ((h + 1.0) * 2.0).sum()
+
+
+def _expected_grad(x0: np.ndarray) -> np.ndarray:
+    t = np.tanh(3.0 * x0)
+    return 2.0 * (1 - t * t) * 3.0
+
+
+def test_small_graphs_keep_interior_gradients_big_ones_keep_only_the_leaves():
+    rng = np.random.default_rng(0)
+    small = Tensor(rng.normal(size=8), requires_grad=True)
+    h, loss = _chain(small)
+    loss.backward()
+    assert all(n.grad is not None for n in toposort(loss) if n.op is not None)
+    np.testing.assert_allclose(h.grad, np.full(8, 2.0))
+    x0 = rng.normal(size=N)
+    big = Tensor(x0, requires_grad=True)
+    h, loss = _chain(big)
+    loss.backward()
+    assert [n.grad for n in toposort(loss) if n.op is not None] == [None] * 5
+    np.testing.assert_allclose(big.grad, _expected_grad(x0), rtol=1e-12)
+
+
+def test_retain_grad_keeps_a_gradient_on_a_big_graph():
+    x0 = np.random.default_rng(1).normal(size=N)
+    x = Tensor(x0, requires_grad=True)
+    h, loss = _chain(x)
+    h.retain_grad()
+    loss.backward()
+    np.testing.assert_allclose(h.grad, np.full(N, 2.0))
+    np.testing.assert_allclose(x.grad, _expected_grad(x0), rtol=1e-12)
+    assert loss._a.grad is None  # not retained
+
+
+def test_after_backward_a_big_graph_lets_go_of_data_only_it_holds():
+    x0 = np.random.default_rng(2).normal(size=N)
+    x = Tensor(x0, requires_grad=True)
+    h, loss = _chain(x)
+    value = loss.item()
+    loss.backward()
+    inner = loss._a  # (h + 1.0) * 2.0: nobody held it
+    assert inner.shape == (N,) and inner.dtype == np.float64 and np.isnan(inner.data).all()
+    assert inner.data.strides == (0,)  # a stand-in that costs no memory
+    np.testing.assert_allclose(h.data, np.tanh(3.0 * x0))  # held by the program: kept
+    assert loss.item() == value and np.array_equal(x.data, x0)  # the root and the leaves: kept
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+
+
+def test_retain_graph_keeps_everything_and_a_second_pass_works():
+    x0 = np.random.default_rng(3).normal(size=N)
+    x = Tensor(x0, requires_grad=True)
+    _, loss = _chain(x)
+    loss.backward(retain_graph=True)
+    assert not np.isnan(loss._a.data).any()
+    loss.backward()
+    np.testing.assert_allclose(x.grad, 2 * _expected_grad(x0), rtol=1e-12)
+
+
+def test_a_leaf_gradient_is_accumulated_in_place_unless_the_program_holds_it():
+    w = Tensor(np.ones(3), requires_grad=True)
+    (w * 2.0).sum().backward()
+    old = w.grad
+    (w * 2.0).sum().backward()
+    assert old.tolist() == [2.0, 2.0, 2.0] and w.grad.tolist() == [4.0, 4.0, 4.0]  # held: not changed
+    del old
+    buffer = id(w.grad)
+    (w * 2.0).sum().backward()
+    assert id(w.grad) == buffer and w.grad.tolist() == [6.0, 6.0, 6.0]  # nobody held it: the same buffer
+    w.grad[...] = 0  # zero_grad(set_to_none=False)
+    (w * 5.0).sum().backward()
+    assert id(w.grad) == buffer and w.grad.tolist() == [5.0, 5.0, 5.0]
+
+
+_FAULTS = """
+import resource, sys
+import numpy as np
+import autograd
+if sys.argv[1] == "on":
+    assert autograd.reuse_freed_memory() is True
+def step():
+    keep = [np.ones(262144, dtype=np.float32) for _ in range(32)]  # 32 MiB in 1 MiB arrays, then freed
+    return sum(float(a[0]) for a in keep)
+step()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(10):
+    step()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_reuse_freed_memory_is_opt_in_and_stops_the_page_faults_of_steady_steps():
+    def faults(mode: str) -> int:
+        out = subprocess.run([sys.executable, "-c", _FAULTS, mode], capture_output=True, text=True, check=True)
+        return int(out.stdout)
+
+    off, on = faults("off"), faults("on")
+    assert off > 10 * 2000  # each step faults its 32 MiB back in (8,192 pages)
+    assert on < off / 10
+    with pytest.raises(ValueError, match="mmap_mib must be an int in 1..32, got 64"):
+        reuse_freed_memory(mmap_mib=64)
