@@ -478,9 +478,8 @@ class Module(HookMethods, DisplayMethods):
     ) -> IncompatibleKeys:
         """Copy values into the parameters and buffers, checking names and shapes first (all or nothing).
 
-        Returns the names that were missing and unexpected (both empty unless ``strict=False``).
-        ``layout="torch"`` reads a PyTorch ``state_dict`` of the model's twin :func:`nn.to_torch`
-        (names such as ``0.weight``, linear weights ``(out, in)``, torch tensors or numpy arrays).
+        Returns the missing and unexpected names (both empty unless ``strict=False``).  ``layout="torch"``
+        reads a PyTorch ``state_dict`` of the :func:`nn.to_torch` twin (``0.weight``, weights ``(out, in)``).
         """
         return load_state_dict(self, state, strict, layout)
 
