@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     args = _parser().parse_args(argv)
-    from autograd import Tensor, draw_graph, stage
+    from autograd import Tensor, draw_graph
 
     from . import accuracy, draw_network, fit
     from .data import split
@@ -194,15 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         out = [deep(list(x)) for x in xb]
         out = [o[0] for o in out] if nout == 1 else out
-    with stage("loss", label="loss: " + loss_fn.__name__):
-        loss = loss_fn(out, yb)
+    loss = loss_fn(out, yb)  # the loss runs in its own stage ("loss: binary cross-entropy")
     deep.zero_grad()
     loss.backward()
     written.append(_render(draw_graph(loss, detail="auto"), os.path.join(args.out, "graph")))
     twin = deep.to_engine("scalar") if args.engine == "tensor" else deep
     one = twin(list(Xtr[0]))
-    with stage("loss", label="loss: " + loss_fn.__name__):
-        loss1 = loss_fn([one[0]] if nout == 1 else [one], ytr[:1])
+    loss1 = loss_fn([one[0]] if nout == 1 else [one], ytr[:1])
     loss1.backward()
     written.append(_render(draw_graph(loss1, detail="neuron"), os.path.join(args.out, "graph_neurons")))
     written.append(_render(draw_network(deep), os.path.join(args.out, "network")))

@@ -223,8 +223,7 @@ tensor_net = net.to_engine("tensor")
 X = rng.normal(size=(8, 2))
 y = (X[:, 0] * X[:, 1] > 0).astype(float)
 logits = tensor_net(Tensor(X))
-with stage("loss", label="loss: binary cross-entropy", kind="loss"):
-    batch_loss = bce_with_logits(logits, y)
+batch_loss = bce_with_logits(logits, y)  # nn's losses run in their own stage, "loss: binary cross-entropy"
 batch_loss.backward()
 draw_graph(batch_loss)
 
