@@ -20,7 +20,8 @@ import numpy as np
 from ..inspect.plane import grid, grid_lines
 from ..inspect.probes import fit_probe, probe_predict
 from ..inspect.snapshots import at_epoch
-from ..inspect.stages import layer_outputs, tensor_twin
+from ..inspect.stages import layer_outputs
+from .adapt import Dense, dense_plan, output_kind, twin
 
 __all__ = ["pack", "unpack", "projection", "build_frames", "finite"]
 
@@ -101,10 +102,9 @@ def _flat2(P: np.ndarray, n: int) -> np.ndarray:
     return P if P.shape[1] == 2 else np.column_stack([P[:, 0], np.zeros(n)])
 
 
-def _weights(model: Any) -> list[tuple[list[list[float]], list[float]]]:
+def _weights(plan: list[Dense]) -> list[tuple[list[list[float]], list[float]]]:
     """Each layer's ``(weight (in, out), bias (out,))`` as nested lists of floats."""
-    twin: Any = tensor_twin(model)
-    return [(m.weight.data.tolist(), m.bias.data.tolist()) for m in twin.layers]
+    return [(d.W.tolist(), d.b.tolist()) for d in plan]
 
 
 def build_frames(
@@ -147,19 +147,22 @@ def build_frames(
     segs = grid_lines(g.extent, lines=lines, points=25)
     seg_pts = segs.reshape(-1, 2)
     classes = int(max(int(np.max(y)) + 1, 2))
+    kind = output_kind(dense_plan(model))
     maps, scales, bounds, conf, reps, warps, probes, weights, accs = [], [], [], [], [], [], [], [], []
     cache: dict[str, float] = {}  # the input's probe: the input does not change between epochs
     for epoch in rec.epochs:
         with at_epoch(model, rec.snapshots, epoch):
-            outs = layer_outputs(model, g.points)
+            plan = dense_plan(model)
+            net = twin(model, "tensor")
+            outs = layer_outputs(net, g.points)
             outs.pop("input")
             cols = np.concatenate(list(outs.values()), axis=1).T  # (neurons, points)
             m = np.max(np.abs(cols), axis=1)
             scales.append(m.tolist())
             maps.append(cols / np.where(m > 0, m, 1.0)[:, None])
-            logits = list(layer_outputs(model, gb.points).values())[-1]
+            logits = list(layer_outputs(net, gb.points).values())[-1]
             if logits.shape[1] == 1:
-                p = 1.0 / (1.0 + np.exp(-np.clip(logits[:, 0], -60, 60)))
+                p = _probability(logits[:, 0], kind)
                 bounds.append((p > 0.5).astype(np.float64))
                 conf.append(np.abs(2 * p - 1))
             else:
@@ -167,20 +170,20 @@ def build_frames(
                 prob = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
                 bounds.append(prob.argmax(axis=1).astype(np.float64))
                 conf.append((prob.max(axis=1) - 1.0 / logits.shape[1]) / (1 - 1.0 / logits.shape[1]))
-            data_reps = layer_outputs(model, both)
-            line_reps = layer_outputs(model, seg_pts)
+            data_reps = layer_outputs(net, both)
+            line_reps = layer_outputs(net, seg_pts)
             frame_pts, frame_lines = [], []
             for name, F in data_reps.items():
                 mean, basis = projection(F)
                 frame_pts.append(_flat2((F - mean) @ basis, len(F)))
                 frame_lines.append(_flat2((line_reps[name] - mean) @ basis, len(seg_pts)))
             last = list(data_reps.values())[-1]
-            accs.append([_accuracy(last[: len(X)], y), _accuracy(last[len(X) :], yt)])
+            accs.append([_accuracy(last[: len(X)], y, kind), _accuracy(last[len(X) :], yt, kind)])
             reps.append(frame_pts)
             warps.append(frame_lines)
             probes.append([_probe(F, len(X), y, yt, probe_epochs, cache, name) for name, F in data_reps.items()])
-            weights.append(_weights(model))
-    rep_names = list(layer_outputs(model, X[:1]).keys())
+            weights.append(_weights(plan))
+    rep_names = list(data_reps.keys())
     # points and grid lines share one range per (frame, layer), so the lines frame the points
     joint = [[np.concatenate([p, q]) for p, q in zip(fp, fl)] for fp, fl in zip(reps, warps)]
     packed_joint = pack(np.array(joint), lead=2)
@@ -191,10 +194,19 @@ def build_frames(
         "val_loss": finite(history.val_loss),
         "val_accuracy": finite(history.val_accuracy),
     }
+    if kind == "probability":
+        # NOTE: fit scores a 1-wide output as a logit (class 1 when > 0), which is wrong for a
+        # sigmoid output; the page's curves use this page's own accuracy at the recorded epochs
+        for key, col in (("accuracy", 0), ("val_accuracy", 1)):
+            hist[key] = [None] * len(hist[key])
+            for e, a in zip(rec.epochs, accs):
+                if 0 < e <= len(hist[key]):
+                    hist[key][e - 1] = a[col]
     return {
         "epochs": list(rec.epochs),
         "history": hist,
-        "sizes": _sizes(model),
+        "sizes": [int(plan[0].W.shape[0])] + [int(d.W.shape[1]) for d in plan],
+        "output": kind,
         "acc": accs,
         "layers": [n for n in rep_names if n != "input"],
         "repNames": rep_names,
@@ -249,15 +261,16 @@ def _probe(F: np.ndarray, n: int, y: Any, yt: Any, epochs: int, cache: dict[str,
     return score
 
 
-def _accuracy(logits: np.ndarray, labels: np.ndarray) -> float | None:
-    """The share of rows whose predicted class (logit > 0, or the largest logit) is the label; None for no rows."""
-    if len(logits) == 0:
+def _probability(out: np.ndarray, kind: str) -> np.ndarray:
+    """Class 1's probability from a 1-wide output: itself after a sigmoid, else the sigmoid of the logit."""
+    if kind == "probability":
+        return np.clip(out, 0.0, 1.0)
+    return 1.0 / (1.0 + np.exp(-np.clip(out, -60, 60)))
+
+
+def _accuracy(out: np.ndarray, labels: np.ndarray, kind: str = "logit") -> float | None:
+    """The share of rows whose predicted class (p > 0.5, or the largest output) is the label; None for no rows."""
+    if len(out) == 0:
         return None
-    pred = (logits[:, 0] > 0).astype(int) if logits.shape[1] == 1 else logits.argmax(axis=1)
+    pred = (_probability(out[:, 0], kind) > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
     return float(np.mean(pred == np.asarray(labels).astype(int)))
-
-
-def _sizes(model: Any) -> list[int]:
-    """The widths of the network: inputs, then each layer's neurons."""
-    twin: Any = tensor_twin(model)
-    return [int(twin.layers[0].weight.shape[0])] + [int(m.weight.shape[1]) for m in twin.layers]

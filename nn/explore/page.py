@@ -18,6 +18,7 @@ from autograd.draw.render import atomic_write
 
 from ..checks import check_inputs, check_int, check_labels, check_pair
 from ..inspect.snapshots import at_epoch
+from .adapt import dense_plan, describe_plan, output_kind
 from .frames import build_frames
 from .recording import Recording
 from .trace import backprop_trace
@@ -121,16 +122,16 @@ class Explorer:
         )
 
 
-def _check_model(model: Any, where: str) -> None:
-    """The explorer draws 2-D inputs through an ``nn.MLP`` (either engine)."""
-    from ..mlp import MLP
+def _check_model(model: Any, where: str) -> list[Any]:
+    """The model as the explorer reads it (see :func:`nn.explore.adapt.dense_plan`); errors name what is wrong."""
+    from ..module import Module
 
-    if not isinstance(model, MLP):
-        raise TypeError(f"{where}: the explorer needs an nn.MLP (either engine), got {type(model).__name__}")
-    if model.nin != 2:
-        raise ValueError(
-            f"{where}: the explorer draws the 2-D input plane, so the model needs 2 inputs; it has {model.nin}"
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"{where}: the explorer needs an nn model (nn.MLP, nn.Sequential of Linear layers and activations, "
+            f"or nn.from_torch(torch_module)), got {type(model).__name__}"
         )
+    return dense_plan(model, where)
 
 
 def explore(
@@ -155,9 +156,15 @@ def explore(
 
     Parameters
     ----------
-    model : nn.MLP or History
-        A network with 2 inputs (either engine); it is trained in place by
-        :func:`nn.fit`.  Or the :class:`nn.History` of a recorded run.
+    model : nn.MLP, nn.Sequential or History
+        A network with 2 inputs: an ``nn.MLP`` (either engine, or
+        :mod:`nn.micrograd`'s), or an ``nn.Sequential`` of ``nn.Linear`` layers
+        and activation modules, such as ``nn.from_torch(torch_module)``
+        makes.  It is trained in place by :func:`nn.fit`.  Or the
+        :class:`nn.History` of a recorded run.  A last layer ending in a
+        sigmoid is read as class 1's probability (and trained with
+        :func:`nn.binary_cross_entropy` unless ``loss=`` is given); k
+        outputs are k classes' logits.
     X, y : array_like
         Training inputs ``(N, 2)`` and class labels ``(N,)``.
     epochs : int, default 100
@@ -209,9 +216,12 @@ def explore(
     elif hasattr(model, "loss") and hasattr(model, "accuracy") and not hasattr(model, "forward"):
         raise ValueError(f"{where}: this History has no recording; train with nn.fit(..., record=True)")
     else:
+        from ..losses import binary_cross_entropy
         from ..train import fit  # nn.train imports this package's recording module
 
-        _check_model(model, where)
+        plan = _check_model(model, where)
+        if "loss" not in fit_kwargs and output_kind(plan) == "probability" and plan[-1].W.shape[1] == 1:
+            fit_kwargs["loss"] = binary_cross_entropy  # the output is already a probability
         if X is None or y is None:
             raise TypeError(f"{where}: give the training data: explore(model, X, y)")
         Xa = check_inputs(X, where, 2)
@@ -227,7 +237,7 @@ def explore(
             model, Xa, ya, epochs=epochs, validation=validation, record=record, progress=False, seed=seed, **fit_kwargs
         )
         rec = history.record
-    _check_model(rec.model, where)
+    plan = _check_model(rec.model, where)
     sample = check_int(sample, "sample", where, minimum=0)
     if sample >= len(rec.X):
         raise ValueError(f"{where}: sample must be below the {len(rec.X)} training samples, got {sample}")
@@ -241,8 +251,9 @@ def explore(
     data["trace"]["epoch"] = epoch
     data["sample"] = sample
     data["palette"] = palette.as_dict()
-    data["activation"] = str(getattr(rec.model.activation, "key", rec.model.activation))
-    data["title"] = title or f"layergrad explorer: MLP {'→'.join(str(s) for s in data['sizes'])}"
+    data["architecture"] = describe_plan(plan)
+    data["activation"] = ", ".join(dict.fromkeys(d.act.key for d in plan[:-1])) or plan[-1].act.key
+    data["title"] = title or f"layergrad explorer: {type(rec.model).__name__} {data['architecture']}"
     data["buildSeconds"] = time.perf_counter() - start
     return Explorer(data)
 

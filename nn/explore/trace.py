@@ -20,6 +20,8 @@ import numpy as np
 from autograd import Value, stage, toposort
 from autograd.node import parent_grads
 
+from .adapt import twin
+
 __all__ = ["backprop_trace", "scalar_model", "sample_loss", "RULES"]
 
 #: How the page writes each op's local derivative (``a``, ``b`` the parents, ``out`` the result).
@@ -42,22 +44,21 @@ RULES = {
 
 
 def scalar_model(model: Any) -> Any:
-    """A fresh scalar-engine copy of an ``nn.MLP`` (same weights, zero gradients), so tracing changes nothing.
+    """A fresh scalar-engine copy of ``model`` (same weights, zero gradients), so tracing changes nothing.
+
+    An ``nn.MLP`` gives its own twin; an ``nn.Sequential`` of dense layers and
+    activations (e.g. from ``nn.from_torch``) an equivalent ``nn.Sequential``
+    of scalar layers (see :mod:`nn.explore.adapt`).
 
     Examples
     --------
     >>> import nn
     >>> net = nn.MLP(2, [1], seed=0)
-    >>> twin = scalar_model(net)
-    >>> twin.engine, twin is net
+    >>> copy = scalar_model(net)
+    >>> copy.engine, copy is net
     ('scalar', False)
     """
-    if not hasattr(model, "to_engine"):
-        raise TypeError(
-            f"explore: the backprop trace needs an nn.MLP (it runs one sample on the scalar engine), "
-            f"got {type(model).__name__}"
-        )
-    return model.to_engine("scalar")
+    return twin(model, "scalar", "explore")
 
 
 def sample_loss(model: Any, x: Any, label: Any, loss: Any) -> Value:
@@ -147,8 +148,8 @@ def backprop_trace(model: Any, x: Any, label: Any, loss: Any) -> dict[str, Any]:
 
     Parameters
     ----------
-    model : nn.MLP
-        Either engine; a tensor model is traced on its scalar twin (the same weights).
+    model : nn.MLP or nn.Sequential
+        Either engine; it is traced on a scalar twin (the same weights).
     x : sequence of float
         One input sample.
     label : int

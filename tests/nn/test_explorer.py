@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import nn
-from autograd import toposort
+from autograd import Tensor, toposort
 from nn.explore.frames import pack, unpack
 from nn.explore.recording import MAX_FRAMES, record_every
 from nn.explore.trace import backprop_trace, sample_loss, scalar_model
@@ -181,8 +181,8 @@ def test_trace_groups_nodes_by_neuron_and_lays_them_out():
 
 
 def test_scalar_model_refuses_what_it_cannot_trace():
-    with pytest.raises(TypeError, match="needs an nn.MLP"):
-        scalar_model(nn.Sequential(nn.Linear(2, 1)))
+    with pytest.raises(TypeError, match=r"cannot show the module at '1' \(LayerNorm\)"):
+        scalar_model(nn.Sequential(nn.Linear(2, 3), nn.LayerNorm(3)))
 
 
 # ---------------------------------------------------------------- explore() and the page
@@ -202,8 +202,16 @@ def test_explore_replays_a_recorded_history():
 
 def test_explore_checks_its_inputs():
     X, y = nn.data.circles(30, seed=0)
-    with pytest.raises(TypeError, match="explore: the explorer needs an nn.MLP"):
-        nn.explore(nn.Sequential(nn.Linear(2, 1)), X, y)
+    with pytest.raises(TypeError, match="explore: the explorer needs an nn model .* got list"):
+        nn.explore([nn.Linear(2, 1)], X, y)
+    with pytest.raises(ValueError, match="needs 2 inputs; it has 3"):
+        nn.explore(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1)), X, y)
+    with pytest.raises(TypeError, match=r"module at '1.0' \(Dropout\)"):
+        nn.explore(nn.Sequential(nn.Linear(2, 4), nn.Sequential(nn.Dropout(0.1)), nn.Linear(4, 1)), X, y)
+    with pytest.raises(TypeError, match=r"module at '2' \(Tanh\): a second activation after ReLU"):
+        nn.explore(nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Tanh(), nn.Linear(4, 1)), X, y)
+    with pytest.raises(TypeError, match=r"module at '0' \(ReLU\): an activation before the first Linear"):
+        nn.explore(nn.Sequential(nn.ReLU(), nn.Linear(2, 1)), X, y)
     with pytest.raises(TypeError, match="give the training data"):
         nn.explore(nn.MLP(2, [1]))
     with pytest.raises(ValueError, match="sample must be below the 30 training samples, got 30"):
@@ -257,3 +265,95 @@ def test_explore_without_training_shows_the_model_as_it_is():
     assert ex.data["epochs"] == [0] and ex.data["history"]["loss"] == []
     assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
     assert ex.trace["epoch"] == 0 and ex.data["activation"] == "sigmoid"
+
+
+# ---------------------------------------------------------------- the models users bring
+
+MODELS = {
+    "linear-activation": lambda: nn.Sequential(nn.Linear(2, 5, activation="tanh", seed=0), nn.Linear(5, 1, seed=1)),
+    "modules": lambda: nn.Sequential(
+        nn.Linear(2, 4, seed=0), nn.LeakyReLU(0.1), nn.Linear(4, 3, seed=1), nn.GELU(), nn.Identity(),
+        nn.Linear(3, 3, seed=2), nn.Softplus(), nn.Linear(3, 1, seed=3),
+    ),
+    "scalar-layers": lambda: nn.Sequential(nn.Layer(2, 3, "sigmoid", seed=0), nn.Layer(3, 1, "identity", seed=1)),
+    "micrograd": lambda: __import__("nn.micrograd", fromlist=["MLP"]).MLP(2, [4, 1]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_explore_takes_the_models_users_bring(name):
+    """Every shape of model gives a trace whose gradients are the model's own backward(), and the same pictures."""
+    X, y = nn.data.moons(60, seed=0)
+    model = MODELS[name]()
+    ex = nn.explore(model, X, y, epochs=3, record=1, probe_epochs=5, sample=4)
+    assert ex.data["sizes"][0] == 2 and len(ex.data["layers"]) == len(ex.data["sizes"]) - 1
+    assert len(ex.data["mapScale"][-1]) == sum(ex.data["sizes"][1:])
+    # the model's own gradients for the traced sample, with the weights it has now (the last epoch)
+    model.zero_grad()
+    x = X[4]
+    out = model([float(v) for v in x]) if model.engine == "scalar" else model(Tensor(x[None]))
+    pred = ([out] if not isinstance(out, list) else out) if model.engine == "scalar" else out
+    L = nn.bce_with_logits(
+        [pred] if model.engine == "scalar" else pred, [int(y[4])] if model.engine == "scalar" else y[4:5]
+    )
+    L.backward()
+    assert ex.trace["loss"] == pytest.approx(float(L.data), rel=1e-12)
+    shown = sorted(n["grad"] for n in ex.trace["nodes"] if n["op"] == "leaf" and n["grad"] is not None)
+    want = sorted(float(g) for p in model.parameters() for g in np.ravel(p.grad))
+    assert shown == pytest.approx(want, rel=1e-9, abs=1e-15)
+
+
+def test_a_sigmoid_output_is_read_as_a_probability():
+    X, y = nn.data.circles(80, noise=0.05, seed=0)
+    model = nn.Sequential(nn.Linear(2, 8, seed=0), nn.Tanh(), nn.Linear(8, 1, seed=1), nn.Sigmoid())
+    ex = nn.explore(
+        model, X, y, epochs=40, record=10, probe_epochs=5, optimizer=nn.optim.Adam(model.parameters(), lr=0.05)
+    )
+    assert ex.data["output"] == "probability" and ex.data["architecture"] == "2→8 tanh→1 sigmoid"
+    p = model(Tensor(X)).data[:, 0]
+    assert ex.data["acc"][-1][0] == pytest.approx(float(np.mean((p > 0.5) == y)))
+    assert ex.data["acc"][-1][0] > 0.8  # it learned, trained with binary cross-entropy on probabilities
+    assert ex.trace["rules"] and "loss" in ex.trace["nodes"][-1]["group"]
+    # the accuracy curve is the page's own, at the recorded epochs (fit would score p > 0)
+    acc = ex.data["history"]["accuracy"]
+    assert acc[39] == ex.data["acc"][-1][0] and acc[0] is None
+
+
+def test_three_classes_give_three_coloured_regions():
+    X, y = nn.data.spiral(60, classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 16, seed=0), nn.ReLU(), nn.Linear(16, 3, seed=1))
+    ex = nn.explore(
+        model, X, y, epochs=60, record=20, probe_epochs=20, optimizer=nn.optim.Adam(model.parameters(), lr=0.05)
+    )
+    assert ex.data["classes"] == 3 and ex.data["sizes"] == [2, 16, 3]
+    regions = np.rint(unpack(ex.data["boundary"])[-1]).astype(int)
+    assert set(regions.tolist()) == {0, 1, 2}
+    logits = model(Tensor(X)).data
+    assert ex.data["acc"][-1][0] == pytest.approx(float(np.mean(logits.argmax(axis=1) == y)))
+    assert all(0 <= p <= 1 for p in ex.data["probes"][-1])
+    L = nn.cross_entropy(model(Tensor(X[:1])), y[:1])
+    model.zero_grad()
+    L.backward()
+    assert ex.trace["loss"] == pytest.approx(float(L.data), rel=1e-12)
+    w0 = [n["grad"] for n in ex.trace["nodes"] if n["group"] == "Sequential/layer 2/neuron 2" and n["name"] == "b"]
+    assert w0 == [pytest.approx(float(model[2].bias.grad[2]), rel=1e-12)]
+
+
+def test_a_model_from_torch_is_explored_with_torchs_gradients():
+    torch = pytest.importorskip("torch", reason="torch is not installed: pip install 'layergrad[interop]'")
+    torch.manual_seed(0)
+    tm = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Tanh(), torch.nn.Linear(6, 1)).double()
+    X, y = nn.data.moons(50, seed=1)
+    model = nn.from_torch(tm)
+    ex = nn.explore(model, X, y, epochs=0, probe_epochs=5, sample=7)  # epochs=0: torch's weights as they are
+    tm.zero_grad()
+    out = tm(torch.tensor(X[7:8]))
+    L = torch.nn.functional.binary_cross_entropy_with_logits(out[:, 0], torch.tensor(y[7:8], dtype=torch.float64))
+    L.backward()
+    assert ex.trace["loss"] == pytest.approx(L.item(), rel=1e-12)
+    got = {(n["group"], n["name"]): n["grad"] for n in ex.trace["nodes"] if n["op"] == "leaf" and n["grad"] is not None}
+    for j in range(6):
+        assert got[("Sequential/layer 1/neuron " + str(j), "b")] == pytest.approx(tm[0].bias.grad[j].item(), rel=1e-9)
+        for i in range(2):
+            want = tm[0].weight.grad[j, i].item()
+            assert got[("Sequential/layer 1/neuron " + str(j), f"w{i}")] == pytest.approx(want, rel=1e-9, abs=1e-15)

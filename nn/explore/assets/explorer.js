@@ -74,7 +74,7 @@
   const playBtn = el('button', { id: 'play', title: 'play the run' }, head, '▶ play');
   const slider = el('input', { id: 'epoch', type: 'range', min: 0, max: F - 1, step: 1, value: F - 1, 'aria-label': 'epoch' }, head);
   const epochLabel = el('span', { id: 'epoch-label' }, head);
-  el('span', { class: 'note' }, head, 'activation: ' + D.activation + ' · ' + D.points.X.length + ' training, ' +
+  el('span', { class: 'note' }, head, 'network ' + D.architecture + ' · ' + D.points.X.length + ' training, ' +
     D.points.Xt.length + ' test samples');
   const main = el('main', {}, app);
   function panel(title, wide, id) {
@@ -371,7 +371,7 @@
   });
   gList.forEach(function (g) {
     sv('rect', { x: g.x, y: g.y, width: g.w, height: g.h, rx: 5, class: 'box' }, boxLayer);
-    sv('text', { x: g.x + 4, y: g.y + 12, class: 'boxlabel' }, boxLayer, g.name.replace(/^MLP\//, ''));
+    sv('text', { x: g.x + 4, y: g.y + 12, class: 'boxlabel' }, boxLayer, g.name.replace(/^[^/]+\//, ''));
   });
   const edges = [];  // [child, parent index in child's list, line]
   N.forEach(function (n, i) {
@@ -438,7 +438,7 @@
       if (x < wrap.scrollLeft || x > wrap.scrollLeft + wrap.clientWidth - chipW) wrap.scrollLeft = x - wrap.clientWidth / 2;
     }
   }
-  function nodeName(i) { return N[i].name + ' (' + N[i].group.replace(/^MLP\//, '') + ')'; }
+  function nodeName(i) { return N[i].name + ' (' + N[i].group.replace(/^[^/]+\//, '') + ')'; }
   function explainStep(cur, step, grads) {
     clear(explain);
     if (cur < 0) {
