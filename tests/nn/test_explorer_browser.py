@@ -241,3 +241,121 @@ def test_every_number_shown_carries_its_exact_value(page):
         number = shown.replace("∂L =", "").replace("=", "").replace("%", "").strip()
         value = float(number) / (100 if "%" in shown else 1)
         assert value == pytest.approx(float(exact), rel=5e-3, abs=1e-3 if "%" in shown else 1e-12), (shown, exact)
+
+
+# ---------------------------------------------------------------- the models users bring, in the browser
+
+
+def _open(browser, path):
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    pg.goto(Path(path).resolve().as_uri())
+    pg.wait_for_selector("body[data-ready='1']", timeout=10_000)
+    return pg, errors
+
+
+def _shown_leaf_grads(pg) -> dict[tuple[str, str], float]:
+    """Every parameter gradient the page shows after stepping backward to the end, by (group, name)."""
+    pg.click("#bp-backward")
+    pg.click("#bp-end")
+    return {
+        (n.get_attribute("data-group"), n.get_attribute("data-name")): float(
+            n.locator("text.grad title").text_content()
+        )
+        for n in pg.locator("#bp-svg g.node[data-op='leaf']").all()
+        if n.locator("text.grad").count()
+    }
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_a_torch_model_shows_torchs_gradients(browser, artifacts, classes):
+    """A PyTorch user's network, imported with nn.from_torch: the page's gradients are torch's backward()."""
+    torch = pytest.importorskip("torch", reason="torch is not installed: pip install 'layergrad[interop]'")
+    torch.manual_seed(classes)
+    nout = 1 if classes == 2 else classes
+    tm = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 6), torch.nn.ReLU(),
+                             torch.nn.Linear(6, nout)).double()  # fmt: skip
+    X, y = nn.data.spiral(40, classes=3, seed=0) if classes == 3 else nn.data.moons(80, seed=0)
+    model = nn.from_torch(tm)
+    ex = nn.explore(model, X, y, epochs=30, record=10, probe_epochs=10, sample=5,
+                    optimizer=nn.optim.Adam(model.parameters(), lr=0.03))  # fmt: skip
+    path = ex.save(artifacts / f"explorer_torch_{classes}.html")
+    # the trained weights back into torch, then torch's own gradient of the traced sample
+    tm.load_state_dict(nn.torch_state_dict(model))
+    tm.zero_grad()
+    out = tm(torch.tensor(X[5:6]))
+    if classes == 2:
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            out[:, 0], torch.tensor(y[5:6], dtype=torch.float64)
+        )
+    else:
+        loss = torch.nn.functional.cross_entropy(out, torch.tensor(y[5:6]))
+    loss.backward()
+    pg, errors = _open(browser, path)
+    pg.screenshot(path=str(artifacts / f"explorer_torch_{classes}.png"), full_page=True)
+    assert float(pg.locator(".sample-loss").get_attribute("title")) == pytest.approx(loss.item(), rel=1e-12)
+    shown = _shown_leaf_grads(pg)
+    checked = 0
+    for k, index in enumerate((0, 2, 4)):
+        layer = tm[index]
+        for j in range(layer.out_features):
+            group = f"Sequential/layer {k + 1}/neuron {j}"
+            assert shown[(group, "b")] == pytest.approx(layer.bias.grad[j].item(), rel=1e-9, abs=1e-15)
+            for i in range(layer.in_features):
+                want = layer.weight.grad[j, i].item()
+                assert shown[(group, f"w{i}")] == pytest.approx(want, rel=1e-9, abs=1e-15), (group, i)
+                checked += 1
+    assert checked == 2 * 8 + 8 * 6 + 6 * nout
+    # k classes: the boundary is painted in the palette's class colours, one region per class
+    colours = pg.evaluate(
+        """() => { const c = document.getElementById('boundary-canvas').getContext('2d');
+        const d = c.getImageData(0, 0, 300, 300).data, seen = {};
+        for (let i = 0; i < d.length; i += 4 * 97) seen[d[i] + ',' + d[i + 1] + ',' + d[i + 2]] = 1;
+        return Object.keys(seen); }"""
+    )
+    assert len(colours) > classes
+    pg.close()
+    assert errors == [], errors
+
+
+def test_keyboard_steps_and_zoom(page, built):
+    *_, ex, _ = built
+    page.locator("#bp-backward").focus()
+    page.keyboard.press("Enter")  # the buttons are buttons: Enter and Space press them
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.locator("#bp-label").inner_text() == f"backward step 3 / {len(ex.trace['backward'])}"
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#bp-label").inner_text().startswith("backward step 2")
+    page.keyboard.press("End")
+    assert page.locator("#bp-label").inner_text().startswith(f"backward step {len(ex.trace['backward'])}")
+    page.keyboard.press("f")
+    assert page.locator("#bp-label").inner_text().startswith("forward step 0")
+    # the graph fits the panel's width (or is zoomed as far as is readable), and the zoom buttons work
+    fits = page.evaluate(
+        "() => { const s = document.getElementById('bp-svg'), w = s.parentElement;"
+        " return [s.getBoundingClientRect().width, w.clientWidth]; }"
+    )
+    assert fits[0] <= fits[1]
+    before = page.locator("#bp-zoom").inner_text()
+    page.click("#bp-zoom-in")
+    assert page.locator("#bp-zoom").inner_text() != before
+
+
+def test_curves_and_gradient_health_are_readable(page, built):
+    *_, ex, _ = built
+    # both loss curves are drawn, train solid and test dashed
+    series = page.locator("#loss-chart polyline.series")
+    assert series.count() == 2
+    assert [series.nth(k).get_attribute("data-series") for k in range(2)] == ["train loss", "test loss"]
+    assert series.nth(1).get_attribute("stroke-dasharray")
+    assert len(series.nth(1).get_attribute("points").split()) == len(ex.data["history"]["val_loss"])
+    # the gradient bars: on a log axis with decade ticks, each bar's length orders like its norm
+    bars = [float(b.get_attribute("width")) for b in page.locator("#health-svg rect.gbar").all()]
+    norms = ex.data["gradNorms"][-1]
+    assert len(bars) == len(norms) and min(bars) > 20  # big enough to compare
+    assert sorted(range(len(bars)), key=bars.__getitem__) == sorted(range(len(norms)), key=norms.__getitem__)
+    ticks = [t.text_content() for t in page.locator("#health-svg text").all() if t.text_content().startswith("1e")]
+    assert len(ticks) >= 2

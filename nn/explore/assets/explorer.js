@@ -116,6 +116,7 @@
   // ---------------------------------------------------------------- network diagram
   const netPanel = panel('Network: each neuron\'s output over the input plane', false, 'network');
   el('div', { class: 'note' }, netPanel, 'orange: negative, blue: positive (each map scaled to its largest value); edges: the weight\'s sign and size');
+  const deadNote = el('div', { class: 'note', id: 'dead-note' }, netPanel);
   const cols = sizes.length, box = 48, colGap = 150, rowGap = 62;
   const tallest = Math.max.apply(null, sizes);
   const netW = 80 + (cols - 1) * colGap + box + 80, netH = tallest * rowGap + 30;
@@ -148,6 +149,8 @@
     }
   }
   function drawNetwork(f) {
+    const dead = D.mapScale[f].filter(function (v) { return v === 0; }).length;
+    deadNote.textContent = dead ? dead + ' of ' + nNeurons + ' neurons output 0 over the whole plane (plain grey): they pass nothing on' : '';
     for (let k = 0; k < nNeurons; k++) {
       drawNeuron(neuronCanvases[k], f, k);
       const scale = D.mapScale[f][k];
@@ -208,7 +211,8 @@
 
   // ---------------------------------------------------------------- layer representations
   const rPanel = panel('Each layer\'s representation, with its linear-probe accuracy', false, 'layers');
-  el('div', { class: 'note' }, rPanel, 'the data and the input grid as each layer describes them (its 2 principal axes)');
+  el('div', { class: 'note' }, rPanel, 'the data and a grid over the input plane as each layer sees them (its 2 principal axes); ' +
+    'probe: the accuracy of a linear classifier trained on that layer\'s output');
   const rWrap = el('div', { class: 'reps' }, rPanel);
   const rSize = 190, nPts = D.nPoints, nLines = D.nLines, perLine = 25, nRep = D.repNames.length;
   const repSvgs = D.repNames.map(function (name) {
@@ -242,55 +246,90 @@
 
   // ---------------------------------------------------------------- curves and gradient health
   const cPanel = panel('Loss and accuracy per epoch', false, 'curves');
-  const H = D.history, nE = H.loss.length, cW = 320, cH = 130;
-  function chart(series, title, yMax) {
-    const s = sv('svg', { width: cW, height: cH + 20, class: 'chart' }, cPanel);
-    sv('text', { x: 4, y: 12 }, s, title);
-    const x = function (e) { return 30 + (nE > 1 ? (e - 1) / (nE - 1) : 0) * (cW - 40); };
-    const y = function (v) { return 18 + (1 - v / yMax) * (cH - 20); };
-    sv('line', { x1: 30, y1: y(0), x2: cW - 10, y2: y(0), stroke: '#ccc' }, s);
-    sv('text', { x: 2, y: y(0) + 4 }, s, '0');
-    svgNum(s, yMax, { x: 2, y: y(yMax) + 8 }, fmt(yMax, 2));
-    series.forEach(function (ser) {
-      const pts = [];
-      ser.values.forEach(function (v, i) { if (v !== null) pts.push(x(i + 1).toFixed(1) + ',' + y(Math.min(v, yMax)).toFixed(1)); });
-      if (pts.length) sv('polyline', { points: pts.join(' '), fill: 'none', stroke: ser.colour, 'stroke-width': 1.6, 'stroke-dasharray': ser.dash || '' }, s);
-      sv('text', { x: 60 + 90 * series.indexOf(ser), y: 12, fill: ser.colour }, s, ser.name);
+  const H = D.history, nE = H.loss.length, cW = 340, cH = 130, left = 44;
+  el('div', { class: 'note' }, cPanel, (D.points.Xt.length ? 'solid: training data, dashed: test data' : 'training data (no test data given)') +
+    '; the vertical line is the slider\'s epoch');
+  // a y axis: linear from 0, or logarithmic (decades) when the values span more than 100×
+  function axis(values, yMax, logOK) {
+    const pos = values.filter(function (v) { return v !== null && v > 0; });
+    const lo = pos.length ? Math.min.apply(null, pos) : 1;
+    if (logOK && pos.length && yMax / lo > 100) {
+      const a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(yMax));
+      const ticks = [];
+      for (let k = a; k <= b; k++) ticks.push(Math.pow(10, k));
+      return { log: true, ticks: ticks, t: function (v) { return (Math.log10(Math.max(v, ticks[0])) - a) / Math.max(1, b - a); } };
+    }
+    return { log: false, ticks: [0, yMax / 2, yMax], t: function (v) { return v / yMax; } };
+  }
+  function tickText(v) { return v === 0 ? '0' : (v >= 0.01 && v < 1e4 ? String(Number(v.toPrecision(2))) : '1e' + Math.round(Math.log10(v))); }
+  function chart(series, title, yMax, logOK, id) {
+    const s = sv('svg', { width: cW, height: cH + 34, class: 'chart', id: id }, cPanel);
+    const ax = axis(series.reduce(function (acc, ser) { return acc.concat(ser.values); }, []), yMax, logOK);
+    sv('text', { x: 2, y: 12, 'font-weight': 600 }, s, title + (ax.log ? ' (log scale)' : ''));
+    const x = function (e) { return left + (nE > 1 ? (e - 1) / (nE - 1) : 0) * (cW - left - 10); };
+    const y = function (v) { return 20 + (1 - Math.min(1, ax.t(v))) * (cH - 20); };
+    ax.ticks.forEach(function (v) {
+      sv('line', { x1: left, y1: y(v), x2: cW - 10, y2: y(v), stroke: '#eee' }, s);
+      sv('text', { x: left - 4, y: y(v) + 4, 'text-anchor': 'end', fill: '#666' }, s, tickText(v));
     });
-    const marker = sv('line', { y1: 16, y2: cH, stroke: P.line, 'stroke-width': 1, class: 'marker' }, s);
+    sv('text', { x: left, y: cH + 14, fill: '#666' }, s, 'epoch 1');
+    sv('text', { x: cW - 10, y: cH + 14, 'text-anchor': 'end', fill: '#666' }, s, String(nE));
+    series.forEach(function (ser, i) {
+      const pts = [];
+      ser.values.forEach(function (v, k) { if (v !== null) pts.push(x(k + 1).toFixed(1) + ',' + y(Math.min(v, yMax)).toFixed(1)); });
+      if (pts.length) sv('polyline', { points: pts.join(' '), fill: 'none', stroke: ser.colour, 'stroke-width': ser.dash ? 2 : 1.6, 'stroke-dasharray': ser.dash || '', class: 'series', 'data-series': ser.name }, s);
+      if (!pts.length) return;  // no test data: no legend entry either
+      const lx = 150 + 95 * i;
+      sv('line', { x1: lx, y1: 8, x2: lx + 18, y2: 8, stroke: ser.colour, 'stroke-width': 2, 'stroke-dasharray': ser.dash || '' }, s);
+      sv('text', { x: lx + 22, y: 12 }, s, ser.name);
+    });
+    const marker = sv('line', { y1: 18, y2: cH, stroke: P.line, 'stroke-width': 1, class: 'marker' }, s);
     const readout = sv('g', {}, s);
     return { marker: marker, readout: readout, x: x, series: series };
   }
   const maxLoss = Math.max.apply(null, H.loss.concat(H.val_loss).filter(function (v) { return v !== null; }).concat([1e-9]));
-  const lossChart = chart([{ name: 'train loss', values: H.loss, colour: P.line }, { name: 'test loss', values: H.val_loss, colour: P.muted, dash: '4 3' }], 'loss', maxLoss);
-  const accChart = chart([{ name: 'train acc.', values: H.accuracy, colour: P.line }, { name: 'test acc.', values: H.val_accuracy, colour: P.muted, dash: '4 3' }], 'accuracy', 1);
+  const lossChart = chart([{ name: 'train loss', values: H.loss, colour: P.line }, { name: 'test loss', values: H.val_loss, colour: P.muted, dash: '5 3' }], 'loss', maxLoss, true, 'loss-chart');
+  const accChart = chart([{ name: 'train acc.', values: H.accuracy, colour: P.line }, { name: 'test acc.', values: H.val_accuracy, colour: P.muted, dash: '5 3' }], 'accuracy', 1, false, 'acc-chart');
   function drawCharts(f) {
     const e = Math.max(1, epochs[f]);
     [lossChart, accChart].forEach(function (ch) {
       const x = ch.x(e);
       ch.marker.setAttribute('x1', x); ch.marker.setAttribute('x2', x);
       while (ch.readout.firstChild) ch.readout.removeChild(ch.readout.firstChild);
+      sv('text', { x: left, y: cH + 30, fill: '#666' }, ch.readout, epochs[f] === 0 ? 'epoch 0: before training' : 'epoch ' + epochs[f] + ':');
       ch.series.forEach(function (ser, i) {
         const v = epochs[f] === 0 ? null : ser.values[e - 1];
-        if (v !== undefined && v !== null) svgNum(ch.readout, v, { x: 40 + 90 * i, y: cH + 16, fill: ser.colour });
+        if (v !== undefined && v !== null) svgNum(ch.readout, v, { x: 120 + 95 * i, y: cH + 30, fill: ser.colour });
       });
     });
   }
-  const gPanel = panel('Gradient health: each layer\'s gradient norm after the epoch\'s last update', false, 'health');
-  const gSvg = sv('svg', { width: cW + 120, height: 24 * D.layers.length + 30, id: 'health-svg' }, gPanel);
-  let gMax = 1e-12;
-  D.gradNorms.forEach(function (row) { row.forEach(function (v) { if (v !== null) gMax = Math.max(gMax, v); }); });
+  const gPanel = panel('Gradient health: each layer\'s gradient norm', false, 'health');
+  el('div', { class: 'note' }, gPanel, 'the size (L2 norm) of each layer\'s weight and bias gradients after the epoch\'s last update, on a log scale: ' +
+    'a layer far below the others learns slowly (vanishing gradients); one far above may blow up');
+  const gW0 = 70, gLen = 260;
+  const gSvg = sv('svg', { width: gW0 + gLen + 90, height: 24 * D.layers.length + 42, id: 'health-svg' }, gPanel);
+  const gVals = [];
+  D.gradNorms.forEach(function (row) { row.forEach(function (v) { if (v !== null && v > 0) gVals.push(v); }); });
+  const gLo = gVals.length ? Math.floor(Math.log10(Math.min.apply(null, gVals))) : -3;
+  const gHi = gVals.length ? Math.max(gLo + 1, Math.ceil(Math.log10(Math.max.apply(null, gVals)))) : 0;
+  function gX(v) { return gW0 + Math.max(0, (Math.log10(v) - gLo) / (gHi - gLo)) * gLen; }
   function drawHealth(f) {
     while (gSvg.firstChild) gSvg.removeChild(gSvg.firstChild);
+    const base = 24 * D.layers.length + 8;
+    for (let k = gLo; k <= gHi; k++) {
+      const xx = gX(Math.pow(10, k));
+      sv('line', { x1: xx, y1: 4, x2: xx, y2: base, stroke: '#e4e4e4' }, gSvg);
+      sv('text', { x: xx, y: base + 14, 'text-anchor': 'middle', fill: '#666' }, gSvg, '1e' + k);
+    }
     D.layers.forEach(function (name, l) {
       const v = D.gradNorms[f][l], yy = 8 + 24 * l;
       sv('text', { x: 0, y: yy + 13 }, gSvg, name);
-      if (v === null) { sv('text', { x: 70, y: yy + 13, fill: P.muted }, gSvg, 'no gradient yet (before training)'); return; }
-      const w = Math.max(1, 180 * Math.sqrt(v / gMax));
-      sv('rect', { x: 70, y: yy, width: w.toFixed(1), height: 16, fill: gradColour(v / gMax) }, gSvg);
-      svgNum(gSvg, v, { x: 76 + w, y: yy + 13, class: 'gnorm' });
+      if (v === null) { sv('text', { x: gW0, y: yy + 13, fill: P.muted }, gSvg, 'no gradient yet (before training)'); return; }
+      const w = Math.max(1, gX(Math.max(v, Math.pow(10, gLo))) - gW0);
+      sv('rect', { x: gW0, y: yy, width: w.toFixed(1), height: 16, fill: gradColour(0.25 + 0.75 * w / gLen), class: 'gbar' }, gSvg);
+      svgNum(gSvg, v, { x: gW0 + w + 5, y: yy + 13, class: 'gnorm' });
     });
-    sv('text', { x: 0, y: 24 * D.layers.length + 24, fill: P.muted }, gSvg, 'bar: √(norm / largest norm of the run); purple: gradient size');
+    sv('text', { x: gW0, y: base + 26, fill: P.muted }, gSvg, 'gradient norm (log scale; the same axis for every epoch)');
   }
 
   // ---------------------------------------------------------------- the time slider
@@ -329,6 +368,12 @@
   const bpPlayBtn = el('button', { id: 'bp-play' }, ctl, '▶ play');
   const endBtn = el('button', { id: 'bp-end', title: 'to the end' }, ctl, 'end ▶|');
   const stepLabel = el('span', { id: 'bp-label', class: 'note' }, ctl);
+  const zoomBox = el('span', { class: 'bp-zoom' }, ctl);
+  const zoomOut = el('button', { id: 'bp-zoom-out', title: 'zoom out', 'aria-label': 'zoom out' }, zoomBox, '−');
+  const zoomLabel = el('span', { id: 'bp-zoom', class: 'note' }, zoomBox);
+  const zoomIn = el('button', { id: 'bp-zoom-in', title: 'zoom in', 'aria-label': 'zoom in' }, zoomBox, '+');
+  const zoomFit = el('button', { id: 'bp-zoom-fit', title: 'fit the graph\'s width in the panel' }, zoomBox, 'fit width');
+  el('span', { class: 'note' }, ctl, 'keys: ← → step, Home/End, f forward, b backward');
   const explain = el('div', { class: 'explain', id: 'bp-explain' }, bpPanel);
   const wrap = el('div', { class: 'bp-wrap' }, bpPanel);
 
@@ -359,7 +404,14 @@
   gList.forEach(function (g) { g.x = colX[g.col]; });
   const gW = xAcc;
   const gH = 20 + Math.max.apply(null, Object.keys(colHeights).map(function (k) { return colHeights[k]; }));
-  const gSvg2 = sv('svg', { width: gW, height: gH, id: 'bp-svg' }, wrap);
+  const gSvg2 = sv('svg', { width: gW, height: gH, viewBox: '0 0 ' + gW + ' ' + gH, id: 'bp-svg' }, wrap);
+  let zoom = 1;
+  function setZoom(z) {
+    zoom = Math.max(0.3, Math.min(1.5, z));
+    gSvg2.setAttribute('width', (gW * zoom).toFixed(0)); gSvg2.setAttribute('height', (gH * zoom).toFixed(0));
+    zoomLabel.textContent = Math.round(100 * zoom) + ' %';
+  }
+  function fitZoom() { return Math.min(1, Math.max(0.45, (wrap.clientWidth - 4) / gW)); }
   const edgeLayer = sv('g', {}, gSvg2), boxLayer = sv('g', {}, gSvg2);
   const pos = [];
   N.forEach(function (n, i) {
@@ -432,10 +484,10 @@
     });
     stepLabel.textContent = mode + ' step ' + bpPos + ' / ' + maxPos();
     explainStep(cur, step, grads);
-    if (cur >= 0 && bpTimer !== null) {
-      const y = pos[cur][1], x = pos[cur][0];
-      if (y < wrap.scrollTop || y > wrap.scrollTop + wrap.clientHeight - 40) wrap.scrollTop = y - wrap.clientHeight / 2;
-      if (x < wrap.scrollLeft || x > wrap.scrollLeft + wrap.clientWidth - chipW) wrap.scrollLeft = x - wrap.clientWidth / 2;
+    if (cur >= 0) {  // keep the current node in sight
+      const y = pos[cur][1] * zoom, x = pos[cur][0] * zoom;
+      if (y < wrap.scrollTop || y > wrap.scrollTop + wrap.clientHeight - chipH * zoom) wrap.scrollTop = y - wrap.clientHeight / 2;
+      if (x < wrap.scrollLeft || x > wrap.scrollLeft + wrap.clientWidth - chipW * zoom) wrap.scrollLeft = x - wrap.clientWidth / 2;
     }
   }
   function nodeName(i) { return N[i].name + ' (' + N[i].group.replace(/^[^/]+\//, '') + ')'; }
@@ -494,6 +546,20 @@
     bpTimer = setInterval(function () { if (bpPos >= maxPos()) stopBp(); else go(bpPos + 1); }, 200);
   });
 
+  zoomIn.addEventListener('click', function () { setZoom(zoom * 1.25); });
+  zoomOut.addEventListener('click', function () { setZoom(zoom / 1.25); });
+  zoomFit.addEventListener('click', function () { setZoom(fitZoom()); });
+  // keyboard: anywhere in the backprop panel (not while typing in a field)
+  bpPanel.setAttribute('tabindex', '0');
+  bpPanel.addEventListener('keydown', function (ev) {
+    const keys = { ArrowRight: stepBtn, ArrowLeft: backBtn, Home: startBtn, End: endBtn, f: fwdBtn, b: bwdBtn, p: bpPlayBtn };
+    const btn = keys[ev.key];
+    if (!btn || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    ev.preventDefault();
+    btn.click();
+  });
+
+  setZoom(fitZoom());
   setFrame(F - 1);
   render();
   document.body.setAttribute('data-ready', '1');
