@@ -318,7 +318,7 @@
     const base = 24 * D.layers.length + 8;
     for (let k = gLo; k <= gHi; k++) {
       const xx = gX(Math.pow(10, k));
-      sv('line', { x1: xx, y1: 4, x2: xx, y2: base, stroke: '#e4e4e4' }, gSvg);
+      sv('line', { x1: xx, y1: 4, x2: xx, y2: base, stroke: '#eee' }, gSvg);
       sv('text', { x: xx, y: base + 14, 'text-anchor': 'middle', fill: '#666' }, gSvg, '1e' + k);
     }
     D.layers.forEach(function (name, l) {
