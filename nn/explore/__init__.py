@@ -1,7 +1,8 @@
 """The explorer: one interactive page that replays a training run and steps through backprop.
 
-- :func:`explore`: train a 2-D ``nn.MLP`` while recording (or take the
-  :class:`nn.History` of ``nn.fit(..., record=True)``) and make an :class:`Explorer`.
+- :func:`explore`: train a 2-input network (``nn.MLP``, an ``nn.Sequential`` of
+  dense layers and activations, ``nn.from_torch(...)``) while recording (or take
+  the :class:`nn.History` of ``nn.fit(..., record=True)``) and make an :class:`Explorer`.
 - :class:`Explorer`: shows itself in Jupyter and saves one self-contained HTML file.
 - :class:`Recording`: what ``nn.fit(..., record=...)`` keeps of a run.
 - :func:`backprop_trace`: one sample's forward and backward pass, node by node.
