@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -23,7 +24,7 @@ from .frames import build_frames
 from .recording import Recording
 from .trace import backprop_trace
 
-__all__ = ["Explorer", "explore", "asset", "demo_page"]
+__all__ = ["Explorer", "explore", "asset", "demo_page", "map_resolution"]
 
 
 def asset(name: str) -> str:
@@ -35,6 +36,45 @@ def asset(name: str) -> str:
     True
     """
     return resources.files("nn.explore").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
+
+
+#: About how many bytes the neuron maps may take in the page before :func:`map_resolution` lowers their resolution.
+MAP_BUDGET = 2_000_000
+
+
+def map_resolution(frames: int, neurons: int, budget: int = MAP_BUDGET) -> int:
+    """Pixels per side of each neuron's map: 32, or less (not under 16) to keep all maps within ``budget`` bytes.
+
+    Each pixel is one byte, base64 makes 4 characters of 3 bytes.
+
+    Examples
+    --------
+    >>> map_resolution(31, 33), map_resolution(61, 67), map_resolution(61, 500)
+    (32, 19, 16)
+    """
+    side = int((budget * 3 / 4 / max(1, frames * neurons)) ** 0.5)
+    return max(16, min(32, side))
+
+
+def _packed_weights(weights: list[Any]) -> dict[str, Any]:
+    """Every frame's weights as one base64 string of little-endian float64s (exact, about half the JSON text).
+
+    Order: frame, layer, W row by row (shape (nin, nout)), then b; ``shapes`` lists each layer's (nin, nout).
+
+    Examples
+    --------
+    >>> p = _packed_weights([[([[1.0, 2.0]], [0.5, -0.25])]])
+    >>> p["shapes"], np.frombuffer(base64.b64decode(p["f64"]), dtype="<f8").tolist()
+    ([[1, 2]], [1.0, 2.0, 0.5, -0.25])
+    """
+    shapes = [[len(W), len(W[0])] for W, _ in weights[0]] if weights else []
+    flat = [
+        np.concatenate([np.ravel(np.asarray(W, dtype="<f8")), np.asarray(b, dtype="<f8")])
+        for f in weights
+        for W, b in f
+    ]
+    raw = np.concatenate(flat).astype("<f8").tobytes() if flat else b""
+    return {"shapes": shapes, "frames": len(weights), "f64": base64.b64encode(raw).decode("ascii")}
 
 
 def _json_for_script(data: Any) -> str:
@@ -80,7 +120,7 @@ class Explorer:
         parts = {
             "TITLE": html.escape(self.data.get("title", "layergrad explorer")),
             "CSS": asset("explorer.css"),
-            "DATA": _json_for_script(self.data),
+            "DATA": _json_for_script({**self.data, "weights": _packed_weights(self.data["weights"])}),
             "JS": asset("explorer.js"),
         }
         return re.sub(r"\{\{(TITLE|CSS|DATA|JS)\}\}", lambda m: parts[m.group(1)], asset("template.html"))
@@ -143,7 +183,7 @@ def explore(
     record: bool | int = True,
     sample: int = 0,
     trace_epoch: int | None = None,
-    resolution: int = 32,
+    resolution: int | None = None,
     probe_epochs: int = 100,
     seed: int = 0,
     title: str | None = None,
@@ -179,8 +219,10 @@ def explore(
     trace_epoch : int, optional
         The recorded epoch whose weights that backprop uses; default the
         last, so the gradients shown are those of the model as it is now.
-    resolution : int, default 32
-        Pixels per side of each neuron's map.
+    resolution : int, optional
+        Pixels per side of each neuron's map; default 32, or fewer (down to
+        16) when the network and the run are so large that the maps would
+        pass about 2 MB (see :func:`map_resolution`).
     probe_epochs : int, default 100
         Training steps of each linear probe.
     seed : int, default 0
@@ -242,7 +284,12 @@ def explore(
     if sample >= len(rec.X):
         raise ValueError(f"{where}: sample must be below the {len(rec.X)} training samples, got {sample}")
     data = build_frames(
-        rec, history, resolution=check_int(resolution, "resolution", where, 4), probe_epochs=probe_epochs
+        rec,
+        history,
+        resolution=map_resolution(len(rec.epochs), sum(d.W.shape[1] for d in plan))
+        if resolution is None
+        else check_int(resolution, "resolution", where, 4),
+        probe_epochs=probe_epochs,
     )
     x = np.asarray(rec.X[sample], dtype=np.float64)
     epoch = rec.epochs[-1] if trace_epoch is None else check_int(trace_epoch, "trace_epoch", where, minimum=0)

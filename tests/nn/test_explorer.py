@@ -357,3 +357,16 @@ def test_a_model_from_torch_is_explored_with_torchs_gradients():
         for i in range(2):
             want = tm[0].weight.grad[j, i].item()
             assert got[("Sequential/layer 1/neuron " + str(j), f"w{i}")] == pytest.approx(want, rel=1e-9, abs=1e-15)
+
+
+def test_big_networks_get_coarser_maps_and_a_small_page():
+    from nn.explore.page import map_resolution
+
+    assert map_resolution(31, 33) == 32  # the demo keeps the full 32 x 32
+    for frames, neurons in [(61, 67), (61, 129), (200, 1000)]:
+        r = map_resolution(frames, neurons)
+        assert r == 16 or frames * neurons * r * r * 4 / 3 <= 2_000_000
+    X, y = nn.data.moons(40, seed=0)
+    ex = nn.explore(nn.MLP(2, [40, 40, 1], seed=0), X, y, epochs=60, record=1, probe_epochs=2)
+    assert ex.data["res"] == map_resolution(61, 81) < 32
+    assert len(ex.html()) < 5_000_000  # 8.7 MB before the maps had a budget and the weights were packed

@@ -359,3 +359,17 @@ def test_curves_and_gradient_health_are_readable(page, built):
     assert sorted(range(len(bars)), key=bars.__getitem__) == sorted(range(len(norms)), key=norms.__getitem__)
     ticks = [t.text_content() for t in page.locator("#health-svg text").all() if t.text_content().startswith("1e")]
     assert len(ticks) >= 2
+
+
+def test_weights_reach_the_page_exactly(page, built):
+    """The weights travel as packed float64s: every edge's hover text is the weight itself, to the last digit."""
+    *_, ex, _ = built
+    titles = page.evaluate("() => Array.from(document.querySelectorAll('#net-svg line title')).map(t => t.textContent)")
+    W = ex.data["weights"][-1]
+    want = [
+        f"weight {i}→{j} of {name}: {W[k][0][i][j]!r}"
+        for k, name in enumerate(ex.data["layers"])
+        for j in range(len(W[k][1]))
+        for i in range(len(W[k][0]))
+    ]
+    assert titles == want

@@ -62,6 +62,25 @@
       at: function (lead, k) { return this.lo[lead] + this.q[lead * this.per + k] / 255 * (this.hi[lead] - this.lo[lead]); } };
   }
 
+  // weights: exact float64s, little-endian, frame by frame, then layer by layer (W row by row, then b)
+  function unpackWeights(p) {
+    const raw = atob(p.f64), view = new DataView(new ArrayBuffer(raw.length));
+    for (let i = 0; i < raw.length; i++) view.setUint8(i, raw.charCodeAt(i));
+    let off = 0;
+    function next() { const v = view.getFloat64(off, true); off += 8; return v; }
+    const out = [];
+    for (let f = 0; f < p.frames; f++) {
+      out.push(p.shapes.map(function (sh) {
+        const W = [];
+        for (let i = 0; i < sh[0]; i++) { const row = []; for (let j = 0; j < sh[1]; j++) row.push(next()); W.push(row); }
+        const b = [];
+        for (let j = 0; j < sh[1]; j++) b.push(next());
+        return [W, b];
+      }));
+    }
+    return out;
+  }
+  D.weights = unpackWeights(D.weights);
   const epochs = D.epochs, F = epochs.length, sizes = D.sizes;
   const maps = unpack(D.maps), bound = unpack(D.boundary), confid = unpack(D.confidence), reps = unpack(D.reps);
   const nNeurons = sizes.slice(1).reduce(function (a, b) { return a + b; }, 0);
@@ -117,8 +136,8 @@
   const netPanel = panel('Network: each neuron\'s output over the input plane', false, 'network');
   el('div', { class: 'note' }, netPanel, 'orange: negative, blue: positive (each map scaled to its largest value); edges: the weight\'s sign and size');
   const deadNote = el('div', { class: 'note', id: 'dead-note' }, netPanel);
-  const cols = sizes.length, box = 48, colGap = 150, rowGap = 62;
   const tallest = Math.max.apply(null, sizes);
+  const box = tallest > 12 ? 34 : 48, cols = sizes.length, colGap = 150, rowGap = box + 14;  // wide layers: smaller maps
   const netW = 80 + (cols - 1) * colGap + box + 80, netH = tallest * rowGap + 30;
   const net = el('div', { class: 'net', style: 'width:' + netW + 'px;height:' + netH + 'px' }, netPanel);
   const netSvg = sv('svg', { width: netW, height: netH, id: 'net-svg' }, net);
