@@ -373,3 +373,17 @@ def test_weights_reach_the_page_exactly(page, built):
         for i in range(len(W[k][0]))
     ]
     assert titles == want
+
+
+def test_play_runs_through_the_epochs_and_stops(page, built):
+    *_, ex, _ = built
+    page.locator("#epoch").focus()
+    page.keyboard.press("Home")
+    page.click("#play")
+    assert page.locator("#play").inner_text().endswith("pause")
+    last = f"epoch {ex.data['epochs'][-1]}"
+    page.wait_for_function(
+        f"() => document.getElementById('epoch-label').textContent.startsWith({last!r})", timeout=10_000
+    )
+    page.wait_for_function("() => document.getElementById('play').textContent.includes('play')", timeout=2_000)
+    assert page.locator("#epoch").input_value() == str(len(ex.data["epochs"]) - 1)

@@ -323,7 +323,7 @@
     });
   }
   const gPanel = panel('Gradient health: each layer\'s gradient norm', false, 'health');
-  el('div', { class: 'note' }, gPanel, 'the size (L2 norm) of each layer\'s weight and bias gradients after the epoch\'s last update, on a log scale: ' +
+  el('div', { class: 'note' }, gPanel, 'the size (L2 norm) of each layer\'s weight and bias gradients at the epoch\'s last training step, on a log scale: ' +
     'a layer far below the others learns slowly (vanishing gradients); one far above may blow up');
   const gW0 = 70, gLen = 260;
   const gSvg = sv('svg', { width: gW0 + gLen + 90, height: 24 * D.layers.length + 42, id: 'health-svg' }, gPanel);
