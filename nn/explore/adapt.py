@@ -58,6 +58,9 @@ def _walk(m: Any, path: str, where: str, out: list[Dense]) -> None:
         for key, child in m.named_children():
             _walk(child, f"{path}.{key}" if path else str(key), where, out)
         return
+    if type(m).__name__ in ("Softmax", "LogSoftmax"):
+        why = "the page reads k outputs as logits; drop it (nn.cross_entropy applies the softmax itself)"
+        raise _refuse(where, path, m, why)
     raise _refuse(where, path, m, "not a Linear layer, an activation or a Sequential of them")
 
 

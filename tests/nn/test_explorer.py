@@ -210,6 +210,8 @@ def test_explore_checks_its_inputs():
         nn.explore(nn.Sequential(nn.Linear(2, 4), nn.Sequential(nn.Dropout(0.1)), nn.Linear(4, 1)), X, y)
     with pytest.raises(TypeError, match=r"module at '2' \(Tanh\): a second activation after ReLU"):
         nn.explore(nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Tanh(), nn.Linear(4, 1)), X, y)
+    with pytest.raises(TypeError, match=r"module at '1' \(Softmax\): the page reads k outputs as logits; drop it"):
+        nn.explore(nn.Sequential(nn.Linear(2, 3), nn.Softmax(dim=1)), X, y)
     with pytest.raises(TypeError, match=r"module at '0' \(ReLU\): an activation before the first Linear"):
         nn.explore(nn.Sequential(nn.ReLU(), nn.Linear(2, 1)), X, y)
     with pytest.raises(TypeError, match="give the training data"):
