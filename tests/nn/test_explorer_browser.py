@@ -316,6 +316,13 @@ def test_a_torch_model_shows_torchs_gradients(browser, artifacts, classes):
         return Object.keys(seen); }"""
     )
     assert len(colours) > classes
+    swatches = pg.locator("#class-legend .swatch").all()
+    from autograd import palette
+
+    want = [palette.as_dict()["classes"][k] for k in range(classes)]
+    assert [pg.evaluate("e => getComputedStyle(e).backgroundColor", s.element_handle()) for s in swatches] == [
+        "rgb({}, {}, {})".format(*(int(c[i : i + 2], 16) for i in (1, 3, 5))) for c in want
+    ]
     pg.close()
     assert errors == [], errors
 

@@ -194,6 +194,11 @@
   const bSize = 300;
   const bCanvas = el('canvas', { width: bSize, height: bSize, id: 'boundary-canvas' }, bPanel);
   const bNote = el('div', { class: 'note' }, bPanel);
+  const legend = el('div', { class: 'note', id: 'class-legend' }, bPanel);
+  for (let k = 0; k < D.classes; k++) {
+    el('span', { class: 'swatch', style: 'background:' + classColour(k) }, legend);
+    legend.appendChild(document.createTextNode('class ' + k + '  '));
+  }
   el('div', { class: 'note' }, bPanel, 'filled dots: training data; rings: test data; shade: how sure the model is');
   const B = D.boundaryRes, bOff = document.createElement('canvas');
   bOff.width = B; bOff.height = B;
