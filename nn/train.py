@@ -54,7 +54,7 @@ from .data import DataLoader
 from .explore.recording import Recording, record_every
 from .history import History, format_metric
 from .inspect.snapshots import Snapshots
-from .losses import MSELoss, bce_with_logits, cross_entropy, mse_loss, target_check
+from .losses import BCELoss, MSELoss, bce_with_logits, binary_cross_entropy, cross_entropy, mse_loss, target_check
 from .metrics import EvalMode, accuracy, forward_batch, predict, score_array
 from .optim import Adam
 
@@ -284,7 +284,9 @@ def fit(
             )
     labels = ya if ya is not None else np.zeros(0)
     binary = nout == 1 and labels.size and set(np.unique(labels).tolist()) <= {0, 1}
-    threshold = 0.5 if (loss is mse_loss or isinstance(loss, MSELoss)) and binary else 0.0
+    # a score above the threshold is class 1: 0 for logits, 0.5 for probabilities (BCE) and 0/1 regression (MSE)
+    on_half = loss is mse_loss or loss is binary_cross_entropy or isinstance(loss, (MSELoss, BCELoss))
+    threshold = 0.5 if on_half and binary else 0.0
     if loader is not None:
         train: Batches = loader_batches(model, engine, loader)
     else:

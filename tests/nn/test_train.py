@@ -124,6 +124,18 @@ def test_mse_on_01_labels_thresholds_at_one_half(circles):
     assert h.accuracy == [0.25]
 
 
+@pytest.mark.parametrize("loss", ["function", "module"])
+def test_probabilities_from_a_sigmoid_output_threshold_at_one_half(circles, loss):
+    X, _ = circles
+    y = np.array([0] * 45 + [1] * 15)
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    model[0].weight.data[:] = 0.0
+    model[0].bias.data[:] = np.log(0.25 / 0.75)  # every probability is 0.25: class 0 below 0.5, never above 0
+    fn = nn.losses.binary_cross_entropy if loss == "function" else nn.BCELoss()
+    h = fit(model, X, y, loss=fn, optimizer=SGD(model.parameters(), lr=0.0), epochs=1, progress=False)
+    assert h.accuracy == [0.75]
+
+
 def test_regression_targets_give_nan_accuracy():
     X = np.linspace(-1, 1, 20).reshape(-1, 1)
     model = nn.MLP(1, [1], seed=0)
