@@ -259,7 +259,7 @@ class Node:
         return self._unary(OPS["erf"])
 
     def gelu(self, approximate: str = "none") -> Any:
-        """Gaussian error linear unit ``x·Φ(x)``, exact with erf, or PyTorch's tanh formula with ``approximate="tanh"``."""
+        """Gaussian error linear unit ``x·Φ(x)`` with erf; ``approximate="tanh"``: PyTorch's tanh formula."""
         if approximate not in ("none", "tanh"):
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return self._unary(OPS["gelu"], approximate)

@@ -108,7 +108,9 @@ def check_activation(name: Any, config: Any, what: str = "activation_config") ->
             raise ValueError(f"{key} of activation {name!r} must be a {type(default).__name__}, got {show(value)}")
         choices = _CHOICES.get((name, key))
         if choices is not None and value not in choices:
-            raise ValueError(f"{key} of activation {name!r} must be {' or '.join(map(repr, choices))}, got {show(value)}")
+            raise ValueError(
+                f"{key} of activation {name!r} must be {' or '.join(map(repr, choices))}, got {show(value)}"
+            )
 
 
 class Block(NamedTuple):

@@ -138,7 +138,7 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
 
 
 def gelu(input: Any, approximate: str = "none") -> Any:
-    """GELU, as ``torch.nn.functional.gelu``: exact ``x·Φ(x)`` with erf, or the tanh formula with ``approximate="tanh"``.
+    """GELU as ``torch.nn.functional.gelu``: exact ``x·Φ(x)`` with erf, or the tanh formula (``approximate="tanh"``).
 
     Examples
     --------

@@ -121,5 +121,7 @@ def test_against_torch() -> None:
     t.erf().sum().backward()
     tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     torch.erf(tx).sum().backward()
-    np.testing.assert_allclose(ag.erf(Tensor(x)).data, torch.erf(tx).detach().numpy(), rtol=5e-16, atol=1e-300)  # torch's erf: 1 ulp
+    np.testing.assert_allclose(
+        ag.erf(Tensor(x)).data, torch.erf(tx).detach().numpy(), rtol=5e-16, atol=1e-300
+    )  # torch's erf: 1 ulp
     np.testing.assert_allclose(t.grad, tx.grad.numpy(), rtol=1e-14, atol=0)

@@ -43,8 +43,12 @@ def test_both_forms_on_both_engines_give_the_same_numbers(x: np.ndarray, approxi
     values = nn.GELU(approximate)([Value(float(v)) for v in x.ravel()])
     if approximate == "none":  # bit for bit: both engines call math.erf (math.tanh and np.tanh may differ by an ulp)
         assert [v.data for v in values] == t.ravel().tolist()
-    np.testing.assert_allclose([v.data for v in values], t.ravel(), rtol=1e-15, atol=2e-15)  # 1 + tanh, 1 + erf cancel for x < 0
-    assert np.array_equal(nn.gelu(Tensor(x), approximate).data, t) and np.array_equal(F.gelu(Tensor(x), approximate).data, t)
+    np.testing.assert_allclose(
+        [v.data for v in values], t.ravel(), rtol=1e-15, atol=2e-15
+    )  # 1 + tanh, 1 + erf cancel for x < 0
+    assert np.array_equal(nn.gelu(Tensor(x), approximate).data, t) and np.array_equal(
+        F.gelu(Tensor(x), approximate).data, t
+    )
 
 
 def test_the_default_is_exact_and_the_forms_differ_by_up_to_5e_4() -> None:
