@@ -125,3 +125,28 @@ def test_against_torch() -> None:
         ag.erf(Tensor(x)).data, torch.erf(tx).detach().numpy(), rtol=5e-16, atol=1e-300
     )  # torch's erf: 1 ulp
     np.testing.assert_allclose(t.grad, tx.grad.numpy(), rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda t: t.erf().sum(),
+        lambda t: t.gelu().sum(),
+        lambda t: (t * Tensor([[1.0], [2.0]])).erf().sum(),  # the recorded gradient sums a broadcast back
+        lambda t: t.clip(-1.0, 1.0).erf().sum() * t.sum(),
+    ],
+)
+def test_a_recorded_gradient_differentiates_after_an_in_place_change_elsewhere(expr: Any) -> None:
+    # Rows a recorded backward reaches by name (erf is one) once made Tensor nodes without the clock
+    # tick that in-place checks read: any in-place op earlier in the process broke the second backward.
+    w = Tensor([1.0], requires_grad=True)
+    with ag.no_grad():
+        w -= 0.1
+    t = Tensor([0.5, -0.3], requires_grad=True)
+    (g,) = ag.grad(expr(t), t, create_graph=True)
+    g.sum().backward()
+    assert t.grad is not None and np.all(np.isfinite(t.grad))
+    u = Tensor([0.5, -0.3], requires_grad=True)
+    (g1,) = ag.grad(expr(u), u, create_graph=True)
+    h = ag.grad(g1.sum(), u)[0]
+    np.testing.assert_array_equal(t.grad, h.data)
