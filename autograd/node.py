@@ -254,9 +254,15 @@ class Node:
         """log(1 + e^x), a smooth ReLU, computed without overflow."""
         return self._unary(OPS["softplus"])
 
-    def gelu(self) -> Any:
-        """Gaussian error linear unit (tanh approximation)."""
-        return self._unary(OPS["gelu"])
+    def erf(self) -> Any:
+        """The error function ``2/√π ∫₀ˣ e^(-t²) dt``, as ``torch.erf`` and ``math.erf``."""
+        return self._unary(OPS["erf"])
+
+    def gelu(self, approximate: str = "none") -> Any:
+        """Gaussian error linear unit ``x·Φ(x)`` with erf; ``approximate="tanh"``: PyTorch's tanh formula."""
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return self._unary(OPS["gelu"], approximate)
 
     def clip(self, lo: float, hi: float) -> Any:
         """Limit to [lo, hi]; the gradient is 0 outside."""

@@ -123,20 +123,33 @@ class Op(NamedTuple):
 # --------------------------------------------------------------------------
 
 
+_SQRT1_2 = 0.7071067811865476  # 1/√2
+_INV_SQRT_2PI = 0.3989422804014327  # 1/√(2π), the standard normal density at 0
+_TWO_OVER_SQRT_PI = 1.1283791670955126  # erf's derivative at 0
+
+
 def _gelu_inner(a: Any) -> Any:
     return 0.7978845608028654 * (a + 0.044715 * a * a * a)
 
 
-def _gelu_fwd(xp: Any, a: Any) -> Any:
-    # NOTE: the tanh approximation (numpy has no erf); PyTorch's
-    # GELU(approximate="tanh").
-    return 0.5 * a * (1 + xp.tanh(_gelu_inner(a)))
+def _gelu_fwd(xp: Any, a: Any, approximate: str) -> Any:
+    # NOTE: PyTorch's two GELUs: x·Φ(x) with erf ("none"), or Hendrycks & Gimpel's tanh formula ("tanh").
+    if approximate == "tanh":
+        return 0.5 * a * (1 + xp.tanh(_gelu_inner(a)))
+    return 0.5 * a * (1 + xp.erf(a * _SQRT1_2))
 
 
-def _gelu_vjp(xp: Any, g: Any, out: Any, a: Any) -> Any:
-    t = xp.tanh(_gelu_inner(a))
-    dinner = 0.7978845608028654 * (1 + 3 * 0.044715 * a * a)
-    return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * dinner)
+def _gelu_vjp(xp: Any, g: Any, out: Any, a: Any, approximate: str) -> Any:
+    if approximate == "tanh":
+        t = xp.tanh(_gelu_inner(a))
+        dinner = 0.7978845608028654 * (1 + 3 * 0.044715 * a * a)
+        return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * dinner)
+    # Φ(x) + x·φ(x)
+    return g * (0.5 * (1 + xp.erf(a * _SQRT1_2)) + a * xp.exp(-0.5 * a * a) * _INV_SQRT_2PI)
+
+
+def _gelu_label(consts: tuple[Any, ...], n_parents: int) -> str:
+    return "GELU(tanh)" if consts and consts[0] == "tanh" else "GELU"
 
 
 def _sum_vjp(xp: Any, g: Any, out: Any, a: Any, axis: Any, keepdims: bool) -> Any:
@@ -288,7 +301,9 @@ _ROWS = [
                                                    (lambda xp, g, out, a, s: g * (xp.gt(a, 0) * (1 - s) + s),),
                                                    "LeakyReLU", "LeakyReLU", "LeakyReLU({0})"),
     Op("softplus", lambda xp, a: xp.softplus(a),   (lambda xp, g, out, a: g * xp.sigmoid(a),), "softplus"),
-    Op("gelu",    _gelu_fwd,                       (_gelu_vjp,), "GELU"),
+    Op("erf",     lambda xp, a: xp.erf(a),         (lambda xp, g, out, a: g * _TWO_OVER_SQRT_PI * xp.exp(-a * a),),
+                                                   "erf"),
+    Op("gelu",    _gelu_fwd,                       (_gelu_vjp,), "GELU", "GELU", _gelu_label),
     Op("clip",    lambda xp, a, lo, hi: xp.clip(a, lo, hi),
                                                    (lambda xp, g, out, a, lo, hi: g * xp.between(a, lo, hi),),
                                                    "clip", "clip", "clip({0}, {1})"),

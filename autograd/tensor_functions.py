@@ -23,6 +23,7 @@ __all__ = [
     "sqrt",
     "abs",
     "tanh",
+    "erf",
     "sigmoid",
     "relu",
     "sin",
@@ -116,6 +117,19 @@ def tanh(input: Any) -> Any:
     [0.0]
     """
     return _node(input, "tanh").tanh()
+
+
+def erf(input: Any) -> Any:
+    """The error function, elementwise (``torch.erf``); its derivative is ``2/√π · exp(-x²)``.
+
+    Examples
+    --------
+    >>> erf(Tensor([0.0, 1.0])).tolist()
+    [0.0, 0.8427007929497149]
+    >>> round(erf(Value(0.5)).data, 6)
+    0.5205
+    """
+    return _node(input, "erf").erf()
 
 
 def sigmoid(input: Any) -> Any:

@@ -95,6 +95,7 @@ class _Scalar:
     abs = staticmethod(abs)
     sin = staticmethod(math.sin)
     cos = staticmethod(math.cos)
+    erf = staticmethod(math.erf)
 
     @staticmethod
     def relu(a: float) -> float:
@@ -157,6 +158,21 @@ def _a_sigmoid(a: np.ndarray) -> np.ndarray:
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)
 
 
+def _a_erf(a: Any) -> np.ndarray:
+    """The error function of every element: ``math.erf`` itself, so bit for bit the Value engine's numbers.
+
+    NOTE: numpy has no erf.  ``math.erf`` per element costs about 50 ns (0.8 ms
+    for 16,384 numbers, 40x ``np.tanh``); in exchange both engines give the
+    same, correctly rounded float64 numbers, where a vectorised rational
+    approximation would differ from ``math.erf`` by an ulp here and there.
+    float32 and float16 keep their dtype (computed in float64, rounded once).
+    """
+    a = np.asarray(a)
+    kind = a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
+    out = np.fromiter(map(math.erf, a.ravel().tolist()), dtype=np.float64, count=a.size)
+    return out.reshape(a.shape).astype(kind, copy=False)
+
+
 def _float_type(a: Any, b: Any) -> np.dtype:
     return np.result_type(a, b, np.float16)
 
@@ -188,6 +204,7 @@ class _Array:
     isfinite = staticmethod(np.isfinite)
     sin = staticmethod(np.sin)
     cos = staticmethod(np.cos)
+    erf = staticmethod(_a_erf)
     remainder = staticmethod(np.remainder)
     floor_divide = staticmethod(np.floor_divide)
     cumsum = staticmethod(np.cumsum)

@@ -48,6 +48,7 @@ import numpy as np
 
 from .node import MANY, Node, builder
 from .ops import OPS, Op
+from .versions import CLOCK
 from .xp import ARRAY, SCALAR
 
 __all__ = ["GRAPH", "apply"]
@@ -64,6 +65,14 @@ def _maker(cls: type[Node]) -> Callable[..., Any]:
     return make
 
 
+def _stamped(node: Any) -> Any:
+    """``node``, with the clock tick it was made at if its engine tracks in-place changes (Tensor's ``_born``)."""
+    # NOTE: without it, backward() through a recorded gradient fails once anything changed in place
+    if hasattr(type(node), "_born"):
+        node._born = CLOCK.now
+    return node
+
+
 def _constant(like: Node, x: Any) -> Node:
     """``x`` as a leaf of ``like``'s engine that does not require grad (a Python number takes ``like``'s dtype)."""
     make = _maker(type(like))
@@ -72,7 +81,7 @@ def _constant(like: Node, x: Any) -> Node:
         arr = np.asarray(x, dtype=kind if isinstance(x, (int, float, bool)) else None)
         if arr.dtype.kind != "f":
             arr = arr.astype(kind)
-        return make(None, None, None, (), arr, False)
+        return _stamped(make(None, None, None, (), arr, False))
     return make(None, None, None, (), float(x), False)
 
 
@@ -95,8 +104,8 @@ def apply(op: Op, parents: Sequence[Any], consts: tuple[Any, ...] = ()) -> Any:
     record = any(p.requires_grad for p in nodes)
     make = _maker(type(like))
     if op.variadic or len(nodes) > 2:
-        return make(op, nodes, MANY, consts, data, record)
-    return make(op, nodes[0], nodes[1] if len(nodes) == 2 else None, consts, data, record)
+        return _stamped(make(op, nodes, MANY, consts, data, record))
+    return _stamped(make(op, nodes[0], nodes[1] if len(nodes) == 2 else None, consts, data, record))
 
 
 def _has_node(*xs: Any) -> bool:

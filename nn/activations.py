@@ -130,15 +130,31 @@ def softplus(x: Any) -> Any:
     return _elementwise(x, lambda v: v.softplus(), "softplus")
 
 
-def gelu(x: Any) -> Any:
-    """Gaussian error linear unit (tanh approximation).
+GELU_APPROXIMATIONS = ("none", "tanh")
+"""The values of ``approximate`` that GELU takes, as in PyTorch."""
+
+
+def _check_approximate(approximate: Any, where: str) -> str:
+    if not isinstance(approximate, str) or approximate not in GELU_APPROXIMATIONS:
+        raise ValueError(f"{where}: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return approximate
+
+
+def gelu(x: Any, approximate: str = "none") -> Any:
+    """Gaussian error linear unit ``x·Φ(x) = x/2·(1 + erf(x/√2))``, as ``torch.nn.functional.gelu``.
+
+    ``approximate="tanh"`` gives Hendrycks & Gimpel's approximation
+    ``x/2·(1 + tanh(√(2/π)·(x + 0.044715x³)))`` instead (up to 5e-4 away).
 
     Examples
     --------
-    >>> round(gelu(Value(1.0)).data, 4)
-    0.8412
+    >>> round(gelu(Value(1.0)).data, 6)
+    0.841345
+    >>> round(gelu(Value(1.0), approximate="tanh").data, 6)
+    0.841192
     """
-    return _elementwise(x, lambda v: v.gelu(), "gelu")
+    _check_approximate(approximate, "gelu")
+    return _elementwise(x, lambda v: v.gelu(approximate), "gelu")
 
 
 class Activation(Module):
@@ -251,30 +267,62 @@ class Softplus(Activation):
 
 
 class GELU(Activation):
-    """x · Φ(x) (tanh approximation)."""
+    """x · Φ(x), exact with erf (``approximate="none"``) or with PyTorch's tanh formula (``"tanh"``).
+
+    Examples
+    --------
+    >>> round(GELU()(Value(-1.0)).data, 6)
+    -0.158655
+    >>> GELU(approximate="tanh"), GELU(approximate="tanh").describe()
+    (GELU(approximate='tanh'), 'GELU(tanh)')
+    """
 
     fn = staticmethod(gelu)
     key = "gelu"
     he_init = True
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = _check_approximate(approximate, "GELU")
+
+    def forward(self, x: Any) -> Any:
+        return gelu(x, self.approximate)
+
+    def node(self, v: _N) -> _N:
+        return v.gelu(self.approximate)
+
+    def describe(self) -> str:
+        return "GELU" if self.approximate == "none" else "GELU(tanh)"
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+    def config(self) -> dict[str, Any]:
+        return {"approximate": self.approximate}
 
 
 _CLASSES: tuple[type[Activation], ...] = (Identity, Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU)
 ACTIVATIONS: dict[str, type[Activation]] = {cls.key: cls for cls in _CLASSES}
 """Activation classes by the name accepted in ``activation="..."``."""
 _ALIASES = {"linear": "identity", "none": "identity", "threshold": "step", "leakyrelu": "leaky_relu"}
+_PRESETS: dict[str, Callable[[], Activation]] = {"gelu_tanh": lambda: GELU(approximate="tanh")}
+"""Names that stand for a configured activation: ``"gelu_tanh"`` is ``GELU(approximate="tanh")``."""
 
 
 def get_activation(activation: Any) -> Activation:
     """An activation module from a name, a module, a class or None (identity).
 
+    ``"gelu"`` is the exact GELU (PyTorch's ``nn.GELU()``), ``"gelu_tanh"``
+    its tanh approximation (``nn.GELU(approximate="tanh")``).
+
     Examples
     --------
-    >>> get_activation("relu")
-    ReLU()
-    >>> get_activation("swish")
+    >>> get_activation("relu"), get_activation("gelu_tanh")
+    (ReLU(), GELU(approximate='tanh'))
+    >>> get_activation("swish")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown activation 'swish'; known: identity, step, relu, leaky_relu, sigmoid, tanh, softplus, gelu
+    ValueError: unknown activation 'swish'; known: identity, step, relu, ..., gelu, gelu_tanh
     """
     if activation is None:
         return Identity()
@@ -286,8 +334,10 @@ def get_activation(activation: Any) -> Activation:
         key = _ALIASES.get(activation.lower(), activation.lower())
         if key in ACTIVATIONS:
             return ACTIVATIONS[key]()
-        raise ValueError(f"unknown activation {activation!r}; known: {', '.join(ACTIVATIONS)}")
+        if key in _PRESETS:
+            return _PRESETS[key]()
+        raise ValueError(f"unknown activation {activation!r}; known: {', '.join([*ACTIVATIONS, *_PRESETS])}")
     raise TypeError(
-        f"activation must be a name ({', '.join(ACTIVATIONS)}), an nn activation module or None, "
+        f"activation must be a name ({', '.join([*ACTIVATIONS, *_PRESETS])}), an nn activation module or None, "
         f"got {type(activation).__name__}"
     )

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, GELU_APPROXIMATIONS
 from .archive import MAX_MEMBERS
 from .layers import Layer, Linear
 from .mlp import ENGINES, MLP
@@ -62,6 +62,10 @@ def _one_of(*options: str) -> Callable[[Any, str], None]:
     return check
 
 
+_CHOICES = {("gelu", "approximate"): GELU_APPROXIMATIONS}
+"""The activations' string arguments that take one of a few values."""
+
+
 def _activation_name(value: Any, what: str = "activation") -> None:
     if not isinstance(value, str) or value not in ACTIVATIONS:
         raise ValueError(f"unknown activation {show(value)}; known: {', '.join(ACTIVATIONS)}")
@@ -102,6 +106,11 @@ def check_activation(name: Any, config: Any, what: str = "activation_config") ->
             ok = type(value) is type(default)
         if not ok:
             raise ValueError(f"{key} of activation {name!r} must be a {type(default).__name__}, got {show(value)}")
+        choices = _CHOICES.get((name, key))
+        if choices is not None and value not in choices:
+            raise ValueError(
+                f"{key} of activation {name!r} must be {' or '.join(map(repr, choices))}, got {show(value)}"
+            )
 
 
 class Block(NamedTuple):

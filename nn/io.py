@@ -139,12 +139,24 @@ def _build(name: Any, config: Any) -> Module:
     if name == "Sequential":
         return Sequential(*[_build(m["class"], m["config"]) for m in config["modules"]])
     if name == "activation":
-        return ACTIVATIONS[config["name"]](**{k: v for k, v in config.items() if k != "name"})
+        return _activation(config["name"], {k: v for k, v in config.items() if k != "name"})
     cls = SAVABLE.get(name) if isinstance(name, str) else None
     if cls is None:
         known = ", ".join([*_known(), "Sequential"])
         raise ValueError(f"unknown module class {show(name)}; known: {known}")
     return cls(**_decode_config(config))
+
+
+def _activation(name: str, config: dict[str, Any]) -> Activation:
+    """The built-in activation ``name`` with arguments ``config``, as the file's model was trained with it.
+
+    NOTE: until GELU got its exact form, ``"gelu"`` was the tanh approximation
+    and its file entry had no arguments; every GELU saved since records
+    ``approximate``, so one without it is an old file's tanh GELU.
+    """
+    if name == "gelu" and "approximate" not in config:
+        config = {**config, "approximate": "tanh"}
+    return ACTIVATIONS[name](**config)
 
 
 def _decode_config(config: Any) -> dict[str, Any]:
@@ -157,7 +169,7 @@ def _decode_config(config: Any) -> dict[str, Any]:
         raise ValueError(f"activation_config must be a JSON object, got {type(act_config).__name__}")
     if "activation" in config:
         check_activation(config["activation"], act_config or {})
-        config["activation"] = ACTIVATIONS[config["activation"]](**(act_config or {}))
+        config["activation"] = _activation(config["activation"], act_config or {})
     if "dtype" in config:
         dtype = config["dtype"]
         if not isinstance(dtype, str) or dtype not in DTYPES:

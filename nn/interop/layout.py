@@ -47,7 +47,7 @@ _ACTIVATIONS: dict[type, tuple[str, Any]] = {
     Sigmoid: ("Sigmoid", lambda a: {}),
     Tanh: ("Tanh", lambda a: {}),
     Softplus: ("Softplus", lambda a: {"beta": 1.0, "threshold": SOFTPLUS_THRESHOLD}),
-    GELU: ("GELU", lambda a: {"approximate": "tanh"}),  # NOTE: layergrad's GELU is the tanh approximation
+    GELU: ("GELU", lambda a: {"approximate": a.approximate}),  # "none" (erf) or "tanh", as in torch
     Identity: ("Identity", lambda a: {}),
 }
 _SUPPORTED = (

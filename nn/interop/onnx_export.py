@@ -10,14 +10,18 @@ its input through, BatchNorm1d uses its running statistics), as
 
 onnxruntime (1.32) runs every op used here in float32.  In float64 it has no
 ``LeakyRelu`` or ``Softplus`` kernel, and its ``Gelu`` and ``LayerNormalization``
-differ from the formula by up to 1e-8 and 1e-12, so a float64 export writes
-these four as small compositions of exact ops (``Relu(x) - a·Relu(-x)``,
-``Relu(x) + Log(1 + Exp(-|x|))``, GELU's tanh formula, mean and variance),
+differ from the formula by up to 1e-8 and 1e-12, and it has no float64
+``Erf`` (so no exact ``Gelu``), so a float64 export writes these as small
+compositions of ops it runs (``Relu(x) - a·Relu(-x)``,
+``Relu(x) + Log(1 + Exp(-|x|))``, GELU's tanh formula, the exact GELU with
+erfc as ``exp(-x²)`` times a polynomial good to 1.3e-15, mean and variance),
 named ``<stage>/activation/...`` and ``<stage>/normalise/...``.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -66,6 +70,65 @@ class _Graph:
         return name
 
 
+_ERFC_TOP = 6.0  # beyond, erf(x) is ±1 in float64 and erfc(x) < 2e-17
+_ERFC_T0 = 2.0 / (2.0 + _ERFC_TOP)  # t = 2/(2 + x) runs over [_ERFC_T0, 1] for x in [0, 6]
+_ERFC_DEGREE = 18
+
+
+@functools.cache
+def _erfc_polynomial() -> np.ndarray:
+    """Coefficients ``c`` with ``erfc(x) ≈ exp(-x²)·t·Σ c_k u^k`` for x in [0, 6], to 1.3e-15.
+
+    ``t = 2/(2 + x)`` and ``u`` is ``t`` mapped to [-1, 1].  ``e^(x²)·erfc(x)/t``
+    is smooth and bounded in ``t`` (it tends to ``1/(2√π)`` as x grows), so its
+    Chebyshev interpolant at degree 18, sampled from ``math.erfc``, converges
+    to rounding; the coefficients, as powers of ``u``, are all below 1.
+    """
+    k = np.arange(_ERFC_DEGREE + 1)
+    nodes = np.cos(np.pi * (k + 0.5) / (_ERFC_DEGREE + 1))
+    t = _ERFC_T0 + (nodes + 1.0) / 2.0 * (1.0 - _ERFC_T0)
+    x = 2.0 / t - 2.0
+    samples = [math.erfc(v) * math.exp(v * v) / w for v, w in zip(x, t)]
+    cheb = np.polynomial.chebyshev.chebfit(nodes, samples, _ERFC_DEGREE)
+    return np.asarray(np.polynomial.chebyshev.cheb2poly(cheb), dtype=np.float64)
+
+
+def _exact_gelu(g: _Graph, x: str, stage: str) -> str:
+    """``x/2·(1 + erf(x/√2))`` from ops onnxruntime runs in float64 (it has no float64 ``Erf``).
+
+    With ``e = erfc(|x|/√2)`` from :func:`_erfc_polynomial`, ``1 + erf(x/√2)``
+    is ``e`` for x < 0 (no cancellation) and ``2 - e`` otherwise.
+    """
+    s = g.op("Mul", [x, g.const(f"{stage}.sqrt_half", math.sqrt(0.5))], f"{stage}/x÷√2")
+    a = g.op("Min", [g.op("Abs", [s], f"{stage}/|x÷√2|"), g.const(f"{stage}.top", _ERFC_TOP)], f"{stage}/a")
+    t = g.op(
+        "Div",
+        [g.const(f"{stage}.two", 2.0), g.op("Add", [a, g.const(f"{stage}.two_", 2.0)], f"{stage}/2+a")],
+        f"{stage}/t",
+    )
+    scale = 2.0 / (1.0 - _ERFC_T0)
+    u = g.op(
+        "Add",
+        [
+            g.op("Mul", [t, g.const(f"{stage}.u_scale", scale)], f"{stage}/t·k"),
+            g.const(f"{stage}.u_shift", -1.0 - _ERFC_T0 * scale),
+        ],
+        f"{stage}/u",
+    )
+    col = g.op("Unsqueeze", [u, g.const(f"{stage}.last_axis", [-1], np.int64)], f"{stage}/u[..., None]")
+    powers = g.op(
+        "Pow", [col, g.const(f"{stage}.exponents", np.arange(_ERFC_DEGREE + 1, dtype=np.float64))], f"{stage}/u^k"
+    )
+    series = g.op("MatMul", [powers, g.const(f"{stage}.erfc_coefficients", _erfc_polynomial())], f"{stage}/Σ c·u^k")
+    gauss = g.op("Exp", [g.op("Neg", [g.op("Mul", [a, a], f"{stage}/a²")], f"{stage}/-a²")], f"{stage}/exp(-a²)")
+    erfc = g.op("Mul", [g.op("Mul", [gauss, t], f"{stage}/exp·t"), series], f"{stage}/erfc")
+    negative = g.op("Less", [x, g.const(f"{stage}.zero", 0.0)], f"{stage}/x<0")
+    upper = g.op("Sub", [g.const(f"{stage}.two__", 2.0), erfc], f"{stage}/2-erfc")
+    one_plus_erf = g.op("Where", [negative, erfc, upper], f"{stage}/1+erf")
+    half = g.op("Mul", [x, g.const(f"{stage}.half", 0.5)], f"{stage}/x/2")
+    return g.op("Mul", [half, one_plus_erf], stage)
+
+
 def _activation(g: _Graph, piece: Piece, x: str, stage: str) -> str:
     t, opts = piece.torch_type, piece.options
     f64 = g.dtype == np.float64
@@ -74,7 +137,9 @@ def _activation(g: _Graph, piece: Piece, x: str, stage: str) -> str:
     if t in ("ReLU", "Sigmoid", "Tanh"):
         return g.op({"ReLU": "Relu"}.get(t, t), [x], stage)
     if t == "GELU" and not f64:
-        return g.op("Gelu", [x], stage, approximate="tanh")
+        return g.op("Gelu", [x], stage, approximate=opts["approximate"])
+    if t == "GELU" and opts["approximate"] == "none":
+        return _exact_gelu(g, x, stage)
     if t == "GELU":  # onnxruntime's float64 Gelu is off by 1e-8: the formula, step by step
         cube = g.op("Mul", [g.op("Mul", [x, x], f"{stage}/x²"), x], f"{stage}/x³")
         inner = g.op("Add", [x, g.op("Mul", [cube, g.const(f"{stage}.c", 0.044715)], f"{stage}/c·x³")], f"{stage}/sum")

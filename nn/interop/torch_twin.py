@@ -3,8 +3,8 @@
 torch is imported inside the functions (``pip install layergrad[interop]``).
 The twin computes the same numbers: same outputs, same gradients, in float64
 to rounding (1e-12), because every layer maps to a torch module that computes
-the same formula (layergrad's GELU is the tanh approximation, so its twin is
-``torch.nn.GELU(approximate="tanh")``; Softplus gets ``threshold=40``, where
+the same formula (a GELU's twin has its ``approximate``, ``"none"`` or
+``"tanh"``; Softplus gets ``threshold=40``, where
 torch's default 20 would switch to ``x`` early and differ by up to 2e-9).
 """
 
@@ -110,7 +110,7 @@ _SIMPLE: dict[str, type[Module]] = {
     "Identity": act.Identity,
 }
 _TORCH_SUPPORTED = (
-    "Sequential, Linear, Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus (beta=1), GELU (approximate='tanh'), "
+    "Sequential, Linear, Identity, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus (beta=1), GELU, "
     "LayerNorm, BatchNorm1d, Embedding, Dropout, Flatten, Softmax, LogSoftmax"
 )
 
@@ -158,9 +158,7 @@ def _convert(torch: Any, m: Any, path: str) -> Module:
             raise _refuse(m, path, f"beta={m.beta}; layergrad's Softplus is log(1 + e^x) (beta=1)")
         return act.Softplus()
     if type(m) is tnn.GELU:
-        if m.approximate != "tanh":
-            raise _refuse(m, path, "layergrad's GELU is the tanh approximation; use torch.nn.GELU(approximate='tanh')")
-        return act.GELU()
+        return act.GELU(approximate=m.approximate)
     if type(m) is tnn.LayerNorm:
         dt = _np_dtype(torch, m, path)
         return LayerNorm(m.normalized_shape, m.eps, m.elementwise_affine, bias=m.bias is not None, dtype=dt)
@@ -190,7 +188,7 @@ def from_torch(module: Any) -> Module:
     keys, so ``state_dict`` names match PyTorch's (layergrad stores a linear
     weight as ``(in, out)``: ``load_state_dict(sd, layout="torch")`` maps the
     two).  Supported: Sequential, Linear, Identity, ReLU, LeakyReLU, Sigmoid,
-    Tanh, Softplus (beta=1), GELU (approximate="tanh"), LayerNorm,
+    Tanh, Softplus (beta=1), GELU (exact or tanh), LayerNorm,
     BatchNorm1d, Embedding, Dropout, Flatten, Softmax and LogSoftmax; any other
     module raises a TypeError naming its path and type.  Parameters keep
     their dtype; the training mode is copied.

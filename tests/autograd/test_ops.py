@@ -98,9 +98,14 @@ def _clip_case(draw: Any) -> Case:
     return Case([domain], (lo, hi))
 
 
-def _gelu_ref(x: Any) -> Any:
-    # Hendrycks & Gimpel's tanh approximation (PyTorch's GELU(approximate="tanh")).
-    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+def _erf_ref(x: Any) -> Any:
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
+
+
+def _gelu_ref(x: Any, approximate: str) -> Any:
+    if approximate == "tanh":  # Hendrycks & Gimpel's tanh approximation (PyTorch's GELU(approximate="tanh"))
+        return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1.0 + _erf_ref(x / math.sqrt(2.0)))  # x·Φ(x), PyTorch's default
 
 
 class Row(NamedTuple):
@@ -135,7 +140,8 @@ ROWS: dict[str, Row] = {
         lambda a, s: a.leaky_relu(s), lambda a, s: np.where(a > 0, a, s * a), _with_const(NONZERO, SLOPE)
     ),
     "softplus": Row(lambda a: a.softplus(), lambda a: np.logaddexp(0.0, a), _nodes(WIDE)),
-    "gelu": Row(lambda a: a.gelu(), _gelu_ref, _nodes(REAL)),
+    "erf": Row(lambda a: a.erf(), _erf_ref, _nodes(WIDE)),
+    "gelu": Row(lambda a, k: a.gelu(k), _gelu_ref, _with_const(REAL, st.sampled_from(["none", "tanh"]))),
     "clip": Row(lambda a, lo, hi: a.clip(lo, hi), np.clip, _clip_case),
     "sin": Row(ag.sin, np.sin, _nodes(WIDE)),
     "cos": Row(ag.cos, np.cos, _nodes(WIDE)),

@@ -606,6 +606,8 @@ EXPR_OPS: dict[str, tuple[int, Callable[..., Any]]] = {
     "leaky_relu": (1, lambda a: a.leaky_relu(0.1)),
     "softplus": (1, lambda a: a.softplus()),
     "gelu": (1, lambda a: a.gelu()),
+    "gelu tanh": (1, lambda a: a.gelu("tanh")),
+    "erf": (1, lambda a: a.erf()),
     "clip": (1, lambda a: a.clip(-1.0, 1.5)),
 }
 

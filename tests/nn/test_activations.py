@@ -20,7 +20,7 @@ FORMULAS = {
     "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
     "tanh": np.tanh,
     "softplus": lambda x: np.log1p(np.exp(x)),
-    "gelu": lambda x: 0.5 * x * (1.0 + np.tanh(SQRT_2_PI * (x + 0.044715 * x**3))),
+    "gelu": lambda x: 0.5 * x * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0))),  # exact, PyTorch's default
 }
 DERIVATIVES = {
     "identity": lambda x: np.ones_like(x),

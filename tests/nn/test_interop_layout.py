@@ -21,15 +21,16 @@ ENG = ["tensor", "scalar"]
 
 
 def test_an_mlp_is_linear_then_activation_in_one_flat_sequential() -> None:
-    plan = torch_plan(nn.MLP(2, [3, 4, 1], activation="gelu"))
-    got = [(name, p.torch_type, p.options) for name, p in pieces(plan)]
-    assert got == [
-        ("0", "Linear", {"in_features": 2, "out_features": 3, "bias": True}),
-        ("1", "GELU", {"approximate": "tanh"}),
-        ("2", "Linear", {"in_features": 3, "out_features": 4, "bias": True}),
-        ("3", "GELU", {"approximate": "tanh"}),
-        ("4", "Linear", {"in_features": 4, "out_features": 1, "bias": True}),
-    ]
+    for activation, approximate in (("gelu", "none"), ("gelu_tanh", "tanh")):
+        plan = torch_plan(nn.MLP(2, [3, 4, 1], activation=activation))
+        got = [(name, p.torch_type, p.options) for name, p in pieces(plan)]
+        assert got == [
+            ("0", "Linear", {"in_features": 2, "out_features": 3, "bias": True}),
+            ("1", "GELU", {"approximate": approximate}),
+            ("2", "Linear", {"in_features": 3, "out_features": 4, "bias": True}),
+            ("3", "GELU", {"approximate": approximate}),
+            ("4", "Linear", {"in_features": 4, "out_features": 1, "bias": True}),
+        ]
 
 
 def test_a_sequential_keeps_its_keys_unless_a_layer_splits() -> None:

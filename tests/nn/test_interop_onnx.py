@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
+from autograd import Tensor
 
 onnx = pytest.importorskip("onnx", reason="onnx is not installed: pip install layergrad[interop]")
 ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed: pip install layergrad[interop]")
 
-ACTS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "gelu"]
+ACTS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh"]
 TOL = {np.float32: 1e-6, np.float64: 1e-12}
 
 
@@ -105,7 +107,8 @@ def test_node_names_are_the_stage_paths(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("act", "float32_op"), [("leaky_relu", "LeakyRelu"), ("softplus", "Softplus"), ("gelu", "Gelu")]
+    ("act", "float32_op"),
+    [("leaky_relu", "LeakyRelu"), ("softplus", "Softplus"), ("gelu", "Gelu"), ("gelu_tanh", "Gelu")],
 )
 def test_float64_writes_ops_onnxruntime_lacks_as_exact_steps_inside_the_stage(
     tmp_path: Path, act: str, float32_op: str
@@ -118,6 +121,37 @@ def test_float64_writes_ops_onnxruntime_lacks_as_exact_steps_inside_the_stage(
     assert len(steps) > 1 and steps[-1] == "Sequential/layer 1/activation"
     assert all(s == steps[-1] or s.startswith(steps[-1] + "/") for s in steps)
     assert float32_op not in {n.op_type for n in nodes64}
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_each_gelu_exports_with_its_approximation(tmp_path: Path, approximate: str, dtype: Any) -> None:
+    seq = nn.Sequential(nn.GELU(approximate=approximate))
+    path = export(seq, tmp_path, input_shape=(None,), dtype=dtype)
+    nodes = onnx.load(path).graph.node
+    if dtype == np.float32:  # onnxruntime's Gelu, with the attribute that says which one
+        [node] = nodes
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        assert node.op_type == "Gelu" and attrs == {"approximate": approximate.encode()}
+    else:  # no Erf and no Gelu kernel in float64: exact steps (erfc through exp and a polynomial for "none")
+        assert {"Erf", "Gelu"}.isdisjoint(n.op_type for n in nodes)
+        assert ("Exp" in {n.op_type for n in nodes}) == (approximate == "none")
+    x = np.concatenate([np.linspace(-12, 12, 4801), [-40.0, -0.0, 0.0, 40.0]]).astype(dtype)
+    want = torch_gelu(x, approximate)
+    np.testing.assert_allclose(run(path, x), want, rtol=TOL[dtype], atol=TOL[dtype])
+    np.testing.assert_allclose(seq(Tensor(x)).data, want, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+def torch_gelu(x: np.ndarray, approximate: str) -> np.ndarray:
+    """PyTorch's GELU when torch is installed, otherwise the formula with math.erf (torch agrees to 5e-16)."""
+    try:
+        import torch
+    except ImportError:
+        if approximate == "tanh":
+            return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+        x64 = x.astype(np.float64)
+        return (0.5 * x64 * (1 + np.vectorize(math.erf, otypes=[np.float64])(x64 * math.sqrt(0.5)))).astype(x.dtype)
+    return torch.nn.functional.gelu(torch.from_numpy(x), approximate=approximate).numpy()
 
 
 def test_export_is_atomic_and_returns_the_path(tmp_path: Path) -> None:

@@ -168,8 +168,12 @@ def test_functional_matches_pytorchs_definitions():
     np.testing.assert_allclose(F.linear(x, Tensor(W), Tensor(b)).data, X @ W.T + b)
     with pytest.raises(ValueError, match="\\(out_features, in_features\\)"):
         F.linear(x, Tensor(W.T))
-    with pytest.raises(NotImplementedError, match="approximate='tanh'"):
-        F.gelu(x)
+    erf = np.vectorize(math.erf)
+    np.testing.assert_allclose(F.gelu(x).data, 0.5 * X * (1 + erf(X / math.sqrt(2))), rtol=1e-15, atol=1e-16)
+    tanh_form = 0.5 * X * (1 + np.tanh(math.sqrt(2 / math.pi) * (X + 0.044715 * X**3)))
+    np.testing.assert_allclose(F.gelu(x, approximate="tanh").data, tanh_form, rtol=1e-15, atol=1e-16)
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh', got 'Tanh'"):
+        F.gelu(x, approximate="Tanh")
     with pytest.raises(ValueError, match="inplace"):
         F.relu(x, inplace=True)
     np.testing.assert_allclose(F.layer_norm(x, (4,)).data, nn.LayerNorm(4)(x).data)
