@@ -20,7 +20,7 @@ from ..activations import Activation, Identity, Sigmoid
 from ..containers import Sequential
 from ..layers import Layer, Linear
 
-__all__ = ["Dense", "dense_plan", "canonical", "twin", "output_kind", "describe_plan"]
+__all__ = ["Dense", "dense_plan", "canonical", "twin", "output_kind", "describe_plan", "act_name"]
 
 
 class Dense(NamedTuple):
@@ -146,6 +146,16 @@ def output_kind(plan: list[Dense]) -> str:
     return "probability" if isinstance(plan[-1].act, Sigmoid) else "logit"
 
 
+def act_name(act: Activation) -> str:
+    """The activation's name as ``nn.MLP(activation=...)`` takes it (``"gelu_tanh"`` for the tanh GELU).
+
+    >>> import nn
+    >>> act_name(nn.GELU()), act_name(nn.GELU(approximate="tanh")), act_name(nn.ReLU())
+    ('gelu', 'gelu_tanh', 'relu')
+    """
+    return act.key + ("_tanh" if getattr(act, "approximate", "none") == "tanh" else "")
+
+
 def describe_plan(plan: list[Dense]) -> str:
     """The widths and activations, e.g. ``2→8 tanh→1 sigmoid``.
 
@@ -157,6 +167,6 @@ def describe_plan(plan: list[Dense]) -> str:
     """
     parts = [str(plan[0].W.shape[0])]
     for d in plan:
-        act = "" if type(d.act) is Identity else f" {d.act.key}"
+        act = "" if type(d.act) is Identity else f" {act_name(d.act)}"
         parts.append(f"{d.W.shape[1]}{act}")
     return "→".join(parts)

@@ -19,7 +19,7 @@ from autograd.draw.render import atomic_write
 
 from ..checks import check_inputs, check_int, check_labels, check_pair
 from ..inspect.snapshots import at_epoch
-from .adapt import dense_plan, describe_plan, output_kind
+from .adapt import act_name, dense_plan, describe_plan, output_kind
 from .frames import build_frames
 from .recording import Recording
 from .trace import backprop_trace
@@ -299,7 +299,7 @@ def explore(
     data["sample"] = sample
     data["palette"] = palette.as_dict()
     data["architecture"] = describe_plan(plan)
-    data["activation"] = ", ".join(dict.fromkeys(d.act.key for d in plan[:-1])) or plan[-1].act.key
+    data["activation"] = ", ".join(dict.fromkeys(act_name(d.act) for d in plan[:-1])) or act_name(plan[-1].act)
     data["title"] = title or f"layergrad explorer: {type(rec.model).__name__} {data['architecture']}"
     data["buildSeconds"] = time.perf_counter() - start
     return Explorer(data)
