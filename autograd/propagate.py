@@ -32,11 +32,22 @@ from .convert import unbroadcast
 from .hooks import TABLE, forget
 from .modes import is_finite, raise_anomaly
 from .node import MANY, Node, builder, parent_grads, rule_results
-from .ops import CUSTOM, Op
+from .ops import CUSTOM, OPS, Op
+from .released import is_released, stand_in
 from .stages import backward_path
 from .xp_graph import GRAPH
 
-__all__ = ["propagate", "free", "walk", "constant_like", "keeps_interior_grads", "INTERIOR_GRADS_UP_TO", "release"]
+__all__ = [
+    "propagate",
+    "free",
+    "walk",
+    "constant_like",
+    "keeps_interior_grads",
+    "INTERIOR_GRADS_UP_TO",
+    "release",
+    "releasing",
+    "is_released",
+]
 
 
 #: A tensor graph whose interior nodes hold at most this many elements in all keeps their
@@ -129,6 +140,75 @@ def free(order: list[Node]) -> None:
 #: Interior data of at least this many elements is let go by :func:`release`.
 RELEASE_FROM = 4096
 
+_refcount = getattr(sys, "getrefcount", None)  # None (PyPy): never release
+_counting: bool | None = None  # does _unheld tell held nodes from unheld ones here? (None: not checked yet)
+
+
+def releasing(cls: type[Node]) -> bool:
+    """Whether :func:`release` lets go of data in this interpreter: its reference counting passed :func:`_self_check`.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> releasing(Tensor)  # CPython 3.10 and 3.11: the counts are exact
+    True
+    """
+    global _counting
+    if _counting is None:
+        _counting = _self_check(cls)
+    return _counting
+
+
+def _self_check(cls: type[Node]) -> bool:
+    """Run :func:`_unheld` on sentinel nodes held and not held in known ways; True only if both answers are right.
+
+    The count :func:`_unheld` relies on is CPython's (3.10, 3.11): a node held
+    only by its graph has exactly the references the graph makes.  Another
+    interpreter may count differently (immortal objects, borrowed references
+    on the stack, no reference counts at all); a node the program holds would
+    then get NaN data, so a wrong answer here switches releasing off.
+    """
+    if _refcount is None:
+        return False
+    make = builder(cls)
+    row = OPS["neg"]
+
+    def node(a: Node, b: Node | None) -> Node:
+        out = make(None, None, None, (), np.zeros(RELEASE_FROM), False)
+        out._a, out._b, out.op = a, b, row
+        return out
+
+    leaf = make(None, None, None, (), np.zeros(RELEASE_FROM), False)
+    held = node(leaf, None)  # held by this local variable
+    order = [held]
+    order.append(node(order[0], None))  # held only by its child: an edge
+    order.append(node(order[1], order[1]))  # held only by its child, twice
+    order.append(node(order[2], None))  # the root
+    boxed = [node(order[3], None)]  # held by a list
+    order.append(boxed[0])
+    order.append(node(order[4], None))
+    try:
+        return _unheld(order, {id(order[-1])}) == [1, 2, 3]
+    except Exception:  # a count that is not an int, a missing function: do not release
+        return False
+
+
+def _unheld(order: list[Node], skip: set[int]) -> list[int]:
+    """The positions in ``order`` of big-data nodes nothing but the graph holds (``skip``: ids never released)."""
+    edges = _edges(order)
+    refcount = _refcount
+    found: list[int] = []
+    for i in range(len(order)):
+        node = order[i]
+        d = node.data
+        if type(d) is not np.ndarray or d.size < RELEASE_FROM or id(node) in skip or node in TABLE:
+            continue
+        # NOTE: the references counted: the graph's edges, the order list, `node` here and
+        # getrefcount's argument; one more means the program holds the node (checked by _self_check)
+        if refcount(node) <= edges.get(id(node), 0) + 3:  # type: ignore[misc]
+            found.append(i)
+    return found
+
 
 def release(order: list[Node], roots: Any = ()) -> None:
     """After a pass that freed a big tensor graph: let go of interior data that only the graph holds.
@@ -137,10 +217,13 @@ def release(order: list[Node], roots: Any = ()) -> None:
     refers to it.  Here a node *is* its result, and its children refer to it,
     so after backward a node that nobody else holds (no variable, no hook
     entry) gets a stand-in of the same shape and dtype that costs no memory
-    (a read-only broadcast of nan), and its array goes back to the allocator.
-    Nodes of fewer than :data:`RELEASE_FROM` elements, the ``roots`` and
-    nodes the program still holds keep their data.  Only called for graphs
-    that keep no interior gradients (:func:`keeps_interior_grads`).
+    (:func:`autograd.released.stand_in`, recognised by :func:`is_released`),
+    and its array goes back to the allocator.  Nodes of fewer than
+    :data:`RELEASE_FROM` elements, the ``roots`` and nodes the program still
+    holds keep their data.  Only called for graphs that keep no interior
+    gradients (:func:`keeps_interior_grads`).  "Holds" is read from reference
+    counts; where they cannot be trusted (:func:`releasing` is False), nothing
+    is released.
 
     Examples
     --------
@@ -150,22 +233,14 @@ def release(order: list[Node], roots: Any = ()) -> None:
     >>> kept = x * 2.0
     >>> loss = ((kept + 1.0) * 3.0).sum()
     >>> release([kept, loss._a._a, loss._a, loss], [loss])
-    >>> bool(np.isnan(loss._a.data).all()), float(kept.data[0]), loss.item()
+    >>> is_released(loss._a._a), float(kept.data[0]), loss.item()
     (True, 2.0, 45000.0)
     """
-    edges = _edges(order)
-    skip = {id(r) for r in roots}
-    refcount = sys.getrefcount
-    for i in range(len(order)):
+    if not order or not releasing(type(order[0])):
+        return
+    for i in _unheld(order, {id(r) for r in roots}):
         node = order[i]
-        d = node.data
-        if type(d) is not np.ndarray or d.size < RELEASE_FROM or id(node) in skip or node in TABLE:
-            continue
-        # NOTE: the references counted: the graph's edges, the order list, `node` here and
-        # getrefcount's argument; one more means the program holds the node
-        if refcount(node) <= edges.get(id(node), 0) + 3:
-            fill = np.array(np.nan if d.dtype.kind in "fc" else 0, dtype=d.dtype)
-            node.data = np.broadcast_to(fill, d.shape)
+        node.data = stand_in(node.data)
 
 
 def _edges(order: list[Node]) -> dict[int, int]:
@@ -410,6 +485,7 @@ def propagate(
         if not roots[0]._scalar:
             free(order)
             if not keep_interior and not create_graph:
+                node = p = prev = None  # type: ignore[assignment]  # NOTE: locals count as the program holding them
                 release(order, roots)
         if TABLE:
             forget(order)

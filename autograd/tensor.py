@@ -24,6 +24,7 @@ from .dtypes import device_arg, dtype_arg
 from .inplace import InplaceMethods
 from .node import MANY, Node, builder
 from .ops import OPS, Op
+from .released import is_released
 from .versions import CLOCK, check_saved
 from .xp import ARRAY
 
@@ -400,9 +401,13 @@ class Tensor(InplaceMethods):
         self.grad = None
 
     def __repr__(self) -> str:
+        if is_released(self):  # no NaN values shown for data that is gone
+            return f"Tensor(<released after backward>, shape={self.shape}, dtype={self.dtype}, op={self.op.name})"  # type: ignore[union-attr]
         return tensor_repr(self)
 
     def _repr_html_(self) -> str:
+        if is_released(self):
+            return f"<span>Tensor shape=<code>{self.shape}</code> data released after backward()</span>"
         return tensor_html(self)
 
 
