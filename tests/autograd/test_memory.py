@@ -12,6 +12,7 @@ import pytest
 
 import autograd
 import autograd.propagate as propagate
+import autograd.released as released
 from autograd import Tensor, reuse_freed_memory, toposort
 from autograd.released import is_released
 
@@ -146,8 +147,8 @@ def test_released_data_is_named_not_shown_as_nan():
 
 
 def test_this_interpreter_passes_the_reference_count_self_check():
-    assert propagate._self_check(Tensor) is True
-    assert propagate.releasing(Tensor) is True
+    assert released._self_check(Tensor) is True
+    assert released.releasing(Tensor) is True
 
 
 @pytest.mark.parametrize(
@@ -159,9 +160,9 @@ def test_this_interpreter_passes_the_reference_count_self_check():
     ],
 )
 def test_a_wrong_reference_count_switches_releasing_off(monkeypatch, count):
-    monkeypatch.setattr(propagate, "_refcount", count)
-    monkeypatch.setattr(propagate, "_counting", None)
-    assert propagate.releasing(Tensor) is False
+    monkeypatch.setattr(released, "_refcount", count)
+    monkeypatch.setattr(released, "_counting", None)
+    assert released.releasing(Tensor) is False
     x, h, loss = _released_graph()
     assert not any(is_released(n) for n in toposort(loss))
     np.testing.assert_allclose(loss._a.data, 2.0 * (np.tanh(3.0 * x.data) + 1.0))
@@ -172,15 +173,62 @@ def test_the_self_check_tells_a_count_off_by_one_either_way(monkeypatch):
     # a Python wrapper around getrefcount adds the references of its own call; exactly one offset
     # makes its count exact, and one fewer (a borrowed reference, CPython 3.14's LOAD_FAST_BORROW)
     # or one more must both fail the check
-    monkeypatch.setattr(propagate, "_counting", None)
+    monkeypatch.setattr(released, "_counting", None)
     passing = []
     for k in range(-4, 5):
-        monkeypatch.setattr(propagate, "_refcount", lambda n, k=k: sys.getrefcount(n) + k)
-        if propagate._self_check(Tensor):
+        monkeypatch.setattr(released, "_refcount", lambda n, k=k: sys.getrefcount(n) + k)
+        if released._self_check(Tensor):
             passing.append(k)
     assert len(passing) == 1
     k = passing[0]
-    monkeypatch.setattr(propagate, "_refcount", lambda n: sys.getrefcount(n) + k - 1)
-    assert propagate.releasing(Tensor) is False
+    monkeypatch.setattr(released, "_refcount", lambda n: sys.getrefcount(n) + k - 1)
+    assert released.releasing(Tensor) is False
     _, h, loss = _released_graph()
     assert not is_released(loss._a) and not is_released(h)
+
+
+def test_in_place_accumulation_is_switched_off_by_a_wrong_count(monkeypatch):
+    tensor_module = sys.modules["autograd.tensor"]  # (autograd.tensor is also the factory function)
+
+    assert tensor_module.check_in_place() is True  # this interpreter: exact counts
+    monkeypatch.setattr(tensor_module, "_refcount", lambda x: 1)  # every .grad looks unheld: wrong
+    assert tensor_module.check_in_place() is False
+    w = Tensor(np.ones(3), requires_grad=True)
+    (w * 2.0).sum().backward()
+    old = w.grad
+    (w * 2.0).sum().backward()
+    assert old.tolist() == [2.0, 2.0, 2.0] and w.grad.tolist() == [4.0, 4.0, 4.0]  # the held array kept its values
+
+
+def test_arrays_let_go_are_reused_by_the_next_forward_only_when_nothing_holds_them():
+    from autograd.released import POOL
+
+    rng = np.random.default_rng(5)
+    W = Tensor(rng.normal(size=(64, 64)).astype(np.float32), requires_grad=True)
+    b = Tensor(rng.normal(size=64).astype(np.float32), requires_grad=True)
+    X = Tensor(rng.normal(size=(N // 64 + 64, 64)).astype(np.float32))
+
+    def step(keep):
+        z = X @ W + b
+        h = z.relu()
+        keep.append(z.data)  # the program keeps an array of a node it does not hold
+        loss = ((h * 0.5 + 1.0).tanh()).sum()
+        loss.backward()
+        return loss
+
+    kept: list = []
+    step(kept)
+    pooled = [a for arrays in POOL.values() for a in arrays]
+    assert pooled and all(a.dtype == np.float32 for a in pooled)
+    assert not any(a is kept[0] for a in pooled)  # held by the program: never recycled
+    saved = kept[0].copy()
+    for _ in range(3):
+        W.grad = b.grad = None
+        loss = step(kept)
+        z = X.data @ W.data + b.data
+        expected = np.tanh(np.maximum(z, 0) * 0.5 + 1.0).sum(dtype=np.float64)
+        np.testing.assert_allclose(loss.item(), expected, rtol=1e-4)
+        g = (1 - np.tanh(np.maximum(z, 0) * 0.5 + 1.0) ** 2) * 0.5 * (z > 0)
+        np.testing.assert_allclose(W.grad, X.data.T @ g, rtol=1e-3, atol=1e-3)
+    np.testing.assert_array_equal(kept[0], saved)  # the first step's kept array was never written into
+    assert all(k.dtype == np.float32 for k in kept)
