@@ -33,8 +33,12 @@ __all__ = [
 ]
 
 #: Arrays let go by the last release, by ``(shape, dtype)``, that the next forward pass writes its results
-#: into (``out=``) instead of asking the allocator for fresh pages.  Emptied at every release.
+#: into (``out=``) instead of asking the allocator for fresh pages.  Emptied at every release
+#: (:func:`clear_pool` empties it by hand).
 POOL: dict[tuple[tuple[int, ...], np.dtype], list[np.ndarray]] = {}
+
+#: At most this many bytes are kept in :data:`POOL`; a bigger graph's other arrays are freed.
+POOL_BYTES = 256 << 20
 
 _FILLS: dict[np.dtype, np.ndarray] = {}  # dtype -> the one 0-d array every stand-in of that dtype views
 
@@ -203,7 +207,9 @@ def release(order: list[Node], roots: Any = ()) -> None:
     so after backward a node that nobody else holds (no variable, no hook
     entry) gets a stand-in of the same shape and dtype that costs no memory
     (:func:`autograd.released.stand_in`, recognised by :func:`is_released`),
-    and its array goes back to the allocator.  Nodes of fewer than
+    and its array goes back to the allocator, or, a float array nothing
+    else refers to, into :data:`POOL` (up to :data:`POOL_BYTES`) for the
+    next forward pass to write into.  Nodes of fewer than
     :data:`RELEASE_FROM` elements, the ``roots`` and nodes the program still
     holds keep their data.  Only called for graphs that keep no interior
     gradients (:func:`keeps_interior_grads`).  "Holds" is read from reference
@@ -223,13 +229,22 @@ def release(order: list[Node], roots: Any = ()) -> None:
     """
     if not order or not releasing(type(order[0])):
         return
-    clear_pool()  # what the last pass let go and this one did not reuse goes back to the allocator
+    clear_pool()  # what the last pass let go and the forward since did not reuse goes back to the allocator
+    room = POOL_BYTES
     for i in _unheld(order, {id(r) for r in roots}):
         node = order[i]
         d = node.data
         node.data = stand_in(d)
-        if d.base is None and d.dtype.kind == "f" and d.flags.c_contiguous and d.flags.writeable and _alone(d):
+        if (
+            d.nbytes <= room
+            and d.base is None
+            and d.dtype.kind == "f"
+            and d.flags.c_contiguous
+            and d.flags.writeable
+            and _alone(d)
+        ):
             recycle(d)
+            room -= d.nbytes
 
 
 def _alone(d: np.ndarray) -> bool:

@@ -232,3 +232,16 @@ def test_arrays_let_go_are_reused_by_the_next_forward_only_when_nothing_holds_th
         np.testing.assert_allclose(W.grad, X.data.T @ g, rtol=1e-3, atol=1e-3)
     np.testing.assert_array_equal(kept[0], saved)  # the first step's kept array was never written into
     assert all(k.dtype == np.float32 for k in kept)
+
+
+def test_the_pool_keeps_at_most_pool_bytes_and_empties_at_every_release(monkeypatch):
+    from autograd.released import POOL
+
+    _released_graph()
+    assert sum(a.nbytes for arrays in POOL.values() for a in arrays) == 3 * N * 8  # x * 3, h + 1 and (h + 1) * 2
+    monkeypatch.setattr(released, "POOL_BYTES", N * 8)
+    _released_graph()
+    assert [a.shape for arrays in POOL.values() for a in arrays] == [(N,)]
+    monkeypatch.setattr(released, "POOL_BYTES", 0)
+    _released_graph()
+    assert not POOL
