@@ -289,6 +289,7 @@ def backward(
     if not scalar and not retain_graph:
         free(order)
         if drop:
+            node = a = b = prev = p = None  # type: ignore[assignment]  # NOTE: locals count as holding them
             release(order, (root,))
 
 

@@ -21,7 +21,6 @@ loop covers the rest, with the same rules, in one plain pass:
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any
 
 import numpy as np
@@ -31,12 +30,24 @@ from .context import enter, leave
 from .convert import unbroadcast
 from .hooks import TABLE, forget
 from .modes import is_finite, raise_anomaly
-from .node import MANY, Node, builder, parent_grads, rule_results
+from .node import Node, builder, parent_grads, rule_results
 from .ops import CUSTOM, Op
+from .released import RELEASE_FROM, is_released, release, releasing
 from .stages import backward_path
 from .xp_graph import GRAPH
 
-__all__ = ["propagate", "free", "walk", "constant_like", "keeps_interior_grads", "INTERIOR_GRADS_UP_TO", "release"]
+__all__ = [
+    "propagate",
+    "free",
+    "walk",
+    "constant_like",
+    "keeps_interior_grads",
+    "INTERIOR_GRADS_UP_TO",
+    "release",
+    "releasing",
+    "is_released",
+    "RELEASE_FROM",
+]
 
 
 #: A tensor graph whose interior nodes hold at most this many elements in all keeps their
@@ -124,59 +135,6 @@ def free(order: list[Node]) -> None:
         op = node.op
         # NOTE: the tensor engine's first-order backward ends here: one dict lookup per node
         node.op = get(id(op)) or freed(op)  # type: ignore[arg-type]
-
-
-#: Interior data of at least this many elements is let go by :func:`release`.
-RELEASE_FROM = 4096
-
-
-def release(order: list[Node], roots: Any = ()) -> None:
-    """After a pass that freed a big tensor graph: let go of interior data that only the graph holds.
-
-    PyTorch frees an intermediate result as soon as nothing but its graph
-    refers to it.  Here a node *is* its result, and its children refer to it,
-    so after backward a node that nobody else holds (no variable, no hook
-    entry) gets a stand-in of the same shape and dtype that costs no memory
-    (a read-only broadcast of nan), and its array goes back to the allocator.
-    Nodes of fewer than :data:`RELEASE_FROM` elements, the ``roots`` and
-    nodes the program still holds keep their data.  Only called for graphs
-    that keep no interior gradients (:func:`keeps_interior_grads`).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from autograd import Tensor
-    >>> x = Tensor(np.ones(5000), requires_grad=True)
-    >>> kept = x * 2.0
-    >>> loss = ((kept + 1.0) * 3.0).sum()
-    >>> release([kept, loss._a._a, loss._a, loss], [loss])
-    >>> bool(np.isnan(loss._a.data).all()), float(kept.data[0]), loss.item()
-    (True, 2.0, 45000.0)
-    """
-    edges = _edges(order)
-    skip = {id(r) for r in roots}
-    refcount = sys.getrefcount
-    for i in range(len(order)):
-        node = order[i]
-        d = node.data
-        if type(d) is not np.ndarray or d.size < RELEASE_FROM or id(node) in skip or node in TABLE:
-            continue
-        # NOTE: the references counted: the graph's edges, the order list, `node` here and
-        # getrefcount's argument; one more means the program holds the node
-        if refcount(node) <= edges.get(id(node), 0) + 3:
-            fill = np.array(np.nan if d.dtype.kind in "fc" else 0, dtype=d.dtype)
-            node.data = np.broadcast_to(fill, d.shape)
-
-
-def _edges(order: list[Node]) -> dict[int, int]:
-    """``id(node)`` -> how many nodes of ``order`` have it as a parent (in a function: no local outlives it)."""
-    edges: dict[int, int] = {}
-    for node in order:
-        a, b = node._a, node._b
-        for p in a if b is MANY else (a, b):
-            if p is not None and p.op is not None:
-                edges[id(p)] = edges.get(id(p), 0) + 1
-    return edges
 
 
 # --------------------------------------------------------------------------
@@ -410,6 +368,7 @@ def propagate(
         if not roots[0]._scalar:
             free(order)
             if not keep_interior and not create_graph:
+                node = p = prev = None  # type: ignore[assignment]  # NOTE: locals count as the program holding them
                 release(order, roots)
         if TABLE:
             forget(order)

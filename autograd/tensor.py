@@ -24,6 +24,7 @@ from .dtypes import device_arg, dtype_arg
 from .inplace import InplaceMethods
 from .node import MANY, Node, builder
 from .ops import OPS, Op
+from .released import POOL, is_released, take
 from .versions import CLOCK, check_saved
 from .xp import ARRAY
 
@@ -31,7 +32,12 @@ __all__ = ["Tensor", "apply_op", "operand"]
 
 _ND = np.ndarray
 _LEAF_LOCK = threading.Lock()
-_refcount = sys.getrefcount
+_refcount: Any = getattr(sys, "getrefcount", None)  # checked at import by check_in_place()
+
+
+def _never_alone(x: Any) -> int:
+    """The count that makes every .grad look held: accumulation always makes a new sum."""
+    return 1 << 30
 
 
 _ADD, _MUL, _MATMUL, _TANH, _RELU = OPS["add"], OPS["mul"], OPS["matmul"], OPS["tanh"], OPS["relu"]
@@ -73,6 +79,19 @@ def apply_op(op: Op, prev: tuple, meta: tuple = ()) -> Tensor:
     out = _node(op, tuple(prev), MANY, meta, data, any(p.requires_grad for p in prev))
     out._born = CLOCK.now
     return out
+
+
+def _into(a: np.ndarray) -> np.ndarray | None:
+    """A recycled array for an elementwise result of ``a``'s shape and dtype (None: numpy allocates)."""
+    return take(a.shape, a.dtype) if a.dtype.kind == "f" else None
+
+
+def _add_into(a: np.ndarray, c: float) -> np.ndarray:
+    return np.add(a, c, out=_into(a)) if a.dtype.kind == "f" else a + c
+
+
+def _mul_into(a: np.ndarray, c: float) -> np.ndarray:
+    return np.multiply(a, c, out=_into(a)) if a.dtype.kind == "f" else a * c
 
 
 def _leaf(data: np.ndarray) -> Tensor:
@@ -266,15 +285,26 @@ class Tensor(InplaceMethods):
     # and build the node with _node (no forward lambda, no _binary hop).
     def __add__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:  # a weak scalar: numpy keeps the tensor's dtype
-            d = self.data + other
+            d = self.data + other if not POOL or type(other) is not float else _add_into(self.data, other)
             out = _node(_ADD, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
             out._born = CLOCK.now
             return out
+        if POOL and type(other) is Tensor:
+            a, b = self.data, other.data
+            # a bias added to a batch, or two arrays of one shape: the result has a's shape
+            same = a.shape == b.shape or (b.ndim == 1 and a.ndim == 2 and a.shape[1] == b.shape[0])
+            if same and a.dtype is b.dtype:
+                buf = take(a.shape, a.dtype)
+                if buf is not None:
+                    rg = self.requires_grad or other.requires_grad
+                    out = _node(_ADD, self, other, (), np.add(a, b, out=buf), rg)
+                    out._born = CLOCK.now
+                    return out
         return apply_op(_ADD, (self, operand(other, "add")))
 
     def __radd__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:
-            d = self.data + other
+            d = self.data + other if not POOL or type(other) is not float else _add_into(self.data, other)
             out = _node(_ADD, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
             out._born = CLOCK.now
             return out
@@ -288,7 +318,7 @@ class Tensor(InplaceMethods):
 
     def __mul__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:
-            d = self.data * other
+            d = self.data * other if not POOL or type(other) is not float else _mul_into(self.data, other)
             out = _node(_MUL, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
             out._born = CLOCK.now
             return out
@@ -296,7 +326,7 @@ class Tensor(InplaceMethods):
 
     def __rmul__(self, other: Any) -> Tensor:
         if type(other) in PY_SCALARS:
-            d = self.data * other
+            d = self.data * other if not POOL or type(other) is not float else _mul_into(self.data, other)
             out = _node(_MUL, self, None, (other,), d if type(d) is _ND else np.asarray(d), self.requires_grad)
             out._born = CLOCK.now
             return out
@@ -310,7 +340,8 @@ class Tensor(InplaceMethods):
         >>> Tensor([0.0, 100.0]).tanh().tolist()
         [0.0, 1.0]
         """
-        d = np.tanh(self.data)
+        a = self.data
+        d = np.tanh(a) if not POOL else np.tanh(a, out=_into(a))
         out = _node(_TANH, self, None, (), d if type(d) is _ND else np.asarray(d), self.requires_grad)
         out._born = CLOCK.now
         return out
@@ -323,7 +354,8 @@ class Tensor(InplaceMethods):
         >>> Tensor([-2.0, 3.0]).relu().tolist()
         [0.0, 3.0]
         """
-        d = np.maximum(self.data, 0)
+        a = self.data
+        d = np.maximum(a, 0) if not POOL else np.maximum(a, 0, out=_into(a))
         out = _node(_RELU, self, None, (), d if type(d) is _ND else np.asarray(d), self.requires_grad)
         out._born = CLOCK.now
         return out
@@ -354,6 +386,12 @@ class Tensor(InplaceMethods):
         tb = other if type(other) is Tensor else operand(other, "matmul")
         a, b = self.data, tb.data
         if a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0]:
+            if POOL and a.dtype is b.dtype:  # write into an array the last big graph let go
+                buf = take((a.shape[0], b.shape[1]), a.dtype)
+                if buf is not None:
+                    out = _node(_MATMUL, self, tb, (), np.matmul(a, b, out=buf), self.requires_grad or tb.requires_grad)
+                    out._born = CLOCK.now
+                    return out
             return apply_op(_MATMUL, (self, tb))  # NOTE: the common case, checked in one line
         sa, sb = a.shape, b.shape
         if a.ndim == 0 or b.ndim == 0:
@@ -400,11 +438,54 @@ class Tensor(InplaceMethods):
         self.grad = None
 
     def __repr__(self) -> str:
+        if is_released(self):  # no NaN values shown for data that is gone
+            return f"Tensor(<released after backward>, shape={self.shape}, dtype={self.dtype}, op={self.op.name})"  # type: ignore[union-attr]
         return tensor_repr(self)
 
     def _repr_html_(self) -> str:
+        if is_released(self):
+            return f"<span>Tensor shape=<code>{self.shape}</code> data released after backward()</span>"
         return tensor_html(self)
 
 
 _node = builder(Tensor)
 # the tensor engine's op nodes: _node(op, a, b, meta, data, record) (see autograd.node.builder)
+
+
+def check_in_place() -> bool:
+    """Whether adding into a leaf's unheld ``.grad`` in place is safe here; if not, it is switched off.
+
+    A leaf's ``.grad`` that nothing else holds is added into in place; that
+    is read from a reference count, which only CPython's usual counting makes
+    exact.  This runs the real accumulation on two sentinel leaves (one whose
+    old gradient the caller holds, one whose nobody does) and keeps the
+    in-place path only if the held one kept its values and the other was added
+    into; otherwise every accumulation makes a new sum (always correct).
+    Run once at import.
+
+    Examples
+    --------
+    >>> check_in_place()
+    True
+    """
+    global _refcount
+    ok = False
+    if _refcount is not None and _refcount is not _never_alone:
+        try:
+            held = Tensor(np.zeros(2), requires_grad=True)
+            held.grad = np.zeros(2)
+            old = held.grad
+            held._accumulate(np.ones(2))
+            alone = Tensor(np.zeros(2), requires_grad=True)
+            alone.grad = np.zeros(2)
+            buffer = id(alone.grad)
+            alone._accumulate(np.ones(2))
+            ok = old[0] == 0.0 and held.grad[0] == 1.0 and id(alone.grad) == buffer and alone.grad[0] == 1.0
+        except Exception:
+            ok = False
+    if not ok:
+        _refcount = _never_alone
+    return bool(ok)
+
+
+check_in_place()

@@ -20,6 +20,7 @@ from .convert import comparison_operand
 from .dtypes import device, device_arg, dtype_arg
 from .node import Node
 from .ops import OPS, Op
+from .released import is_released, released_error
 
 __all__ = ["ConvertMethods"]
 
@@ -136,6 +137,8 @@ class ConvertMethods(Node):
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number (float, int or bool, by dtype)."""
         if self.data.size != 1:
+            if is_released(self):
+                raise released_error("item", self.shape)
             raise ValueError(f"item: only one-element tensors can be converted, this one has shape {self.shape}")
         return self.data.item()
 
@@ -151,17 +154,24 @@ class ConvertMethods(Node):
         return builtins.int(self.item())
 
     def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, not copied)."""
-        return self.data
+        """The data as an ndarray (shared, not copied); an intermediate released after backward raises."""
+        d = self.data
+        if d.base is not None and is_released(d):
+            raise released_error("numpy", d.shape)
+        return d
 
     def tolist(self) -> Any:
         """The data as nested Python lists."""
+        if is_released(self):
+            raise released_error("tolist", self.shape)
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         # numpy's protocol: np.array(t) (copy=True) gets a copy, so a snapshot never changes with
         # the tensor; np.asarray(t) (copy=None) shares; copy=False refuses only a needed copy.
         d = self.data
+        if d.base is not None and is_released(d):
+            raise released_error("__array__", d.shape)
         if dtype is not None and np.dtype(dtype) != d.dtype:
             if copy is False:
                 raise ValueError(f"__array__: converting {d.dtype} to {np.dtype(dtype)} needs a copy, copy=False")

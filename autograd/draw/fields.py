@@ -6,11 +6,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..released import is_released
 from .index import INPUT, OP, PARAM, GraphIndex
 from .text import number, shape_text, summary
 
 _LEAF_NAMES = ("input", "input", "parameter", "constant")  # by node kind, for a leaf without a label
 _GATES = ("relu", "step")  # activations that output exactly 0 and pass no gradient when off
+_RELEASED = "released after backward()"  # the data text of an intermediate whose data was let go
 
 
 class Box(NamedTuple):
@@ -63,13 +65,14 @@ class Fields:
         d = n.data
         if isinstance(d, np.ndarray):
             fields.append(f"{shape_text(d)} {d.dtype}")
+            released = is_released(d)
             if self.show_data:
-                fields.append("data " + summary(d))
+                fields.append("data " + (_RELEASED if released else summary(d)))
             if self.show_grad and n.requires_grad:
                 fields.append("grad " + ("None" if n.grad is None else summary(n.grad)))
             label = [f"{header} {shape_text(d)}"]
             if self.show_data:
-                label.append(_statistic(d))
+                label.append("released" if released else _statistic(d))
             return Box(label, fields)
         if self.show_data:
             fields.append("data " + number(d))
@@ -308,12 +311,14 @@ class Fields:
             return f"{len(data)} values, " + summary(np.array(data, dtype=np.float64))
         first = data[0]
         more = f" (+{len(data) - 1} more)" if len(data) > 1 else ""
-        return f"{shape_text(first)} {summary(first)}{more}"
+        return f"{shape_text(first)} {_RELEASED if is_released(first) else summary(first)}{more}"
 
     def _activity(self, act: list[int]) -> str:
         """How many activation outputs are non-zero (ReLU-like) or saturated (tanh, sigmoid)."""
         order = self.order
         name = order[act[-1]].op.name
+        if any(is_released(order[i]) for i in act):
+            return "activity unknown: " + _RELEASED
         data = np.concatenate([np.ravel(np.asarray(order[i].data, dtype=np.float64)) for i in act])
         if data.size == 0:
             return "no values"
