@@ -213,11 +213,11 @@ class Emitter:
 
     def _all_mags(self, drawn: set[Any], members: dict[Any, list[int]]) -> list[float]:
         """The finite, positive gradient magnitudes of the drawn nodes (and of a node's parents)."""
-        mag, prev = self.index.mag, self.index.prev
+        mags, prev = self.index.mags(), self.index.prev
         out: list[float] = []
         for u in drawn:
-            ms = [mag(u)] + [mag(p) for p in prev[u]] if type(u) is int else [mag(i) for i in members[u]]
-            out.extend(m for m in ms if m is not None and math.isfinite(m) and m > 0)
+            ms = [mags[u]] + [mags[p] for p in prev[u]] if type(u) is int else [mags[i] for i in members[u]]
+            out.extend(m for m in ms if m is not None and m > 0 and math.isfinite(m))
         return out
 
     # -- a scalar dot node drawn as its multiplies and adds ------------------------------
