@@ -267,6 +267,22 @@ def test_the_demos_network_diagram(demo_model):
     assert top == "l0_0" and lay.by_name[top]["label"] == f"0\\nb {bias[0]:+.2f}"
 
 
+def test_a_wide_network_diagram():
+    net = nn.MLP(10, [64, 32, 3], seed=0)
+    lay = check_all(draw_network(net), loss=False)  # a screen high: wide layers summarised, 20 circles at most
+    assert check_neuron_order(lay) == 4
+    # the ellipsis of the summarised layer stands between its first and its last neurons
+    y = {n: lay.centre(n)[1] for n in ("l0_9", "l0_more", "l0_55")}
+    assert y["l0_9"] > y["l0_more"] > y["l0_55"]
+    # between wide layers each neuron keeps its 3 largest |w|, so layer 2 gets 3 edges per neuron
+    assert len(re.findall(r"^\s*l0_\w+ -> l1_", lay.source, re.M)) == 19 * 3  # 19 drawn neurons (and the ellipsis)
+    # every box holds its title: each box at least as wide as its longest title line at 11 pt
+    for c in lay.clusters:
+        longest = max(len(line) for line in str(c.get("label", "")).split("\\n"))
+        x0, _, x1, _ = lay.box(c)
+        assert x1 - x0 >= 0.55 * 11 * longest, c.get("label")
+
+
 # --------------------------------------------------------------------------
 # Both engines, every detail level
 # --------------------------------------------------------------------------
