@@ -321,6 +321,13 @@ def test_auto_picks_a_level_from_the_pictures_size():
     assert check_neuron_order(lay) == 2
     small = nn.MLP(2, [3, 1], engine="scalar", seed=0)([0.5, -1.0])[0]
     assert draw_graph(small).detail == "scalar"
+    # two samples through MLP(2, [3, 3, 1]): 121 nodes at scalar detail, a 2,768 x 3,163 pt staircase
+    net = nn.MLP(2, [3, 3, 1], engine="scalar", seed=1)
+    loss = bce_with_logits([net([0.5, -1.0])[0], net([1.5, 0.25])[0]], np.array([0.0, 1.0]))
+    loss.backward()
+    g = draw_graph(loss)
+    assert g.counts["scalar"] > 60 and g.detail == "neuron"
+    check_all(g, loss=True)
 
 
 def test_a_model_called_inside_the_loss_stage_is_drawn_beside_it():
