@@ -175,7 +175,7 @@ def draw_network(
         pairs = [(src, i, dst, j) for src, i in columns[-1] for dst, j in col if i is not None and j is not None]
         dense = len(pairs) > DENSE_EDGES
         if dense and strongest is not None:  # each neuron's largest |w| inputs, in the order written
-            kept = set()
+            kept: set[int] = set()
             for dst, j in col:
                 ins = [(abs(float(W[i, j])), n) for n, (_, i, d, _) in enumerate(pairs) if d == dst]
                 kept.update(n for _, n in sorted(ins, key=lambda t: -t[0])[:strongest])

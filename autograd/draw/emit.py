@@ -6,6 +6,8 @@ import math
 import re
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from ..ops import format_constant
 from .fields import Box, Fields
 from .index import PARAM, dot_terms
@@ -22,7 +24,9 @@ FAST_LAYOUT_SPREAD = 5000
 #: Above this many edges between collapsed units (dense layers at "neuron" detail), edges are half transparent.
 SEE_THROUGH_EDGES = 40
 #: The note on a "neuron" drawing of a graph without neuron stages (the tensor engine).
-NO_NEURONS = "detail 'neuron': no neuron has nodes of its own here (a tensor holds a whole layer): steps are drawn"
+#: The note on a "neuron"-detail picture of a graph without neuron stages (tensors, then anything else).
+NO_NEURONS = "tensor engine: one box per processing step (a tensor holds all the neurons of a layer)"
+NO_NEURONS_SCALAR = "no neuron stages in this graph: one box per processing step"
 
 _NOT_YET = 1 << 60  # sorts after every node position
 
@@ -123,7 +127,9 @@ class Emitter:
             lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None, self.rankdir))
         graph_attr = {"rankdir": self.rankdir, **GRAPH, **(FAST_LAYOUT if fast else {})}
         if level == "neuron" and not self._has_neurons():
-            graph_attr.update(label=NO_NEURONS, labelloc="t", labeljust="l", fontsize="10")
+            tensors = any(isinstance(self.order[r].data, np.ndarray) for r in self.index.roots)
+            note = NO_NEURONS if tensors else NO_NEURONS_SCALAR
+            graph_attr.update(label=note, labelloc="t", labeljust="l", fontsize="10")
         if scalar and self._has_neurons():
             # NOTE: neuron boxes are clusters here; dot keeps their pinned order only with few crossing passes
             graph_attr["mclimit"] = "0.1"

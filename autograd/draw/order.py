@@ -81,7 +81,11 @@ def order_lines(
     for u in plan.first:
         if u in drawn and type(u) is int and kinds[u] in (PARAM, CONST):
             target = anchors.get(ids[u])
-            if target is not None and target not in lasts:
+            if target is None:
+                continue
+            if target in lasts:  # NOTE: the last column is one rank=max group: the parameter joins it
+                lines.append(f"  {{ rank=max; {quote(ids[u])}; }}")
+            else:
                 lines.append(f"  {{ rank=same; {quote(ids[u])}; {quote(target)}; }}")
     lines.extend(_neuron_order(index, plan, drawn, ids, rankdir))
     return lines
