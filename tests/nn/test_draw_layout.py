@@ -202,6 +202,9 @@ def test_the_readme_picture():
         names = [n.rsplit("/", 1)[1] for n in lay.members(layer) if n.startswith("g:")]
         steps = [n for n in ("weighted sum", "bias", "activation") if n in names]
         assert [n for _x, n in sorted(zip(xs, names))] == steps
+        # ... in one row: the output layer's bias (the picture's last node) too, not a step below
+        ys = {round(lay.centre(n)[1]) for n in lay.members(layer) if n.startswith("g:")}
+        assert len(ys) == 1, (layer["label"], ys)
 
 
 def test_the_readme_scalar_example():
