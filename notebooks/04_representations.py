@@ -214,8 +214,9 @@ plot.linear_probes(probes=probes, chance=1 / 3, title="spiral: linear probes, la
 
 # %% [markdown]
 # In pictures: each layer's representation (of the training points, in the plane its probe looks at) with each
-# probe's straight cuts and its held-out accuracy (the numbers above), and below it the grid of the input plane, folded a little more by each layer. The arms that wind
-# around each other in the input are pulled apart into three groups, one per side of the cuts.
+# probe's straight cuts and its held-out accuracy (the numbers above), and below it the grid of the input plane,
+# folded a little more by each layer. The arms that wind around each other in the input are pulled apart into three
+# groups, one per side of the cuts.
 
 # %%
 plot.layer_representations(spiral_net, X_train, y_train, test=(X_test, y_test))

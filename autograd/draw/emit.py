@@ -28,6 +28,8 @@ SEE_THROUGH_EDGES = 40
 NO_NEURONS = "tensor engine: one box per processing step (a tensor holds all the neurons of a layer)"
 NO_NEURONS_SCALAR = "no neuron stages in this graph: one box per processing step"
 
+ONE_NODE_MARGIN = 14  # points around the one node of a stage box (Graphviz's default is 8)
+
 _NOT_YET = 1 << 60  # sorts after every node position
 
 _KIND_NAMES = ("intermediate", "input", "parameter", "constant")  # by node kind (index.OP, ...)
@@ -342,7 +344,12 @@ class Emitter:
                 counter[0] += 1
                 label = self.index.label(kid) or kid[-1]
                 lines.append(f"{indent}subgraph cluster_{counter[0]} {{")
-                lines.append(f"{indent}  label={quote(label)}; {cluster_attrs(self.index.kind(kid))};")
+                attrs = cluster_attrs(self.index.kind(kid))
+                if len(where.get(kid, ())) == 1 and not ordered_children.get(kid):
+                    # NOTE: a box of one node is as wide as its title by Graphviz's estimate of the text,
+                    # which runs short of a browser's font: a wider margin keeps the title inside the box
+                    attrs += f"; margin={ONE_NODE_MARGIN}"
+                lines.append(f"{indent}  label={quote(label)}; {attrs};")
                 emit(kid, indent + "  ")
                 lines.append(indent + "}")
 

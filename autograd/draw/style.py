@@ -23,14 +23,12 @@ FILL = {                       # kind -> (fill colour, extra attributes); every 
     "output":       ("#bbf7d0", ""),                                  # green: the root
     "group":        ("#f5f5f4", ""),                                  # stone: a collapsed stage
 }
-# NOTE: a layer or loss box holding one narrow node is as wide as its title by Graphviz's estimate of the
-# text, which runs short of a browser's font: a wider margin keeps the title inside the box
 CLUSTER = {                    # stage kind -> cluster attributes
     "model":  'style="rounded"; color="#44403c"; penwidth=1.4; fontsize=13',
-    "layer":  'style="rounded,filled"; fillcolor="#fafaf9"; color="#57534e"; fontsize=12; margin=12',
+    "layer":  'style="rounded,filled"; fillcolor="#fafaf9"; color="#57534e"; fontsize=12',
     "neuron": 'style="rounded,filled"; fillcolor="#ffffff"; color="#a8a29e"; fontsize=10',
     "step":   'style="dashed"; color="#a3a3a3"; fontsize=9',
-    "loss":   'style="rounded,filled,bold"; fillcolor="#f0fdf4"; color="#166534"; fontsize=12; margin=12',
+    "loss":   'style="rounded,filled,bold"; fillcolor="#f0fdf4"; color="#166534"; fontsize=12',
     None:     'style="rounded"; color="#888888"; fontsize=11',
 }
 RAMP = GRADIENT_RAMP[2:]       # the purple ramp without its two faintest shades (too light for a border)
