@@ -3,7 +3,9 @@
 Columns of neuron circles (input layer, hidden layers, output layer), one
 directed edge per weight, coloured by sign with :mod:`autograd.palette`'s code
 (blue positive, orange negative) and drawn wider and more opaque for larger
-magnitudes, so that the many edges between wide layers do not become a tangle.
+magnitudes.  Between wide layers (more than :data:`DENSE_EDGES` weights) only
+each neuron's few largest weights are drawn, translucent, so that the edges do
+not become a tangle; the caption says so.
 Each layer's title names its activation; each circle holds its neuron's bias.
 Neurons are drawn in index order, top to bottom (first at the top).  Layers
 wider than ``max_width`` are summarised: their first and last neurons are drawn
@@ -22,8 +24,11 @@ from .module import Module
 
 __all__ = ["draw_network"]
 
-#: Layers with more weights than this between them get translucent edges (opacity follows |w|).
+#: Layers with more weights than this between them get translucent edges (opacity follows |w|),
+#: and only each neuron's ``strongest`` largest |w| inputs (see :func:`draw_network`).
 DENSE_EDGES = 48
+#: Cluster padding in points: room for the layer titles (Graphviz's text widths run short of the browser's).
+CLUSTER_MARGIN = 16
 
 
 def _layers(model: Module) -> list[tuple[Module, Activation]]:
@@ -60,7 +65,9 @@ def _order(ids: list[str], rankdir: str) -> str:
     return f"  {{ rank=same; {' -> '.join(chain)} [style=invis]; }}"
 
 
-def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_bias: bool = True) -> Graph:
+def draw_network(
+    model: Module, max_width: int = 20, rankdir: str = "LR", show_bias: bool = True, strongest: int | None = 3
+) -> Graph:
     """Draw ``model`` as columns of neurons joined by one edge per weight.
 
     Parameters
@@ -68,11 +75,16 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
     model : nn.Module
         An MLP, Linear, Layer or Sequential, on either engine.
     max_width : int
-        Layers wider than this are summarised (first and last neurons plus an ellipsis).
+        Layers wider than this are summarised (first and last neurons plus an
+        ellipsis in between); 20 circles keep the picture about a screen high.
     rankdir : {"LR", "TB"}
         Left to right (input on the left) or top to bottom.
     show_bias : bool
         Print each neuron's bias under its activation.
+    strongest : int or None, default 3
+        Between layers joined by more than :data:`DENSE_EDGES` weights, draw
+        only each neuron's ``strongest`` inputs of largest ``|w|`` (None: every
+        weight, a tangle between wide layers).
 
     Returns
     -------
@@ -94,6 +106,8 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
         raise ValueError(f"draw_network: max_width must be an int >= 3, got {max_width!r}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_network: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    if strongest is not None and (not isinstance(strongest, int) or isinstance(strongest, bool) or strongest < 1):
+        raise ValueError(f"draw_network: strongest must be a positive int or None, got {strongest!r}")
     layers = _layers(model)
     weights = [layer.get_weights() for layer, _ in layers]  # type: ignore[attr-defined]
     nin = weights[0][0].shape[0]
@@ -101,12 +115,16 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
     title = model.describe() if hasattr(model, "describe") else type(model).__name__
     widths = [len(_shown(nin, max_width))] + [len(_shown(W.shape[1], max_width)) for W, _ in weights]
     any_dense = any(a * b > DENSE_EDGES for a, b in zip(widths, widths[1:]))
-    how = "wider, and between wide layers darker: larger |w|" if any_dense else "wider: larger |w|"
+    caption = ["edge: weight w (blue w > 0, orange w < 0; wider: larger |w|); circle: neuron index and bias b"]
+    if any_dense:
+        caption.append(
+            "between wide layers, fainter: smaller |w|"
+            + ("" if strongest is None else f"; only each neuron's {strongest} largest |w| drawn")
+        )
     lines = [
         "digraph network {",
         f'  graph [rankdir={rankdir}, splines=line, nodesep=0.1, ranksep=1.3, fontname="Helvetica", fontsize=11, '
-        f'remincross=false, label="{_esc(title)}\\nedge: weight w (blue w > 0, orange w < 0; '
-        f'{how}); circle: neuron index and bias b", labelloc=t];',
+        f'remincross=false, label="{_esc(chr(10).join([title, *caption]))}", labelloc=t];',
         '  node [shape=circle, fixedsize=true, width=0.6, fontsize=8, fontname="Helvetica", style=filled];',
         "  edge [arrowsize=0.3];",
     ]
@@ -114,7 +132,9 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
     columns: list[list[tuple[str, int | None]]] = []
     # input column
     col: list[tuple[str, int | None]] = []
-    lines.append('  subgraph cluster_input { label="input layer"; style=rounded; color="#a0aec0";')
+    lines.append(
+        f'  subgraph cluster_input {{ label="input layer"; style=rounded; color="#a0aec0"; margin={CLUSTER_MARGIN};'
+    )
     for i in _shown(nin, max_width):
         if i is None:
             lines.append(f'    in_more [label="⋮\\n{nin - max_width + 1} more", shape=plaintext, style=""];')
@@ -123,7 +143,7 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
             lines.append(f'    in_{i} [label="x{i}", fillcolor="#fffbe6"];')
             col.append((f"in_{i}", i))
             count += 1
-    lines.append(_order([c for c, i in col if i is not None], rankdir))
+    lines.append(_order([c for c, _ in col], rankdir))  # the ellipsis between first and last
     lines.append("  }")
     columns.append(col)
     for k, ((layer, act), (W, b)) in enumerate(zip(layers, weights)):
@@ -134,7 +154,7 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
         act_name = "linear" if type(act) is Identity else act.describe()
         lines.append(
             f'  subgraph cluster_l{k} {{ label="{_esc(title)}\\n({role}, {_esc(act_name)})"; style=rounded; '
-            'color="#a8a29e";'
+            f'color="#a8a29e"; margin={CLUSTER_MARGIN};'
         )
         col = []
         for j in _shown(nout, max_width):
@@ -150,10 +170,16 @@ def draw_network(model: Module, max_width: int = 32, rankdir: str = "LR", show_b
             )
             col.append((f"l{k}_{j}", j))
             count += 1
-        lines.append(_order([c for c, j in col if j is not None], rankdir))
+        lines.append(_order([c for c, _ in col], rankdir))
         lines.append("  }")
         pairs = [(src, i, dst, j) for src, i in columns[-1] for dst, j in col if i is not None and j is not None]
         dense = len(pairs) > DENSE_EDGES
+        if dense and strongest is not None:  # each neuron's largest |w| inputs, in the order written
+            kept: set[int] = set()
+            for dst, j in col:
+                ins = [(abs(float(W[i, j])), n) for n, (_, i, d, _) in enumerate(pairs) if d == dst]
+                kept.update(n for _, n in sorted(ins, key=lambda t: -t[0])[:strongest])
+            pairs = [p for n, p in enumerate(pairs) if n in kept]
         for src, i, dst, j in pairs:
             w = float(W[i, j])
             t = abs(w) / scale

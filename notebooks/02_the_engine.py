@@ -229,8 +229,9 @@ draw_graph(batch_loss)
 
 # %% [markdown]
 # `detail="auto"` (the default) picks the level from the size the picture will have: the finest with at most 150
-# nodes, so a picture stays readable and quick to render (`max_nodes`, 2000 by default, is the hard limit). One
-# sample through `MLP(2, [16, 16, 1])` is 979 nodes at scalar detail, so the neuron level is chosen:
+# nodes (60 at scalar detail, where every multiply is a box), so a picture stays readable and quick to render
+# (`max_nodes`, 2000 by default, is the hard limit). One sample through `MLP(2, [16, 16, 1])` is 979 nodes at
+# scalar detail, so the neuron level is chosen:
 
 # %%
 big = nn.MLP(2, [16, 16, 1], engine="scalar", seed=0)

@@ -196,9 +196,9 @@ print("xor, linear probe accuracy:", ", ".join(f"{name} {acc:.1%}" for name, acc
 
 # %%
 X, y = nn.data.spiral(400, noise=0.05, seed=0, classes=3)
-X_train, X_test, y_train, y_test = nn.data.split(X, y, test_fraction=0.25, seed=0)
-spiral_net = nn.MLP(2, [4, 4, 4, 4, 3], activation="tanh", seed=0)
-spiral_history = nn.fit(spiral_net, X_train, y_train, epochs=500, progress=False)
+X_train, X_test, y_train, y_test = nn.data.split(X, y, test_fraction=0.25, seed=4)
+spiral_net = nn.MLP(2, [4, 4, 4, 4, 3], activation="tanh", seed=4)
+spiral_history = nn.fit(spiral_net, X_train, y_train, epochs=500, progress=False, seed=4)
 print(f"test accuracy: {nn.accuracy(spiral_net, X_test, y_test):.1%}")
 plot.decision_boundary(spiral_net, X, y, test=(X_test, y_test))
 
@@ -213,12 +213,13 @@ print("spiral, linear probe accuracy:", " -> ".join(f"{acc:.0%}" for acc in prob
 plot.linear_probes(probes=probes, chance=1 / 3, title="spiral: linear probes, layer by layer")
 
 # %% [markdown]
-# In pictures: each layer's representation (first two principal components of its 4 neurons) with each probe's
-# straight cuts, and below it the grid of the input plane, folded a little more by each layer. The arms that wind
-# around each other in the input are pulled apart into three groups, one per side of the cuts.
+# In pictures: each layer's representation (of the training points, in the plane its probe looks at) with each
+# probe's straight cuts and its held-out accuracy (the numbers above), and below it the grid of the input plane,
+# folded a little more by each layer. The arms that wind around each other in the input are pulled apart into three
+# groups, one per side of the cuts.
 
 # %%
-plot.layer_representations(spiral_net, X, y)
+plot.layer_representations(spiral_net, X_train, y_train, test=(X_test, y_test))
 
 # %% [markdown]
 # The neuron maps show the same from the input's point of view: the first layer's neurons are soft straight steps,

@@ -184,10 +184,12 @@ nn.plot.neuron_maps(model, X, y, resolution=40, max_rows=8)
 
 # %% [markdown]
 # And the computation graph of one sample's score, one node per neuron (`detail="neuron"`): 33 neurons instead of
-# the several hundred multiplies and adds they are made of.
+# the several hundred multiplies and adds they are made of. A faded, dashed neuron says "ReLU off": its weighted
+# sum is negative for this sample, so it outputs 0 and its weights get no gradient from it.
 
 # %%
 one_score = model([Value(x) for x in X[0]])
+model.zero_grad()  # the gradients of this one score only, not those left from training
 one_score.backward()
 draw_graph(one_score, detail="neuron")
 

@@ -17,7 +17,7 @@ drawn at three *detail levels*:
     edges between layers carry the shapes (tensors) or widths (scalars).
 
 ``"auto"`` picks the level from the size of the picture: the finest with at
-most 150 nodes (else the finest under ``max_nodes``).
+most 150 nodes, 60 at ``"scalar"`` (else the finest under ``max_nodes``).
 
 Each node shows a line or two (name or op, a tensor's shape, one number); the
 rest (dtype, min/mean/max, gradients) is its tooltip.  The layers stand in one

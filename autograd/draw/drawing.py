@@ -35,8 +35,8 @@ def draw_graph(
         adds); ``"neuron"``: one node per neuron (scalar engine) or processing
         step (tensor engine, which has no node per neuron; the picture says so);
         ``"layer"``: one node per layer; ``"auto"``: picked from the picture's
-        size, the finest level with at most 150 nodes, else the finest with at
-        most ``max_nodes``.
+        size, the finest level with at most 150 nodes (60 at ``"scalar"``,
+        whose boxes are bigger), else the finest with at most ``max_nodes``.
     show_data : bool, default True
         Show values (a number, or a tensor's mean; min/mean/max in the tooltip).
     show_grad : bool, default True

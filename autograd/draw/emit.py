@@ -6,6 +6,8 @@ import math
 import re
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from ..ops import format_constant
 from .fields import Box, Fields
 from .index import PARAM, dot_terms
@@ -22,7 +24,11 @@ FAST_LAYOUT_SPREAD = 5000
 #: Above this many edges between collapsed units (dense layers at "neuron" detail), edges are half transparent.
 SEE_THROUGH_EDGES = 40
 #: The note on a "neuron" drawing of a graph without neuron stages (the tensor engine).
-NO_NEURONS = "detail 'neuron': no neuron has nodes of its own here (a tensor holds a whole layer): steps are drawn"
+#: The note on a "neuron"-detail picture of a graph without neuron stages (tensors, then anything else).
+NO_NEURONS = "tensor engine: one box per processing step (a tensor holds all the neurons of a layer)"
+NO_NEURONS_SCALAR = "no neuron stages in this graph: one box per processing step"
+
+ONE_NODE_MARGIN = 14  # points around the one node of a stage box (Graphviz's default is 8)
 
 _NOT_YET = 1 << 60  # sorts after every node position
 
@@ -123,7 +129,9 @@ class Emitter:
             lines.extend(legend(kinds_seen, self.max_mag if self.grad_view else None, self.rankdir))
         graph_attr = {"rankdir": self.rankdir, **GRAPH, **(FAST_LAYOUT if fast else {})}
         if level == "neuron" and not self._has_neurons():
-            graph_attr.update(label=NO_NEURONS, labelloc="t", labeljust="l", fontsize="10")
+            tensors = any(isinstance(self.order[r].data, np.ndarray) for r in self.index.roots)
+            note = NO_NEURONS if tensors else NO_NEURONS_SCALAR
+            graph_attr.update(label=note, labelloc="t", labeljust="l", fontsize="10")
         if scalar and self._has_neurons():
             # NOTE: neuron boxes are clusters here; dot keeps their pinned order only with few crossing passes
             graph_attr["mclimit"] = "0.1"
@@ -213,11 +221,11 @@ class Emitter:
 
     def _all_mags(self, drawn: set[Any], members: dict[Any, list[int]]) -> list[float]:
         """The finite, positive gradient magnitudes of the drawn nodes (and of a node's parents)."""
-        mag, prev = self.index.mag, self.index.prev
+        mags, prev = self.index.mags(), self.index.prev
         out: list[float] = []
         for u in drawn:
-            ms = [mag(u)] + [mag(p) for p in prev[u]] if type(u) is int else [mag(i) for i in members[u]]
-            out.extend(m for m in ms if m is not None and math.isfinite(m) and m > 0)
+            ms = [mags[u]] + [mags[p] for p in prev[u]] if type(u) is int else [mags[i] for i in members[u]]
+            out.extend(m for m in ms if m is not None and m > 0 and math.isfinite(m))
         return out
 
     # -- a scalar dot node drawn as its multiplies and adds ------------------------------
@@ -336,7 +344,12 @@ class Emitter:
                 counter[0] += 1
                 label = self.index.label(kid) or kid[-1]
                 lines.append(f"{indent}subgraph cluster_{counter[0]} {{")
-                lines.append(f"{indent}  label={quote(label)}; {cluster_attrs(self.index.kind(kid))};")
+                attrs = cluster_attrs(self.index.kind(kid))
+                if len(where.get(kid, ())) == 1 and not ordered_children.get(kid):
+                    # NOTE: a box of one node is as wide as its title by Graphviz's estimate of the text,
+                    # which runs short of a browser's font: a wider margin keeps the title inside the box
+                    attrs += f"; margin={ONE_NODE_MARGIN}"
+                lines.append(f"{indent}  label={quote(label)}; {attrs};")
                 emit(kid, indent + "  ")
                 lines.append(indent + "}")
 

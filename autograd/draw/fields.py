@@ -227,12 +227,13 @@ class Fields:
 
     def grad_mean(self, idx: list[int]) -> float | None:
         """Mean absolute gradient over all elements of the nodes ``idx`` (None: none has one)."""
+        mags, order = self.index.mags(), self.order
         total, count = 0.0, 0
         for i in idx:
-            m = self.index.mag(i)
+            m = mags[i]
             if m is None:
                 continue
-            d = self.order[i].data
+            d = order[i].data
             size = d.size if isinstance(d, np.ndarray) else 1
             total += m * size
             count += size
@@ -265,10 +266,11 @@ class Fields:
                 fields.append("w·x + b: " + self._values(z))
             if act:
                 fields.append(f"{order[act[-1]].op.short}: " + self._values(outflow or act))
-                fields.append(self._activity(act))
+                activity = self._activity(act)
+                fields.append(activity)
                 vals = [order[i].data for i in (outflow or act)]
                 one = len(vals) == 1 and not isinstance(vals[0], np.ndarray)
-                short = f"{order[act[-1]].op.short} " + (number(vals[0]) if one else self._activity(act))
+                short = f"{order[act[-1]].op.short} " + (number(vals[0]) if one else activity)
             elif outflow:
                 fields.append("w·x + b (linear): " + self._values(outflow))
                 short = "linear " + self._values(outflow) if len(outflow) == 1 else f"linear, {len(outflow)} calls"
@@ -319,7 +321,11 @@ class Fields:
         name = order[act[-1]].op.name
         if any(is_released(order[i]) for i in act):
             return "activity unknown: " + _RELEASED
-        data = np.concatenate([np.ravel(np.asarray(order[i].data, dtype=np.float64)) for i in act])
+        values = [order[i].data for i in act]
+        if any(isinstance(v, np.ndarray) for v in values):
+            data = np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in values])
+        else:  # NOTE: a scalar neuron called on many samples: one array, not one per value
+            data = np.array(values, dtype=np.float64)
         if data.size == 0:
             return "no values"
         if name in ("relu", "step", "leaky_relu", "gelu", "softplus"):

@@ -154,7 +154,7 @@ class GraphIndex:
                 if any(k is not None for k in ks[j + 1 :]):
                     self.kinded_below.add(s[: j + 1])
         self._consumers: dict[int, list[int]] | None = None
-        self._mags: dict[int, float | None] = {}
+        self._mags: list[float | None] | None = None
 
     def _lift(self, st: tuple[str, ...]) -> tuple[str, ...]:
         """The path a node is drawn under: a model entered inside a loss stage is drawn on its own.
@@ -245,8 +245,15 @@ class GraphIndex:
         return self._consumers
 
     def mag(self, i: int) -> float | None:
-        """Mean absolute gradient of the node at position ``i`` (cached)."""
-        m = self._mags.get(i, -1.0)
-        if m == -1.0:
-            m = self._mags[i] = grad_magnitude(self.order[i])
-        return m
+        """Mean absolute gradient of the node at position ``i`` (see :meth:`mags`)."""
+        return self.mags()[i]
+
+    def mags(self) -> list[float | None]:
+        """Mean absolute gradient of every node, by position (None: it has none); computed once.
+
+        NOTE: all at once, in one pass: a drawing reads almost every node's (the members of
+        each collapsed group), and a list index is much cheaper than a cached call per read.
+        """
+        if self._mags is None:
+            self._mags = [grad_magnitude(n) for n in self.order]
+        return self._mags

@@ -81,7 +81,11 @@ def order_lines(
     for u in plan.first:
         if u in drawn and type(u) is int and kinds[u] in (PARAM, CONST):
             target = anchors.get(ids[u])
-            if target is not None and target not in lasts:
+            if target is None:
+                continue
+            if target in lasts:  # NOTE: the last column is one rank=max group: the parameter joins it
+                lines.append(f"  {{ rank=max; {quote(ids[u])}; }}")
+            else:
                 lines.append(f"  {{ rank=same; {quote(ids[u])}; {quote(target)}; }}")
     lines.extend(_neuron_order(index, plan, drawn, ids, rankdir))
     return lines
@@ -89,39 +93,48 @@ def order_lines(
 
 def _neuron_order(index: GraphIndex, plan: Plan, drawn: set[Any], ids: dict[Any, str], rankdir: str) -> list[str]:
     """One ordered ``rank=same`` chain per layer: each neuron's first drawn output, in the neurons' index order."""
-    kind, stages, unit = index.kind, index.stages, plan.unit
-    neuron_of: dict[tuple[str, ...], tuple[str, ...] | None] = {}
-
-    def neuron(i: int) -> tuple[str, ...] | None:
-        s = stages[i]
-        n = neuron_of.get(s, ())
-        if n == ():
-            n = None
-            for j in range(len(s), 0, -1):
-                if kind(s[:j]) == "neuron":
-                    n = s[:j]
-                    break
-            neuron_of[s] = n
-        return n
-
-    outputs: dict[tuple[str, ...], tuple[int, str]] = {}  # neuron path -> (position, id) of its first output
-    leaving = set(index.roots)
-    for c, ps in enumerate(index.prev):
-        for p in ps:
-            if neuron(p) != neuron(c):
-                leaving.add(p)
+    kind, unit, order = index.kind, plan.unit, index.order
+    # NOTE: one neuron number per distinct stage path, then per node: the edge loop below runs over
+    # every edge of the graph (10^5 on a big one), so it only compares small ints
+    neurons: list[tuple[str, ...]] = []
+    number: dict[tuple[str, ...], int] = {}
+    of_stage: dict[tuple[str, ...], int] = {}
+    for s in index.distinct:
+        of_stage[s] = -1
+        for j in range(len(s), 0, -1):
+            if kind(s[:j]) == "neuron":
+                n = s[:j]
+                if n not in number:
+                    number[n] = len(neurons)
+                    neurons.append(n)
+                of_stage[s] = number[n]
+                break
+    if not neurons:
+        return []
+    nid = [of_stage[s] for s in index.stages]
+    if plan.level == "scalar":
+        leaving = {r for r in index.roots if nid[r] >= 0}
+        for c, ps in enumerate(index.prev):
+            k = nid[c]
+            for p in ps:
+                if nid[p] != k and nid[p] >= 0:
+                    leaving.add(p)
+    else:  # a unit is a neuron (or holds whole neurons): what leaves a neuron leaves its unit
+        leaving = {i for i in plan.outflow if nid[i] >= 0}
+    first: dict[int, int] = {}  # neuron number -> position of its first output that is drawn
     for i in leaving:
-        n = neuron(i)
-        if n is None or unit[i] not in drawn or index.order[i].op is None:
-            continue
-        if n not in outputs or i < outputs[n][0]:
-            outputs[n] = (i, ids[unit[i]])
+        k = nid[i]
+        if unit[i] in drawn and order[i].op is not None and (k not in first or i < first[k]):
+            first[k] = i
+    outputs = {neurons[k]: (i, ids[unit[i]]) for k, i in first.items()}
     layers: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for n in outputs:
         layers.setdefault(n[:-1], []).append(n)
     lines = []
-    for neurons in layers.values():
-        if len(neurons) > 1:
-            neurons.sort(key=lambda n: natural_key(n[-1]))
-            lines.append(chain([outputs[n][1] for n in neurons], "same", rankdir))
+    for row in layers.values():
+        if len(row) > 1:
+            row.sort(key=lambda n: natural_key(n[-1]))
+            pinned = list(dict.fromkeys(outputs[n][1] for n in row))  # one id once (a layer drawn as one node)
+            if len(pinned) > 1:
+                lines.append(chain(pinned, "same", rankdir))
     return lines

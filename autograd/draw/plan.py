@@ -15,6 +15,10 @@ SPREAD_PER_NODE = 10
 #: "auto" prefers the finest level with at most this many nodes: about what a screen shows readably
 #: (one sample through MLP(2, [3, 3, 1]) is 57 nodes at "scalar"; MLP(2, [8, 8, 1]) is 299, so it is drawn by neuron).
 READABLE_NODES = 150
+#: ... and at "scalar" detail, where every multiply and add is a box inside neuron and step boxes: one
+#: sample through MLP(2, [3, 3, 1]) with its loss is 73 nodes and 2,460 x 1,209 pt, two samples 121 nodes
+#: and 2,768 x 3,163 pt (a staircase of repeated calls); MLP(2, [3, 1]), 40 nodes, is 1,628 x 963 pt.
+READABLE_SCALAR_NODES = 60
 
 
 class Plan:
@@ -59,15 +63,16 @@ class Planner:
         """The level to draw ``detail`` at, and the node counts measured.
 
         "auto" picks from the size the picture will have: the finest level with
-        at most :data:`READABLE_NODES` nodes (or ``max_nodes``, if smaller); if
+        at most :data:`READABLE_NODES` nodes (:data:`READABLE_SCALAR_NODES` at
+        "scalar" detail; or ``max_nodes``, if smaller); if
         none is that small, the finest with at most ``max_nodes``; else "layer".
         """
         counts: dict[str, int] = {}
         if detail != "auto":
             return detail, counts
-        readable = min(max_nodes, READABLE_NODES)
         fits = []
         for level in DETAILS:
+            readable = min(max_nodes, READABLE_SCALAR_NODES if level == "scalar" else READABLE_NODES)
             counts[level] = self.count(level, limit=max_nodes)
             if counts[level] <= max_nodes and self.spread(level) <= SPREAD_PER_NODE * max_nodes:
                 if counts[level] <= readable:

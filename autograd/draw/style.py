@@ -37,7 +37,8 @@ FADED = ("#c8c8c8", MUTED)     # border/edge colour and font colour of parts tha
 NAN_COLOUR = "#dc2626"         # red: a nan gradient (an error, not a size)
 # fmt: on
 FONT = "Helvetica,Arial,sans-serif"
-LEGEND_ROWS = 3  # entries per column of the legend
+LEGEND_ROWS = 6  # entries per column of the legend's node kinds (the |grad| scale is one column, largest on top)
+_SWATCH = "height=0.22, width=0.75, margin=0.02, fontsize=8"  # a small box of the |grad| scale
 # the graph, node and edge defaults of every drawing (DOT attribute values, unquoted)
 GRAPH = {
     "newrank": "true",
@@ -117,20 +118,19 @@ def legend(kinds_seen: set[str], max_mag: float | None, rankdir: str = "LR") -> 
     """The legend: the node kinds drawn and, unless ``max_mag`` is None, the |grad| scale, in short columns.
 
     The gradient scale shows the border colour at the largest magnitude drawn
-    and at 100, 10,000 and a million times less, with those numbers, then "0".
-    Each column (at most :data:`LEGEND_ROWS` entries) is one ``rank=same``
-    group, so the legend is a small block of a few of the picture's columns,
-    not a row across all of them.
+    and at 100, 10,000 and a million times less, with those numbers, then "0",
+    in one column of small boxes read top to bottom under its heading.  The
+    node kinds stand in columns of at most :data:`LEGEND_ROWS`.  Each column is
+    one ``rank=same`` group, so the legend is a small block of a few of the
+    picture's columns, not a row across all of them.
     """
     lines = ["  subgraph cluster_legend {", '    label="legend"; style="rounded"; color="#bbbbbb"; fontsize=9;']
-    groups: list[list[str]] = []
     kinds = []
     for kind, text in _LEGEND_TEXT.items():
         if kind in kinds_seen:
             name = f"legend:{kind}"
             kinds.append(name)
-            lines.append(f"    {quote(name)} [label={quote(text)}{node_style(kind)}, fontsize=9];")
-    groups.append(kinds)
+            lines.append(f"    {quote(name)} [label={quote(text)}{node_style(kind)}, height=0.3, fontsize=9];")
     if max_mag is not None:
         grads = ["legend:grad"]
         lines.append('    "legend:grad" [label="border: |grad|", shape=plaintext, style="", fontsize=9];')
@@ -139,12 +139,13 @@ def legend(kinds_seen: set[str], max_mag: float | None, rankdir: str = "LR") -> 
             name = f"legend:grad{k}"
             grads.append(name)
             attrs = grad_attrs(m, max_mag)
-            lines.append(f'    {quote(name)} [label="{m:.2g}", fillcolor="#ffffff"{attrs}, fontsize=9];')
+            lines.append(f'    {quote(name)} [label="{m:.2g}", fillcolor="#ffffff"{attrs}, {_SWATCH}];')
         grads.append("legend:grad-zero")
         attrs = grad_attrs(0.0, max_mag).replace('style="dashed"', 'style="rounded,filled,dashed"')
-        lines.append(f'    "legend:grad-zero" [label="0 (none)", fillcolor="#ffffff"{attrs}, fontsize=9];')
-        groups.append(grads)
-    columns = [g[k : k + LEGEND_ROWS] for g in groups for k in range(0, len(g), LEGEND_ROWS)]
+        lines.append(f'    "legend:grad-zero" [label="0 (none)", fillcolor="#ffffff"{attrs}, {_SWATCH}];')
+    columns = [kinds[k : k + LEGEND_ROWS] for k in range(0, len(kinds), LEGEND_ROWS)]
+    if max_mag is not None:
+        columns.append(grads)
     for column in columns:
         ids = column[::-1] if rankdir in ("LR", "RL") else column  # first on top (see autograd.draw.order)
         nodes = " ".join(quote(i) + ";" for i in ids)

@@ -76,7 +76,7 @@ def gradient_health(
     >>> X, y = nn.data.circles(64, seed=0)
     >>> fig = gradient_health(nn.MLP(2, [8, 8, 1], seed=0), X, y, bce_with_logits)
     >>> [ax.get_ylabel() for ax in fig.axes]
-    ['gradient norm', 'update ratio', 'dead units (%)']
+    ['gradient norm', 'update ratio', 'units off (%)']
     """
     if health is None:
         if model is None or X is None or y is None or loss is None:
@@ -112,7 +112,7 @@ def gradient_health(
     axes[1].set_ylabel("update ratio")
     axes[1].set_title("one step, relative to the weights", fontsize=9)
     axes[2].set_ylim(-3, 103)
-    axes[2].set_ylabel("dead units (%)")
+    axes[2].set_ylabel("units off (%)")
     axes[2].set_title("ReLU units off for every sample", fontsize=9)
     if not axes[2].lines:
         axes[2].text(0.5, 0.5, "no ReLU layer", transform=axes[2].transAxes, ha="center", va="center", fontsize=8)

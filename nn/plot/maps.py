@@ -203,7 +203,7 @@ def _head(name: str, kind: str, mods: dict[str, Module], last: bool, nout: int, 
     if staged:
         return text.replace("\n", "\nstage 2: ", 1)
     if last:
-        return text + ("\n— decision: 0" if nout == 1 else "\n— decision: argmax")
+        return text + ("\nblack line: output = 0" if nout == 1 else "\nclass: largest output")
     return text
 
 

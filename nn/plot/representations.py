@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import palette
 
-from ..checks import check_module, check_plane
+from ..checks import check_module, check_pair, check_plane
 from ..inspect.plane import grid_lines
 from ..inspect.probes import Probe, fit_probes
 from ..inspect.snapshots import maybe_at_epoch
@@ -192,6 +192,7 @@ def layer_representations(
     title: str | None = None,
     path: Any = None,
     dpi: Any = None,
+    test: tuple[Any, Any] | None = None,
 ) -> Any:
     """The data as each layer represents it, each probe's straight cut, and how each layer bends the input plane.
 
@@ -202,7 +203,7 @@ def layer_representations(
     :func:`panel_basis`).  With ``probes``, a linear probe (a linear
     classifier, see :func:`nn.inspect.fit_probes`) is trained on each
     representation; its decision line is drawn in near-black and its
-    accuracy on these points is in the title.  Watch the classes become separable layer by layer.  The
+    accuracy on these points (or on ``test``) is in the title.  Watch the classes become separable layer by layer.  The
     output layer's probe is trivially good: the output *is* the decision.
 
     Bottom row (``warp=True``, 2-D inputs only): a regular grid of horizontal
@@ -238,6 +239,10 @@ def layer_representations(
         Also save the figure there.
     dpi : float, optional
         Resolution when saving.
+    test : (X_test, y_test), optional
+        Held-out points to score the probes on (they are trained on ``X, y``),
+        so that the titles give the numbers :func:`nn.inspect.linear_probes`
+        gives with the same ``test`` and :func:`linear_probes` plots.
 
     Returns
     -------
@@ -259,9 +264,13 @@ def layer_representations(
     X, y = check_data(X, y, where)
     if warp:
         check_plane(model, where)
+    Xt = yt = None
+    if test is not None:
+        Xt, yt = check_data(*check_pair(test, where, "test", "X_test, y_test"), where)
     with maybe_at_epoch(model, snapshots, epoch):
         reps = layer_outputs(model, X)
         cuts = fit_probes(model, X, y, epochs=probe_epochs) if probes else {}
+        test_reps = layer_outputs(model, Xt) if Xt is not None and cuts else {}
         mesh = None
         if warp:
             lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
@@ -286,8 +295,13 @@ def layer_representations(
             ax.margins(0.08)
             ax.autoscale_view()
             draw_probe_cut(ax, probe, mean, basis)
-            acc = float(np.mean(probe.predict(F) == np.searchsorted(probe.classes, y)))
-            head += f"\nlinear probe {100 * acc:.0f} %"
+            if yt is None:
+                acc = float(np.mean(probe.predict(F) == np.searchsorted(probe.classes, y)))
+                head += f"\nlinear probe {100 * acc:.0f} %"
+            else:
+                known = np.isin(yt, probe.classes)
+                acc = float(np.mean(known & (probe.predict(test_reps[name]) == np.searchsorted(probe.classes, yt))))
+                head += f"\nlinear probe {100 * acc:.0f} % (held out)"
         ax.set_title(head, fontsize=8)
         ax.set_xlabel(labels[0], fontsize=8)
         ax.set_ylabel(labels[1] if F.shape[1] > 1 else "random spread (no meaning)", fontsize=8)

@@ -43,7 +43,7 @@ def test_labels_name_layers_and_activations():
 
 def test_dense_layers_fade_small_weights():
     net = nn.MLP(2, [8, 8, 1], seed=0)
-    es = edges(draw_network(net).source)
+    es = edges(draw_network(net, strongest=None).source)
     W = net.layers[1].weight.data
     scale = max(abs(layer.weight.data).max() for layer in net.layers)
     dense = [e for e in es if e[0].startswith("l0_")]  # 64 edges between the hidden layers: translucent
@@ -54,6 +54,24 @@ def test_dense_layers_fade_small_weights():
         assert colour[:7] == (POSITIVE if W[i, j] >= 0 else NEGATIVE)
         assert int(colour[7:], 16) == round(255 * (0.12 + 0.88 * abs(W[i, j]) / scale))  # opacity grows with |w|
     assert all(len(e[2]) == 7 for e in es if e[0].startswith("in_"))  # 16 edges: opaque
+
+
+def test_between_wide_layers_only_each_neurons_largest_weights():
+    net = nn.MLP(2, [8, 8, 1], seed=0)
+    src = draw_network(net).source  # strongest=3 by default
+    es = edges(src)
+    W = np.abs(net.layers[1].weight.data)
+    dense = [(int(a.split("_")[1]), int(b.split("_")[1])) for a, b, *_ in es if a.startswith("l0_")]
+    for j in range(8):
+        kept = sorted(i for i, jj in dense if jj == j)
+        assert kept == sorted(np.argsort(-W[:, j])[:3].tolist())  # the three largest |w| into neuron j
+    assert len(dense) == 8 * 3
+    assert sum(1 for e in es if e[0].startswith("in_")) == 2 * 8  # 16 weights: all drawn
+    assert sum(1 for e in es if e[0].startswith("l1_")) == 8
+    assert "only each neuron's 3 largest |w| drawn" in src
+    assert "largest |w| drawn" not in draw_network(nn.MLP(2, [3, 1], seed=0)).source  # nothing left out
+    with pytest.raises(ValueError, match="draw_network: strongest must be a positive int or None, got 0"):
+        draw_network(net, strongest=0)
 
 
 def test_same_picture_on_both_engines():
@@ -69,7 +87,10 @@ def test_wide_layers_are_summarised():
     assert "in_more" in src and "91 more" in src  # 100 - 10 + 1
     assert "l0_more" in src and "55 more" in src
     assert g.num_nodes == 9 + 9 + 3
-    assert len(edges(src)) == 9 * 9 + 9 * 3
+    assert len(edges(src)) == 9 * 3 + 9 * 3  # 81 weights between the wide layers: each neuron's 3 largest
+    # the ellipsis stands between the first and the last neurons in the pinned order (first on top)
+    chain = re.search(r"\{ rank=same; (l0_\w+(?: -> l0_\w+)+) \[style=invis\]; \}", src).group(1).split(" -> ")
+    assert chain[::-1] == [f"l0_{j}" for j in range(5)] + ["l0_more"] + [f"l0_{j}" for j in range(60, 64)]
 
 
 def test_sequential_takes_following_activation():

@@ -202,6 +202,9 @@ def test_the_readme_picture():
         names = [n.rsplit("/", 1)[1] for n in lay.members(layer) if n.startswith("g:")]
         steps = [n for n in ("weighted sum", "bias", "activation") if n in names]
         assert [n for _x, n in sorted(zip(xs, names))] == steps
+        # ... in one row: the output layer's bias (the picture's last node) too, not a step below
+        ys = {round(lay.centre(n)[1]) for n in lay.members(layer) if n.startswith("g:")}
+        assert len(ys) == 1, (layer["label"], ys)
 
 
 def test_the_readme_scalar_example():
@@ -267,6 +270,22 @@ def test_the_demos_network_diagram(demo_model):
     assert top == "l0_0" and lay.by_name[top]["label"] == f"0\\nb {bias[0]:+.2f}"
 
 
+def test_a_wide_network_diagram():
+    net = nn.MLP(10, [64, 32, 3], seed=0)
+    lay = check_all(draw_network(net), loss=False)  # a screen high: wide layers summarised, 20 circles at most
+    assert check_neuron_order(lay) == 4
+    # the ellipsis of the summarised layer stands between its first and its last neurons
+    y = {n: lay.centre(n)[1] for n in ("l0_9", "l0_more", "l0_55")}
+    assert y["l0_9"] > y["l0_more"] > y["l0_55"]
+    # between wide layers each neuron keeps its 3 largest |w|, so layer 2 gets 3 edges per neuron
+    assert len(re.findall(r"^\s*l0_\w+ -> l1_", lay.source, re.M)) == 19 * 3  # 19 drawn neurons (and the ellipsis)
+    # every box holds its title: each box at least as wide as its longest title line at 11 pt
+    for c in lay.clusters:
+        longest = max(len(line) for line in str(c.get("label", "")).split("\\n"))
+        x0, _, x1, _ = lay.box(c)
+        assert x1 - x0 >= 0.55 * 11 * longest, c.get("label")
+
+
 # --------------------------------------------------------------------------
 # Both engines, every detail level
 # --------------------------------------------------------------------------
@@ -305,6 +324,13 @@ def test_auto_picks_a_level_from_the_pictures_size():
     assert check_neuron_order(lay) == 2
     small = nn.MLP(2, [3, 1], engine="scalar", seed=0)([0.5, -1.0])[0]
     assert draw_graph(small).detail == "scalar"
+    # two samples through MLP(2, [3, 3, 1]): 121 nodes at scalar detail, a 2,768 x 3,163 pt staircase
+    net = nn.MLP(2, [3, 3, 1], engine="scalar", seed=1)
+    loss = bce_with_logits([net([0.5, -1.0])[0], net([1.5, 0.25])[0]], np.array([0.0, 1.0]))
+    loss.backward()
+    g = draw_graph(loss)
+    assert g.counts["scalar"] > 60 and g.detail == "neuron"
+    check_all(g, loss=True)
 
 
 def test_a_model_called_inside_the_loss_stage_is_drawn_beside_it():

@@ -101,7 +101,7 @@ def test_neuron_maps(tmp_path, data, trained):
         "layer 1\nstage 1: w·x + b",
         "layer 1\nstage 2: ReLU",
         "layer 2\nReLU",
-        "layer 3\nIdentity (output)\n— decision: 0",
+        "layer 3\nIdentity (output)\nblack line: output = 0",
     ]
     assert len([ax for ax in fig.axes if ax.images]) == len(maps)
     assert len(plot.neuron_maps(net, resolution=8, stages=None).axes) == 2 + 5 + 3 + 1 + 4
