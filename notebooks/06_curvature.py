@@ -46,16 +46,20 @@ with stage("f"):
     y.label = "y"
 (dy,) = ag.grad(y, x, create_graph=True)  # dy/dx, as a graph of Values
 dy.label = "dy/dx"
-(d2y,) = ag.grad(dy, x)  # differentiate that graph once more
+dy.backward()  # differentiate that graph once more: x.grad is now f''(x)
 t = np.tanh(0.8)
 print(f"f'(0.8)  = {dy.data:.6f}   formula {t + 0.8 * (1 - t * t):.6f}")
-print(f"f''(0.8) = {d2y.data:.6f}   formula {2 * (1 - t * t) * (1 - 0.8 * t):.6f}")
+print(f"f''(0.8) = {x.grad:.6f}   formula {2 * (1 - t * t) * (1 - 0.8 * t):.6f}")
 
 # %% [markdown]
 # The graph of `dy/dx` holds the part of the forward pass it needs (the box "f") and the backward pass that
 # differentiated it (the box "f (backward)": each node there was made by the derivative rule of a node in "f"),
 # starting from the seed $dy/dy = 1$. `tanh`'s rule, `g * (1 - out * out)`, appears as nodes: it uses the forward
 # result `out`, which is why the second derivative can flow back through it.
+#
+# `ag.grad` returns gradients without storing them (like `torch.autograd.grad`), so the first pass left every
+# `.grad` at 0. The second pass above used `dy.backward()`, which does store them: each node's "grad" in the picture
+# is how much `dy/dx` changes with that node, and the input's, `x.grad`, is the second derivative $f''(0.8)$.
 
 # %%
 draw_graph(dy, detail="scalar")
