@@ -149,6 +149,8 @@ class Fields:
             g = self._grad_text(params, outflow)
             if g:
                 fields.append(g)
+        if kind == "loss" and outflow:
+            return Box(self._loss_label(outflow), fields)
         if not summary_line and outflow:
             d = order[outflow[0]].data
             if self.show_data and len(outflow) == 1 and np.size(d) == 1:
@@ -158,6 +160,24 @@ class Fields:
             else:
                 summary_line.append(f"{len(outflow)} outputs")
         return Box([header, ", ".join(summary_line)] if summary_line else [header], fields)
+
+    def _loss_label(self, outflow: list[int]) -> list[str]:
+        """A loss box's node: its value and gradient (the box's title already names the loss).
+
+        A scalar loss reads ``L = 0.693`` and ``grad 1`` (its own label instead of
+        ``L`` when it has one); a loss of several values, their count or shape.
+        """
+        n = self.order[outflow[0]]
+        d = n.data
+        name = n.label or "L"
+        if len(outflow) > 1:
+            return [f"{name}: {len(outflow)} values"]
+        if np.size(d) != 1:
+            return [f"{name} {shape_text(d)}" + (" " + _statistic(d) if self.show_data else "")]
+        lines = [f"{name} = {number(np.asarray(d).reshape(-1)[0])}" if self.show_data else name]
+        if self.show_grad and n.requires_grad and n.grad is not None:
+            lines.append("grad " + number(np.asarray(n.grad).reshape(-1)[0]))
+        return lines
 
     def block(self, members: list[int], outflow: list[int]) -> Box:
         """A connected block of ops outside any stage: its op counts, output and gradient."""

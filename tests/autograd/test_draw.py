@@ -688,7 +688,26 @@ def test_a_loss_is_one_box_and_a_loss_inside_a_loss_adds_none():
         assert loss_nodes and all(nodes[n] == ("loss: mean squared error",) for n in loss_nodes)
         assert 'fillcolor="#f0fdf4"' in src  # the loss box's own style
         if detail != "scalar":  # one node for the whole loss
-            assert loss_nodes == ["g:loss"] and lines_of(src, "g:loss")[0] == "loss: mean squared error"
+            # its node says what the box title does not: the loss's value and its gradient, 1
+            assert loss_nodes == ["g:loss"] and lines_of(src, "g:loss") == [f"L = {loss.data:.4g}", "grad 1"]
+
+
+def test_a_loss_nodes_label_is_its_value_or_its_shape_never_the_box_title():
+    x = Tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+    with stage("loss", label="loss: squares", kind="loss"):
+        per = x * x
+        total = per.sum()
+    total.label = "J"
+    total.backward()
+    assert lines_of(draw_graph(total, detail="layer", legend=False).source, "g:loss") == ["J = 14.25", "grad 1"]
+    assert lines_of(draw_graph(total, detail="layer", show_data=False, legend=False).source, "g:loss") == [
+        "J",
+        "grad 1",
+    ]
+    assert lines_of(draw_graph(total, detail="layer", show_grad=False, legend=False).source, "g:loss") == ["J = 14.25"]
+    with stage("loss", label="loss: squares", kind="loss"):
+        per = x * x  # reduction="none": four values, no single number to show
+    assert lines_of(draw_graph(per, detail="layer", legend=False).source, "g:loss") == ["L (2, 2) mean 3.562"]
 
 
 def test_a_stage_named_loss_around_a_loss_functions_own_stage_is_the_same_box():
