@@ -252,7 +252,7 @@ class Layer(Module, savable=True):
             n.b.data = float(b[j])
 
     def describe(self) -> str:
-        return f"{self.name}: Layer({self.nin}→{self.nout}){_act_suffix(self.activation)}"
+        return _title(self.name, self.nin, self.nout, self.activation)
 
     def extra_repr(self) -> str:
         return f"{self.nin}→{self.nout}, activation={self.activation.describe()}"
@@ -272,8 +272,9 @@ _ACTIVATION = cached_stage("activation", kind="step")
 _ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
 
 
-def _act_suffix(act: Activation) -> str:
-    return "" if type(act) is Identity else f" + {act.describe()}"
+def _title(name: str, nin: int, nout: int, act: Activation) -> str:
+    """A layer's title on both engines (``Layer`` and ``Linear`` compute the same): ``layer 1: Linear(2→3) + Tanh``."""
+    return f"{name}: Linear({nin}→{nout})" + ("" if type(act) is Identity else f" + {act.describe()}")
 
 
 class Linear(Module, savable=True):
@@ -392,7 +393,7 @@ class Linear(Module, savable=True):
             self.bias.data[...] = b
 
     def describe(self) -> str:
-        return f"{self.name}: Linear({self.nin}→{self.nout}){_act_suffix(self.activation)}"
+        return _title(self.name, self.nin, self.nout, self.activation)
 
     def extra_repr(self) -> str:
         act = "" if type(self.activation) is Identity else f", activation={self.activation.describe()}"

@@ -106,3 +106,17 @@ def test_bad_input():
         draw_network(nn.MLP(2, [1]), max_width=1)
     with pytest.raises(ValueError, match="no Linear or Layer"):
         draw_network(nn.ReLU())
+
+
+def test_the_same_mlp_has_the_same_layer_titles_on_both_engines():
+    from autograd import Tensor, draw_graph
+
+    titles = {}
+    for engine in ("scalar", "tensor"):
+        net = nn.MLP(2, [3, 1], activation="tanh", engine=engine, seed=0)
+        out = net(Tensor(np.ones((1, 2)))) if engine == "tensor" else net([1.0, 1.0])
+        src = draw_graph(out, detail="layer", legend=False).source
+        titles[engine] = sorted(set(re.findall(r"layer \d: \w+\([^)]*\)[^\\\"]*", src)))
+        assert [net.layers[i].describe() for i in (0, 1)] == ["layer 1: Linear(2→3) + Tanh", "layer 2: Linear(3→1)"]
+    assert titles["scalar"] == titles["tensor"] and len(titles["scalar"]) >= 2
+    assert repr(nn.MLP(2, [1], engine="scalar").layers[0]).startswith("Layer(")  # the class keeps its name

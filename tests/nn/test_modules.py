@@ -336,7 +336,7 @@ def test_every_scalar_forward_node_carries_its_layer_neuron_and_step():
     }
     neurons = {n.stage[:3] for n in graph_nodes(out) if n.op is not None}
     assert len(neurons) == 4 + 3 + 1
-    assert stage_label(("MLP", "layer 2")) == "layer 2: Layer(4→3) + ReLU"
+    assert stage_label(("MLP", "layer 2")) == "layer 2: Linear(4→3) + ReLU"  # titled as on the tensor engine
     assert stage_label(("MLP", "layer 2", "neuron 2")) == "neuron 2: ReLU(4)"
     assert stage_label(("MLP", "layer 3", "neuron 0")) == "neuron 0: Identity(3)"
 
