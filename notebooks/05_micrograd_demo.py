@@ -150,26 +150,16 @@ assert acc == 1.0
 # %% [markdown]
 # ## The decision boundary
 #
-# Score every point of a grid over the plane and colour it by the sign of the score. The network has drawn a curved
-# boundary between the moons from ReLU pieces: straight segments joined at kinks.
+# Score every point of a grid over the plane and colour it by the sign of the score. micrograd's demo scores a grid
+# with step 0.25 one `Value` at a time, which draws the boundary as a staircase of squares; `nn.plot`'s helper
+# scores a 100 × 100 grid in one go (it runs the trained weights on the tensor engine) and draws the line where the
+# score is 0. The network has drawn a curved boundary between the moons from ReLU pieces: straight segments joined
+# at kinks. (The helper names the classes 0 and 1: here class 0 is the label -1.)
 
 # %%
-h = 0.25
-x_min, x_max = X[:, 0].min() - 1, X[:, 0].max() + 1
-y_min, y_max = X[:, 1].min() - 1, X[:, 1].max() + 1
-xx, yy = np.meshgrid(np.arange(x_min, x_max, h), np.arange(y_min, y_max, h))
-Xmesh = np.c_[xx.ravel(), yy.ravel()]
-inputs = [list(map(Value, xrow)) for xrow in Xmesh]
-scores = list(map(model, inputs))
-Z = np.array([s.data > 0 for s in scores]).reshape(xx.shape)
-
-plt.figure(figsize=(4.5, 4.5))
-plt.contourf(xx, yy, Z, cmap=classes, alpha=0.3)
-plt.scatter(X[:, 0], X[:, 1], c=y, s=20, cmap=classes, edgecolors="white", linewidths=0.4)
-plt.xlim(xx.min(), xx.max())
-plt.ylim(yy.min(), yy.max())
-plt.title("decision boundary after 100 steps")
-plt.show()
+nn.plot.decision_boundary(
+    model, X, (y > 0).astype(int), resolution=100, margin=1.0, title="decision boundary after 100 steps"
+)
 
 # %% [markdown]
 # ## The same model, seen with layergrad's tools
