@@ -280,10 +280,7 @@ class Emitter:
             srcs = [prev[k]] if n._meta else [prev[k], prev[terms + k]]
             for p in srcs:
                 if p in drawn:
-                    self.anchors.setdefault(ids[p], mul(k))
-                    out.append(
-                        f"  {quote(ids[p])} -> {quote(mul(k))} [{self._grad(self.index.mag(p), edge=True)[2:]}];"
-                    )
+                    out.append(self._scalar_edge(p, mul(k), ids))
             if k >= 1:
                 left = mul(0) if k == 1 else add(k - 1)
                 out.append(f"  {quote(left)} -> {quote(add(k))} [{ea}];")
@@ -293,17 +290,31 @@ class Emitter:
     # -- edges, clusters and ranks ----------------------------------------------------
     def _scalar_edges(self, plan: Plan, drawn: set[Any], ids: dict[Any, str]) -> list[str]:
         """Every edge between drawn nodes at "scalar" detail, then those of expanded ``dot`` nodes."""
-        unit, weight, mag = plan.unit, plan.weight, self.index.mag
+        unit, weight = plan.unit, plan.weight
         lines = []
         for p, c in plan.pairs:
             if c in weight or unit[c] not in drawn or unit[p] not in drawn:
                 continue
-            self.anchors.setdefault(ids[p], ids[c])
-            lines.append(f"  {quote(ids[p])} -> {quote(ids[c])} [{self._grad(mag(p), edge=True)[2:]}];")
+            lines.append(self._scalar_edge(p, ids[c], ids))
         for c in weight:
             if c in drawn:
                 lines.extend(self._expand_edges(c, ids, drawn))
         return lines
+
+    def _scalar_edge(self, p: int, target: str, ids: dict[Any, str]) -> str:
+        """The edge from node ``p`` into ``target`` at "scalar" detail.
+
+        A parameter stands in the column of the first op it feeds (see
+        :mod:`.order`); its edges into later ops (the same weight used by the
+        next sample) do not constrain the columns, else each sample would start
+        a column right of the one before and the layer boxes become a staircase.
+        """
+        src = ids[p]
+        first = self.anchors.setdefault(src, target)
+        attrs = self._grad(self.index.mag(p), edge=True)[2:]
+        if first != target and self.index.kinds[p] == PARAM:
+            attrs += (", " if attrs else "") + "constraint=false"
+        return f"  {quote(src)} -> {quote(target)} [{attrs}];"
 
     def _unit_edge(self, a: str, b: str, srcs: list[int], level: str, off: bool = False) -> str:
         """An edge between collapsed units, labelled with what flows along it (faded from a neuron that is ``off``)."""

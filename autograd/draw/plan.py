@@ -17,7 +17,7 @@ SPREAD_PER_NODE = 10
 READABLE_NODES = 150
 #: ... and at "scalar" detail, where every multiply and add is a box inside neuron and step boxes: one
 #: sample through MLP(2, [3, 3, 1]) with its loss is 73 nodes and 2,460 x 1,209 pt, two samples 121 nodes
-#: and 2,768 x 3,163 pt (a staircase of repeated calls); MLP(2, [3, 1]), 40 nodes, is 1,628 x 963 pt.
+#: and 2,662 x 1,542 pt (too big to read at a glance); MLP(2, [3, 1]), 40 nodes, is 1,628 x 963 pt.
 READABLE_SCALAR_NODES = 60
 
 

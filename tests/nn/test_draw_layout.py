@@ -8,7 +8,8 @@ and checked on the positions Graphviz chose, not on the DOT text:
   previous one's end, and the boxes share some height;
 - the picture's size and aspect ratio bounded (see :data:`MAX_SIZE`, :data:`ASPECT`);
 - every node's label a few short lines (see :data:`MAX_LINES`, :data:`MAX_CHARS`);
-- the loss in a box of its own, beside the model and not around it.
+- the loss in a box of its own, beside the model and not around it;
+- several samples at scalar detail still one row of layers.
 
 Skipped when Graphviz's ``dot`` is missing.
 """
@@ -324,13 +325,31 @@ def test_auto_picks_a_level_from_the_pictures_size():
     assert check_neuron_order(lay) == 2
     small = nn.MLP(2, [3, 1], engine="scalar", seed=0)([0.5, -1.0])[0]
     assert draw_graph(small).detail == "scalar"
-    # two samples through MLP(2, [3, 3, 1]): 121 nodes at scalar detail, a 2,768 x 3,163 pt staircase
+    # two samples through MLP(2, [3, 3, 1]): 121 nodes at scalar detail, a 2,662 x 1,542 pt picture
     net = nn.MLP(2, [3, 3, 1], engine="scalar", seed=1)
     loss = bce_with_logits([net([0.5, -1.0])[0], net([1.5, 0.25])[0]], np.array([0.0, 1.0]))
     loss.backward()
     g = draw_graph(loss)
     assert g.counts["scalar"] > 60 and g.detail == "neuron"
     check_all(g, loss=True)
+
+
+def test_several_samples_at_scalar_detail_asked_for_are_one_row():
+    # two samples through MLP(2, [3, 3, 1]) at detail="scalar": each weight feeds one multiply per sample; the
+    # later ones once pushed each sample a column right, and the layer boxes became a 2,768 x 3,163 pt staircase
+    net = nn.MLP(2, [3, 3, 1], engine="scalar", seed=1)
+    loss = bce_with_logits([net([0.5, -1.0])[0], net([1.5, 0.25])[0]], np.array([0.0, 1.0]))
+    loss.backward()
+    g = draw_graph(loss, detail="scalar")
+    assert g.detail == "scalar"
+    lay = Layout(g)
+    check_labels(lay)
+    assert check_one_row(lay) == 3
+    assert check_neuron_order(lay) == 2
+    check_loss_box(lay)
+    assert lay.height <= MAX_SIZE_SCALAR[1] and lay.width / lay.height <= ASPECT[1], (lay.width, lay.height)
+    # every weight still stands beside its first multiply: one edge of each shared weight fixes its column
+    assert len(re.findall(r"constraint=false", g.source)) == 9 + 12 + 4  # one per parameter, for sample 2
 
 
 def test_a_model_called_inside_the_loss_stage_is_drawn_beside_it():
