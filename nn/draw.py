@@ -27,7 +27,8 @@ __all__ = ["draw_network"]
 #: Layers with more weights than this between them get translucent edges (opacity follows |w|),
 #: and only each neuron's ``strongest`` largest |w| inputs (see :func:`draw_network`).
 DENSE_EDGES = 48
-#: Cluster padding in points: room for the layer titles (Graphviz's text widths run short of the browser's).
+#: Cluster padding in points around the circles.  NOTE: it does not widen a box for its title: a title wider
+#: than its column of circles gets 8 pt each side of Graphviz's measure of it, whatever the margin (measured).
 CLUSTER_MARGIN = 16
 
 

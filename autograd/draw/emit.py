@@ -29,6 +29,10 @@ NO_NEURONS = "tensor engine: one box per processing step (a tensor holds all the
 NO_NEURONS_SCALAR = "no neuron stages in this graph: one box per processing step"
 
 ONE_NODE_MARGIN = 14  # points around the one node of a stage box (Graphviz's default is 8)
+#: Width of a title's character, in ems, that a box of one node leaves room for: Graphviz sizes the box to its
+#: own measure of the title, in whatever font it finds (Liberation Sans here: 0.41 em a character), and a
+#: browser may draw it wider (DejaVu Sans, a common fallback for sans-serif: 0.47 em).
+TITLE_EM = 0.5
 
 _NOT_YET = 1 << 60  # sorts after every node position
 
@@ -357,14 +361,37 @@ class Emitter:
                 lines.append(f"{indent}subgraph cluster_{counter[0]} {{")
                 attrs = cluster_attrs(self.index.kind(kid))
                 if len(where.get(kid, ())) == 1 and not ordered_children.get(kid):
-                    # NOTE: a box of one node is as wide as its title by Graphviz's estimate of the text,
-                    # which runs short of a browser's font: a wider margin keeps the title inside the box
+                    # NOTE: a box of one node is as wide as its title by Graphviz's estimate of the text (whatever
+                    # the margin), which runs short of a browser's font: its node is made wide enough instead
                     attrs += f"; margin={ONE_NODE_MARGIN}"
+                    where[kid] = [_min_width(where[kid][0], _title_width(label, attrs) - 2 * ONE_NODE_MARGIN)]
                 lines.append(f"{indent}  label={quote(label)}; {attrs};")
                 emit(kid, indent + "  ")
                 lines.append(indent + "}")
 
         emit((), "  ")
+
+
+def _title_width(title: str, attrs: str) -> float:
+    """Points a box's title may take in a browser: :data:`TITLE_EM` per character of its longest line.
+
+    >>> _title_width("loss: mean squared error", "fontsize=12")
+    144.0
+    """
+    m = re.search(r"fontsize=([\d.]+)", attrs)
+    size = float(m.group(1)) if m else 14.0  # Graphviz's default
+    return TITLE_EM * size * max(len(line) for line in title.split("\n"))
+
+
+def _min_width(stmt: str, points: float) -> str:
+    """A node statement with a minimum ``width`` of ``points`` (a node is never narrower than its label).
+
+    >>> _min_width('"n1" [label="x"];', 72.0)
+    '"n1" [label="x", width=1.00];'
+    """
+    if points <= 0 or not stmt.endswith("];"):
+        return stmt
+    return f"{stmt[:-2]}, width={points / 72:.2f}];"
 
 
 def _translucent(line: str) -> str:

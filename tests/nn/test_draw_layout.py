@@ -43,6 +43,8 @@ MAX_SIZE_SCALAR = (2600.0, 1600.0)
 ASPECT = (0.4, 6.0)
 #: Lines of a node's label, and characters per line.
 MAX_LINES, MAX_CHARS = 3, 40
+#: Room a box of one node leaves for each character of its title, in ems (see :func:`check_titles`).
+TITLE_EM = 0.5
 
 
 # --------------------------------------------------------------------------
@@ -163,6 +165,25 @@ def check_labels(lay: Layout) -> None:
         assert not long, f"{node['name']}: lines longer than {MAX_CHARS} characters: {long}"
 
 
+def check_titles(lay: Layout) -> int:
+    """A box of one node is wide enough for its title in a browser's font; returns how many such boxes.
+
+    Graphviz sizes a box to its title by its own measure of the text (Liberation Sans here), which a browser
+    can exceed (DejaVu Sans, a common sans-serif fallback, is about 0.47 em a character): at least
+    :data:`TITLE_EM` em a character of the title's longest line, whatever Graphviz measured.
+    """
+    checked = 0
+    for c in lay.clusters:
+        title = str(c.get("label", ""))
+        if len(lay.members(c)) != 1 or not title or str(c.get("name")) == "cluster_legend":
+            continue
+        x0, _, x1, _ = lay.box(c)
+        longest = max(len(line) for line in title.split("\\n"))
+        assert x1 - x0 >= TITLE_EM * float(c.get("fontsize", 14)) * longest - 0.5, (title, x1 - x0)
+        checked += 1
+    return checked
+
+
 def check_loss_box(lay: Layout) -> None:
     """The loss has a box of its own, holding no model part, beside (not around or inside) the model."""
     losses = lay.named("loss")
@@ -181,6 +202,7 @@ def check_all(graph: Graph, *, loss: bool, max_size: tuple[float, float] = MAX_S
     check_size(lay, max_size)
     check_neuron_order(lay)
     check_one_row(lay)
+    check_titles(lay)
     if loss:
         check_loss_box(lay)
     return lay
@@ -280,7 +302,8 @@ def test_a_wide_network_diagram():
     assert y["l0_9"] > y["l0_more"] > y["l0_55"]
     # between wide layers each neuron keeps its 3 largest |w|, so layer 2 gets 3 edges per neuron
     assert len(re.findall(r"^\s*l0_\w+ -> l1_", lay.source, re.M)) == 19 * 3  # 19 drawn neurons (and the ellipsis)
-    # every box holds its title: each box at least as wide as its longest title line at 11 pt
+    # every box holds its title: each box at least as wide as its longest title line at 11 pt (Graphviz
+    # measures the titles in "Helvetica" itself: the box is its measure + 16 pt, whatever CLUSTER_MARGIN is)
     for c in lay.clusters:
         longest = max(len(line) for line in str(c.get("label", "")).split("\\n"))
         x0, _, x1, _ = lay.box(c)
@@ -306,6 +329,8 @@ def test_every_level_on_both_engines(engine, detail):
     g = draw_graph(loss, detail=detail)
     lay = check_all(g, loss=True, max_size=MAX_SIZE_SCALAR if g.detail == "scalar" else MAX_SIZE)
     assert check_one_row(lay) == 3
+    if g.detail in ("neuron", "layer"):
+        assert check_titles(lay) >= 1  # the loss: one node under "loss: mean squared error"
     if engine == "scalar" and g.detail in ("scalar", "neuron"):
         assert check_neuron_order(lay) == 2  # the two hidden layers of 3 neurons
     if engine == "scalar" and g.detail == "scalar":
