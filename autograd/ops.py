@@ -178,7 +178,7 @@ def _logsumexp_vjp(xp: Any, g: Any, out: Any, a: Any, axis: Any, keepdims: bool)
 
 def _matmul_vjp_a(xp: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     if a.ndim == 2 and b.ndim == 2:  # the common case, without the general reshaping
-        return g @ b.T
+        return xp.matmul(g, b.T)  # NOTE: not g @ b.T: see autograd.xp's matmul
     b2 = b[:, None] if b.ndim == 1 else b
     g2 = g[..., None] if b.ndim == 1 else g
     if a.ndim == 1:

@@ -173,6 +173,9 @@ def _a_erf(a: Any) -> np.ndarray:
     return out.reshape(a.shape).astype(kind, copy=False)
 
 
+_ND, _dot = np.ndarray, np.dot
+
+
 def _float_type(a: Any, b: Any) -> np.dtype:
     return np.result_type(a, b, np.float16)
 
@@ -213,6 +216,28 @@ class _Array:
     copy = staticmethod(np.copy)
     full_like = staticmethod(np.full_like)
     zeros_like = staticmethod(np.zeros_like)
+
+    @staticmethod
+    def matmul(a: Any, b: Any) -> Any:
+        """``a @ b``; two float matrices of one dtype go through ``np.dot``, the same BLAS call with less around it.
+
+        NOTE: ``@`` makes an outer product (64x1 @ 1x64 float32, ``g @ W.T`` for
+        a layer of one output) in about 6.5 µs, ``np.dot`` in about 1.3 µs, and
+        saves about 0.4 µs on 64x64 products.  The values are bit for bit
+        those of ``@`` (a contiguous copy of a transposed ``b`` would be faster
+        still, but BLAS's other kernel sums in another order).
+        """
+        if (
+            type(a) is _ND
+            and type(b) is _ND
+            and a.ndim == 2
+            and b.ndim == 2
+            and a.shape[1] == b.shape[0]
+            and a.dtype is b.dtype
+            and a.dtype.char in "fd"
+        ):
+            return _dot(a, b)
+        return a @ b
 
     @staticmethod
     def softplus(a: np.ndarray) -> np.ndarray:

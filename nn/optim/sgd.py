@@ -106,8 +106,11 @@ class SGD(Optimizer):
         [0.5, 1.0]
         """
         groups = self.param_groups
-        if closure is not None or any(g["momentum"] or g["weight_decay"] or g["maximize"] for g in groups):
+        if closure is not None:
             return super().step(closure)
+        for group in groups:  # NOTE: a loop, not any() over a generator: the plain path is the hot one
+            if group["momentum"] or group["weight_decay"] or group["maximize"]:
+                return super().step(closure)
         nd, subtract = np.ndarray, np.subtract
         for group in groups:
             lr = group["lr"]

@@ -867,3 +867,37 @@ def test_pow_gradients_at_a_zero_base_or_exponent_are_pytorchs(engine: Engine) -
     x, y = leaf(2.0), leaf(3.0)  # away from zero nothing changes
     run(lambda x, y: x**y, x, y)
     assert grad(x) == 12.0 and math.isclose(grad(y), 8 * math.log(2.0), rel_tol=1e-15)
+
+
+@given(
+    st.sampled_from([np.float32, np.float64]),
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+def test_array_matmul_gives_the_values_of_the_operator(
+    dtype: Any, n: int, k: int, m: int, flip: bool, seed: int
+) -> None:
+    # ARRAY.matmul takes np.dot (and a contiguous copy of a transposed right operand): the values must not move
+    from autograd.xp import ARRAY
+
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, k)).astype(dtype)
+    b = rng.standard_normal((m, k)).astype(dtype).T if flip else rng.standard_normal((k, m)).astype(dtype)
+    got = ARRAY.matmul(a, b)
+    assert got.dtype == dtype and got.shape == (n, m)
+    assert np.array_equal(got, a @ b)
+
+
+def test_array_matmul_falls_back_to_the_operator() -> None:
+    from autograd.xp import ARRAY
+
+    ints = np.arange(6).reshape(2, 3)
+    assert ARRAY.matmul(ints, ints.T).tolist() == (ints @ ints.T).tolist()
+    batch = np.ones((2, 3, 4), dtype=np.float32)
+    assert ARRAY.matmul(batch, np.ones((4, 5), dtype=np.float32)).shape == (2, 3, 5)
+    assert ARRAY.matmul(np.ones((2, 3), np.float32), np.ones((3, 2))).dtype == np.float64  # mixed: numpy's rules
+    with pytest.raises(ValueError, match="matmul"):  # numpy's own message for a shape mismatch
+        ARRAY.matmul(np.ones((2, 3)), np.ones((2, 3)))
