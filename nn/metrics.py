@@ -8,12 +8,15 @@ import numpy as np
 
 from autograd import Tensor, Value, no_grad
 
+from .activations import Sigmoid
 from .checks import check_inputs, check_targets, check_trainable, model_nin
 from .targets import distinct_values
 
 __all__ = [
     "predict",
     "accuracy",
+    "ends_in_sigmoid",
+    "default_threshold",
     "label_mode",
     "score_accuracy",
     "model_input",
@@ -158,7 +161,32 @@ def _all_scores(model: Any, X: Any, where: str) -> np.ndarray:
         return score_array(forward_batch(model, engine, Xa, where))
 
 
-def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
+def ends_in_sigmoid(model: Any) -> bool:
+    """Whether the model's last step is a sigmoid, so its one output is a probability (threshold 0.5).
+
+    >>> import nn
+    >>> ends_in_sigmoid(nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())), ends_in_sigmoid(nn.MLP(2, [3, 1]))
+    (True, False)
+    """
+    children = list(model.children()) if callable(getattr(model, "children", None)) else []
+    if children:
+        return ends_in_sigmoid(children[-1])
+    return isinstance(model, Sigmoid) or isinstance(getattr(model, "activation", None), Sigmoid)
+
+
+def default_threshold(model: Any, threshold: float | None) -> float:
+    """``threshold`` if given, else 0.5 for a model ending in a sigmoid (a probability) and 0 for a logit.
+
+    >>> import nn
+    >>> default_threshold(nn.Linear(2, 1, activation="sigmoid"), None), default_threshold(nn.Linear(2, 1), None)
+    (0.5, 0.0)
+    """
+    if threshold is not None:
+        return float(threshold)
+    return 0.5 if ends_in_sigmoid(model) else 0.0
+
+
+def predict(model: Any, X: Any, threshold: float | None = None) -> np.ndarray:
     """Class labels for the rows of ``X``.
 
     One output: 1 where the score (a logit) is above ``threshold``, else 0.
@@ -171,9 +199,10 @@ def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
         With ``.engine``, ``.nin`` and ``.nout`` (e.g. :class:`nn.MLP`).
     X : array_like of shape (N, nin)
         The inputs.
-    threshold : float, default 0
-        For one output: the score above which the class is 1 (0 suits a
-        logit; use 0.5 for a model trained with mse on 0/1 targets).
+    threshold : float, optional
+        For one output: the score above which the class is 1.  By default 0.5
+        when the model ends in a sigmoid (its output is a probability), else 0
+        (a logit); use 0.5 for a model trained with mse on 0/1 targets.
 
     Returns
     -------
@@ -188,11 +217,11 @@ def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
     """
     s = _all_scores(model, X, "predict")
     if s.shape[1] == 1:
-        return (s[:, 0] > threshold).astype(np.int64)
+        return (s[:, 0] > default_threshold(model, threshold)).astype(np.int64)
     return np.argmax(s, axis=1).astype(np.int64)
 
 
-def accuracy(model: Any, X: Any, y: Any, threshold: float = 0.0) -> float:
+def accuracy(model: Any, X: Any, y: Any, threshold: float | None = None) -> float:
     """The fraction of samples whose predicted class is the label.
 
     Parameters
@@ -205,8 +234,8 @@ def accuracy(model: Any, X: Any, y: Any, threshold: float = 0.0) -> float:
         Labels: 0/1 or -1/+1 for a model with one output (a score above
         ``threshold`` means the positive class), class indices ``0 .. k-1`` for
         ``k`` outputs.
-    threshold : float, default 0
-        As for :func:`predict`.
+    threshold : float, optional
+        As for :func:`predict` (0.5 for a model ending in a sigmoid, else 0).
 
     Returns
     -------
@@ -230,4 +259,4 @@ def accuracy(model: Any, X: Any, y: Any, threshold: float = 0.0) -> float:
             f"accuracy: the model has {s.shape[1]} output{'s' if s.shape[1] > 1 else ''}, so y must hold "
             f"{expected}, got the values {distinct_values(arr)} (shape {arr.shape})"
         )
-    return score_accuracy(s, arr, mode, threshold)
+    return score_accuracy(s, arr, mode, default_threshold(model, threshold))

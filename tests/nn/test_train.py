@@ -477,3 +477,31 @@ def test_history_repr_html_and_best():
     h.val_accuracy += [1.0] * 20
     page = h._repr_html_()
     assert page.count("<tr>") == 11 and "last 10 shown" in page and "<td>23</td>" in page
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()),
+        lambda: nn.Linear(2, 1, activation="sigmoid"),
+        lambda: nn.Sequential(nn.Layer(2, 1, "sigmoid")),
+    ],
+)
+def test_predict_and_accuracy_read_a_sigmoid_output_as_a_probability(make):
+    model = make()
+    X = np.zeros((4, 2))
+    for p in model.parameters():  # with zero inputs every output is sigmoid(-0.25) ~ 0.44: class 0 at 0.5
+        if isinstance(p.data, np.ndarray):
+            p.data[...] = -0.25
+        else:  # a scalar layer's Values
+            p.data = -0.25
+    assert predict(model, X).tolist() == [0, 0, 0, 0]  # at threshold 0 every probability would be class 1
+    assert accuracy(model, X, [0, 0, 0, 1]) == 0.75
+    # an explicit threshold still wins
+    assert predict(model, X, threshold=0.4).tolist() == [1, 1, 1, 1]
+
+
+def test_a_logit_output_keeps_threshold_zero():
+    model = nn.MLP(2, [1], seed=0)
+    _set_linear(model, [[0.0], [0.0]], [-0.25])  # logit -0.25: class 0 (a sigmoid model would give 0.44 too)
+    assert predict(model, np.zeros((3, 2))).tolist() == [0, 0, 0]
