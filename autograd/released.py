@@ -96,7 +96,11 @@ def released_error(where: str, shape: Any) -> RuntimeError:
 
 
 def recycle(d: np.ndarray) -> None:
-    """Keep ``d`` (an array nothing else refers to any more) for the next forward pass to write into."""
+    """Keep ``d`` (an array nothing else refers to any more) for the next forward pass to write into.
+
+    >>> clear_pool(); recycle(np.zeros(2)); take((2,), np.dtype(np.float64)) is not None
+    True
+    """
     POOL.setdefault((d.shape, d.dtype), []).append(d)
 
 
@@ -119,7 +123,11 @@ def take(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | None:
 
 
 def clear_pool() -> None:
-    """Give every recycled array back to the allocator."""
+    """Give every recycled array back to the allocator.
+
+    >>> recycle(np.zeros(2)); clear_pool(); take((2,), np.dtype(np.float64)) is None
+    True
+    """
     POOL.clear()
 
 

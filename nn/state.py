@@ -87,7 +87,18 @@ LAYOUTS: dict[str, Callable[[Any, Any, bool], tuple[dict[str, Any], Incompatible
 
 
 def register_layout(name: str, converter: Callable[[Any, Any, bool], tuple[dict[str, Any], IncompatibleKeys]]) -> None:
-    """Let ``load_state_dict(state, layout=name)`` read states written in another library's layout."""
+    """Let ``load_state_dict(state, layout=name)`` read states written in another library's layout.
+
+    ``converter(module, state, strict)`` returns the state in layergrad's names and shapes and the
+    incompatible keys.
+
+    >>> import nn
+    >>> register_layout("renamed", lambda m, s, strict: ({k[4:]: v for k, v in s.items()}, IncompatibleKeys([], [])))
+    >>> lin = nn.Linear(1, 1)
+    >>> _ = load_state_dict(lin, {"old.weight": [[3.0]], "old.bias": [0.0]}, layout="renamed")
+    >>> lin.weight.data.tolist(); del LAYOUTS["renamed"]
+    [[3.0]]
+    """
     LAYOUTS[name] = converter
 
 
@@ -97,6 +108,14 @@ def load_state_dict(
     """Copy ``state`` into ``module``'s parameters and buffers after checking every name and shape (all or nothing).
 
     ``layout="torch"`` reads a PyTorch ``state_dict`` of the model's torch twin (see :func:`nn.to_torch`).
+
+    >>> import numpy as np, nn
+    >>> lin = nn.Linear(2, 1)
+    >>> w = np.array([[1.0, 2.0]])                      # PyTorch's (out, in)
+    >>> load_state_dict(lin, {"weight": w, "bias": np.zeros(1)}, layout="torch")
+    IncompatibleKeys(missing_keys=[], unexpected_keys=[])
+    >>> lin.weight.data.tolist()                        # layergrad's (in, out)
+    [[1.0], [2.0]]
     """
     if layout != "layergrad":
         if layout not in LAYOUTS:

@@ -24,7 +24,13 @@ __all__ = ["Dense", "dense_plan", "canonical", "twin", "output_kind", "describe_
 
 
 class Dense(NamedTuple):
-    """One layer as the explorer shows it: ``act(x @ W + b)`` with W of shape (nin, nout)."""
+    """One layer as the explorer shows it: ``act(x @ W + b)`` with W of shape (nin, nout).
+
+    >>> import nn
+    >>> d = dense_plan(nn.MLP(2, [3, 1], seed=0))[0]
+    >>> d.W.shape, d.b.shape, d.act.key
+    ((2, 3), (3,), 'relu')
+    """
 
     W: np.ndarray
     b: np.ndarray
@@ -142,7 +148,12 @@ def twin(model: Any, engine: str, where: str = "explore") -> Any:
 
 
 def output_kind(plan: list[Dense]) -> str:
-    """``"probability"`` when the last layer ends in a sigmoid, else ``"logit"`` (a class's score, 0 the border)."""
+    """``"probability"`` when the last layer ends in a sigmoid, else ``"logit"`` (a class's score, 0 the border).
+
+    >>> import nn
+    >>> output_kind(dense_plan(nn.Sequential(nn.Linear(2, 1), nn.Sigmoid()))), output_kind(dense_plan(nn.MLP(2, [1])))
+    ('probability', 'logit')
+    """
     return "probability" if isinstance(plan[-1].act, Sigmoid) else "logit"
 
 

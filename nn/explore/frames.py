@@ -21,6 +21,7 @@ from ..inspect.plane import grid, grid_lines
 from ..inspect.probes import fit_probe, probe_predict
 from ..inspect.snapshots import at_epoch
 from ..inspect.stages import layer_outputs
+from ..metrics import score_accuracy
 from .adapt import Dense, dense_plan, output_kind, twin
 
 __all__ = ["pack", "unpack", "projection", "build_frames", "finite"]
@@ -65,7 +66,12 @@ def pack(a: Any, lead: int = 1) -> dict[str, Any]:
 
 
 def unpack(p: dict[str, Any]) -> np.ndarray:
-    """The array that :func:`pack` quantised (to within ``(hi - lo) / 510`` per number)."""
+    """The array that :func:`pack` quantised (to within ``(hi - lo) / 510`` per number).
+
+    >>> a = np.array([[0.0, 0.5, 1.0]])
+    >>> bool(np.abs(unpack(pack(a)) - a).max() <= 1 / 510)
+    True
+    """
     q = np.frombuffer(base64.b64decode(p["b64"]), dtype=np.uint8).astype(np.float64)
     lo, hi = np.asarray(p["lo"]), np.asarray(p["hi"])
     flat = lo[:, None] + q.reshape(len(lo), -1) / 255.0 * (hi - lo)[:, None]
@@ -136,6 +142,15 @@ def build_frames(
     -------
     dict
         Plain JSON data (see ``explorer.js`` for how each part is drawn).
+
+    Examples
+    --------
+    >>> import nn
+    >>> X, y = nn.data.circles(40, seed=0)
+    >>> h = nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, epochs=2, record=True, progress=False)
+    >>> frames = build_frames(h.record, h, resolution=8, boundary_resolution=8, probe_epochs=5)
+    >>> frames["epochs"], len(frames["maps"]) > 0
+    ([0, 1, 2], True)
     """
     model = rec.model
     X, y = rec.X, rec.y
@@ -272,5 +287,5 @@ def _accuracy(out: np.ndarray, labels: np.ndarray, kind: str = "logit") -> float
     """The share of rows whose predicted class (p > 0.5, or the largest output) is the label; None for no rows."""
     if len(out) == 0:
         return None
-    pred = (_probability(out[:, 0], kind) > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
-    return float(np.mean(pred == np.asarray(labels).astype(int)))
+    mode = "binary" if out.shape[1] == 1 else "multiclass"  # p > 0.5 is a logit > 0
+    return score_accuracy(out, np.asarray(labels).astype(int), mode, 0.5 if kind == "probability" else 0.0)

@@ -64,6 +64,13 @@ class Piece:
     ``"copy"``, ``"T"`` (transposed) or, for a scalar-engine ``Layer``,
     ``"neurons"`` (``key`` is then the layer's path; the numbers are spread
     over its neurons' Values).
+
+    >>> import nn
+    >>> p = torch_plan(nn.Linear(2, 1))
+    >>> p.torch_type, p.options
+    ('Linear', {'in_features': 2, 'out_features': 1, 'bias': True})
+    >>> p.tensors                      # torch's weight is layergrad's transposed
+    [('weight', 'weight', 'T'), ('bias', 'bias', 'copy')]
     """
 
     module: Module
@@ -76,7 +83,13 @@ class Piece:
 
 @dataclass
 class Group:
-    """A ``torch.nn.Sequential``: its children by key (the keys layergrad used, or 0, 1, ... when layers split)."""
+    """A ``torch.nn.Sequential``: its children by key (the keys layergrad used, or 0, 1, ... when layers split).
+
+    >>> import nn
+    >>> g = torch_plan(nn.Sequential(nn.Linear(2, 2), nn.Tanh()))
+    >>> type(g).__name__, [(key, p.torch_type) for key, p in g.items]
+    ('Group', [('0', 'Linear'), ('1', 'Tanh')])
+    """
 
     module: Module
     items: list[tuple[str, Piece | Group]]

@@ -130,7 +130,12 @@ def checked(name: str, given: Any, target: Any, check: Callable) -> tuple[Any, n
 
 
 def data_leaf(arr: np.ndarray, label: str) -> Tensor:
-    """Given data (a target, a weight) as a labelled Tensor outside every stage (drawn with the inputs)."""
+    """Given data (a target, a weight) as a labelled Tensor outside every stage (drawn with the inputs).
+
+    >>> leaf = data_leaf(np.array([1.0, 0.0]), "target")
+    >>> leaf.label, leaf.stage, leaf.requires_grad
+    ('target', (), False)
+    """
     leaf = Tensor(arr, label=label)
     leaf.stage = ()
     return leaf
