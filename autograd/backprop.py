@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .context import CTX as _CTX
+from .fused import unfuse_graph
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
 from .node import MANY, Node, grads_float64, rule_results
@@ -70,6 +71,7 @@ def toposort(root: Node) -> list[Node]:
     >>> [n.label or n.op.name for n in toposort(c)]
     ['a', 'mul', 'add']
     """
+    unfuse_graph(root)
     return _walk(root, True)
 
 
@@ -199,6 +201,8 @@ def backward(
         for node in order:
             node.grad = zero
             size += node.data.size
+            if node._b is MANY and node.op.fused is not None:  # type: ignore[union-attr]
+                size += node._meta[0].hidden  # a fused node counts as the nodes it stands for
     if root.op is None:
         if root.requires_grad:
             root._accumulate(seed)
@@ -266,12 +270,14 @@ def backward(
                 continue
             prev: Any = a
             grads: Any = rule_results(xp, op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
+            if drop and op.fused is not None:  # a fused node keeps its interior gradients only for the picture
+                node._meta[0].drop_grads()
         except ZeroDivisionError:
             if op.name == CUSTOM:  # raised by a user's _backward: not ours to redo
                 raise
             # NOTE: Python floats raise where numpy gives ±inf/nan; redo this
             # node in numpy float64 so both engines give the same numbers.
-            prev = node._prev
+            prev = node._parents
             grads = grads_float64(node, g)
         except ValueError as e:
             if op.name == CUSTOM or scalar:
@@ -296,7 +302,7 @@ def backward(
 def _shape_trouble(node: Node, g: Any, e: Exception) -> str:
     """The message for a derivative rule that failed on shapes (an input's data replaced after recording)."""
     op: Op = node.op  # type: ignore[assignment]  # an interior node
-    shapes = ", ".join(str(getattr(p.data, "shape", ())) for p in node._prev)
+    shapes = ", ".join(str(getattr(p.data, "shape", ())) for p in node._parents)
     return (
         f"backward of {op.name!r} at stage {node.stage!r}: the rule failed with {e}; its inputs now have shapes "
         f"{shapes}, its output {getattr(node.data, 'shape', ())} and the incoming gradient "

@@ -148,7 +148,7 @@ def raise_anomaly(kind: str, node: Any, value: Any) -> None:
     op = node.op
     if op is None:  # pragma: no cover - unreachable: every caller links the op first
         raise AssertionError("_anomaly: the node has no op")
-    inputs = [p.data for p in node._prev] + list(node._meta)
+    inputs = [p.data for p in node._parents] + list(node._meta)
     raise AnomalyError(
         f"{kind} of {op.name!r} at stage {node.stage!r} produced "
         f"{'nan' if np.any(np.isnan(value)) else 'inf'}; inputs: "

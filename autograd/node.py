@@ -110,7 +110,24 @@ class Node:
 
     @property
     def _prev(self) -> tuple[Node, ...]:
-        """The parents, in argument order (micrograd's name)."""
+        """The parents, in argument order (micrograd's name); a fused node is unfused first (:mod:`autograd.fused`)."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        if b is None:
+            return (a,)
+        if b is MANY:
+            op = self.op
+            if op is not None and op.fused is not None:
+                op.fused(self)
+                return self._prev
+            return a
+        return (a, b)
+
+    @property
+    def _parents(self) -> tuple[Node, ...]:
+        """The parents as recorded, a fused node's included (what a backward pass in progress must read)."""
         a = self._a
         if a is None:
             return ()

@@ -99,6 +99,7 @@ class Op(NamedTuple):
     variadic: bool = False
     steps: Callable[..., Any] | None = None  # the finer steps a drawing can show (dot: products, partial sums)
     saves: tuple[int, ...] | None = None  # inputs whose values the rules read (None: derived from the rules)
+    fused: Callable[..., Any] | None = None  # a fused row's unfuse(node): the nodes it stands for (autograd.fused)
 
     def text(self, consts: tuple[Any, ...], n_parents: int) -> str:
         """How a drawing shows a node of this op with these constants, e.g. ``× 2`` or ``sum(axis=1)``."""
@@ -176,7 +177,14 @@ def _logsumexp_vjp(xp: Any, g: Any, out: Any, a: Any, axis: Any, keepdims: bool)
     return xp.expand(g, a.shape, axis, keepdims) * xp.exp(a - xp.expand(out, a.shape, axis, keepdims))
 
 
-def _matmul_vjp_a(xp: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+def matmul_vjp_a(xp: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+    """matmul's rule for ``a``: ``g @ b.T`` (with numpy's 1-D and batched cases).
+
+    Examples
+    --------
+    >>> matmul_vjp_a(ARRAY, np.ones((1, 2)), None, np.ones((1, 3)), np.arange(6.0).reshape(3, 2)).tolist()
+    [[1.0, 5.0, 9.0]]
+    """
     if a.ndim == 2 and b.ndim == 2:  # the common case, without the general reshaping
         return xp.matmul(g, b.T)  # NOTE: not g @ b.T: see autograd.xp's matmul
     b2 = b[:, None] if b.ndim == 1 else b
@@ -187,7 +195,14 @@ def _matmul_vjp_a(xp: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
     return ga[..., 0, :] if a.ndim == 1 else ga
 
 
-def _matmul_vjp_b(xp: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+def matmul_vjp_b(xp: Any, g: Any, out: Any, a: Any, b: Any) -> Any:
+    """matmul's rule for ``b``: ``a.T @ g`` (with numpy's 1-D and batched cases).
+
+    Examples
+    --------
+    >>> matmul_vjp_b(ARRAY, np.ones((1, 2)), None, np.array([[1.0, 2.0, 3.0]]), np.ones((3, 2))).tolist()
+    [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
+    """
     if a.ndim == 2 and b.ndim == 2:
         return a.T @ g
     a2 = a[None, :] if a.ndim == 1 else a
@@ -319,7 +334,7 @@ _ROWS = [
     Op("dot",     _dot_fwd,                        _dot_vjp, "dot", "w·x", _dot_label, SCALAR_ONLY, variadic=True,
                                                    steps=_dot_steps),
     # tensor engine only ---------------------------------------------------------
-    Op("matmul",  lambda xp, a, b: a @ b,          (_matmul_vjp_a, _matmul_vjp_b), "@", "@", "", TENSOR_ONLY),
+    Op("matmul",  lambda xp, a, b: a @ b,          (matmul_vjp_a, matmul_vjp_b), "@", "@", "", TENSOR_ONLY),
     Op("sum",     lambda xp, a, axis, keepdims: xp.sum(a, axis, keepdims),
                                                    (_sum_vjp,), "sum", "sum", "sum(axis={0})", TENSOR_ONLY),
     Op("max",     lambda xp, a, axis, keepdims: xp.max(a, axis, keepdims),

@@ -20,7 +20,6 @@ loop covers the rest, with the same rules, in one plain pass:
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,8 @@ import numpy as np
 from .context import CTX as _CTX
 from .context import enter, leave
 from .convert import unbroadcast
+from .freed import free
+from .fused import unfuse_graph
 from .hooks import TABLE, forget
 from .modes import is_finite, raise_anomaly
 from .node import Node, builder, parent_grads, rule_results
@@ -95,46 +96,6 @@ def walk(roots: list[Node]) -> list[Node]:
             stack.append(None)
             stack.extend(p for p in node._prev if p.op is not None and p not in seen)
     return order
-
-
-# --------------------------------------------------------------------------
-# A freed graph: its rows' rules raise (PyTorch frees the tensors a backward pass saved).
-# --------------------------------------------------------------------------
-
-
-def _freed_rule(name: str, *args: Any) -> Any:
-    raise RuntimeError(
-        f"backward: trying to backward through the graph a second time (op {name!r}): the tensor engine frees "
-        "a graph when backward() ends, as PyTorch does. Call the first backward with retain_graph=True to go "
-        "through it again"
-    )
-
-
-_FREED: dict[int, Op] = {}  # id(row) -> its freed row (a freed row maps to itself)
-_KEPT: list[Op] = []  # the rows behind _FREED's keys, kept alive so that no other row can take their id
-
-
-def _freed(op: Op) -> Op:
-    """``op`` with rules that raise (the row a node of a freed graph gets; drawings show it unchanged)."""
-    row = _FREED.get(id(op))
-    if row is not None:
-        return row
-    if op.name == CUSTOM:  # micrograd's way: the node's own function, never freed
-        return op
-    rule = functools.partial(_freed_rule, op.name)
-    row = op._replace(vjp=rule if op.variadic else tuple(rule for _ in op.vjp))
-    _KEPT.extend((op, row))
-    _FREED[id(op)] = _FREED[id(row)] = row
-    return row
-
-
-def free(order: list[Node]) -> None:
-    """Free the graph of these interior nodes: backward through them again raises, as in PyTorch."""
-    freed, get = _freed, _FREED.get
-    for node in order:
-        op = node.op
-        # NOTE: the tensor engine's first-order backward ends here: one dict lookup per node
-        node.op = get(id(op)) or freed(op)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------
@@ -258,6 +219,7 @@ def propagate(
     if targets is not None:
         targets = [targets] if isinstance(targets, Node) else list(targets)
         want = set(targets)
+    unfuse_graph(roots)  # a fused layer node runs here as the nodes it stands for (hooks, create_graph)
     order = walk(roots)
     for root in roots:  # the tensor engine: were values the rules read changed in place since recording?
         if root._check_saved is not None:

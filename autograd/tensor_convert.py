@@ -58,6 +58,7 @@ class ConvertMethods(Node):
     @property
     def grad_fn(self) -> Op | None:
         """The op that made this tensor (a row of :mod:`autograd.ops`), None for a leaf."""
+        self._prev  # noqa: B018  # NOTE: reading the parents unfuses a fused layer node (autograd.fused)
         return self.op
 
     @property

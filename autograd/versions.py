@@ -228,7 +228,7 @@ def check_saved(order: list[Any]) -> None:
         born = node._born
         if born >= now:
             continue
-        prev = node._prev
+        prev = node._parents
         rules = saved_values(node.op)
         active = rules if node.op.variadic else [r for r, p in zip(rules, prev) if p.requires_grad]
         out_used = any(o for o, _ in active)

@@ -16,6 +16,9 @@ from typing import Any
 import numpy as np
 
 from autograd import StagePath, Tensor, Value, cached_stage, current_stage, dot, extend_path, register_stage
+from autograd.fused import ENABLED as FUSE
+from autograd.fused import linear as fused_linear
+from autograd.ops import OPS
 
 from .activations import GELU, Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Step, Tanh, get_activation
 from .checks import check_float_dtype, check_weights
@@ -270,6 +273,14 @@ _BIAS = cached_stage("bias", kind="step")
 _ACTIVATION = cached_stage("activation", kind="step")
 # the activations whose node() makes exactly one node (their exact classes: a subclass may differ)
 _ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
+# the activations a fused layer node can end with (autograd.fused): their exact class -> their row (None: none)
+_FUSED_ROWS: dict[type, Any] = {
+    Identity: None,
+    ReLU: OPS["relu"],
+    Tanh: OPS["tanh"],
+    Sigmoid: OPS["sigmoid"],
+    LeakyReLU: OPS["leaky_relu"],
+}
 
 
 def _title(name: str, nin: int, nout: int, act: Activation) -> str:
@@ -352,6 +363,22 @@ class Linear(Module, savable=True):
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")
         # NOTE: each step that makes one node is tagged directly, no stage entered
         base = current_stage()
+        bias = self.bias
+        if (
+            bias is not None
+            and len(shape) == 2
+            and x.data.dtype is self.weight.data.dtype
+            and type(x) is Tensor
+            and FUSE[0]
+        ):
+            act = self.activation
+            if type(act) in _FUSED_ROWS:
+                row = _FUSED_ROWS[type(act)]
+                meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
+                stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
+                out = fused_linear(x, self.weight, bias, row, meta, stages)
+                if out is not None:  # None: under detect_anomaly, which checks each of the three steps
+                    return out  # type: ignore[return-value]
         z = x @ self.weight
         z.stage = _WEIGHTED_SUM.at(base)
         if self.bias is not None:

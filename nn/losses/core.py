@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from autograd import Tensor, Value, cached_stage, in_stage_kind
+from autograd.fused import ENABLED as FUSE
 
 from ..targets import Prediction, mse_targets, prediction, target_array
 
@@ -162,10 +163,14 @@ def elementwise(
     reduction: str,
     weight: Any = None,
     value_fn: Callable[[Any, Any], Any] | None = None,
+    fused: Any = None,
 ) -> Any:
-    """Apply ``fn(p, y)`` to every element (``value_fn`` on the scalar engine, default ``fn``), weight, reduce."""
+    """Apply ``fn(p, y)`` to every element (``value_fn`` on the scalar engine, default ``fn``), weight, reduce.
+
+    ``fused(p, t, scale, label)``, when given, records the whole loss as one node (see :mod:`autograd.fused`).
+    """
     if check is mse_targets and weight is None and reduction != "none":
-        fast = _fast(name, prediction, target, fn, reduction)
+        fast = _fast(name, prediction, target, fn, reduction, fused)
         if fast is not None:
             return fast
     check_reduction(name, reduction)
@@ -188,7 +193,9 @@ def elementwise(
     return reduce(per_rows, reduction, layout)
 
 
-def _fast(name: str, prediction: Any, target: Any, fn: Callable[[Any, Any], Any], reduction: str) -> Any:
+def _fast(
+    name: str, prediction: Any, target: Any, fn: Callable[[Any, Any], Any], reduction: str, fused: Any = None
+) -> Any:
     """The common case, cheaply: a Tensor of shape (N,) or (N, k) and a float array of its layout.
 
     Any real target is valid here, so instead of scanning the target for
@@ -205,8 +212,13 @@ def _fast(name: str, prediction: Any, target: Any, fn: Callable[[Any, Any], Any]
             target = target.reshape(shape)
         else:
             return None
-    per = fn(prediction, data_leaf(target.astype(prediction.dtype), "target"))
-    out = per.sum() if reduction == "sum" else per.mean()
+    target = target.astype(prediction.dtype)
+    out = None
+    if fused is not None and FUSE[0]:  # one node for the four steps (autograd.fused): unfused when read
+        out = fused(prediction, target, None if reduction == "sum" else 1.0 / target.size, "target")
+    if out is None:
+        per = fn(prediction, data_leaf(target, "target"))
+        out = per.sum() if reduction == "sum" else per.mean()
     if not np.isfinite(out.data):
         checked(name, prediction, target, mse_targets)  # raises for a target with nan or inf
     return out

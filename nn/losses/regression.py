@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd import Node, Tensor, Value, dot, where
+from autograd.fused import squared_error
 
 from ..targets import hinge_targets, kind_of, mse_targets
 from .core import elementwise, loss_stage
@@ -56,7 +57,7 @@ def mse_loss(prediction: Any, target: Any, *, reduction: str = "mean") -> Any:
     >>> mse_loss([Value(1.0), Value(2.0)], [0.0, 0.0], reduction="sum").data
     5.0
     """
-    return elementwise("mse_loss", mse_targets, prediction, target, _square, reduction)
+    return elementwise("mse_loss", mse_targets, prediction, target, _square, reduction, fused=squared_error)
 
 
 @loss_stage("mean absolute error")

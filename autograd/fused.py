@@ -1,0 +1,488 @@
+"""Fused layers: one node for a layer's three steps while training, the three nodes whenever the graph is read.
+
+A fully connected layer is three rows of the table in a row: ``matmul``
+(the weighted sum), ``add`` (the bias) and the activation.  Recorded as three
+nodes, its bookkeeping (three nodes made, tagged, visited and freed, three
+rules dispatched, a gradient handed from node to node) costs more than its
+arithmetic on small batches.  PyTorch fuses the first two into one
+``AddmmBackward`` node; here :func:`linear` records all three steps as **one**
+node of the row :data:`LINEAR`, whose rule runs the three rows' own rules in
+turn (no new derivative: the same functions, so the same numbers, bit for bit).
+
+The picture does not change: the first time anything reads the graph's
+structure (``_prev``, ``grad_fn``, :func:`autograd.toposort`, a drawing,
+``nn.inspect``, a hook, ``create_graph``), the fused node is **unfused** in
+place into exactly the three nodes the unfused path records, with their stage
+tags, values and (after backward) gradients.  Only the hot path never looks.
+
+What a fused node keeps for that: the weighted sum and the pre-activation of
+a layer of at most :data:`KEEP_STEPS_UP_TO` elements (bigger ones are
+computed in place and shown as released, as after backward on a big graph),
+and the gradient at the pre-activation while the graph keeps interior
+gradients.  :func:`fusion` switches fusing off (``with fusion(False): ...``).
+
+Examples
+--------
+>>> import numpy as np
+>>> from autograd import Tensor, toposort
+>>> from autograd.ops import OPS
+>>> x = Tensor(np.ones((4, 2)))
+>>> W = Tensor(np.full((2, 3), 0.5), requires_grad=True)
+>>> b = Tensor(np.zeros(3), requires_grad=True)
+>>> y = linear(x, W, b, OPS["relu"])
+>>> y.op.name
+'linear'
+>>> y.sum().backward()
+>>> W.grad.tolist()[0]
+[4.0, 4.0, 4.0]
+>>> [n.op.name for n in toposort(y) if n.op is not None]  # reading the graph unfuses it
+['matmul', 'add', 'relu']
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .context import CTX as _CTX
+from .convert import unbroadcast
+from .freed import freed
+from .node import MANY, Node
+from .ops import OPS, TENSOR_ONLY, Op, matmul_vjp_a, matmul_vjp_b
+from .released import POOL, stand_in, take
+from .versions import CLOCK
+from .xp import ARRAY
+
+__all__ = [
+    "LINEAR",
+    "SQUARED_ERROR",
+    "KEEP_STEPS_UP_TO",
+    "FUSABLE",
+    "Steps",
+    "SquaredError",
+    "linear",
+    "squared_error",
+    "unfuse",
+    "unfuse_squared_error",
+    "unfuse_graph",
+    "fusion",
+    "ENABLED",
+]
+
+#: A fused layer keeps its weighted sum and pre-activation (for the picture) up to this many elements each.
+KEEP_STEPS_UP_TO = 1 << 16
+
+#: Whether :func:`linear`'s callers fuse (one bool in a list, flipped by :func:`fusion`).
+ENABLED = [True]
+
+_MATMUL, _ADD, _RELU = OPS["matmul"], OPS["add"], OPS["relu"]
+
+#: The activation rows a fused layer may end with (their rules read only what the node keeps).
+FUSABLE = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
+
+
+class Steps:
+    """What a fused layer node keeps to run its rule and to be unfused: stage tags, values, the activation.
+
+    Examples
+    --------
+    >>> s = Steps((("w",), ("b",), ("a",)), OPS["relu"], (), True)
+    >>> s.act.name, s.ws is None
+    ('relu', True)
+    """
+
+    __slots__ = ("stages", "act", "act_meta", "need_x", "ws", "z", "gz", "hidden")
+
+    def __init__(self, stages: tuple[Any, Any, Any], act: Op | None, act_meta: tuple, need_x: bool) -> None:
+        self.stages = stages  # stage paths of the weighted sum, the bias and the activation
+        self.act = act  # the activation's row, None for a purely linear layer
+        self.act_meta = act_meta  # its constants (leaky_relu's slope)
+        self.need_x = need_x  # whether the input wanted a gradient when recorded
+        self.ws: np.ndarray | None = None  # x @ W, kept for the picture (None: not kept)
+        self.z: np.ndarray | None = None  # x @ W + b, kept for the picture or the rule (None: not kept)
+        self.gz: np.ndarray | None = None  # the gradient at z after backward (None: not kept)
+        self.hidden = 0  # elements of the nodes it stands for besides its output (set by linear())
+
+    def drop_grads(self) -> None:
+        """Forget the interior gradient (a graph too big to keep interior gradients)."""
+        self.gz = None
+
+    def __repr__(self) -> str:
+        act = "identity" if self.act is None else self.act.name
+        return f"Steps({act}, kept={self.z is not None})"
+
+
+def _fwd(xp: Any, x: Any, W: Any, b: Any, steps: Steps) -> Any:
+    """The three rows' forwards in turn (the values :func:`linear` records; used again to check them)."""
+    z = _MATMUL.fwd(xp, x, W) + b
+    act = steps.act
+    return z if act is None else act.fwd(xp, z, *steps.act_meta)
+
+
+def _vjp(xp: Any, g: Any, out: Any, x: Any, W: Any, b: Any, steps: Steps) -> tuple[Any, Any, Any]:
+    """The gradients of x, W and b: the activation's rule, then add's and matmul's, as the three nodes run them."""
+    act = steps.act
+    if act is None:
+        gz = g
+    elif act is _RELU:
+        z = steps.z
+        # relu's rule, g * (z > 0); z > 0 exactly where relu(z) > 0, so the output serves when z is not kept
+        gz = g * ((out if z is None else z) > 0)
+    else:
+        gz = act.vjp[0](xp, g, out, steps.z, *steps.act_meta)
+    steps.gz = gz  # kept for the picture: backward drops it on a graph that keeps no interior gradients
+    if type(gz) is np.ndarray and gz.ndim == 2 and gz.dtype is W.dtype and gz.dtype.char in "fd":
+        # NOTE: matmul's two rules and the bias's sum without their general cases (np.dot is @ bit for bit,
+        # see autograd.xp.ARRAY.matmul; the sum is the one unbroadcast makes)
+        gx = _dot(gz, W.T) if steps.need_x else None
+        return gx, _dot(x.T, gz), _add_reduce(gz, 0) if b.ndim == 1 else unbroadcast(gz, b.shape)
+    gx = matmul_vjp_a(xp, gz, None, x, W) if steps.need_x else None
+    return gx, matmul_vjp_b(xp, gz, None, x, W), unbroadcast(gz, b.shape)
+
+
+_dot = np.dot
+_add_reduce = np.add.reduce
+
+
+def _label(consts: tuple[Any, ...], n_parents: int) -> str:
+    act = consts[0].act if consts and isinstance(consts[0], Steps) else None
+    return "x @ W + b" if act is None else f"{act.short}(x @ W + b)"
+
+
+def unfuse(node: Node) -> None:
+    """Turn fused layer node ``node`` in place into the nodes the unfused path records (matmul, add, activation).
+
+    The node keeps its identity and value and becomes the last of them; the
+    weighted sum and the bias step are made with the stage tags, values and
+    gradients they would have had.  A graph freed by backward stays freed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> W = Tensor(np.eye(2), requires_grad=True)
+    >>> y = linear(Tensor(np.ones((1, 2))), W, Tensor(np.ones(2)), None)
+    >>> unfuse(y)
+    >>> y.op.name, y._a.op.name
+    ('add', 'matmul')
+    """
+    steps: Steps = node._meta[0]
+    x, W, b = node._a
+    was_freed = node.op is not LINEAR
+    cls = type(node)
+    born = node._born  # type: ignore[attr-defined]
+    out = node.data
+
+    def made(op: Op, a: Any, bb: Any, data: Any, stage: Any, grad: Any) -> Node:
+        n: Node = object.__new__(cls)
+        n.data, n.grad, n.stage, n.label = data, grad, stage, cls._blank_label
+        n._a, n._b, n.op, n._meta, n.requires_grad = a, bb, freed(op) if was_freed else op, (), True
+        n._born = born  # type: ignore[attr-defined]
+        return n
+
+    ws_data = steps.ws if steps.ws is not None else stand_in(out)  # not kept: shown as released
+    gz = steps.gz
+    if x.requires_grad or W.requires_grad:
+        ws = made(_MATMUL, x, W, ws_data, steps.stages[0], gz)
+    else:  # unfused, x @ W of two constants is a constant
+        ws = object.__new__(cls)
+        ws.data, ws.grad, ws.stage, ws.label = ws_data, None, steps.stages[0], cls._blank_label
+        ws._a = ws._b = ws.op = None
+        ws._meta, ws.requires_grad = (), False
+        ws._born = born  # type: ignore[attr-defined]
+    act = steps.act
+    if act is None:  # the node itself is the bias step
+        node.op, node._a, node._b, node._meta = freed(_ADD) if was_freed else _ADD, ws, b, ()
+        steps.ws = steps.z = steps.gz = None
+        return
+    z_data = steps.z if steps.z is not None else stand_in(out)
+    z = made(_ADD, ws, b, z_data, steps.stages[1], gz)
+    node.op, node._a, node._b, node._meta = freed(act) if was_freed else act, z, None, steps.act_meta
+    steps.ws = steps.z = steps.gz = None
+
+
+def unfuse_graph(roots: Any) -> None:
+    """Unfuse every fused node reachable from ``roots`` (a node or a list of them); iterative, any depth.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> y = linear(Tensor(np.ones((1, 2))), Tensor(np.eye(2), requires_grad=True), Tensor(np.ones(2)), OPS["tanh"])
+    >>> unfuse_graph(y.sum())
+    >>> y.op.name
+    'tanh'
+    """
+    stack = list(roots) if isinstance(roots, (list, tuple)) else [roots]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or not isinstance(node, Node):
+            continue
+        seen.add(id(node))
+        op = node.op
+        if op is not None and op.fused is not None and node._b is MANY:
+            op.fused(node)
+        a, b = node._a, node._b
+        if a is None:
+            continue
+        if b is MANY:
+            stack.extend(a)
+        else:
+            stack.append(a)
+            if b is not None:
+                stack.append(b)
+
+
+LINEAR = Op(
+    "linear",
+    _fwd,
+    _vjp,
+    "linear",
+    "linear",
+    _label,
+    TENSOR_ONLY,
+    variadic=True,
+    saves=(0, 1),
+    fused=unfuse,
+)
+"""The fused layer row: ``activation(x @ W + b)`` as one node (see the module's text)."""
+
+
+def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stages: Any = None) -> Node | None:
+    """``act(x @ W + b)`` for 2-D ``x`` as one fused node (``act`` a row in :data:`FUSABLE`, or None).
+
+    Returns None under :func:`autograd.detect_anomaly` (which checks every step: the caller records the three
+    nodes itself).
+
+    The caller checks shapes and dtypes (``x`` is ``(N, nin)``, ``W`` ``(nin, nout)``, ``b`` ``(nout,)``, one
+    float dtype); ``stages`` are the three steps' stage paths (default: the current stage for all three).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> y = linear(Tensor([[1.0, -2.0]]), Tensor(np.eye(2)), Tensor([0.5, 0.5]), OPS["relu"])
+    >>> y.tolist()
+    [[1.5, 0.0]]
+    """
+    cls = type(x)
+    stage, grad_on, anomaly, _, _ = _CTX.get()
+    if anomaly:  # detect_anomaly checks every step: the three nodes are recorded one by one
+        return None
+    if stages is None:
+        stages = (stage, stage, stage)
+    xd, Wd, bd = x.data, W.data, b.data
+    buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
+    ws = ARRAY.matmul(xd, Wd) if buf is None else _dot(xd, Wd, out=buf)
+    keep = ws.size <= KEEP_STEPS_UP_TO
+    record = grad_on and (x.requires_grad or W.requires_grad or b.requires_grad)
+    if record and keep:
+        z = ws + bd  # a new array: the weighted sum is kept as it was
+    else:
+        ws += bd  # nothing will show the weighted sum: the bias goes in in place
+        z = ws
+    if act is None:
+        out = z
+    elif act is _RELU and not (record and keep):
+        out = np.maximum(z, 0, out=z)  # nothing will show the pre-activation, and relu's rule reads the output
+    else:
+        out = act.fwd(ARRAY, z, *act_meta)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+    n: Node = object.__new__(cls)
+    n.data, n.grad, n.label = out, None, cls._blank_label
+    n._born = CLOCK.now  # type: ignore[attr-defined]
+    if not record:
+        n._a = n._b = n.op = None
+        n._meta, n.requires_grad, n.stage = (), False, stage
+        return n
+    steps = Steps(stages, act, act_meta, x.requires_grad)
+    steps.hidden = (2 if act is not None else 1) * out.size
+    if keep:
+        steps.ws, steps.z = ws, z
+    elif act is not None and act is not _RELU and act is not OPS["tanh"] and act is not OPS["sigmoid"]:
+        steps.z = z  # leaky_relu's rule reads its input
+    n._a, n._b, n.op, n._meta, n.requires_grad = (x, W, b), MANY, LINEAR, (steps,), True
+    n.stage = stages[2] if act is not None else stages[1]
+    return n
+
+
+# --------------------------------------------------------------------------
+# The mean squared error: d = p - t, d * d, sum, × 1/n, as one node.
+# --------------------------------------------------------------------------
+
+_SUB, _MUL, _SUM = OPS["sub"], OPS["mul"], OPS["sum"]
+
+
+class SquaredError:
+    """What a fused squared-error node keeps: the target, the difference, the squares, the sum, their gradients.
+
+    Examples
+    --------
+    >>> SquaredError(np.zeros(2), None, "target").scale is None
+    True
+    """
+
+    __slots__ = ("target", "scale", "label", "d", "sq", "s", "grads", "hidden")
+
+    def __init__(self, target: np.ndarray, scale: float | None, label: str) -> None:
+        self.target = target  # the target array (a constant of the prediction's shape and dtype)
+        self.scale = scale  # 1/n for the mean, None for the sum
+        self.label = label  # the target leaf's label
+        self.d: np.ndarray | None = None  # p - t (the rule reads it)
+        self.sq: np.ndarray | None = None  # (p - t) ** 2, kept for the picture
+        self.s: np.ndarray | None = None  # their sum (the mean's input)
+        self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
+        self.hidden = 0
+
+    def drop_grads(self) -> None:
+        """Forget the interior gradients (a graph too big to keep interior gradients)."""
+        self.grads = None
+
+    def __repr__(self) -> str:
+        return f"SquaredError({'mean' if self.scale is not None else 'sum'})"
+
+
+def _se_fwd(xp: Any, p: Any, steps: SquaredError) -> Any:
+    """The four rows' forwards: ``sum((p - t) * (p - t))``, times ``scale`` for the mean."""
+    d = p - steps.target
+    s = xp.sum(d * d, None, False)
+    return s if steps.scale is None else s * steps.scale
+
+
+def _se_vjp(xp: Any, g: Any, out: Any, p: Any, steps: SquaredError) -> tuple[Any]:
+    """The four rows' rules in turn, as the unfused nodes run them (d's two gradients added as accumulated)."""
+    gs = g if steps.scale is None else g * steps.scale  # mul's rule, g * b
+    d: Any = steps.d
+    gsq = xp.broadcast_to(gs, d.shape)  # sum's rule (axis None)
+    gd = gsq * d + gsq * d  # mul's two rules, g * b and g * a, added into d's gradient
+    steps.grads = (gs, gsq, gd)
+    return (gd,)
+
+
+def _se_label(consts: tuple[Any, ...], n_parents: int) -> str:
+    steps = consts[0] if consts else None
+    return "sum((p - t)²)" if getattr(steps, "scale", 0) is None else "mean((p - t)²)"
+
+
+def unfuse_squared_error(node: Node) -> None:
+    """Turn a fused squared-error node in place into the unfused nodes (target, sub, mul, sum[, mul]).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> p = Tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = squared_error(p, np.zeros(2), 0.5, "target")
+    >>> unfuse_squared_error(loss)
+    >>> loss.op.name, loss._a.op.name, loss._a._a.op.name, loss._a._a._a.op.name
+    ('mul', 'sum', 'mul', 'sub')
+    """
+    steps: SquaredError = node._meta[0]
+    (p,) = node._a
+    was_freed = node.op is not SQUARED_ERROR
+    cls = type(node)
+    born = node._born  # type: ignore[attr-defined]
+    stage = node.stage
+    grads = steps.grads or (None, None, None)
+
+    def made(op: Op, a: Any, b: Any, meta: tuple, data: Any, grad: Any) -> Node:
+        n: Node = object.__new__(cls)
+        n.data, n.grad, n.stage, n.label = data, grad, stage, cls._blank_label
+        n._a, n._b, n.op, n._meta, n.requires_grad = a, b, freed(op) if was_freed else op, meta, True
+        n._born = born  # type: ignore[attr-defined]
+        return n
+
+    t: Node = object.__new__(cls)
+    t.data, t.grad, t.stage, t.label = steps.target, None, (), steps.label
+    t._a = t._b = t.op = None
+    t._meta, t.requires_grad = (), False
+    t._born = born  # type: ignore[attr-defined]
+    d = made(_SUB, p, t, (), steps.d, grads[2])
+    d_data: Any = steps.d
+    sq_data = steps.sq if steps.sq is not None else stand_in(d_data)
+    sq = made(_MUL, d, d, (), sq_data, grads[1])
+    if steps.scale is None:
+        node.op, node._a, node._b, node._meta = freed(_SUM) if was_freed else _SUM, sq, None, (None, False)
+    else:
+        s = made(_SUM, sq, None, (None, False), steps.s, grads[0])
+        node.op, node._a, node._b, node._meta = freed(_MUL) if was_freed else _MUL, s, None, (steps.scale,)
+    steps.d = steps.sq = steps.s = steps.grads = None
+
+
+SQUARED_ERROR = Op(
+    "squared_error",
+    _se_fwd,
+    _se_vjp,
+    "squared_error",
+    "squared error",
+    _se_label,
+    TENSOR_ONLY,
+    variadic=True,
+    saves=(),
+    fused=unfuse_squared_error,
+)
+"""The fused squared-error row: ``sum((p - t)²)`` (times ``1/n`` for the mean) as one node."""
+
+
+def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str = "target") -> Node | None:
+    """``sum((p - target)²)``, times ``scale`` unless None, as one fused node (the target a float array of p's shape).
+
+    Returns None under :func:`autograd.detect_anomaly` (the caller records the steps itself).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> squared_error(Tensor([1.0, 3.0]), np.array([0.0, 1.0]), 0.5).item()
+    2.5
+    """
+    cls = type(p)
+    stage, grad_on, anomaly, _, _ = _CTX.get()
+    if anomaly:
+        return None
+    pd = p.data
+    d = pd - target
+    sq = d * d
+    s = _SUM.fwd(ARRAY, sq, None, False)
+    if type(s) is not np.ndarray:
+        s = np.asarray(s)
+    out = s if scale is None else s * scale
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    n: Node = object.__new__(cls)
+    n.data, n.grad, n.label, n.stage = out, None, cls._blank_label, stage
+    n._born = CLOCK.now  # type: ignore[attr-defined]
+    if not (grad_on and p.requires_grad):
+        n._a = n._b = n.op = None
+        n._meta, n.requires_grad = (), False
+        return n
+    steps = SquaredError(target, scale, label)
+    steps.d, steps.s = d, s
+    if sq.size <= KEEP_STEPS_UP_TO:
+        steps.sq = sq
+    steps.hidden = 2 * d.size + (s.size if scale is not None else 0) + target.size
+    n._a, n._b, n.op, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
+    return n
+
+
+@contextlib.contextmanager
+def fusion(enabled: bool) -> Iterator[None]:
+    """Switch fused layers on or off inside a ``with`` block (layers then record their three nodes directly).
+
+    Examples
+    --------
+    >>> with fusion(False):
+    ...     ENABLED[0]
+    False
+    >>> ENABLED[0]
+    True
+    """
+    old = ENABLED[0]
+    ENABLED[0] = bool(enabled)
+    try:
+        yield
+    finally:
+        ENABLED[0] = old

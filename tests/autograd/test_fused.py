@@ -1,0 +1,273 @@
+"""Fused layer nodes (autograd.fused): the same numbers as the three nodes they stand for, bit for bit, and the same
+graph (ops, stages, values, gradients, drawings) as soon as anything reads it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import autograd.fused as fused
+import nn
+from autograd import Tensor, detect_anomaly, toposort
+from autograd.gradcheck import gradcheck
+from autograd.ops import OPS
+from autograd.released import is_released
+
+ACTS = [None, "relu", "tanh", "sigmoid", "leaky_relu"]
+
+
+def _layer(nin: int, nout: int, act: str | None, dtype: type, seed: int) -> nn.Linear:
+    layer = nn.Linear(nin, nout, activation=act, seed=seed, dtype=dtype)
+    rng = np.random.default_rng(seed + 1)
+    layer.bias.data[...] = rng.normal(size=nout).astype(dtype)
+    return layer
+
+
+def _run(layer: nn.Linear, x0: np.ndarray, fuse: bool, x_grad: bool) -> tuple[Tensor, Tensor, Tensor, dict]:
+    for p in layer.parameters():
+        p.grad = None
+    x = Tensor(x0.copy(), requires_grad=x_grad)
+    with fused.fusion(fuse):
+        y = layer(x)
+    loss = (y * y).sum()
+    loss.backward()
+    grads = {"x": x.grad, "W": layer.weight.grad.copy(), "b": layer.bias.grad.copy()}
+    return x, y, loss, grads
+
+
+def _graph(loss: Tensor) -> list[tuple]:
+    """Every node behind ``loss``: op, stage, value (None when released), gradient, parents' positions."""
+    order = toposort(loss)
+    index = {id(n): i for i, n in enumerate(order)}
+    out = []
+    for n in order:
+        data = None if is_released(n.data) else np.asarray(n.data).tolist()
+        grad = None if n.grad is None else np.asarray(n.grad).tolist()
+        parents = tuple(index[id(p)] for p in n._prev)
+        out.append((None if n.op is None else n.op.name, n.stage, data, grad, parents, n._meta))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    nin=st.integers(1, 5),
+    nout=st.integers(1, 5),
+    act=st.sampled_from(ACTS),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    x_grad=st.booleans(),
+    keep=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_fused_layer_gives_the_unfused_numbers_bit_for_bit(n, nin, nout, act, dtype, x_grad, keep, seed):
+    layer = _layer(nin, nout, act, dtype, seed)
+    x0 = np.random.default_rng(seed).normal(size=(n, nin)).astype(dtype)
+    old = fused.KEEP_STEPS_UP_TO
+    fused.KEEP_STEPS_UP_TO = old if keep else 0  # not kept: the bias and relu go in in place
+    try:
+        xf, yf, lf, gf = _run(layer, x0, True, x_grad)
+    finally:
+        fused.KEEP_STEPS_UP_TO = old
+    assert yf.op is fused.LINEAR or yf.op.name.startswith("linear")  # recorded as one node
+    xu, yu, lu, gu = _run(layer, x0, False, x_grad)
+    assert yf.dtype == yu.dtype == dtype
+    np.testing.assert_array_equal(yf.data, yu.data)
+    np.testing.assert_array_equal(lf.data, lu.data)
+    for k in gf:
+        if gu[k] is None:
+            assert gf[k] is None
+        else:
+            assert gf[k].dtype == gu[k].dtype
+            np.testing.assert_array_equal(gf[k], gu[k])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 4),
+    nin=st.integers(1, 4),
+    nout=st.integers(1, 4),
+    act=st.sampled_from(ACTS),
+    backward=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_reading_the_graph_unfuses_it_into_the_unfused_graph(n, nin, nout, act, backward, seed):
+    layer = _layer(nin, nout, act, np.float64, seed)
+    x0 = np.random.default_rng(seed).normal(size=(n, nin))
+    graphs = []
+    for fuse in (True, False):
+        with fused.fusion(fuse):
+            y = layer(Tensor(x0))
+        loss = (y * y).sum()
+        if backward:
+            loss.backward(retain_graph=True)
+        graphs.append(_graph(loss))
+        for p in layer.parameters():
+            p.grad = None
+    assert graphs[0] == graphs[1]
+    steps = [g[1][-1] for g in graphs[1] if g[0] is not None and g[1]]
+    assert steps[:2] == ["weighted sum", "bias"] and steps[2:] == ([] if act is None else ["activation"])
+
+
+def test_drawings_of_a_fused_graph_equal_the_unfused_ones():
+    model = nn.MLP(2, [4, 3, 1], seed=0)
+    X = np.random.default_rng(1).normal(size=(5, 2))
+    sources = []
+    for fuse in (True, False):
+        with fused.fusion(fuse):
+            loss = nn.mse_loss(model(X), np.zeros(5))
+        before = autograd.draw_graph(loss, detail="layer").source
+        loss.backward()
+        after = [autograd.draw_graph(loss, detail=d).source for d in ("layer", "neuron", "auto")]
+        sources.append((before, after))
+        model.zero_grad()
+    assert sources[0] == sources[1]
+    assert "weighted sum" in sources[0][0] and "bias" in sources[0][0]
+
+
+def test_a_fused_node_is_one_node_while_training_and_three_once_read():
+    model = nn.MLP(2, [3, 1], seed=0)
+    y = model(np.ones((4, 2)))
+    assert y._b is not None and y.op is fused.LINEAR and len(y._a) == 3
+    assert y.grad_fn.name == "add"  # reading grad_fn unfuses (a linear output layer: its last step is the bias)
+    assert y._a.op.name == "matmul" and y._a._a.op.name == "linear"  # the first layer is still fused...
+    hidden = y._a._a
+    assert [p.op.name for p in hidden._prev] == ["add"]  # ...until its parents are read
+    assert hidden.op.name == "relu"
+
+
+def test_backward_twice_raises_as_unfused_and_retain_graph_allows_it():
+    layer = _layer(3, 2, "relu", np.float64, 0)
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    loss = layer(x).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.backward()
+    toposort(loss)  # unfused after being freed: still freed
+    with pytest.raises(RuntimeError, match="a second time"):
+        loss.backward()
+    x.grad = None
+    loss = layer(x).sum()
+    loss.backward(retain_graph=True)
+    g1 = x.grad.copy()
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, 2 * g1)
+
+
+def test_hooks_and_create_graph_run_through_the_unfused_nodes():
+    layer = _layer(2, 3, "tanh", np.float64, 3)
+    x0 = np.array([[0.3, -0.7], [1.1, 0.2]])
+    results = []
+    for fuse in (True, False):
+        x = Tensor(x0, requires_grad=True)
+        with fused.fusion(fuse):
+            y = layer(x)
+        seen: list = []
+        y.register_hook(seen.append)
+        (gx,) = autograd.grad((y * y).sum(), [x], create_graph=True)
+        (ggx,) = autograd.grad(gx.sum(), [x])
+        results.append((gx.data, ggx.data, seen[0].data))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_fused_row_against_central_differences():
+    rng = np.random.default_rng(5)
+    for act in (None, OPS["relu"], OPS["tanh"], OPS["sigmoid"]):
+        x = Tensor(rng.normal(size=(3, 4)), requires_grad=True)
+        W = Tensor(rng.normal(size=(4, 2)), requires_grad=True)
+        b = Tensor(rng.normal(size=2), requires_grad=True)
+        assert gradcheck(lambda x, W, b, act=act: fused.linear(x, W, b, act), x, W, b)
+
+
+def test_big_layers_compute_in_place_and_show_their_steps_as_released(monkeypatch):
+    monkeypatch.setattr(fused, "KEEP_STEPS_UP_TO", 10)
+    layer = _layer(3, 4, "relu", np.float64, 1)
+    x0 = np.random.default_rng(2).normal(size=(5, 3))
+    y = layer(Tensor(x0))
+    steps = y._meta[0]
+    assert steps.ws is None and steps.z is None  # 20 elements > 10: nothing kept but the output
+    np.testing.assert_allclose(y.data, np.maximum(x0 @ layer.weight.data + layer.bias.data, 0))
+    y.sum().backward()
+    y._prev  # noqa: B018
+    z, ws = y._a, y._a._a
+    assert is_released(z.data) and is_released(ws.data)
+    assert "released" in repr(z)
+
+
+def test_detect_anomaly_records_each_step():
+    layer = _layer(2, 2, "relu", np.float64, 0)
+    with detect_anomaly():
+        y = layer(Tensor(np.ones((1, 2))))
+    assert y.op.name == "relu" and y._a.op.name == "add"
+
+
+def test_changing_the_input_in_place_after_the_forward_is_caught():
+    layer = _layer(2, 2, "relu", np.float64, 0)
+    x = Tensor(np.ones((3, 2)), requires_grad=True)
+    h = x * 1.0
+    y = layer(h)
+    with autograd.no_grad():
+        h += 1.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_a_big_fused_graph_keeps_no_interior_gradients_and_counts_as_its_three_steps():
+    n = autograd.propagate.INTERIOR_GRADS_UP_TO // 6 + 1  # 2 fused layers of n elements: 6 n unfused
+    layer = _layer(1, 1, "relu", np.float64, 0)
+    x = Tensor(np.ones((n, 1)), requires_grad=True)
+    y = layer(layer(x))
+    y.sum().backward()
+    assert y._meta[0].gz is None and y.grad is None
+    np.testing.assert_array_equal(x.grad.shape, (n, 1))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shape=st.sampled_from([(1,), (5,), (4, 1), (3, 2), (6, 3)]),
+    reduction=st.sampled_from(["mean", "sum"]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    target_shape=st.sampled_from(["same", "flat"]),
+    backward=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_fused_mse_loss_gives_the_unfused_numbers_and_graph(shape, reduction, dtype, target_shape, backward, seed):
+    rng = np.random.default_rng(seed)
+    p0 = rng.normal(size=shape).astype(dtype)
+    t = rng.normal(size=shape if target_shape == "same" or shape[-1] != 1 else shape[:-1])
+    results = []
+    for fuse in (True, False):
+        p = Tensor(p0, requires_grad=True)
+        h = p * 1.5  # an interior prediction, as a model's output
+        with fused.fusion(fuse):
+            loss = nn.mse_loss(h, t, reduction=reduction)
+        if fuse:
+            assert loss.op is fused.SQUARED_ERROR
+        if backward:
+            loss.backward(retain_graph=True)
+        results.append((loss.data, p.grad, _graph(loss)))
+    (lf, gf, graph_f), (lu, gu, graph_u) = results
+    assert lf.dtype == lu.dtype == dtype
+    np.testing.assert_array_equal(lf, lu)
+    if backward:
+        np.testing.assert_array_equal(gf, gu)
+    assert graph_f == graph_u
+
+
+def test_fused_mse_loss_is_checked_by_central_differences_and_draws_as_unfused():
+    rng = np.random.default_rng(3)
+    t = rng.normal(size=(4, 2))
+    p = Tensor(rng.normal(size=(4, 2)), requires_grad=True)
+    assert gradcheck(lambda p: fused.squared_error(p, t, 1.0 / t.size), p)
+    assert gradcheck(lambda p: fused.squared_error(p, t, None), p)
+    sources = []
+    for fuse in (True, False):
+        p.grad = None
+        with fused.fusion(fuse):
+            loss = nn.mse_loss(p * 2.0, t)
+        loss.backward()
+        sources.append(autograd.draw_graph(loss, detail="scalar").source)
+    assert sources[0] == sources[1] and "target" in sources[0]
