@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import gc
+
+import numpy as np
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +28,7 @@ from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
 __all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "propagate"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+_ND = np.ndarray
 
 
 def gc_paused(fn: F) -> F:
@@ -265,13 +268,20 @@ def backward(
                     else:
                         b._accumulate(gb)
                 continue
-            if op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
+            prev: Any = a
+            if op.fused is not None:  # a fused node (autograd.fused): one rule gives each parent's gradient
+                steps = node._meta[0]
+                if len(a) == 3:
+                    grads = op.vjp(xp, g, node.data, a[0].data, a[1].data, a[2].data, steps)
+                else:
+                    grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
+                if drop:  # it keeps its interior gradients only for the picture
+                    steps.drop_grads()
+            elif op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
                 op.vjp()
                 continue
-            prev: Any = a
-            grads: Any = rule_results(xp, op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
-            if drop and op.fused is not None:  # a fused node keeps its interior gradients only for the picture
-                node._meta[0].drop_grads()
+            else:
+                grads = rule_results(xp, op, prev, g, node.data, [p.data for p in prev] + list(node._meta))
         except ZeroDivisionError:
             if op.name == CUSTOM:  # raised by a user's _backward: not ours to redo
                 raise
@@ -290,6 +300,12 @@ def backward(
                 raise_anomaly("backward", node, gp)
             if scalar:
                 p.grad += gp
+            elif p.op is not None and p.grad is None and type(gp) is _ND and gp.shape == p.data.shape:
+                # NOTE: _accumulate's first case inline (an interior parent's first gradient, of its dtype)
+                if gp.dtype is p.data.dtype:
+                    p.grad = gp
+                else:
+                    p._accumulate(gp)
             else:
                 p._accumulate(gp)
     if not scalar and not retain_graph:

@@ -287,8 +287,9 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         z = ws
     if act is None:
         out = z
-    elif act is _RELU and not (record and keep):
-        out = np.maximum(z, 0, out=z)  # nothing will show the pre-activation, and relu's rule reads the output
+    elif act is _RELU:  # relu's forward (ARRAY.relu), without the row's two calls around it
+        # NOTE: in place when nothing will show the pre-activation (relu's rule then reads the output)
+        out = np.maximum(z, 0) if record and keep else np.maximum(z, 0, out=z)
     else:
         out = act.fwd(ARRAY, z, *act_meta)
         if type(out) is not np.ndarray:
