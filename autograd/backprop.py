@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import gc
-
-import numpy as np
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+import numpy as np
 
 from .context import CTX as _CTX
 from .fused import unfuse_graph

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -212,13 +213,13 @@ def _fast(
             target = target.reshape(shape)
         else:
             return None
-    target = target.astype(prediction.dtype)
+    target = target.astype(prediction.dtype, copy=False)  # the graph only reads it: no copy of a float array
     out = None
     if fused is not None and FUSE[0]:  # one node for the four steps (autograd.fused): unfused when read
         out = fused(prediction, target, None if reduction == "sum" else 1.0 / target.size, "target")
     if out is None:
         per = fn(prediction, data_leaf(target, "target"))
         out = per.sum() if reduction == "sum" else per.mean()
-    if not np.isfinite(out.data):
+    if not math.isfinite(out.data):  # NOTE: a 0-d array: math's check, not a ufunc call
         checked(name, prediction, target, mse_targets)  # raises for a target with nan or inf
     return out
