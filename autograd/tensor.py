@@ -194,20 +194,12 @@ class Tensor(InplaceMethods):
 
     def _accumulate(self, g: Any) -> None:
         d = self.data
-        if (
-            self.op is None
-            and self.grad is None
-            and type(g) is _ND
-            and g.base is None
-            and g.shape == d.shape
-            and g.dtype is d.dtype
-            and g.flags.writeable
-        ):
-            # NOTE: the hot case first: a leaf's first gradient, a fresh array of its shape and dtype, taken over
-            with _LEAF_LOCK:
-                if self.grad is None:
-                    self.grad = g
-                    return
+        if self.op is None and self.grad is None and type(g) is _ND and g.base is None and g.flags.writeable:
+            if g.shape == d.shape and g.dtype is d.dtype:  # NOTE: the hot case: a leaf's first gradient, taken over
+                with _LEAF_LOCK:
+                    if self.grad is None:
+                        self.grad = g
+                        return
         if type(g) is not np.ndarray or g.shape != d.shape:
             g = unbroadcast(g, d.shape)
         if g.dtype is not d.dtype and g.dtype != d.dtype:

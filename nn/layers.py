@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import StagePath, Tensor, Value, cached_stage, current_stage, dot, extend_path, register_stage
+from autograd.convert import as_array
 from autograd.fused import ENABLED as FUSE
 from autograd.fused import linear as fused_linear
 from autograd.ops import OPS
@@ -24,6 +25,7 @@ from .activations import GELU, Activation, Identity, LeakyReLU, ReLU, Sigmoid, S
 from .checks import check_float_dtype, check_weights
 from .containers import Sequential
 from .module import Module
+from .module_stage import EPOCH
 from .parameter import Parameter
 
 __all__ = ["Neuron", "Layer", "Linear", "Sequential", "init_weights", "make_rng", "scalar_inputs"]
@@ -283,6 +285,13 @@ _FUSED_ROWS: dict[type, Any] = {
 }
 
 
+def _input(data: np.ndarray) -> Tensor:
+    """A model's raw input as a leaf labelled "input", outside every stage (drawings put it on the left)."""
+    x = Tensor(data, label="input")
+    x.stage = ()
+    return x
+
+
 def _title(name: str, nin: int, nout: int, act: Activation) -> str:
     """A layer's title on both engines (``Layer`` and ``Linear`` compute the same): ``layer 1: Linear(2→3) + Tanh``."""
     return f"{name}: Linear({nin}→{nout})" + ("" if type(act) is Identity else f" + {act.describe()}")
@@ -339,6 +348,41 @@ class Linear(Module, savable=True):
         self.weight = Parameter(W)
         self.bias = Parameter(np.zeros(self.nout, dtype=dtype)) if bias else None
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # NOTE: the hot case without Module.__call__'s wrapper and stage block: one 2-D Tensor or float array of
+        # the layer's width and dtype, no hooks, a fusable activation: one fused node, tagged with the paths the
+        # block would give its steps.  Everything else takes Module.__call__.
+        if (
+            len(args) == 1
+            and not kwargs
+            and FUSE[0]
+            and not (self._forward_hooks or self._backward_hooks)
+            and type(self).forward is Linear.forward  # a subclass with its own forward runs it
+        ):
+            x, bias, cached = args[0], self.bias, self._stage_block
+            act = self.activation
+            tx = type(x)
+            if (
+                bias is not None
+                and cached is not None
+                and cached[0] == EPOCH[0]
+                and (tx is Tensor or tx is np.ndarray)
+                and type(act) in _FUSED_ROWS
+            ):
+                W = self.weight
+                d = x.data if tx is Tensor else x
+                shape = d.shape
+                if len(shape) == 2 and shape[1] == self.nin and d.dtype is W.data.dtype:
+                    if tx is not Tensor:
+                        x = _input(d)
+                    base = cached[1].at(current_stage())
+                    stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
+                    meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
+                    out = fused_linear(x, W, bias, _FUSED_ROWS[type(act)], meta, stages)
+                    if out is not None:  # None: under detect_anomaly, which checks each of the three steps
+                        return out
+        return super().__call__(*args, **kwargs)
+
     def forward(self, x: Any) -> Tensor:
         """``activation(x @ W + b)`` for a batch ``x`` of shape ``(N, nin)`` (or one row ``(nin,)``).
 
@@ -355,9 +399,7 @@ class Linear(Module, savable=True):
             # raw data (a list or an array) is cast to the layer's dtype, so a
             # float32 layer given float64 data computes in float32; it is the
             # model's input, so it sits outside every stage (drawn on the left)
-            x = Tensor(x, label="input")
-            x.data = x.data.astype(self.weight.dtype, copy=False)
-            x.stage = ()
+            x = _input(as_array(x, where=self.describe()).astype(self.weight.dtype, copy=False))
         shape = x.data.shape
         if not shape or shape[-1] != self.nin:
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")

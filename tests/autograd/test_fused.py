@@ -271,3 +271,17 @@ def test_fused_mse_loss_is_checked_by_central_differences_and_draws_as_unfused()
         loss.backward()
         sources.append(autograd.draw_graph(loss, detail="scalar").source)
     assert sources[0] == sources[1] and "target" in sources[0]
+
+
+def test_a_linear_subclass_with_its_own_forward_runs_it_and_hooks_still_run():
+    class Doubled(nn.Linear):
+        def forward(self, x):
+            return super().forward(x) * 2.0
+
+    x = np.ones((3, 2))
+    plain, doubled = nn.Linear(2, 2, seed=0), Doubled(2, 2, seed=0)
+    np.testing.assert_array_equal(doubled(x).data, 2 * plain(x).data)
+    seen = []
+    plain.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+    plain(x)
+    assert seen == [(3, 2)]
