@@ -111,19 +111,11 @@ class Node:
     @property
     def _prev(self) -> tuple[Node, ...]:
         """The parents, in argument order (micrograd's name); a fused node is unfused first (:mod:`autograd.fused`)."""
-        a = self._a
-        if a is None:
-            return ()
-        b = self._b
-        if b is None:
-            return (a,)
-        if b is MANY:
+        if self._b is MANY:
             op = self.op
             if op is not None and op.fused is not None:
                 op.fused(self)
-                return self._prev
-            return a
-        return (a, b)
+        return self._parents
 
     @property
     def _parents(self) -> tuple[Node, ...]:
