@@ -84,7 +84,27 @@ def _interior(root: Node) -> list[Node]:
     Leaves never need a visit of their own: their gradient is accumulated
     when their children are processed, so the walk skips them.
     """
-    return _walk(root, False) if root.op is not None else []
+    if root.op is None:
+        return []
+    # NOTE: a chain (each node made by an op from at most one node made by an op: a training step's layers, a
+    # tensor chain) is followed without a set or a stack; anything else is walked in full
+    chain = []
+    node = root
+    while node is not None:
+        chain.append(node)
+        a, b = node._a, node._b
+        if b is None:
+            node = a if a is not None and a.op is not None else None
+            continue
+        nxt = None
+        for p in a if b is MANY else (a, b):
+            if p.op is not None and p is not nxt:
+                if nxt is not None:
+                    return _walk(root, False)
+                nxt = p
+        node = nxt
+    chain.reverse()
+    return chain
 
 
 def _walk(root: Node, leaves: bool) -> list[Node]:

@@ -329,6 +329,8 @@ class Linear(Module, savable=True):
 
     kind = "layer"
     activation: Activation
+    # (calling path, module epoch, the three step paths under this layer) of the last fused call
+    _fused_plan: tuple[Any, int, tuple[StagePath, StagePath, StagePath]] | None = None
 
     def __init__(
         self,
@@ -375,8 +377,13 @@ class Linear(Module, savable=True):
                 if len(shape) == 2 and shape[1] == self.nin and d.dtype is W.data.dtype:
                     if tx is not Tensor:
                         x = _input(d)
-                    base = cached[1].at(current_stage())
-                    stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
+                    outer, plan = current_stage(), self._fused_plan
+                    if plan is not None and plan[0] is outer and plan[1] == cached[0]:
+                        stages = plan[2]  # the step paths of the last call from the same calling path
+                    else:
+                        base = cached[1].at(outer)
+                        stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
+                        object.__setattr__(self, "_fused_plan", (outer, cached[0], stages))
                     meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
                     out = fused_linear(x, W, bias, _FUSED_ROWS[type(act)], meta, stages)
                     if out is not None:  # None: under detect_anomaly, which checks each of the three steps
