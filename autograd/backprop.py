@@ -89,7 +89,7 @@ def _interior(root: Node) -> list[Node]:
     # NOTE: a chain (each node made by an op from at most one node made by an op: a training step's layers, a
     # tensor chain) is followed without a set or a stack; anything else is walked in full
     chain = []
-    node = root
+    node: Node | None = root
     while node is not None:
         chain.append(node)
         a, b = node._a, node._b
