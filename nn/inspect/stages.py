@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, Tensor, Value, current_stage, enable_grad, stage_kind, toposort
+from autograd.fused import fusion
 
 from ..checks import check_inputs, check_module, model_nin
 from ..module import Module
@@ -156,7 +157,8 @@ def activations(model: Module, X: Any) -> OrderedDict[str, np.ndarray]:
         else:
             # NOTE: an input that requires grad makes the engine record even
             # when every parameter is frozen.
-            res = model(Tensor(X, requires_grad=True))
+            with fusion(False):  # every step's values, however big the batch (a fused layer keeps only its output)
+                res = model(Tensor(X, requires_grad=True))
             roots = [r for r in (res if isinstance(res, (list, tuple)) else [res]) if isinstance(r, Node)]
             for key, units in _stage_outputs(roots, prefix).items():
                 out[key] = _rows(units, n)

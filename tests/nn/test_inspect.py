@@ -380,3 +380,17 @@ def test_error_messages_name_the_test_pair_and_only_real_losses(circles):
         ValueError, match=r"the labels of test=\(X_test, y_test\) must have one label per row of X_test"
     ):
         inspect.linear_probes(net, Xtr, ytr, test=(Xtr, ytr[:5]))
+
+
+def test_activations_of_a_big_batch_show_every_step_of_a_fused_layer():
+    # a layer of more than autograd.fused.KEEP_STEPS_UP_TO elements keeps only its output when fused
+    import autograd.fused
+
+    model = nn.MLP(2, [16, 1], seed=0)
+    n = autograd.fused.KEEP_STEPS_UP_TO // 16 + 1
+    X = np.random.default_rng(0).normal(size=(n, 2))
+    acts = nn.inspect.activations(model, X)
+    W, b = model.layers[0].get_weights()
+    np.testing.assert_allclose(acts["layer 1/weighted sum"], X @ W)
+    np.testing.assert_allclose(acts["layer 1/bias"], X @ W + b)
+    np.testing.assert_allclose(acts["layer 1/activation"], np.maximum(X @ W + b, 0))
