@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import gc
-
-import numpy as np
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+import numpy as np
 
 from .context import CTX as _CTX
 from .fused import unfuse_graph
@@ -190,6 +190,9 @@ def backward(
     if create_graph or inputs is not None or _HOOKS:
         propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)
         return
+    anomaly = _CTX.get()[2]
+    if anomaly:  # detect_anomaly names the step that failed: fused nodes run as the nodes they stand for
+        unfuse_graph(root)
     seed = root._seed(gradient)
     order = _interior(root)
     if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
@@ -212,7 +215,6 @@ def backward(
         return
     root.grad = seed
     xp = root._xp
-    anomaly = _CTX.get()[2]
     drop = size > INTERIOR_GRADS_UP_TO  # a big tensor graph: free each gradient once used (keeps_interior_grads)
     for node in reversed(order):
         op: Op = node.op  # type: ignore[assignment]  # order holds interior nodes only: op is set

@@ -26,7 +26,20 @@ from .xp import ARRAY
 
 __all__ = ["Node", "MANY", "link", "builder", "backward_step", "parent_grads", "grads_float64", "rule_results"]
 
-MANY = object()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
+
+class _Many:
+    """The type of :data:`MANY`: one marker, the same object after ``copy.deepcopy`` and pickling."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "MANY"  # copy and pickle give the module's one MANY back
+
+    def __repr__(self) -> str:
+        return "MANY"
+
+
+MANY = _Many()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
 
 
 def link(node: Node, parents: tuple, variadic: bool = False) -> None:
@@ -294,7 +307,8 @@ class Node:
 
     @property
     def constants(self) -> tuple[Any, ...]:
-        """The op's non-node inputs (Python numbers, axes, indices)."""
+        """The op's non-node inputs (Python numbers, axes, indices); a fused node is unfused first."""
+        self._prev  # noqa: B018  # NOTE: reading the graph unfuses a fused node (autograd.fused)
         return self._meta
 
 

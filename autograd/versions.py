@@ -229,8 +229,11 @@ def check_saved(order: list[Any]) -> None:
         if born >= now:
             continue
         prev = node._parents
-        rules = saved_values(node.op)
-        active = rules if node.op.variadic else [r for r, p in zip(rules, prev) if p.requires_grad]
+        if node.op.fused is not None and node._b is not None:  # a fused node: what its unfused nodes read
+            active: Any = (node._meta[0].saved(node),)
+        else:
+            rules = saved_values(node.op)
+            active = rules if node.op.variadic else [r for r, p in zip(rules, prev) if p.requires_grad]
         out_used = any(o for o, _ in active)
         if out_used and modified_at(node.data) > born:
             raise RuntimeError(

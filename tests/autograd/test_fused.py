@@ -271,3 +271,192 @@ def test_fused_mse_loss_is_checked_by_central_differences_and_draws_as_unfused()
         loss.backward()
         sources.append(autograd.draw_graph(loss, detail="scalar").source)
     assert sources[0] == sources[1] and "target" in sources[0]
+
+
+# --------------------------------------------------------------------------
+# Divergences found in review: each test failed before its fix.
+# --------------------------------------------------------------------------
+
+
+def _both(fn):
+    """``fn()`` run with fusing on and off: the two results."""
+    out = []
+    for fuse in (True, False):
+        with fused.fusion(fuse):
+            out.append(fn())
+    return out
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("how", ["hook", "create_graph", "inputs", "toposort"])
+def test_a_big_layer_read_before_backward_gives_the_unfused_values_and_gradients(monkeypatch, act, how):
+    monkeypatch.setattr(fused, "KEEP_STEPS_UP_TO", 0)  # every layer big: computed in place, steps not kept
+    layer = _layer(3, 4, act, np.float64, 7)
+    x0 = np.random.default_rng(8).normal(size=(5, 3))
+
+    def run():
+        layer.zero_grad()
+        x = Tensor(x0, requires_grad=True)
+        y = layer(x)
+        loss = (y * y).sum()
+        if how == "hook":
+            y.register_hook(lambda g: g)
+        graph = _graph(loss) if how == "toposort" else None  # before backward: the values, none released
+        if how == "create_graph":
+            (gW,) = autograd.grad(loss, [layer.weight], create_graph=True)
+            return gW.data, graph
+        loss.backward(inputs=[layer.weight] if how == "inputs" else None)
+        return layer.weight.grad.copy(), graph
+
+    (gf, graph_f), (gu, graph_u) = _both(run)
+    np.testing.assert_array_equal(gf, gu)  # relu read a released stand-in: all gradients were 0
+    assert graph_f == graph_u
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_a_layer_that_records_nothing_is_tagged_with_its_last_step_as_unfused(act):
+    layer = _layer(2, 3, act, np.float64, 0)
+
+    def run():
+        with autograd.no_grad():
+            a = layer(Tensor(np.ones((2, 2))))
+        layer.requires_grad_(False)
+        b = layer(Tensor(np.ones((2, 2))))
+        layer.requires_grad_(True)
+        return a.stage, b.stage, a.requires_grad, b.op
+
+    f, u = _both(run)
+    assert f == u and f[0][-1] == ("activation" if act else "bias")
+
+
+def _change(y, how):
+    if how == "+=":
+        y += 1.0
+    elif how == "detach":
+        with autograd.no_grad():
+            v = y.detach()
+            v += 1.0
+    elif how == "view":
+        y[0] += 1.0
+    elif how == "clamp_":
+        y.clamp_(min=0.0)
+    elif how == "W step":  # an optimizer step between the forward pass and backward
+        return "W"
+    return "y"
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("how", ["+=", "detach", "view", "clamp_", "W step"])
+@pytest.mark.parametrize("big", [False, True])
+def test_in_place_changes_raise_exactly_where_the_unfused_graph_raises(monkeypatch, act, how, big):
+    if big:
+        monkeypatch.setattr(fused, "KEEP_STEPS_UP_TO", 0)
+    layer = _layer(3, 4, act, np.float64, 2)
+    x0 = np.random.default_rng(3).normal(size=(5, 3))
+
+    W0 = layer.weight.data.copy()
+
+    def run():
+        layer.zero_grad()
+        layer.weight.data[...] = W0
+        y = layer(Tensor(x0))  # the input requires no grad: matmul's rule for W reads only x
+        if _change(y, how) == "W":
+            with autograd.no_grad():
+                layer.weight -= 0.125
+        try:
+            (y * y).sum().backward()
+        except RuntimeError as e:
+            return str(e).split(":")[0]
+        return layer.weight.grad.tolist(), layer.bias.grad.tolist()
+
+    f, u = _both(run)
+    if big and how == "detach" and act == "relu":  # computed in place: relu's rule reads the changed output
+        assert f.startswith("one of the variables")
+        return
+    assert f == u
+
+
+def test_detect_anomaly_in_backward_names_the_unfused_step():
+    layer = _layer(2, 3, "relu", np.float64, 0)
+    x0 = np.ones((2, 2))
+
+    def run():
+        y = layer(Tensor(x0, requires_grad=True))
+        with pytest.raises(autograd.modes.AnomalyError) as info, detect_anomaly():
+            y.backward(np.full(y.shape, np.nan))
+        return str(info.value)
+
+    f, u = _both(run)
+    assert f == u and "'relu'" in f
+
+
+def test_constants_repr_and_html_show_the_unfused_step():
+    layer = _layer(2, 3, "tanh", np.float64, 0)
+
+    def run():
+        y1, y2, y3 = (layer(Tensor(np.ones((2, 2)))) for _ in range(3))
+        return y1.constants, repr(y2), y3._repr_html_()
+
+    f, u = _both(run)
+    assert f == u and "op=tanh" in f[1]
+
+
+def test_the_released_text_names_the_unfused_step(monkeypatch):
+    monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", 0)  # every graph big: released after backward
+    monkeypatch.setattr(fused, "KEEP_STEPS_UP_TO", 0)
+    layer = _layer(100, 100, "relu", np.float64, 0)
+
+    def run():
+        loss = layer(layer(Tensor(np.ones((100, 100))))).sum()
+        loss.backward()
+        return repr(loss._a)
+
+    f, u = _both(run)
+    assert f == u and "released" in f and "op=relu" in f
+
+
+def test_a_deep_copy_of_a_fused_graph_is_a_copy_of_the_unfused_graph():
+    import copy
+
+    layer = _layer(3, 2, "relu", np.float64, 4)
+    x0 = np.random.default_rng(5).normal(size=(4, 3))
+
+    def run():
+        layer.zero_grad()
+        loss = nn.mse_loss(layer(Tensor(x0, requires_grad=True)), np.zeros((4, 2)))
+        twin = copy.deepcopy(loss)
+        twin.backward()
+        return _graph(twin)
+
+    f, u = _both(run)
+    assert f == u
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", None])
+def test_a_released_big_graph_holds_no_interior_arrays_in_fused_steps(act):
+    model = nn.MLP(100, [100] * 30 + [1], seed=0) if act == "relu" else None
+    if model is None:
+        model = nn.Sequential(*[nn.Linear(100, 100, activation=act, seed=i) for i in range(30)], nn.Linear(100, 1))
+    X = np.random.default_rng(0).normal(size=(200, 100))  # 20000 elements a step: released, not kept
+
+    def run():
+        model.zero_grad()
+        loss = nn.mse_loss(model(X), np.zeros(200))
+        loss.backward()
+        held = 0
+        stack, seen = [loss], set()
+        while stack:  # the raw structure, without unfusing
+            n = stack.pop()
+            if id(n) in seen or n._a is None:
+                continue
+            seen.add(id(n))
+            if n.op.fused is not None:
+                for name in ("ws", "z", "gz", "d", "sq"):
+                    held += getattr(getattr(n._meta[0], name, None), "nbytes", 0)
+            stack.extend(n._a if n._b is fused.MANY else [p for p in (n._a, n._b) if p is not None])
+        released = [is_released(n) for n in toposort(loss)]
+        return held, released
+
+    (held_f, released_f), (_, released_u) = _both(run)
+    assert held_f < 4096 * 8  # only the output layer's small steps (which the unfused graph keeps too)
+    assert released_f == released_u and sum(released_u) > 20
