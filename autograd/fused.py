@@ -352,7 +352,8 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         n.stage = stages[2] if act is not None else stages[1]
         return n
     steps = Steps(stages, act, act_meta, x.requires_grad)
-    steps.hidden = (2 if act is not None else 1) * out.size
+    # the interior nodes it stands for besides its output: x @ W (a constant when neither requires grad) and z
+    steps.hidden = ((act is not None) + (x.requires_grad or W.requires_grad)) * out.size
     if keep:
         steps.ws, steps.z = ws, z
     elif act is not None and act is not _RELU and act is not OPS["tanh"] and act is not OPS["sigmoid"]:

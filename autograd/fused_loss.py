@@ -193,6 +193,6 @@ def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str =
     steps.d, steps.s = d, s
     if sq.size <= KEEP_SQUARES_UP_TO:
         steps.sq = sq
-    steps.hidden = 2 * d.size + (s.size if scale is not None else 0) + target.size
+    steps.hidden = 2 * d.size + (s.size if scale is not None else 0)  # d, d * d and the sum (the target is a leaf)
     n._a, n._b, n.op, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
     return n

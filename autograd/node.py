@@ -85,13 +85,14 @@ class BackwardAttribute:
     def __set__(self, node: Node, fn: Callable[[], Any]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward: expected a function of no arguments, got {type(fn).__name__}")
+        prev = node._prev  # NOTE: read before the op: it unfuses a fused node (autograd.fused)
         op = node.op
         if op is None:
             meta = node._meta
             symbol = meta[0] if meta and type(meta[0]) is str else ""
         else:
             symbol = op.symbol if op.name == CUSTOM else getattr(node, "_op", op.short)
-        link(node, node._prev, variadic=True)
+        link(node, prev, variadic=True)
         node.op = custom(symbol, fn)
         node._meta = ()
 

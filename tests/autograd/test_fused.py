@@ -460,3 +460,42 @@ def test_a_released_big_graph_holds_no_interior_arrays_in_fused_steps(act):
     (held_f, released_f), (_, released_u) = _both(run)
     assert held_f < 4096 * 8  # only the output layer's small steps (which the unfused graph keeps too)
     assert released_f == released_u and sum(released_u) > 20
+
+
+@pytest.mark.parametrize("case", ["mse mean", "mse sum", "bias only", "relu"])
+def test_a_fused_node_counts_as_its_interior_nodes_for_keeping_interior_gradients(monkeypatch, case):
+    p0 = np.random.default_rng(0).normal(size=(6, 2))
+    layer = _layer(2, 2, "relu" if case == "relu" else None, np.float64, 0)
+    if case == "bias only":
+        layer.weight.requires_grad = False  # x @ W of two constants is a constant, not an interior node
+
+    def run(limit):
+        monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", limit)
+        layer.zero_grad()
+        p = Tensor(p0, requires_grad=True)
+        h = p * 1.5
+        if case.startswith("mse"):
+            loss = nn.mse_loss(h, np.zeros((6, 2)), reduction=case[4:])
+        elif case == "bias only":  # only the bias requires grad
+            h = layer(Tensor(p0))
+            loss = (h * 1.0).sum()
+        else:
+            loss = layer(h).sum()
+        loss.backward()
+        return h.grad is not None
+
+    for limit in range(10, 60):  # around the unfused graph's size, which decides
+        f, u = _both(lambda limit=limit: run(limit))
+        assert f == u, limit
+
+
+def test_setting_backward_on_a_fused_node_sees_the_unfused_step():
+    layer = _layer(2, 2, "relu", np.float64, 0)
+
+    def run():
+        y = layer(Tensor(np.ones((2, 2))))
+        y._backward = lambda: None  # micrograd's way: the node becomes a custom op named after its last step
+        return y.op.symbol, [p.op.name for p in y._prev]
+
+    f, u = _both(run)
+    assert f == u == ("ReLU", ["add"])
