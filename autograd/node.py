@@ -187,6 +187,7 @@ class Node:
     def requires_grad_(self, requires_grad: bool = True) -> Node:
         """Set ``requires_grad`` on a leaf in place and return it."""
         if self.op is not None:
+            self._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) is named by its last step: reading unfuses it
             raise RuntimeError(
                 f"requires_grad_: only leaves can change requires_grad; this node was made by {self.op.name!r} "
                 "(use .detach() to get a leaf)"
