@@ -42,6 +42,7 @@ __all__ = [
     "saved_values",
     "reads_input",
     "INPLACE_ERROR",
+    "unfused_pieces",
 ]
 
 INPLACE_ERROR = "one of the variables needed for gradient computation has been modified by an inplace operation"
@@ -241,7 +242,7 @@ def check_saved(order: list[Any]) -> None:
                 # NOTE: the nodes it stands for decide (their own error, with their ops and inputs); if they
                 # need nothing changed (a big relu layer's output changed: relu reads its input), the
                 # pass runs them instead: they replace the fused node in ``order``
-                pieces = _unfused_pieces(node)
+                pieces = unfused_pieces(node)
                 for piece in pieces:
                     _check_node(piece, None)
                 order[i - 1 : i] = pieces
@@ -250,8 +251,18 @@ def check_saved(order: list[Any]) -> None:
             _check_node(node, None)
 
 
-def _unfused_pieces(node: Any) -> list[Any]:
-    """Unfuse fused ``node`` (autograd.fused) and return the op nodes it stood for, parents first."""
+def unfused_pieces(node: Any) -> list[Any]:
+    """Unfuse fused ``node`` (autograd.fused) and return the op nodes it stood for, parents first.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> from autograd.fused import linear
+    >>> from autograd.ops import OPS
+    >>> y = linear(Tensor([[1.0]]), Tensor([[2.0]], requires_grad=True), Tensor([0.0]), OPS["tanh"])
+    >>> [n.op.name for n in unfused_pieces(y)]
+    ['matmul', 'add', 'tanh']
+    """
     recorded = {id(p) for p in node._a}
     node._prev  # noqa: B018  # NOTE: reading the parents unfuses it
     pieces: list[Any] = []

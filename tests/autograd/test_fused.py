@@ -535,3 +535,33 @@ def test_errors_about_a_fused_output_name_its_unfused_step():
 
     f, u = _both(run)
     assert f == u and "'sigmoid'" in f[0] and "'sigmoid'" in f[1]
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_an_input_replaced_with_another_shape_fails_with_the_unfused_message(act):
+    layer = _layer(3, 4, act, np.float64, 0)
+
+    def run():
+        x = Tensor(np.ones((2, 3)))
+        loss = (layer(x) * 1.0).sum()
+        x.data = np.ones((5, 3))
+        with pytest.raises(ValueError) as info:
+            loss.backward()
+        return str(info.value)
+
+    f, u = _both(run)
+    assert f == u and f.startswith("backward of 'matmul'")
+
+
+def test_an_input_that_requires_grad_after_the_forward_pass_gets_the_unfused_gradient():
+    layer = _layer(3, 4, "relu", np.float64, 0)
+
+    def run():
+        x = Tensor(np.random.default_rng(0).normal(size=(2, 3)))
+        y = layer(x)
+        x.requires_grad_(True)  # matmul's rule for x runs when x requires grad at backward
+        (y * y).sum().backward()
+        return None if x.grad is None else x.grad.tolist()
+
+    f, u = _both(run)
+    assert f == u and f is not None
