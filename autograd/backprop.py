@@ -322,7 +322,7 @@ def backward(
             release(order, (root,))
 
 
-def _failing_step(node: Node, g: Any, e: Exception) -> tuple[Node, Any, Exception]:
+def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueError]:
     """Fused ``node`` (whose rule raised ``e`` at gradient ``g``) unfused, its nodes' rules run last step first
     until one raises: that node, its gradient and its error (the fused ones when none does)."""
     for piece in reversed(unfused_pieces(node)):
