@@ -97,7 +97,7 @@ class Steps:
     ('relu', True)
     """
 
-    __slots__ = ("stages", "act", "act_meta", "need_x", "ws", "z", "gz", "hidden")
+    __slots__ = ("stages", "act", "act_meta", "need_x", "ws", "z", "gz", "hidden", "unfused")
 
     def __init__(self, stages: tuple[Any, Any, Any], act: Op | None, act_meta: tuple, need_x: bool) -> None:
         self.stages = stages  # stage paths of the weighted sum, the bias and the activation
@@ -108,6 +108,7 @@ class Steps:
         self.z: np.ndarray | None = None  # x @ W + b, kept for the picture or the rule (None: not kept)
         self.gz: np.ndarray | None = None  # the gradient at z after backward (None: not kept)
         self.hidden = 0  # elements of the nodes it stands for besides its output (set by linear())
+        self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     def drop_grads(self) -> None:
         """Forget the interior gradient (a graph too big to keep interior gradients)."""
@@ -200,8 +201,11 @@ def unfuse(node: Node) -> None:
     ('add', 'matmul')
     """
     steps: Steps = node._meta[0]
-    x, W, b = node._a
     was_freed = node.op.vjp is not _vjp  # type: ignore[union-attr]  # a freed row's rule raises
+    if steps.unfused is not None:  # a copy (copy.copy) of a node unfused before: the same parents
+        _again(node, steps.unfused, was_freed)
+        return
+    x, W, b = node._a
     cls = type(node)
     born = node._born  # type: ignore[attr-defined]
     out = node.data
@@ -229,11 +233,19 @@ def unfuse(node: Node) -> None:
     if act is None:  # the node itself is the bias step
         node.op, node._a, node._b, node._meta = freed(_ADD) if was_freed else _ADD, ws, b, ()
         steps.ws = steps.z = steps.gz = None
+        steps.unfused = (_ADD, ws, b, ())
         return
     z_data = steps.z if steps.z is not None else stand_in(out)
     z = made(_ADD, ws, b, z_data, steps.stages[1], gz)
     node.op, node._a, node._b, node._meta = freed(act) if was_freed else act, z, None, steps.act_meta
     steps.ws = steps.z = steps.gz = None
+    steps.unfused = (act, z, None, steps.act_meta)
+
+
+def _again(node: Node, unfused: tuple, was_freed: bool) -> None:
+    """Unfuse ``node`` into the nodes an earlier unfusing of the same fused step made (a shallow copy's)."""
+    op, node._a, node._b, node._meta = unfused
+    node.op = freed(op) if was_freed else op
 
 
 def _recompute(steps: Steps, xd: Any, Wd: Any, bd: Any, out: Any, born: int) -> None:

@@ -38,7 +38,7 @@ class SquaredError:
     True
     """
 
-    __slots__ = ("target", "scale", "label", "d", "sq", "s", "grads", "hidden")
+    __slots__ = ("target", "scale", "label", "d", "sq", "s", "grads", "hidden", "unfused")
 
     def __init__(self, target: np.ndarray, scale: float | None, label: str) -> None:
         self.target = target  # the target array (a constant of the prediction's shape and dtype)
@@ -49,6 +49,7 @@ class SquaredError:
         self.s: np.ndarray | None = None  # their sum (the mean's input)
         self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
         self.hidden = 0
+        self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     def drop_grads(self) -> None:
         """Forget the interior gradients (a graph too big to keep interior gradients)."""
@@ -107,8 +108,12 @@ def unfuse_squared_error(node: Node) -> None:
     ('mul', 'sum', 'mul', 'sub')
     """
     steps: SquaredError = node._meta[0]
-    (p,) = node._a
     was_freed = node.op.vjp is not _se_vjp  # type: ignore[union-attr]  # a freed row's rule raises
+    if steps.unfused is not None:  # a copy (copy.copy) of a node unfused before: the same parents
+        op, node._a, node._b, node._meta = steps.unfused
+        node.op = freed(op) if was_freed else op
+        return
+    (p,) = node._a
     cls = type(node)
     born = node._born  # type: ignore[attr-defined]
     stage = node.stage
@@ -141,6 +146,7 @@ def unfuse_squared_error(node: Node) -> None:
         s = made(_SUM, sq, None, (None, False), steps.s, grads[0])
         node.op, node._a, node._b, node._meta = freed(_MUL) if was_freed else _MUL, s, None, (steps.scale,)
     steps.d = steps.sq = steps.s = steps.grads = None
+    steps.unfused = (_SUM, sq, None, (None, False)) if steps.scale is None else (_MUL, s, None, (steps.scale,))
 
 
 SQUARED_ERROR = Op(

@@ -565,3 +565,23 @@ def test_an_input_that_requires_grad_after_the_forward_pass_gets_the_unfused_gra
 
     f, u = _both(run)
     assert f == u and f is not None
+
+
+@pytest.mark.parametrize("what", ["layer", "loss"])
+def test_a_shallow_copy_of_a_fused_node_shares_the_unfused_parents(what):
+    import copy
+
+    layer = _layer(3, 2, "relu", np.float64, 4)
+
+    def run():
+        y = layer(Tensor(np.ones((2, 3)), requires_grad=True))
+        if what == "loss":
+            y = nn.mse_loss(y * 1.0, np.zeros((2, 2)))
+        twin = copy.copy(y)
+        (y * 1.0).sum().backward(retain_graph=True)
+        y._prev  # noqa: B018
+        shared = twin._prev[0] is y._prev[0]  # the copy's parents: the nodes y was unfused into
+        return shared, twin.op, _graph(twin)[:-1] == _graph(y)[:-1]
+
+    f, u = _both(run)
+    assert f == u and f[0] and f[2]
