@@ -47,7 +47,9 @@ def _graph(loss: Tensor) -> list[tuple]:
         data = None if is_released(n.data) else np.asarray(n.data).tolist()
         grad = None if n.grad is None else np.asarray(n.grad).tolist()
         parents = tuple(index[id(p)] for p in n._prev)
-        out.append((None if n.op is None else n.op.name, n.stage, data, grad, parents, n._meta))
+        dtype = np.asarray(n.data).dtype, None if n.grad is None else np.asarray(n.grad).dtype
+        op = None if n.op is None else n.op.name
+        out.append((op, n.stage, data, grad, parents, n._meta, n.label, n.requires_grad, type(n.data), dtype))
     return out
 
 
