@@ -21,9 +21,10 @@ from .context import CTX as _CTX
 from .fused import unfuse_graph
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
-from .node import MANY, Node, grads_float64, rule_results
+from .node import MANY, Node, grads_float64, parent_grads, rule_results
 from .ops import CUSTOM, Op
 from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
+from .versions import unfused_pieces
 
 __all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "propagate"]
 
@@ -210,6 +211,9 @@ def backward(
     if create_graph or inputs is not None or _HOOKS:
         propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)
         return
+    anomaly = _CTX.get()[2]
+    if anomaly:  # detect_anomaly names the step that failed: fused nodes run as the nodes they stand for
+        unfuse_graph(root)
     seed = root._seed(gradient)
     order = _interior(root)
     if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
@@ -232,7 +236,6 @@ def backward(
         return
     root.grad = seed
     xp = root._xp
-    anomaly = _CTX.get()[2]
     drop = size > INTERIOR_GRADS_UP_TO  # a big tensor graph: free each gradient once used (keeps_interior_grads)
     for node in reversed(order):
         op: Op = node.op  # type: ignore[assignment]  # order holds interior nodes only: op is set
@@ -292,7 +295,9 @@ def backward(
             if op.fused is not None:  # a fused node (autograd.fused): one rule gives each parent's gradient
                 steps = node._meta[0]
                 if len(a) == 3:
-                    grads = op.vjp(xp, g, node.data, a[0].data, a[1].data, a[2].data, steps)
+                    x = a[0]
+                    steps.need_x = x.requires_grad  # NOTE: as matmul's rule for x runs: if x requires grad now
+                    grads = op.vjp(xp, g, node.data, x.data, a[1].data, a[2].data, steps)
                 else:
                     grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
                 if drop:  # it keeps its interior gradients only for the picture
@@ -312,6 +317,8 @@ def backward(
         except ValueError as e:
             if op.name == CUSTOM or scalar:
                 raise
+            if op.fused is not None:  # the step that fails, as the unfused nodes say it
+                node, g, e = _failing_step(node, g, e)
             raise ValueError(_shape_trouble(node, g, e)) from e
         for p, gp in zip(prev, grads):
             if gp is None or not p.requires_grad:
@@ -333,6 +340,20 @@ def backward(
         if drop:
             node = a = b = prev = p = None  # type: ignore[assignment]  # NOTE: locals count as holding them
             release(order, (root,))
+
+
+def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueError]:
+    """Fused ``node`` (whose rule raised ``e`` at gradient ``g``) unfused, its nodes' rules run last step first
+    until one raises: that node, its gradient and its error (the fused ones when none does)."""
+    for piece in reversed(unfused_pieces(node)):
+        try:
+            grads = parent_grads(piece, g)
+        except ValueError as err:
+            return piece, g, err
+        g = grads[0] if len(grads) == 1 or piece._b is not piece._a else grads[0] + grads[1]  # d * d: both
+        if g is None:
+            break
+    return node, g, e
 
 
 def _shape_trouble(node: Node, g: Any, e: Exception) -> str:

@@ -20,6 +20,8 @@ a layer of at most :data:`KEEP_STEPS_UP_TO` elements (bigger ones are
 computed in place and shown as released, as after backward on a big graph),
 and the gradient at the pre-activation while the graph keeps interior
 gradients.  :func:`fusion` switches fusing off (``with fusion(False): ...``).
+The fused squared error of ``mse_loss`` lives in :mod:`autograd.fused_loss`
+(re-exported here).
 
 Examples
 --------
@@ -50,10 +52,11 @@ import numpy as np
 from .context import CTX as _CTX
 from .convert import unbroadcast
 from .freed import freed
+from .fused_loss import SQUARED_ERROR, SquaredError, squared_error, unfuse_squared_error
 from .node import MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op, matmul_vjp_a, matmul_vjp_b
 from .released import POOL, stand_in, take
-from .versions import CLOCK
+from .versions import CLOCK, modified_at, saved_values
 from .xp import ARRAY
 
 __all__ = [
@@ -94,7 +97,7 @@ class Steps:
     ('relu', True)
     """
 
-    __slots__ = ("stages", "act", "act_meta", "need_x", "ws", "z", "gz", "hidden")
+    __slots__ = ("stages", "act", "act_meta", "need_x", "ws", "z", "gz", "hidden", "unfused")
 
     def __init__(self, stages: tuple[Any, Any, Any], act: Op | None, act_meta: tuple, need_x: bool) -> None:
         self.stages = stages  # stage paths of the weighted sum, the bias and the activation
@@ -105,10 +108,38 @@ class Steps:
         self.z: np.ndarray | None = None  # x @ W + b, kept for the picture or the rule (None: not kept)
         self.gz: np.ndarray | None = None  # the gradient at z after backward (None: not kept)
         self.hidden = 0  # elements of the nodes it stands for besides its output (set by linear())
+        self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     def drop_grads(self) -> None:
         """Forget the interior gradient (a graph too big to keep interior gradients)."""
         self.gz = None
+
+    def saved(self, node: Node) -> tuple[bool, frozenset[int]]:
+        """What the unfused nodes' rules read: whether the output, and which of x, W, b (for the versions check).
+
+        matmul's rule for W reads x and its rule for x reads W; add reads nothing; the activation's rule reads
+        its input (kept here, unless relu's rule reads the output instead) or its output.
+        """
+        x, W, _ = node._a
+        act = self.act
+        if act is None:
+            out_used = False
+        elif act is _RELU:
+            out_used = self.z is None
+        else:
+            out_used = saved_values(act)[0][0]
+        inputs = (0,) * W.requires_grad + (1,) * x.requires_grad
+        return out_used, frozenset(inputs)
+
+    def let_go(self, least: int) -> list[np.ndarray]:
+        """Stop holding the weighted sum and pre-activation of at least ``least`` elements (a released graph)."""
+        out = []
+        for name in ("ws", "z"):
+            d = getattr(self, name)
+            if d is not None and d.size >= least:
+                setattr(self, name, None)
+                out.append(d)
+        return out
 
     def __repr__(self) -> str:
         act = "identity" if self.act is None else self.act.name
@@ -170,11 +201,16 @@ def unfuse(node: Node) -> None:
     ('add', 'matmul')
     """
     steps: Steps = node._meta[0]
+    was_freed = node.op.vjp is not _vjp  # type: ignore[union-attr]  # a freed row's rule raises
+    if steps.unfused is not None:  # a copy (copy.copy) of a node unfused before: the same parents
+        _again(node, steps.unfused, was_freed)
+        return
     x, W, b = node._a
-    was_freed = node.op is not LINEAR
     cls = type(node)
     born = node._born  # type: ignore[attr-defined]
     out = node.data
+    if not was_freed and (steps.ws is None or steps.z is None):
+        _recompute(steps, x.data, W.data, b.data, out, born)  # a live graph shows (and its rules read) the values
 
     def made(op: Op, a: Any, bb: Any, data: Any, stage: Any, grad: Any) -> Node:
         n: Node = object.__new__(cls)
@@ -197,11 +233,35 @@ def unfuse(node: Node) -> None:
     if act is None:  # the node itself is the bias step
         node.op, node._a, node._b, node._meta = freed(_ADD) if was_freed else _ADD, ws, b, ()
         steps.ws = steps.z = steps.gz = None
+        steps.unfused = (_ADD, ws, b, ())
         return
     z_data = steps.z if steps.z is not None else stand_in(out)
     z = made(_ADD, ws, b, z_data, steps.stages[1], gz)
     node.op, node._a, node._b, node._meta = freed(act) if was_freed else act, z, None, steps.act_meta
     steps.ws = steps.z = steps.gz = None
+    steps.unfused = (act, z, None, steps.act_meta)
+
+
+def _again(node: Node, unfused: tuple, was_freed: bool) -> None:
+    """Unfuse ``node`` into the nodes an earlier unfusing of the same fused step made (a shallow copy's)."""
+    op, node._a, node._b, node._meta = unfused
+    node.op = freed(op) if was_freed else op
+
+
+def _recompute(steps: Steps, xd: Any, Wd: Any, bd: Any, out: Any, born: int) -> None:
+    """A big layer's weighted sum and pre-activation, computed again from its inputs for a graph still in use.
+
+    The same two operations as :func:`linear`, so the same numbers, while no input changed since; if one did,
+    relu's rule still needs the sign of its input, which its output has (the values are then not shown).
+    """
+    if max(modified_at(xd), modified_at(Wd), modified_at(bd)) <= born:
+        ws = ARRAY.matmul(xd, Wd)
+        if steps.ws is None:
+            steps.ws = ws
+        if steps.z is None:
+            steps.z = ws + bd
+    elif steps.act is _RELU and steps.z is None:
+        steps.z = out  # relu(z) > 0 exactly where z > 0: relu's rule gives the same gradient
 
 
 def unfuse_graph(roots: Any) -> None:
@@ -299,173 +359,19 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     n._born = CLOCK.now  # type: ignore[attr-defined]
     if not record:
         n._a = n._b = n.op = None
-        n._meta, n.requires_grad, n.stage = (), False, stage
+        # NOTE: the unfused path tags its last step (activation, else bias) even when nothing is recorded
+        n._meta, n.requires_grad = (), False
+        n.stage = stages[2] if act is not None else stages[1]
         return n
     steps = Steps(stages, act, act_meta, x.requires_grad)
-    steps.hidden = (2 if act is not None else 1) * out.size
+    # the interior nodes it stands for besides its output: x @ W (a constant when neither requires grad) and z
+    steps.hidden = ((act is not None) + (x.requires_grad or W.requires_grad)) * out.size
     if keep:
         steps.ws, steps.z = ws, z
     elif act is not None and act is not _RELU and act is not OPS["tanh"] and act is not OPS["sigmoid"]:
         steps.z = z  # leaky_relu's rule reads its input
     n._a, n._b, n.op, n._meta, n.requires_grad = (x, W, b), MANY, LINEAR, (steps,), True
     n.stage = stages[2] if act is not None else stages[1]
-    return n
-
-
-# --------------------------------------------------------------------------
-# The mean squared error: d = p - t, d * d, sum, × 1/n, as one node.
-# --------------------------------------------------------------------------
-
-_SUB, _MUL, _SUM = OPS["sub"], OPS["mul"], OPS["sum"]
-
-
-class SquaredError:
-    """What a fused squared-error node keeps: the target, the difference, the squares, the sum, their gradients.
-
-    Examples
-    --------
-    >>> SquaredError(np.zeros(2), None, "target").scale is None
-    True
-    """
-
-    __slots__ = ("target", "scale", "label", "d", "sq", "s", "grads", "hidden")
-
-    def __init__(self, target: np.ndarray, scale: float | None, label: str) -> None:
-        self.target = target  # the target array (a constant of the prediction's shape and dtype)
-        self.scale = scale  # 1/n for the mean, None for the sum
-        self.label = label  # the target leaf's label
-        self.d: np.ndarray | None = None  # p - t (the rule reads it)
-        self.sq: np.ndarray | None = None  # (p - t) ** 2, kept for the picture
-        self.s: np.ndarray | None = None  # their sum (the mean's input)
-        self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
-        self.hidden = 0
-
-    def drop_grads(self) -> None:
-        """Forget the interior gradients (a graph too big to keep interior gradients)."""
-        self.grads = None
-
-    def __repr__(self) -> str:
-        return f"SquaredError({'mean' if self.scale is not None else 'sum'})"
-
-
-def _se_fwd(xp: Any, p: Any, steps: SquaredError) -> Any:
-    """The four rows' forwards: ``sum((p - t) * (p - t))``, times ``scale`` for the mean."""
-    d = p - steps.target
-    s = xp.sum(d * d, None, False)
-    return s if steps.scale is None else s * steps.scale
-
-
-def _se_vjp(xp: Any, g: Any, out: Any, p: Any, steps: SquaredError) -> tuple[Any]:
-    """The four rows' rules in turn, as the unfused nodes run them (d's two gradients added as accumulated)."""
-    gs = g if steps.scale is None else g * steps.scale  # mul's rule, g * b
-    d: Any = steps.d
-    gsq = xp.broadcast_to(gs, d.shape)  # sum's rule (axis None)
-    gd = gsq * d + gsq * d  # mul's two rules, g * b and g * a, added into d's gradient
-    steps.grads = (gs, gsq, gd)
-    return (gd,)
-
-
-def _se_label(consts: tuple[Any, ...], n_parents: int) -> str:
-    steps = consts[0] if consts else None
-    return "sum((p - t)²)" if getattr(steps, "scale", 0) is None else "mean((p - t)²)"
-
-
-def unfuse_squared_error(node: Node) -> None:
-    """Turn a fused squared-error node in place into the unfused nodes (target, sub, mul, sum[, mul]).
-
-    Examples
-    --------
-    >>> from autograd import Tensor
-    >>> p = Tensor([1.0, 2.0], requires_grad=True)
-    >>> loss = squared_error(p, np.zeros(2), 0.5, "target")
-    >>> unfuse_squared_error(loss)
-    >>> loss.op.name, loss._a.op.name, loss._a._a.op.name, loss._a._a._a.op.name
-    ('mul', 'sum', 'mul', 'sub')
-    """
-    steps: SquaredError = node._meta[0]
-    (p,) = node._a
-    was_freed = node.op is not SQUARED_ERROR
-    cls = type(node)
-    born = node._born  # type: ignore[attr-defined]
-    stage = node.stage
-    grads = steps.grads or (None, None, None)
-
-    def made(op: Op, a: Any, b: Any, meta: tuple, data: Any, grad: Any) -> Node:
-        n: Node = object.__new__(cls)
-        n.data, n.grad, n.stage, n.label = data, grad, stage, cls._blank_label
-        n._a, n._b, n.op, n._meta, n.requires_grad = a, b, freed(op) if was_freed else op, meta, True
-        n._born = born  # type: ignore[attr-defined]
-        return n
-
-    t: Node = object.__new__(cls)
-    t.data, t.grad, t.stage, t.label = steps.target, None, (), steps.label
-    t._a = t._b = t.op = None
-    t._meta, t.requires_grad = (), False
-    t._born = born  # type: ignore[attr-defined]
-    d = made(_SUB, p, t, (), steps.d, grads[2])
-    d_data: Any = steps.d
-    sq_data = steps.sq if steps.sq is not None else stand_in(d_data)
-    sq = made(_MUL, d, d, (), sq_data, grads[1])
-    if steps.scale is None:
-        node.op, node._a, node._b, node._meta = freed(_SUM) if was_freed else _SUM, sq, None, (None, False)
-    else:
-        s = made(_SUM, sq, None, (None, False), steps.s, grads[0])
-        node.op, node._a, node._b, node._meta = freed(_MUL) if was_freed else _MUL, s, None, (steps.scale,)
-    steps.d = steps.sq = steps.s = steps.grads = None
-
-
-SQUARED_ERROR = Op(
-    "squared_error",
-    _se_fwd,
-    _se_vjp,
-    "squared_error",
-    "squared error",
-    _se_label,
-    TENSOR_ONLY,
-    variadic=True,
-    saves=(),
-    fused=unfuse_squared_error,
-)
-"""The fused squared-error row: ``sum((p - t)²)`` (times ``1/n`` for the mean) as one node."""
-
-
-def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str = "target") -> Node | None:
-    """``sum((p - target)²)``, times ``scale`` unless None, as one fused node (the target a float array of p's shape).
-
-    Returns None under :func:`autograd.detect_anomaly` (the caller records the steps itself).
-
-    Examples
-    --------
-    >>> from autograd import Tensor
-    >>> squared_error(Tensor([1.0, 3.0]), np.array([0.0, 1.0]), 0.5).item()
-    2.5
-    """
-    cls = type(p)
-    stage, grad_on, anomaly, _, _ = _CTX.get()
-    if anomaly:
-        return None
-    pd = p.data
-    d = pd - target
-    sq = d * d
-    s = _SUM.fwd(ARRAY, sq, None, False)
-    if type(s) is not np.ndarray:
-        s = np.asarray(s)
-    out = s if scale is None else s * scale
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
-    n: Node = object.__new__(cls)
-    n.data, n.grad, n.label, n.stage = out, None, cls._blank_label, stage
-    n._born = CLOCK.now  # type: ignore[attr-defined]
-    if not (grad_on and p.requires_grad):
-        n._a = n._b = n.op = None
-        n._meta, n.requires_grad = (), False
-        return n
-    steps = SquaredError(target, scale, label)
-    steps.d, steps.s = d, s
-    if sq.size <= KEEP_STEPS_UP_TO:
-        steps.sq = sq
-    steps.hidden = 2 * d.size + (s.size if scale is not None else 0) + target.size
-    n._a, n._b, n.op, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
     return n
 
 

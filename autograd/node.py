@@ -26,7 +26,20 @@ from .xp import ARRAY
 
 __all__ = ["Node", "MANY", "link", "builder", "backward_step", "parent_grads", "grads_float64", "rule_results"]
 
-MANY = object()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
+
+class _Many:
+    """The type of :data:`MANY`: one marker, the same object after ``copy.deepcopy`` and pickling."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "MANY"  # copy and pickle give the module's one MANY back
+
+    def __repr__(self) -> str:
+        return "MANY"
+
+
+MANY = _Many()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
 
 
 def link(node: Node, parents: tuple, variadic: bool = False) -> None:
@@ -72,13 +85,14 @@ class BackwardAttribute:
     def __set__(self, node: Node, fn: Callable[[], Any]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward: expected a function of no arguments, got {type(fn).__name__}")
+        prev = node._prev  # NOTE: read before the op: it unfuses a fused node (autograd.fused)
         op = node.op
         if op is None:
             meta = node._meta
             symbol = meta[0] if meta and type(meta[0]) is str else ""
         else:
             symbol = op.symbol if op.name == CUSTOM else getattr(node, "_op", op.short)
-        link(node, node._prev, variadic=True)
+        link(node, prev, variadic=True)
         node.op = custom(symbol, fn)
         node._meta = ()
 
@@ -165,6 +179,7 @@ class Node:
     def requires_grad_(self, requires_grad: bool = True) -> Node:
         """Set ``requires_grad`` on a leaf in place and return it."""
         if self.op is not None:
+            self._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) is named by its last step: reading unfuses it
             raise RuntimeError(
                 f"requires_grad_: only leaves can change requires_grad; this node was made by {self.op.name!r} "
                 "(use .detach() to get a leaf)"
@@ -286,7 +301,8 @@ class Node:
 
     @property
     def constants(self) -> tuple[Any, ...]:
-        """The op's non-node inputs (Python numbers, axes, indices)."""
+        """The op's non-node inputs (Python numbers, axes, indices); a fused node is unfused first."""
+        self._prev  # noqa: B018  # NOTE: reading the graph unfuses a fused node (autograd.fused)
         return self._meta
 
 

@@ -113,6 +113,10 @@ class Op(NamedTuple):
         # the row's name, not its functions: what ``print(t.grad_fn)`` shows
         return f"<Op {self.name!r}>"
 
+    def __deepcopy__(self, memo: dict) -> Op:
+        # a row is a constant of the library (code compares rows by identity): a copied graph shares them
+        return self
+
     @property
     def short(self) -> str:
         """The op's short name in drawings, without constants (used for counts)."""

@@ -253,6 +253,14 @@ def release(order: list[Node], roots: Any = ()) -> None:
         ):
             recycle(d)
             room -= d.nbytes
+    for node in order:  # a fused node's steps (autograd.fused) let go of what their nodes would have
+        if node._b is MANY and node.op.fused is not None:  # type: ignore[union-attr]
+            kept = node._meta[0].let_go(RELEASE_FROM)
+            while kept:
+                d = kept.pop()
+                if d.nbytes <= room and d.base is None and d.dtype.kind == "f" and d.flags.c_contiguous and _alone(d):
+                    recycle(d)
+                    room -= d.nbytes
 
 
 def _alone(d: np.ndarray) -> bool:

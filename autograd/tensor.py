@@ -445,7 +445,7 @@ class Tensor(InplaceMethods):
 
     def __repr__(self) -> str:
         if is_released(self):  # no NaN values shown for data that is gone
-            return f"Tensor(<released after backward>, shape={self.shape}, dtype={self.dtype}, op={self.op.name})"  # type: ignore[union-attr]
+            return f"Tensor(<released after backward>, shape={self.shape}, dtype={self.dtype}, op={self.grad_fn.name})"  # type: ignore[union-attr]
         return tensor_repr(self)
 
     def _repr_html_(self) -> str:

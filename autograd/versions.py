@@ -42,6 +42,7 @@ __all__ = [
     "saved_values",
     "reads_input",
     "INPLACE_ERROR",
+    "unfused_pieces",
 ]
 
 INPLACE_ERROR = "one of the variables needed for gradient computation has been modified by an inplace operation"
@@ -198,6 +199,7 @@ def reads_input(op: Op, i: int) -> bool:
 
 
 def _describe(node: Any, which: str) -> str:
+    node._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) is named by its last step: reading unfuses it
     data = node.data
     kind = "a leaf" if node.op is None else f"the output of {node.op.name!r}"
     return f"{which} (a {data.dtype} Tensor of shape {tuple(data.shape)}, {kind})"
@@ -205,6 +207,9 @@ def _describe(node: Any, which: str) -> str:
 
 def check_saved(order: list[Any]) -> None:
     """Raise PyTorch's error if a node in ``order`` needs a value changed in place after it was recorded.
+
+    A fused node (:mod:`autograd.fused`) that fails is unfused and checked as the nodes it stands for, which
+    replace it in ``order`` when they pass.
 
     Examples
     --------
@@ -224,40 +229,90 @@ def check_saved(order: list[Any]) -> None:
     now = CLOCK.now
     if min(n._born for n in order) >= now:  # nothing changed since the oldest node was recorded
         return
-    for node in order:
-        born = node._born
-        if born >= now:
+    i = 0
+    while i < len(order):
+        node = order[i]
+        i += 1
+        if node._born >= now:
             continue
-        prev = node._parents
+        if node.op.fused is not None and node._b is not None:  # a fused node: what its unfused nodes read
+            try:
+                _check_node(node, (node._meta[0].saved(node),))
+            except RuntimeError:
+                # NOTE: the nodes it stands for decide (their own error, with their ops and inputs); if they
+                # need nothing changed (a big relu layer's output changed: relu reads its input), the
+                # pass runs them instead: they replace the fused node in ``order``
+                pieces = unfused_pieces(node)
+                for piece in pieces:
+                    _check_node(piece, None)
+                order[i - 1 : i] = pieces
+                i += len(pieces) - 1
+        else:
+            _check_node(node, None)
+
+
+def unfused_pieces(node: Any) -> list[Any]:
+    """Unfuse fused ``node`` (autograd.fused) and return the op nodes it stood for, parents first.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> from autograd.fused import linear
+    >>> from autograd.ops import OPS
+    >>> y = linear(Tensor([[1.0]]), Tensor([[2.0]], requires_grad=True), Tensor([0.0]), OPS["tanh"])
+    >>> [n.op.name for n in unfused_pieces(y)]
+    ['matmul', 'add', 'tanh']
+    """
+    recorded = {id(p) for p in node._a}
+    node._prev  # noqa: B018  # NOTE: reading the parents unfuses it
+    pieces: list[Any] = []
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen or id(n) in recorded or n.op is None:
+            continue
+        seen.add(id(n))
+        pieces.append(n)
+        stack.extend(n._prev)
+    return pieces[::-1]
+
+
+def _check_node(node: Any, active: Any) -> None:
+    """Raise PyTorch's error if op node ``node`` needs a value changed after it was recorded (``active``: the
+    rules' reads, None: its row's)."""
+    born = node._born
+    prev = node._parents
+    if active is None:
         rules = saved_values(node.op)
         active = rules if node.op.variadic else [r for r, p in zip(rules, prev) if p.requires_grad]
-        out_used = any(o for o, _ in active)
-        if out_used and modified_at(node.data) > born:
+    out_used = any(o for o, _ in active)
+    if out_used and modified_at(node.data) > born:
+        raise RuntimeError(
+            f"{INPLACE_ERROR}: {_describe(node, 'the result')} of {node.op.name!r} was changed after "
+            f"the op was recorded, and its gradient needs it. Hint: change a copy (.clone()) instead, "
+            "or recompute the forward pass after the change."
+        )
+    for c in node._meta:  # an array constant (a where mask, an index) taken from a tensor's memory
+        if isinstance(c, np.ndarray) and modified_at(c) > born:
             raise RuntimeError(
-                f"{INPLACE_ERROR}: {_describe(node, 'the result')} of {node.op.name!r} was changed after "
-                f"the op was recorded, and its gradient needs it. Hint: change a copy (.clone()) instead, "
-                "or recompute the forward pass after the change."
+                f"{INPLACE_ERROR}: an array constant of {node.op.name!r} (shape {c.shape}, e.g. a mask or an "
+                "index) was changed in place after the op was recorded."
             )
-        for c in node._meta:  # an array constant (a where mask, an index) taken from a tensor's memory
-            if isinstance(c, np.ndarray) and modified_at(c) > born:
-                raise RuntimeError(
-                    f"{INPLACE_ERROR}: an array constant of {node.op.name!r} (shape {c.shape}, e.g. a mask or an "
-                    "index) was changed in place after the op was recorded."
-                )
-        for i, parent in enumerate(prev):
-            if parent._born > born:
-                # NOTE: the parent was changed by a *recorded* in-place op after this node used it.
-                # PyTorch's edge would still lead to the parent's earlier history; here the edge
-                # leads to the tensor, whose history now starts with the in-place op.
-                raise RuntimeError(
-                    f"{_describe(parent, f'input {i}')} of {node.op.name!r} was changed in place by a recorded "
-                    f"{parent.op.name!r} after {node.op.name!r} used it; layergrad cannot back-propagate to its "
-                    "earlier value (PyTorch can). Hint: change a .clone() instead, or use an out-of-place op "
-                    "(y = y + 1 instead of y += 1)."
-                )
-            if any(ins is None or i in ins for _, ins in active) and modified_at(parent.data) > born:
-                raise RuntimeError(
-                    f"{INPLACE_ERROR}: {_describe(parent, f'input {i}')} of {node.op.name!r} was changed after "
-                    f"{node.op.name!r} was recorded, and its gradient needs it (e.g. an optimizer step between "
-                    "the forward pass and backward). Hint: run the forward pass again after the change."
-                )
+    for i, parent in enumerate(prev):
+        if parent._born > born:
+            # NOTE: the parent was changed by a *recorded* in-place op after this node used it.
+            # PyTorch's edge would still lead to the parent's earlier history; here the edge
+            # leads to the tensor, whose history now starts with the in-place op.
+            raise RuntimeError(
+                f"{_describe(parent, f'input {i}')} of {node.op.name!r} was changed in place by a recorded "
+                f"{parent.op.name!r} after {node.op.name!r} used it; layergrad cannot back-propagate to its "
+                "earlier value (PyTorch can). Hint: change a .clone() instead, or use an out-of-place op "
+                "(y = y + 1 instead of y += 1)."
+            )
+        if any(ins is None or i in ins for _, ins in active) and modified_at(parent.data) > born:
+            raise RuntimeError(
+                f"{INPLACE_ERROR}: {_describe(parent, f'input {i}')} of {node.op.name!r} was changed after "
+                f"{node.op.name!r} was recorded, and its gradient needs it (e.g. an optimizer step between "
+                "the forward pass and backward). Hint: run the forward pass again after the change."
+            )

@@ -57,7 +57,8 @@ class Fields:
         n = self.order[i]
         label = n.label or ""
         if n.op is not None:
-            text = n.op.text(n._meta, len(n._prev))
+            n_parents = len(n._prev)  # NOTE: read first: it unfuses a fused node (autograd.fused) before its op is
+            text = n.op.text(n._meta, n_parents)
             header = f"{label} = {text}" if label else text
         else:
             header = label or _LEAF_NAMES[self.index.kinds[i]]

@@ -47,7 +47,9 @@ def _graph(loss: Tensor) -> list[tuple]:
         data = None if is_released(n.data) else np.asarray(n.data).tolist()
         grad = None if n.grad is None else np.asarray(n.grad).tolist()
         parents = tuple(index[id(p)] for p in n._prev)
-        out.append((None if n.op is None else n.op.name, n.stage, data, grad, parents, n._meta))
+        dtype = np.asarray(n.data).dtype, None if n.grad is None else np.asarray(n.grad).dtype
+        op = None if n.op is None else n.op.name
+        out.append((op, n.stage, data, grad, parents, n._meta, n.label, n.requires_grad, type(n.data), dtype))
     return out
 
 
@@ -285,3 +287,317 @@ def test_a_linear_subclass_with_its_own_forward_runs_it_and_hooks_still_run():
     plain.register_forward_hook(lambda m, args, out: seen.append(out.shape))
     plain(x)
     assert seen == [(3, 2)]
+
+
+# --------------------------------------------------------------------------
+# Divergences found in review: each test failed before its fix.
+# --------------------------------------------------------------------------
+
+
+def _both(fn):
+    """``fn()`` run with fusing on and off: the two results."""
+    out = []
+    for fuse in (True, False):
+        with fused.fusion(fuse):
+            out.append(fn())
+    return out
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("how", ["hook", "create_graph", "inputs", "toposort"])
+def test_a_big_layer_read_before_backward_gives_the_unfused_values_and_gradients(monkeypatch, act, how):
+    monkeypatch.setattr(fused, "KEEP_STEPS_UP_TO", 0)  # every layer big: computed in place, steps not kept
+    layer = _layer(3, 4, act, np.float64, 7)
+    x0 = np.random.default_rng(8).normal(size=(5, 3))
+
+    def run():
+        layer.zero_grad()
+        x = Tensor(x0, requires_grad=True)
+        y = layer(x)
+        loss = (y * y).sum()
+        if how == "hook":
+            y.register_hook(lambda g: g)
+        graph = _graph(loss) if how == "toposort" else None  # before backward: the values, none released
+        if how == "create_graph":
+            (gW,) = autograd.grad(loss, [layer.weight], create_graph=True)
+            return gW.data, graph
+        loss.backward(inputs=[layer.weight] if how == "inputs" else None)
+        return layer.weight.grad.copy(), graph
+
+    (gf, graph_f), (gu, graph_u) = _both(run)
+    np.testing.assert_array_equal(gf, gu)  # relu read a released stand-in: all gradients were 0
+    assert graph_f == graph_u
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_a_layer_that_records_nothing_is_tagged_with_its_last_step_as_unfused(act):
+    layer = _layer(2, 3, act, np.float64, 0)
+
+    def run():
+        with autograd.no_grad():
+            a = layer(Tensor(np.ones((2, 2))))
+        layer.requires_grad_(False)
+        b = layer(Tensor(np.ones((2, 2))))
+        layer.requires_grad_(True)
+        return a.stage, b.stage, a.requires_grad, b.op
+
+    f, u = _both(run)
+    assert f == u and f[0][-1] == ("activation" if act else "bias")
+
+
+def _change(y, how):
+    if how == "+=":
+        y += 1.0
+    elif how == "detach":
+        with autograd.no_grad():
+            v = y.detach()
+            v += 1.0
+    elif how == "view":
+        y[0] += 1.0
+    elif how == "clamp_":
+        y.clamp_(min=0.0)
+    elif how == "W step":  # an optimizer step between the forward pass and backward
+        return "W"
+    elif how == "x change":
+        return "x"
+    return "y"
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("how", ["+=", "detach", "view", "clamp_", "W step", "x change"])
+@pytest.mark.parametrize("big", [False, True])
+def test_in_place_changes_raise_exactly_where_the_unfused_graph_raises(monkeypatch, act, how, big):
+    if big:
+        monkeypatch.setattr(fused, "KEEP_STEPS_UP_TO", 0)
+    layer = _layer(3, 4, act, np.float64, 2)
+    x0 = np.random.default_rng(3).normal(size=(5, 3))
+
+    W0 = layer.weight.data.copy()
+
+    def run():
+        layer.zero_grad()
+        layer.weight.data[...] = W0
+        x = Tensor(x0.copy())
+        y = layer(x)  # the input requires no grad: matmul's rule for W reads only x
+        changed = _change(y, how)
+        with autograd.no_grad():
+            if changed == "W":
+                layer.weight -= 0.125
+            elif changed == "x":
+                x += 1.0
+        try:
+            (y * y).sum().backward()
+        except RuntimeError as e:
+            return str(e)  # the unfused nodes' own message: their ops, inputs and positions
+        return layer.weight.grad.tolist(), layer.bias.grad.tolist()
+
+    f, u = _both(run)
+    assert f == u
+
+
+def test_detect_anomaly_in_backward_names_the_unfused_step():
+    layer = _layer(2, 3, "relu", np.float64, 0)
+    x0 = np.ones((2, 2))
+
+    def run():
+        y = layer(Tensor(x0, requires_grad=True))
+        with pytest.raises(autograd.modes.AnomalyError) as info, detect_anomaly():
+            y.backward(np.full(y.shape, np.nan))
+        return str(info.value)
+
+    f, u = _both(run)
+    assert f == u and "'relu'" in f
+
+
+def test_constants_repr_and_html_show_the_unfused_step():
+    layer = _layer(2, 3, "tanh", np.float64, 0)
+
+    def run():
+        y1, y2, y3 = (layer(Tensor(np.ones((2, 2)))) for _ in range(3))
+        return y1.constants, repr(y2), y3._repr_html_()
+
+    f, u = _both(run)
+    assert f == u and "op=tanh" in f[1]
+
+
+def test_the_released_text_names_the_unfused_step(monkeypatch):
+    monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", 0)  # every graph big: released after backward
+    monkeypatch.setattr(fused, "KEEP_STEPS_UP_TO", 0)
+    layer = _layer(100, 100, "relu", np.float64, 0)
+
+    def run():
+        loss = layer(layer(Tensor(np.ones((100, 100))))).sum()
+        loss.backward()
+        return repr(loss._a)
+
+    f, u = _both(run)
+    assert f == u and "released" in f and "op=relu" in f
+
+
+def test_a_deep_copy_of_a_fused_graph_is_a_copy_of_the_unfused_graph():
+    import copy
+
+    layer = _layer(3, 2, "relu", np.float64, 4)
+    x0 = np.random.default_rng(5).normal(size=(4, 3))
+
+    def run():
+        layer.zero_grad()
+        loss = nn.mse_loss(layer(Tensor(x0, requires_grad=True)), np.zeros((4, 2)))
+        twin = copy.deepcopy(loss)
+        twin.backward()
+        return _graph(twin)
+
+    f, u = _both(run)
+    assert f == u
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", None])
+def test_a_released_big_graph_holds_no_interior_arrays_in_fused_steps(act):
+    model = nn.MLP(100, [100] * 30 + [1], seed=0) if act == "relu" else None
+    if model is None:
+        model = nn.Sequential(*[nn.Linear(100, 100, activation=act, seed=i) for i in range(30)], nn.Linear(100, 1))
+    X = np.random.default_rng(0).normal(size=(200, 100))  # 20000 elements a step: released, not kept
+
+    def run():
+        model.zero_grad()
+        loss = nn.mse_loss(model(X), np.zeros(200))
+        loss.backward()
+        held = 0
+        stack, seen = [loss], set()
+        while stack:  # the raw structure, without unfusing
+            n = stack.pop()
+            if id(n) in seen or n._a is None:
+                continue
+            seen.add(id(n))
+            if n.op.fused is not None:
+                for name in ("ws", "z", "gz", "d", "sq"):
+                    held += getattr(getattr(n._meta[0], name, None), "nbytes", 0)
+            stack.extend(n._a if n._b is fused.MANY else [p for p in (n._a, n._b) if p is not None])
+        released = [is_released(n) for n in toposort(loss)]
+        return held, released
+
+    (held_f, released_f), (_, released_u) = _both(run)
+    assert held_f < 4096 * 8  # only the output layer's small steps (which the unfused graph keeps too)
+    assert released_f == released_u and sum(released_u) > 20
+
+
+@pytest.mark.parametrize("case", ["mse mean", "mse sum", "bias only", "relu"])
+def test_a_fused_node_counts_as_its_interior_nodes_for_keeping_interior_gradients(monkeypatch, case):
+    p0 = np.random.default_rng(0).normal(size=(6, 2))
+    layer = _layer(2, 2, "relu" if case == "relu" else None, np.float64, 0)
+    if case == "bias only":
+        layer.weight.requires_grad = False  # x @ W of two constants is a constant, not an interior node
+
+    def run(limit):
+        monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", limit)
+        layer.zero_grad()
+        p = Tensor(p0, requires_grad=True)
+        h = p * 1.5
+        if case.startswith("mse"):
+            loss = nn.mse_loss(h, np.zeros((6, 2)), reduction=case[4:])
+        elif case == "bias only":  # only the bias requires grad
+            h = layer(Tensor(p0))
+            loss = (h * 1.0).sum()
+        else:
+            loss = layer(h).sum()
+        loss.backward()
+        return h.grad is not None
+
+    for limit in range(10, 60):  # around the unfused graph's size, which decides
+        f, u = _both(lambda limit=limit: run(limit))
+        assert f == u, limit
+
+
+def test_setting_backward_on_a_fused_node_sees_the_unfused_step():
+    layer = _layer(2, 2, "relu", np.float64, 0)
+
+    def run():
+        y = layer(Tensor(np.ones((2, 2))))
+        y._backward = lambda: None  # micrograd's way: the node becomes a custom op named after its last step
+        return y.op.symbol, [p.op.name for p in y._prev]
+
+    f, u = _both(run)
+    assert f == u == ("ReLU", ["add"])
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_the_in_place_error_names_a_fused_input_by_its_unfused_step(act):
+    layer = _layer(3, 4, act, np.float64, 2)
+
+    def run():
+        y = layer(Tensor(np.ones((2, 3))))
+        loss = (y * y).sum()  # mul reads y
+        with autograd.no_grad():
+            v = y.detach()
+            v += 1.0
+        with pytest.raises(RuntimeError) as info:
+            loss.backward()
+        return str(info.value)
+
+    f, u = _both(run)
+    assert f == u and "the output of 'linear'" not in f
+
+
+def test_errors_about_a_fused_output_name_its_unfused_step():
+    layer = _layer(2, 2, "sigmoid", np.float64, 0)
+
+    def run():
+        messages = []
+        for attempt in (lambda y: y.requires_grad_(False), lambda y: nn.optim.SGD([y], lr=0.1)):
+            with pytest.raises((RuntimeError, ValueError)) as info:
+                attempt(layer(Tensor(np.ones((2, 2)))))
+            messages.append(str(info.value))
+        return messages
+
+    f, u = _both(run)
+    assert f == u and "'sigmoid'" in f[0] and "'sigmoid'" in f[1]
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_an_input_replaced_with_another_shape_fails_with_the_unfused_message(act):
+    layer = _layer(3, 4, act, np.float64, 0)
+
+    def run():
+        x = Tensor(np.ones((2, 3)))
+        loss = (layer(x) * 1.0).sum()
+        x.data = np.ones((5, 3))
+        with pytest.raises(ValueError) as info:
+            loss.backward()
+        return str(info.value)
+
+    f, u = _both(run)
+    assert f == u and f.startswith("backward of 'matmul'")
+
+
+def test_an_input_that_requires_grad_after_the_forward_pass_gets_the_unfused_gradient():
+    layer = _layer(3, 4, "relu", np.float64, 0)
+
+    def run():
+        x = Tensor(np.random.default_rng(0).normal(size=(2, 3)))
+        y = layer(x)
+        x.requires_grad_(True)  # matmul's rule for x runs when x requires grad at backward
+        (y * y).sum().backward()
+        return None if x.grad is None else x.grad.tolist()
+
+    f, u = _both(run)
+    assert f == u and f is not None
+
+
+@pytest.mark.parametrize("what", ["layer", "loss"])
+def test_a_shallow_copy_of_a_fused_node_shares_the_unfused_parents(what):
+    import copy
+
+    layer = _layer(3, 2, "relu", np.float64, 4)
+
+    def run():
+        y = layer(Tensor(np.ones((2, 3)), requires_grad=True))
+        if what == "loss":
+            y = nn.mse_loss(y * 1.0, np.zeros((2, 2)))
+        twin = copy.copy(y)
+        (y * 1.0).sum().backward(retain_graph=True)
+        y._prev  # noqa: B018
+        shared = twin._prev[0] is y._prev[0]  # the copy's parents: the nodes y was unfused into
+        return shared, twin.op, _graph(twin)[:-1] == _graph(y)[:-1]
+
+    f, u = _both(run)
+    assert f == u and f[0] and f[2]

@@ -66,8 +66,11 @@ def assert_twins(model: nn.Module, twin: Any, x: np.ndarray, indices: bool = Fal
     want, _ = layergrad_state(model, torch_grads, strict=False)
     got = _grads(model)
     assert set(want) == set(got)
+    # NOTE: a gradient that is 0 by symmetry (a bias right before a BatchNorm) is a cancelling sum whose rounding
+    # noise scales with the model's largest gradients (torch's was 7e-12 beside gradients of up to 160 and 840)
+    scale = max([1.0] + [float(np.abs(g).max()) for g in want.values() if np.size(g)])
     for k, g in want.items():
-        np.testing.assert_allclose(got[k], g, rtol=TOL, atol=TOL, err_msg=k)
+        np.testing.assert_allclose(got[k], g, rtol=TOL, atol=TOL * scale, err_msg=k)
 
 
 sizes = st.lists(st.integers(1, 6), min_size=1, max_size=3)

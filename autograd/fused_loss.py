@@ -1,0 +1,204 @@
+"""Fused squared error: ``mse_loss``'s four steps (difference, square, sum, × 1/n) as one node, unfused when read.
+
+The row :data:`SQUARED_ERROR` runs the four rows' own rules in turn (the
+unfused numbers, bit for bit); reading the graph's structure unfuses the node
+in place into the target leaf and the ``sub``, ``mul``, ``sum`` (and ``mul``)
+nodes the unfused path records.  :mod:`autograd.fused` re-exports it with the
+fused layer it accompanies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .context import CTX as _CTX
+from .freed import freed
+from .node import MANY, Node
+from .ops import OPS, TENSOR_ONLY, Op
+from .released import stand_in
+from .versions import CLOCK
+from .xp import ARRAY
+
+__all__ = ["SQUARED_ERROR", "SquaredError", "squared_error", "unfuse_squared_error", "KEEP_SQUARES_UP_TO"]
+
+#: A fused squared-error node keeps the squares (for the picture) up to this many elements.
+KEEP_SQUARES_UP_TO = 1 << 16
+
+_SUB, _MUL, _SUM = OPS["sub"], OPS["mul"], OPS["sum"]
+
+
+class SquaredError:
+    """What a fused squared-error node keeps: the target, the difference, the squares, the sum, their gradients.
+
+    Examples
+    --------
+    >>> SquaredError(np.zeros(2), None, "target").scale is None
+    True
+    """
+
+    __slots__ = ("target", "scale", "label", "d", "sq", "s", "grads", "hidden", "unfused")
+
+    def __init__(self, target: np.ndarray, scale: float | None, label: str) -> None:
+        self.target = target  # the target array (a constant of the prediction's shape and dtype)
+        self.scale = scale  # 1/n for the mean, None for the sum
+        self.label = label  # the target leaf's label
+        self.d: np.ndarray | None = None  # p - t (the rule reads it)
+        self.sq: np.ndarray | None = None  # (p - t) ** 2, kept for the picture
+        self.s: np.ndarray | None = None  # their sum (the mean's input)
+        self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
+        self.hidden = 0
+        self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
+
+    def drop_grads(self) -> None:
+        """Forget the interior gradients (a graph too big to keep interior gradients)."""
+        self.grads = None
+
+    def saved(self, node: Node) -> tuple[bool, frozenset[int]]:
+        """What the unfused nodes' rules read of the output and the prediction: nothing (see :meth:`Steps.saved`)."""
+        return False, frozenset()
+
+    def let_go(self, least: int) -> list[np.ndarray]:
+        """Stop holding the difference and the squares of at least ``least`` elements (a released graph)."""
+        out = []
+        for name in ("d", "sq"):
+            d = getattr(self, name)
+            if d is not None and d.size >= least:
+                setattr(self, name, None)
+                out.append(d)
+        return out
+
+    def __repr__(self) -> str:
+        return f"SquaredError({'mean' if self.scale is not None else 'sum'})"
+
+
+def _se_fwd(xp: Any, p: Any, steps: SquaredError) -> Any:
+    """The four rows' forwards: ``sum((p - t) * (p - t))``, times ``scale`` for the mean."""
+    d = p - steps.target
+    s = xp.sum(d * d, None, False)
+    return s if steps.scale is None else s * steps.scale
+
+
+def _se_vjp(xp: Any, g: Any, out: Any, p: Any, steps: SquaredError) -> tuple[Any]:
+    """The four rows' rules in turn, as the unfused nodes run them (d's two gradients added as accumulated)."""
+    gs = g if steps.scale is None else g * steps.scale  # mul's rule, g * b
+    d: Any = steps.d
+    gsq = xp.broadcast_to(gs, d.shape)  # sum's rule (axis None)
+    gd = gsq * d + gsq * d  # mul's two rules, g * b and g * a, added into d's gradient
+    steps.grads = (gs, gsq, gd)
+    return (gd,)
+
+
+def _se_label(consts: tuple[Any, ...], n_parents: int) -> str:
+    steps = consts[0] if consts else None
+    return "sum((p - t)²)" if getattr(steps, "scale", 0) is None else "mean((p - t)²)"
+
+
+def unfuse_squared_error(node: Node) -> None:
+    """Turn a fused squared-error node in place into the unfused nodes (target, sub, mul, sum[, mul]).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> p = Tensor([1.0, 2.0], requires_grad=True)
+    >>> loss = squared_error(p, np.zeros(2), 0.5, "target")
+    >>> unfuse_squared_error(loss)
+    >>> loss.op.name, loss._a.op.name, loss._a._a.op.name, loss._a._a._a.op.name
+    ('mul', 'sum', 'mul', 'sub')
+    """
+    steps: SquaredError = node._meta[0]
+    was_freed = node.op.vjp is not _se_vjp  # type: ignore[union-attr]  # a freed row's rule raises
+    if steps.unfused is not None:  # a copy (copy.copy) of a node unfused before: the same parents
+        op, node._a, node._b, node._meta = steps.unfused
+        node.op = freed(op) if was_freed else op
+        return
+    (p,) = node._a
+    cls = type(node)
+    born = node._born  # type: ignore[attr-defined]
+    stage = node.stage
+    grads = steps.grads or (None, None, None)
+
+    def made(op: Op, a: Any, b: Any, meta: tuple, data: Any, grad: Any) -> Node:
+        n: Node = object.__new__(cls)
+        n.data, n.grad, n.stage, n.label = data, grad, stage, cls._blank_label
+        n._a, n._b, n.op, n._meta, n.requires_grad = a, b, freed(op) if was_freed else op, meta, True
+        n._born = born  # type: ignore[attr-defined]
+        return n
+
+    t: Node = object.__new__(cls)
+    t.data, t.grad, t.stage, t.label = steps.target, None, (), steps.label
+    t._a = t._b = t.op = None
+    t._meta, t.requires_grad = (), False
+    t._born = born  # type: ignore[attr-defined]
+    d_data: Any = steps.d if steps.d is not None else stand_in(steps.target)  # None: released with its graph
+    d = made(_SUB, p, t, (), d_data, grads[2])
+    if steps.sq is not None:
+        sq_data = steps.sq
+    elif not was_freed:  # a graph still in use shows the squares (the same product as squared_error's)
+        sq_data = d_data * d_data
+    else:
+        sq_data = stand_in(d_data)
+    sq = made(_MUL, d, d, (), sq_data, grads[1])
+    if steps.scale is None:
+        node.op, node._a, node._b, node._meta = freed(_SUM) if was_freed else _SUM, sq, None, (None, False)
+    else:
+        s = made(_SUM, sq, None, (None, False), steps.s, grads[0])
+        node.op, node._a, node._b, node._meta = freed(_MUL) if was_freed else _MUL, s, None, (steps.scale,)
+    steps.d = steps.sq = steps.s = steps.grads = None
+    steps.unfused = (_SUM, sq, None, (None, False)) if steps.scale is None else (_MUL, s, None, (steps.scale,))
+
+
+SQUARED_ERROR = Op(
+    "squared_error",
+    _se_fwd,
+    _se_vjp,
+    "squared_error",
+    "squared error",
+    _se_label,
+    TENSOR_ONLY,
+    variadic=True,
+    saves=(),
+    fused=unfuse_squared_error,
+)
+"""The fused squared-error row: ``sum((p - t)²)`` (times ``1/n`` for the mean) as one node."""
+
+
+def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str = "target") -> Node | None:
+    """``sum((p - target)²)``, times ``scale`` unless None, as one fused node (the target a float array of p's shape).
+
+    Returns None under :func:`autograd.detect_anomaly` (the caller records the steps itself).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> squared_error(Tensor([1.0, 3.0]), np.array([0.0, 1.0]), 0.5).item()
+    2.5
+    """
+    cls = type(p)
+    stage, grad_on, anomaly, _, _ = _CTX.get()
+    if anomaly:
+        return None
+    pd = p.data
+    d = pd - target
+    sq = d * d
+    s = _SUM.fwd(ARRAY, sq, None, False)
+    if type(s) is not np.ndarray:
+        s = np.asarray(s)
+    out = s if scale is None else s * scale
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    n: Node = object.__new__(cls)
+    n.data, n.grad, n.label, n.stage = out, None, cls._blank_label, stage
+    n._born = CLOCK.now  # type: ignore[attr-defined]
+    if not (grad_on and p.requires_grad):
+        n._a = n._b = n.op = None
+        n._meta, n.requires_grad = (), False
+        return n
+    steps = SquaredError(target, scale, label)
+    steps.d, steps.s = d, s
+    if sq.size <= KEEP_SQUARES_UP_TO:
+        steps.sq = sq
+    steps.hidden = 2 * d.size + (s.size if scale is not None else 0)  # d, d * d and the sum (the target is a leaf)
+    n._a, n._b, n.op, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
+    return n
