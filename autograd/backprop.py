@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .context import CTX as _CTX
+from .convert import unbroadcast
 from .fused import unfuse_graph
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
@@ -302,6 +303,9 @@ def backward(
                     grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
                 if drop:  # it keeps its interior gradients only for the picture
                     steps.drop_grads()
+                for p, gp in zip(a, grads):  # a fused rule gives each parent a gradient of its exact shape
+                    if gp is not None and gp.shape != p.data.shape:  # an input's .data replaced since the forward
+                        raise ValueError(f"a gradient of shape {gp.shape} for an input of shape {p.data.shape}")
             elif op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
                 op.vjp()
                 continue
@@ -348,6 +352,9 @@ def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueEr
     for piece in reversed(unfused_pieces(node)):
         try:
             grads = parent_grads(piece, g)
+            for p, gp in zip(piece._parents, grads):  # as the unfused loop hands each gradient over
+                if gp is not None:
+                    unbroadcast(np.asarray(gp), np.shape(p.data))
         except ValueError as err:
             return piece, g, err
         g = grads[0] if len(grads) == 1 or piece._b is not piece._a else grads[0] + grads[1]  # d * d: both

@@ -601,3 +601,19 @@ def test_a_shallow_copy_of_a_fused_node_shares_the_unfused_parents(what):
 
     f, u = _both(run)
     assert f == u and f[0] and f[2]
+
+
+@pytest.mark.parametrize("new_shape", [(5, 2), (3, 4)])
+def test_a_weight_replaced_with_another_shape_fails_as_the_unfused_matmul_does(new_shape):
+    messages = []
+    for fuse in (True, False):
+        layer = nn.Linear(3, 2, activation="relu", seed=0)
+        x = Tensor(np.ones((4, 3)), requires_grad=True)
+        with fused.fusion(fuse):
+            y = layer(x)
+        layer.weight.data = np.ones(new_shape)
+        with pytest.raises(ValueError) as info:
+            y.sum().backward()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith("backward of ")
