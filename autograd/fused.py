@@ -55,7 +55,7 @@ from .freed import freed
 from .fused_loss import SQUARED_ERROR, SquaredError, squared_error, unfuse_squared_error
 from .node import MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op, matmul_vjp_a, matmul_vjp_b
-from .released import POOL, stand_in, take
+from .released import POOL, let_go_of, stand_in, take
 from .versions import CLOCK, modified_at, saved_values
 from .xp import ARRAY
 
@@ -133,13 +133,7 @@ class Steps:
 
     def let_go(self, least: int) -> list[np.ndarray]:
         """Stop holding the weighted sum and pre-activation of at least ``least`` elements (a released graph)."""
-        out = []
-        for name in ("ws", "z"):
-            d = getattr(self, name)
-            if d is not None and d.size >= least:
-                setattr(self, name, None)
-                out.append(d)
-        return out
+        return let_go_of(self, ("ws", "z"), least)
 
     def __repr__(self) -> str:
         act = "identity" if self.act is None else self.act.name

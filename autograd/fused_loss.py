@@ -17,7 +17,7 @@ from .context import CTX as _CTX
 from .freed import freed
 from .node import MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op
-from .released import stand_in
+from .released import let_go_of, stand_in
 from .versions import CLOCK
 from .xp import ARRAY
 
@@ -61,13 +61,7 @@ class SquaredError:
 
     def let_go(self, least: int) -> list[np.ndarray]:
         """Stop holding the difference and the squares of at least ``least`` elements (a released graph)."""
-        out = []
-        for name in ("d", "sq"):
-            d = getattr(self, name)
-            if d is not None and d.size >= least:
-                setattr(self, name, None)
-                out.append(d)
-        return out
+        return let_go_of(self, ("d", "sq"), least)
 
     def __repr__(self) -> str:
         return f"SquaredError({'mean' if self.scale is not None else 'sum'})"

@@ -30,6 +30,7 @@ __all__ = [
     "take",
     "recycle",
     "clear_pool",
+    "let_go_of",
 ]
 
 #: Arrays let go by the last release, by ``(shape, dtype)``, that the next forward pass writes its results
@@ -261,6 +262,27 @@ def release(order: list[Node], roots: Any = ()) -> None:
                 if d.nbytes <= room and d.base is None and d.dtype.kind == "f" and d.flags.c_contiguous and _alone(d):
                     recycle(d)
                     room -= d.nbytes
+
+
+def let_go_of(holder: Any, names: tuple[str, ...], least: int) -> list[np.ndarray]:
+    """Set ``holder``'s array attributes ``names`` of at least ``least`` elements to None; return those arrays.
+
+    What a fused node's steps do when their graph is released (the arrays may then be recycled).
+
+    Examples
+    --------
+    >>> import types
+    >>> h = types.SimpleNamespace(a=np.zeros(5), b=np.zeros(2))
+    >>> [d.size for d in let_go_of(h, ("a", "b"), 4)], h.a, h.b.size
+    ([5], None, 2)
+    """
+    out = []
+    for name in names:
+        d = getattr(holder, name)
+        if d is not None and d.size >= least:
+            setattr(holder, name, None)
+            out.append(d)
+    return out
 
 
 def _alone(d: np.ndarray) -> bool:
