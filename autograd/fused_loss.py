@@ -26,6 +26,7 @@ __all__ = ["SQUARED_ERROR", "SquaredError", "squared_error", "unfuse_squared_err
 #: A fused squared-error node keeps the squares (for the picture) up to this many elements.
 KEEP_SQUARES_UP_TO = 1 << 16
 
+_add_reduce = np.add.reduce
 _SUB, _MUL, _SUM = OPS["sub"], OPS["mul"], OPS["sum"]
 
 
@@ -78,9 +79,11 @@ def _se_vjp(xp: Any, g: Any, out: Any, p: Any, steps: SquaredError) -> tuple[Any
     """The four rows' rules in turn, as the unfused nodes run them (d's two gradients added as accumulated)."""
     gs = g if steps.scale is None else g * steps.scale  # mul's rule, g * b
     d: Any = steps.d
-    gsq = xp.broadcast_to(gs, d.shape)  # sum's rule (axis None)
-    gd = gsq * d + gsq * d  # mul's two rules, g * b and g * a, added into d's gradient
-    steps.grads = (gs, gsq, gd)
+    # NOTE: sum's rule broadcasts gs to d's shape and mul's two rules multiply that by d: gs * d gives the same
+    # products without the broadcast copy, and u + u is the sum of the two equal products added into d's gradient
+    u = gs * d
+    gd = u + u
+    steps.grads = (gs, None, gd)  # the squares' gradient (gs broadcast) is made if the node is unfused
     return (gd,)
 
 
@@ -133,7 +136,8 @@ def unfuse_squared_error(node: Node) -> None:
         sq_data = d_data * d_data
     else:
         sq_data = stand_in(d_data)
-    sq = made(_MUL, d, d, (), sq_data, grads[1])
+    gsq = None if grads[0] is None else ARRAY.broadcast_to(grads[0], steps.target.shape)  # sum's rule, as run
+    sq = made(_MUL, d, d, (), sq_data, gsq)
     if steps.scale is None:
         node.op, node._a, node._b, node._meta = freed(_SUM) if was_freed else _SUM, sq, None, (None, False)
     else:
@@ -176,7 +180,7 @@ def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str =
     pd = p.data
     d = pd - target
     sq = d * d
-    s = _SUM.fwd(ARRAY, sq, None, False)
+    s = _add_reduce(sq, None)  # NOTE: the sum row's forward (ndarray.sum reduces with np.add) without its wrappers
     if type(s) is not np.ndarray:
         s = np.asarray(s)
     out = s if scale is None else s * scale
