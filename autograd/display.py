@@ -26,7 +26,7 @@ def tensor_repr(t: Any) -> str:
     if t.requires_grad:
         extras.append("requires_grad=True")
     if t.op is not None:
-        t._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) shows as its last step: reading unfuses it
+        t._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
         extras.append(f"op={t.op.name}")
     return f"Tensor({body}{''.join(', ' + e for e in extras)})"
 
@@ -43,7 +43,7 @@ def tensor_html(t: Any) -> str:
     d = t.data
     stats = "" if d.size == 0 else f" min={d.min():.4g} mean={d.mean():.4g} max={d.max():.4g}"
     g = "None" if t.grad is None else f"norm={np.linalg.norm(t.grad):.4g}"
-    t._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) shows as its last step: reading unfuses it
+    t._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
     op = t.op.name if t.op is not None else "leaf"
     return (
         f"<span>Tensor shape=<code>{d.shape}</code> dtype=<code>{d.dtype}</code>{stats} "

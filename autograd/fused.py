@@ -20,8 +20,8 @@ a layer of at most :data:`KEEP_STEPS_UP_TO` elements (bigger ones are
 computed in place and shown as released, as after backward on a big graph),
 and the gradient at the pre-activation while the graph keeps interior
 gradients.  :func:`fusion` switches fusing off (``with fusion(False): ...``).
-The fused squared error of ``mse_loss`` lives in :mod:`autograd.fused_loss`
-(re-exported here).
+The fused squared error of ``mse_loss`` (:mod:`autograd.fused_loss`) is built
+on the same pieces (:func:`step_node`, :func:`constant_node`, :func:`become`).
 
 Examples
 --------
@@ -52,7 +52,6 @@ import numpy as np
 from .context import CTX as _CTX
 from .convert import unbroadcast
 from .freed import freed
-from .fused_loss import SQUARED_ERROR, SquaredError, squared_error, unfuse_squared_error
 from .node import MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op, matmul_vjp_a, matmul_vjp_b
 from .released import POOL, let_go_of, stand_in, take
@@ -61,16 +60,14 @@ from .xp import ARRAY
 
 __all__ = [
     "LINEAR",
-    "SQUARED_ERROR",
     "KEEP_STEPS_UP_TO",
-    "FUSABLE",
     "Steps",
-    "SquaredError",
     "linear",
-    "squared_error",
     "unfuse",
-    "unfuse_squared_error",
     "unfuse_graph",
+    "step_node",
+    "constant_node",
+    "become",
     "fusion",
     "ENABLED",
 ]
@@ -82,9 +79,6 @@ KEEP_STEPS_UP_TO = 1 << 16
 ENABLED = [True]
 
 _MATMUL, _ADD, _RELU = OPS["matmul"], OPS["add"], OPS["relu"]
-
-#: The activation rows a fused layer may end with (their rules read only what the node keeps).
-FUSABLE = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
 
 
 class Steps:
@@ -196,48 +190,79 @@ def unfuse(node: Node) -> None:
     """
     steps: Steps = node._meta[0]
     was_freed = node.op.vjp is not _vjp  # type: ignore[union-attr]  # a freed row's rule raises
-    if steps.unfused is not None:  # a copy (copy.copy) of a node unfused before: the same parents
-        _again(node, steps.unfused, was_freed)
-        return
-    x, W, b = node._a
-    cls = type(node)
-    born = node._born  # type: ignore[attr-defined]
-    out = node.data
-    if not was_freed and (steps.ws is None or steps.z is None):
-        _recompute(steps, x.data, W.data, b.data, out, born)  # a live graph shows (and its rules read) the values
-
-    def made(op: Op, a: Any, bb: Any, data: Any, stage: Any, grad: Any) -> Node:
-        n: Node = object.__new__(cls)
-        n.data, n.grad, n.stage, n.label = data, grad, stage, cls._blank_label
-        n._a, n._b, n.op, n._meta, n.requires_grad = a, bb, freed(op) if was_freed else op, (), True
-        n._born = born  # type: ignore[attr-defined]
-        return n
-
-    ws_data = steps.ws if steps.ws is not None else stand_in(out)  # not kept: shown as released
-    gz = steps.gz
-    if x.requires_grad or W.requires_grad:
-        ws = made(_MATMUL, x, W, ws_data, steps.stages[0], gz)
-    else:  # unfused, x @ W of two constants is a constant
-        ws = object.__new__(cls)
-        ws.data, ws.grad, ws.stage, ws.label = ws_data, None, steps.stages[0], cls._blank_label
-        ws._a = ws._b = ws.op = None
-        ws._meta, ws.requires_grad = (), False
-        ws._born = born  # type: ignore[attr-defined]
-    act = steps.act
-    if act is None:  # the node itself is the bias step
-        node.op, node._a, node._b, node._meta = freed(_ADD) if was_freed else _ADD, ws, b, ()
+    if steps.unfused is None:
+        x, W, b = node._a
+        out = node.data
+        if not was_freed and (steps.ws is None or steps.z is None):  # a live graph shows (and its rules read) them
+            _recompute(steps, x.data, W.data, b.data, out, node._born)  # type: ignore[attr-defined]
+        ws_data = steps.ws if steps.ws is not None else stand_in(out)  # not kept: shown as released
+        if x.requires_grad or W.requires_grad:
+            ws = step_node(node, _MATMUL, x, W, (), ws_data, steps.stages[0], steps.gz, was_freed)
+        else:  # unfused, x @ W of two constants is a constant
+            ws = constant_node(node, ws_data, steps.stages[0], node._blank_label)
+        act = steps.act
+        if act is None:  # the node itself is the bias step
+            steps.unfused = (_ADD, ws, b, ())
+        else:
+            z_data = steps.z if steps.z is not None else stand_in(out)
+            z = step_node(node, _ADD, ws, b, (), z_data, steps.stages[1], steps.gz, was_freed)
+            steps.unfused = (act, z, None, steps.act_meta)
         steps.ws = steps.z = steps.gz = None
-        steps.unfused = (_ADD, ws, b, ())
-        return
-    z_data = steps.z if steps.z is not None else stand_in(out)
-    z = made(_ADD, ws, b, z_data, steps.stages[1], gz)
-    node.op, node._a, node._b, node._meta = freed(act) if was_freed else act, z, None, steps.act_meta
-    steps.ws = steps.z = steps.gz = None
-    steps.unfused = (act, z, None, steps.act_meta)
+    become(node, steps.unfused, was_freed)
 
 
-def _again(node: Node, unfused: tuple, was_freed: bool) -> None:
-    """Unfuse ``node`` into the nodes an earlier unfusing of the same fused step made (a shallow copy's)."""
+def step_node(
+    like: Node, op: Op, a: Any, b: Any, meta: tuple, data: Any, stage: Any, grad: Any, was_freed: bool
+) -> Node:
+    """One of the nodes fused node ``like`` stands for: op ``op`` (freed if ``like``'s graph is), recorded when it was.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> a = Tensor([1.0], requires_grad=True)
+    >>> n = step_node(a * 2.0, OPS["neg"], a, None, (), np.array([-1.0]), ("s",), None, False)
+    >>> n.op.name, n._prev == (a,), n.stage
+    ('neg', True, ('s',))
+    """
+    n: Node = object.__new__(type(like))
+    n.data, n.grad, n.stage, n.label = data, grad, stage, like._blank_label
+    n._a, n._b, n.op, n._meta, n.requires_grad = a, b, freed(op) if was_freed else op, meta, True
+    n._born = like._born  # type: ignore[attr-defined]
+    return n
+
+
+def constant_node(like: Node, data: Any, stage: Any, label: Any) -> Node:
+    """A constant among the nodes fused node ``like`` stands for (a leaf that needs no gradient).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> c = constant_node(Tensor([1.0]), np.zeros(2), (), "target")
+    >>> c.op is None, c.requires_grad, c.label
+    (True, False, 'target')
+    """
+    n: Node = object.__new__(type(like))
+    n.data, n.grad, n.stage, n.label = data, None, stage, label
+    n._a = n._b = n.op = None
+    n._meta, n.requires_grad = (), False
+    n._born = like._born  # type: ignore[attr-defined]
+    return n
+
+
+def become(node: Node, unfused: tuple, was_freed: bool) -> None:
+    """Make fused ``node`` the last of the nodes it stands for: ``unfused`` is its ``(row, _a, _b, _meta)``.
+
+    Kept on the fused node's steps, so a shallow copy of the node unfuses into the same parents.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> a = Tensor([1.0], requires_grad=True)
+    >>> y = a * 2.0
+    >>> become(y, (OPS["neg"], a, None, ()), False)
+    >>> y.op.name
+    'neg'
+    """
     op, node._a, node._b, node._meta = unfused
     node.op = freed(op) if was_freed else op
 
@@ -307,7 +332,7 @@ LINEAR = Op(
 
 
 def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stages: Any = None) -> Node | None:
-    """``act(x @ W + b)`` for 2-D ``x`` as one fused node (``act`` a row in :data:`FUSABLE`, or None).
+    """``act(x @ W + b)`` for 2-D ``x`` as one fused node (``act`` the row relu, tanh, sigmoid, leaky_relu or None).
 
     Returns None under :func:`autograd.detect_anomaly` (which checks every step: the caller records the three
     nodes itself).

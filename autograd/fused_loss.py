@@ -3,8 +3,7 @@
 The row :data:`SQUARED_ERROR` runs the four rows' own rules in turn (the
 unfused numbers, bit for bit); reading the graph's structure unfuses the node
 in place into the target leaf and the ``sub``, ``mul``, ``sum`` (and ``mul``)
-nodes the unfused path records.  :mod:`autograd.fused` re-exports it with the
-fused layer it accompanies.
+nodes the unfused path records, made by :mod:`autograd.fused`'s pieces.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .context import CTX as _CTX
-from .freed import freed
+from .fused import become, constant_node, step_node
 from .node import MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op
 from .released import let_go_of, stand_in
@@ -106,45 +105,28 @@ def unfuse_squared_error(node: Node) -> None:
     """
     steps: SquaredError = node._meta[0]
     was_freed = node.op.vjp is not _se_vjp  # type: ignore[union-attr]  # a freed row's rule raises
-    if steps.unfused is not None:  # a copy (copy.copy) of a node unfused before: the same parents
-        op, node._a, node._b, node._meta = steps.unfused
-        node.op = freed(op) if was_freed else op
-        return
-    (p,) = node._a
-    cls = type(node)
-    born = node._born  # type: ignore[attr-defined]
-    stage = node.stage
-    grads = steps.grads or (None, None, None)
-
-    def made(op: Op, a: Any, b: Any, meta: tuple, data: Any, grad: Any) -> Node:
-        n: Node = object.__new__(cls)
-        n.data, n.grad, n.stage, n.label = data, grad, stage, cls._blank_label
-        n._a, n._b, n.op, n._meta, n.requires_grad = a, b, freed(op) if was_freed else op, meta, True
-        n._born = born  # type: ignore[attr-defined]
-        return n
-
-    t: Node = object.__new__(cls)
-    t.data, t.grad, t.stage, t.label = steps.target, None, (), steps.label
-    t._a = t._b = t.op = None
-    t._meta, t.requires_grad = (), False
-    t._born = born  # type: ignore[attr-defined]
-    d_data: Any = steps.d if steps.d is not None else stand_in(steps.target)  # None: released with its graph
-    d = made(_SUB, p, t, (), d_data, grads[2])
-    if steps.sq is not None:
-        sq_data = steps.sq
-    elif not was_freed:  # a graph still in use shows the squares (the same product as squared_error's)
-        sq_data = d_data * d_data
-    else:
-        sq_data = stand_in(d_data)
-    gsq = None if grads[0] is None else ARRAY.broadcast_to(grads[0], steps.target.shape)  # sum's rule, as run
-    sq = made(_MUL, d, d, (), sq_data, gsq)
-    if steps.scale is None:
-        node.op, node._a, node._b, node._meta = freed(_SUM) if was_freed else _SUM, sq, None, (None, False)
-    else:
-        s = made(_SUM, sq, None, (None, False), steps.s, grads[0])
-        node.op, node._a, node._b, node._meta = freed(_MUL) if was_freed else _MUL, s, None, (steps.scale,)
-    steps.d = steps.sq = steps.s = steps.grads = None
-    steps.unfused = (_SUM, sq, None, (None, False)) if steps.scale is None else (_MUL, s, None, (steps.scale,))
+    if steps.unfused is None:
+        (p,) = node._a
+        stage = node.stage
+        grads = steps.grads or (None, None, None)
+        t = constant_node(node, steps.target, (), steps.label)
+        d_data: Any = steps.d if steps.d is not None else stand_in(steps.target)  # None: released with its graph
+        d = step_node(node, _SUB, p, t, (), d_data, stage, grads[2], was_freed)
+        if steps.sq is not None:
+            sq_data = steps.sq
+        elif not was_freed:  # a graph still in use shows the squares (the same product as squared_error's)
+            sq_data = d_data * d_data
+        else:
+            sq_data = stand_in(d_data)
+        gsq = None if grads[0] is None else ARRAY.broadcast_to(grads[0], steps.target.shape)  # sum's rule, as run
+        sq = step_node(node, _MUL, d, d, (), sq_data, stage, gsq, was_freed)
+        if steps.scale is None:
+            steps.unfused = (_SUM, sq, None, (None, False))
+        else:
+            s = step_node(node, _SUM, sq, None, (None, False), steps.s, stage, grads[0], was_freed)
+            steps.unfused = (_MUL, s, None, (steps.scale,))
+        steps.d = steps.sq = steps.s = steps.grads = None
+    become(node, steps.unfused, was_freed)
 
 
 SQUARED_ERROR = Op(

@@ -151,7 +151,7 @@ class InplaceMethods(MathMethods):
 
     def _rebase(self, op: Op, parents: tuple, meta: tuple, keep: Any) -> Any:
         """Record ``op`` on this tensor: it becomes ``op(old, *parents)``, ``old`` holding its previous role."""
-        self._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) is unfused first: its last step is rebased
+        self._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
         old = object.__new__(type(self))
         old.data = self.data if keep is None else keep
         if keep is not None:

@@ -125,11 +125,18 @@ class Node:
     @property
     def _prev(self) -> tuple[Node, ...]:
         """The parents, in argument order (micrograd's name); a fused node is unfused first (:mod:`autograd.fused`)."""
+        self._unfuse()
+        return self._parents
+
+    def _unfuse(self) -> None:
+        """Turn a fused node (:mod:`autograd.fused`) in place into the nodes it stands for; any other: nothing.
+
+        What every reader of a node's op or parents calls first, so that it sees the unfused graph.
+        """
         if self._b is MANY:
             op = self.op
             if op is not None and op.fused is not None:
                 op.fused(self)
-        return self._parents
 
     @property
     def _parents(self) -> tuple[Node, ...]:
@@ -179,7 +186,7 @@ class Node:
     def requires_grad_(self, requires_grad: bool = True) -> Node:
         """Set ``requires_grad`` on a leaf in place and return it."""
         if self.op is not None:
-            self._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) is named by its last step: reading unfuses it
+            self._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
             raise RuntimeError(
                 f"requires_grad_: only leaves can change requires_grad; this node was made by {self.op.name!r} "
                 "(use .detach() to get a leaf)"
@@ -302,7 +309,7 @@ class Node:
     @property
     def constants(self) -> tuple[Any, ...]:
         """The op's non-node inputs (Python numbers, axes, indices); a fused node is unfused first."""
-        self._prev  # noqa: B018  # NOTE: reading the graph unfuses a fused node (autograd.fused)
+        self._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
         return self._meta
 
 

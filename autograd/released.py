@@ -244,14 +244,7 @@ def release(order: list[Node], roots: Any = ()) -> None:
         node = order[i]
         d = node.data
         node.data = stand_in(d)
-        if (
-            d.nbytes <= room
-            and d.base is None
-            and d.dtype.kind == "f"
-            and d.flags.c_contiguous
-            and d.flags.writeable
-            and _alone(d)
-        ):
+        if _poolable(d, room) and _alone(d):  # NOTE: _alone counts this function's own reference to d
             recycle(d)
             room -= d.nbytes
     for node in order:  # a fused node's steps (autograd.fused) let go of what their nodes would have
@@ -259,9 +252,15 @@ def release(order: list[Node], roots: Any = ()) -> None:
             kept = node._meta[0].let_go(RELEASE_FROM)
             while kept:
                 d = kept.pop()
-                if d.nbytes <= room and d.base is None and d.dtype.kind == "f" and d.flags.c_contiguous and _alone(d):
+                if _poolable(d, room) and _alone(d):
                     recycle(d)
                     room -= d.nbytes
+
+
+def _poolable(d: np.ndarray, room: int) -> bool:
+    """Whether released array ``d`` may go into :data:`POOL` (with ``room`` bytes left): a whole, writable,
+    C-contiguous float array (that nothing else holds: :func:`_alone`, asked by the caller)."""
+    return d.nbytes <= room and d.base is None and d.dtype.kind == "f" and d.flags.c_contiguous and d.flags.writeable
 
 
 def let_go_of(holder: Any, names: tuple[str, ...], least: int) -> list[np.ndarray]:

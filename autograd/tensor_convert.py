@@ -58,7 +58,7 @@ class ConvertMethods(Node):
     @property
     def grad_fn(self) -> Op | None:
         """The op that made this tensor (a row of :mod:`autograd.ops`), None for a leaf."""
-        self._prev  # noqa: B018  # NOTE: reading the parents unfuses a fused layer node (autograd.fused)
+        self._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
         return self.op
 
     @property

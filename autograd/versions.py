@@ -199,7 +199,7 @@ def reads_input(op: Op, i: int) -> bool:
 
 
 def _describe(node: Any, which: str) -> str:
-    node._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) is named by its last step: reading unfuses it
+    node._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
     data = node.data
     kind = "a leaf" if node.op is None else f"the output of {node.op.name!r}"
     return f"{which} (a {data.dtype} Tensor of shape {tuple(data.shape)}, {kind})"
@@ -264,7 +264,7 @@ def unfused_pieces(node: Any) -> list[Any]:
     ['matmul', 'add', 'tanh']
     """
     recorded = {id(p) for p in node._a}
-    node._prev  # noqa: B018  # NOTE: reading the parents unfuses it
+    node._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
     pieces: list[Any] = []
     seen: set[int] = set()
     stack = [node]

@@ -384,11 +384,17 @@ class Linear(Module, savable=True):
                         base = cached[1].at(outer)
                         stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
                         object.__setattr__(self, "_fused_plan", (outer, cached[0], stages))
-                    meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
-                    out = fused_linear(x, W, bias, _FUSED_ROWS[type(act)], meta, stages)
-                    if out is not None:  # None: under detect_anomaly, which checks each of the three steps
+                    out = self._fused(x, stages)
+                    if out is not None:
                         return out
         return super().__call__(*args, **kwargs)
+
+    def _fused(self, x: Tensor, stages: tuple[StagePath, StagePath, StagePath]) -> Tensor | None:
+        """The layer as one fused node for a 2-D Tensor of its width and dtype (its bias and activation checked by
+        the caller); None under detect_anomaly, which checks each of the three steps."""
+        act = self.activation
+        meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
+        return fused_linear(x, self.weight, self.bias, _FUSED_ROWS[type(act)], meta, stages)  # type: ignore[return-value,arg-type]
 
     def forward(self, x: Any) -> Tensor:
         """``activation(x @ W + b)`` for a batch ``x`` of shape ``(N, nin)`` (or one row ``(nin,)``).
@@ -420,14 +426,10 @@ class Linear(Module, savable=True):
             and type(x) is Tensor
             and FUSE[0]
         ):
-            act = self.activation
-            if type(act) in _FUSED_ROWS:
-                row = _FUSED_ROWS[type(act)]
-                meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
-                stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
-                out = fused_linear(x, self.weight, bias, row, meta, stages)
-                if out is not None:  # None: under detect_anomaly, which checks each of the three steps
-                    return out  # type: ignore[return-value]
+            if type(self.activation) in _FUSED_ROWS:
+                out = self._fused(x, (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base)))
+                if out is not None:
+                    return out
         z = x @ self.weight
         z.stage = _WEIGHTED_SUM.at(base)
         if self.bias is not None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd import Node, Tensor, Value, dot, where
-from autograd.fused import squared_error
+from autograd.fused_loss import squared_error
 
 from ..targets import hinge_targets, kind_of, mse_targets
 from .core import elementwise, loss_stage

@@ -65,7 +65,7 @@ def _param_list(name: str, params: Any, where: str) -> list[Any]:
         if not isinstance(p, (Value, Tensor)):
             raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}; parameters must be Values or Tensors")
         if p.op is not None:
-            p._prev  # noqa: B018  # NOTE: a fused node (autograd.fused) is named by its last step: reading unfuses it
+            p._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
             raise ValueError(
                 f"{name}: parameter {i} is not a leaf (it was computed by {p.op.name!r}); "
                 "optimise the leaves a model owns, e.g. model.parameters()"
