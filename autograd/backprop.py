@@ -25,7 +25,7 @@ from .modes import is_finite, raise_anomaly
 from .node import MANY, Node, grads_float64, parent_grads, rule_results
 from .ops import CUSTOM, Op
 from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
-from .versions import unfused_pieces
+from .versions import CLOCK, unfused_pieces
 
 __all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "propagate"]
 
@@ -217,20 +217,23 @@ def backward(
         unfuse_graph(root)
     seed = root._seed(gradient)
     order = _interior(root)
-    if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
-        root._check_saved(order)
     zero = root._zero
     scalar = root._scalar
     size = 0  # the interior elements: does this graph keep its interior gradients?
-    if scalar:
+    if not scalar:
+        if root._check_saved is not None:  # the tensor engine: were saved values changed in place?
+            now = born = CLOCK.now
+            for node in order:
+                if node._born < born:  # type: ignore[attr-defined]
+                    born = node._born  # type: ignore[attr-defined]
+            if born < now:  # NOTE: only if something changed since the oldest node was recorded
+                root._check_saved(order)
         for node in order:
-            node.grad = zero
-    else:
-        for node in order:
-            node.grad = zero
             size += node.data.size
             if node._b is MANY and node.op.fused is not None:  # type: ignore[union-attr]
                 size += node._meta[0].hidden  # a fused node counts as the nodes it stands for
+    for node in order:
+        node.grad = zero
     if root.op is None:
         if root.requires_grad:
             root._accumulate(seed)
@@ -295,17 +298,42 @@ def backward(
             prev: Any = a
             if op.fused is not None:  # a fused node (autograd.fused): one rule gives each parent's gradient
                 steps = node._meta[0]
-                if len(a) == 3:
-                    x = a[0]
+                if len(a) == 3:  # a layer: x, W, b
+                    x, w, bb = a
+                    xd, wd, bd = x.data, w.data, bb.data
                     steps.need_x = x.requires_grad  # NOTE: as matmul's rule for x runs: if x requires grad now
-                    grads = op.vjp(xp, g, node.data, x.data, a[1].data, a[2].data, steps)
+                    gx, gw, gb = grads = op.vjp(xp, g, node.data, xd, wd, bd, steps)
+                    if drop:  # it keeps its interior gradients only for the picture
+                        steps.drop_grads()
+                    # a fused rule gives each parent a gradient of its exact shape, unless an input's .data was
+                    # replaced since the forward
+                    if gw.shape != wd.shape or gb.shape != bd.shape or (gx is not None and gx.shape != xd.shape):
+                        _wrong_shape(a, grads)
+                    if not anomaly:
+                        # NOTE: the hand-over below, unrolled for the three parents
+                        if gx is not None:
+                            if x.op is not None and x.grad is None and type(gx) is _ND and gx.dtype is xd.dtype:
+                                x.grad = gx  # an interior input's first gradient
+                            else:
+                                x._accumulate(gx)
+                        if w.requires_grad:
+                            w._accumulate(gw)
+                        if bb.requires_grad:
+                            bb._accumulate(gb)
+                        continue
                 else:
-                    grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
-                if drop:  # it keeps its interior gradients only for the picture
-                    steps.drop_grads()
-                for p, gp in zip(a, grads):  # a fused rule gives each parent a gradient of its exact shape
-                    if gp is not None and gp.shape != p.data.shape:  # an input's .data replaced since the forward
-                        raise ValueError(f"a gradient of shape {gp.shape} for an input of shape {p.data.shape}")
+                    grads = (
+                        op.vjp(xp, g, node.data, *[p.data for p in a], steps)
+                        if len(a) != 1
+                        else (
+                            op.vjp(xp, g, node.data, a[0].data, steps)  # a loss: its prediction
+                        )
+                    )
+                    if drop:
+                        steps.drop_grads()
+                    for p, gp in zip(a, grads):
+                        if gp is not None and gp.shape != p.data.shape:
+                            _wrong_shape(a, grads)
             elif op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
                 op.vjp()
                 continue
@@ -344,6 +372,13 @@ def backward(
         if drop:
             node = a = b = prev = p = None  # type: ignore[assignment]  # NOTE: locals count as holding them
             release(order, (root,))
+
+
+def _wrong_shape(parents: Any, grads: Any) -> None:
+    """Raise for a fused rule's gradient whose shape is not its parent's (backward turns it into its message)."""
+    for p, gp in zip(parents, grads):
+        if gp is not None and gp.shape != p.data.shape:
+            raise ValueError(f"a gradient of shape {gp.shape} for an input of shape {p.data.shape}")
 
 
 def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueError]:

@@ -78,7 +78,7 @@ KEEP_STEPS_UP_TO = 1 << 16
 #: Whether :func:`linear`'s callers fuse (one bool in a list, flipped by :func:`fusion`).
 ENABLED = [True]
 
-_MATMUL, _ADD, _RELU = OPS["matmul"], OPS["add"], OPS["relu"]
+_MATMUL, _ADD, _RELU, _TANH, _SIGMOID = OPS["matmul"], OPS["add"], OPS["relu"], OPS["tanh"], OPS["sigmoid"]
 
 
 class Steps:
@@ -93,15 +93,24 @@ class Steps:
 
     __slots__ = ("stages", "act", "act_meta", "need_x", "ws", "z", "gz", "hidden", "unfused")
 
-    def __init__(self, stages: tuple[Any, Any, Any], act: Op | None, act_meta: tuple, need_x: bool) -> None:
+    def __init__(
+        self,
+        stages: tuple[Any, Any, Any],
+        act: Op | None,
+        act_meta: tuple,
+        need_x: bool,
+        ws: np.ndarray | None = None,
+        z: np.ndarray | None = None,
+        hidden: int = 0,
+    ) -> None:
         self.stages = stages  # stage paths of the weighted sum, the bias and the activation
         self.act = act  # the activation's row, None for a purely linear layer
         self.act_meta = act_meta  # its constants (leaky_relu's slope)
         self.need_x = need_x  # whether the input wanted a gradient when recorded
-        self.ws: np.ndarray | None = None  # x @ W, kept for the picture (None: not kept)
-        self.z: np.ndarray | None = None  # x @ W + b, kept for the picture or the rule (None: not kept)
+        self.ws = ws  # x @ W, kept for the picture (None: not kept)
+        self.z = z  # x @ W + b, kept for the picture or the rule (None: not kept)
         self.gz: np.ndarray | None = None  # the gradient at z after backward (None: not kept)
-        self.hidden = 0  # elements of the nodes it stands for besides its output (set by linear())
+        self.hidden = hidden  # elements of the nodes it stands for besides its output (set by linear())
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     def drop_grads(self) -> None:
@@ -348,7 +357,6 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     >>> y.tolist()
     [[1.5, 0.0]]
     """
-    cls = type(x)
     stage, grad_on, anomaly, _, _ = _CTX.get()
     if anomaly:  # detect_anomaly checks every step: the three nodes are recorded one by one
         return None
@@ -356,9 +364,15 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         stages = (stage, stage, stage)
     xd, Wd, bd = x.data, W.data, b.data
     buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
-    ws = ARRAY.matmul(xd, Wd) if buf is None else _dot(xd, Wd, out=buf)
+    if buf is not None:
+        ws = _dot(xd, Wd, out=buf)
+    elif Wd.dtype.char in "fd":  # NOTE: ARRAY.matmul's case (np.dot is @ bit for bit) without its checks
+        ws = _dot(xd, Wd)
+    else:
+        ws = ARRAY.matmul(xd, Wd)
     keep = ws.size <= KEEP_STEPS_UP_TO
-    record = grad_on and (x.requires_grad or W.requires_grad or b.requires_grad)
+    need_x = x.requires_grad
+    record = grad_on and (need_x or W.requires_grad or b.requires_grad)
     if record and keep:
         z = ws + bd  # a new array: the weighted sum is kept as it was
     else:
@@ -373,24 +387,24 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         out = act.fwd(ARRAY, z, *act_meta)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
+    cls = type(x)
     n: Node = object.__new__(cls)
-    n.data, n.grad, n.label = out, None, cls._blank_label
-    n._born = CLOCK.now  # type: ignore[attr-defined]
+    n.data, n.grad, n.label, n._born = out, None, cls._blank_label, CLOCK.now  # type: ignore[attr-defined]
+    n.stage = stages[2] if act is not None else stages[1]
     if not record:
         n._a = n._b = n.op = None
         # NOTE: the unfused path tags its last step (activation, else bias) even when nothing is recorded
         n._meta, n.requires_grad = (), False
-        n.stage = stages[2] if act is not None else stages[1]
         return n
-    steps = Steps(stages, act, act_meta, x.requires_grad)
     # the interior nodes it stands for besides its output: x @ W (a constant when neither requires grad) and z
-    steps.hidden = ((act is not None) + (x.requires_grad or W.requires_grad)) * out.size
+    hidden = ((act is not None) + (need_x or W.requires_grad)) * out.size
     if keep:
-        steps.ws, steps.z = ws, z
-    elif act is not None and act is not _RELU and act is not OPS["tanh"] and act is not OPS["sigmoid"]:
-        steps.z = z  # leaky_relu's rule reads its input
+        steps = Steps(stages, act, act_meta, need_x, ws, z, hidden)
+    elif act is not None and act is not _RELU and act is not _TANH and act is not _SIGMOID:
+        steps = Steps(stages, act, act_meta, need_x, None, z, hidden)  # leaky_relu's rule reads its input
+    else:
+        steps = Steps(stages, act, act_meta, need_x, None, None, hidden)
     n._a, n._b, n.op, n._meta, n.requires_grad = (x, W, b), MANY, LINEAR, (steps,), True
-    n.stage = stages[2] if act is not None else stages[1]
     return n
 
 

@@ -172,7 +172,10 @@ class Tensor(InplaceMethods):
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None, device: Any = None
     ) -> None:
         device_arg(device, "Tensor")
-        self.data = as_array(data, None if dtype is None else dtype_arg(dtype, "Tensor"))
+        if dtype is None and type(data) is _ND and data.dtype.kind in "fb":  # NOTE: as_array's answer, at once
+            self.data = data
+        else:
+            self.data = as_array(data, None if dtype is None else dtype_arg(dtype, "Tensor"))
         self.grad = None
         self._a = self._b = None
         self.op = None

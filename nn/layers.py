@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import StagePath, Tensor, Value, cached_stage, current_stage, dot, extend_path, register_stage
+from autograd.context import CTX
 from autograd.convert import as_array
 from autograd.fused import ENABLED as FUSE
 from autograd.fused import linear as fused_linear
@@ -275,6 +276,7 @@ _BIAS = cached_stage("bias", kind="step")
 _ACTIVATION = cached_stage("activation", kind="step")
 # the activations whose node() makes exactly one node (their exact classes: a subclass may differ)
 _ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
+_get_ctx = CTX.get  # current_stage() without its call
 # the activations a fused layer node can end with (autograd.fused): their exact class -> their row (None: none)
 _FUSED_ROWS: dict[type, Any] = {
     Identity: None,
@@ -330,7 +332,8 @@ class Linear(Module, savable=True):
     kind = "layer"
     activation: Activation
     # (calling path, module epoch, the three step paths under this layer) of the last fused call
-    _fused_plan: tuple[Any, int, tuple[StagePath, StagePath, StagePath]] | None = None
+    # (calling path, stage epoch, the steps' paths, the activation, its row, its constants) of the last fused call
+    _fused_plan: tuple[Any, int, tuple[StagePath, StagePath, StagePath], Any, Any, tuple] | None = None
 
     def __init__(
         self,
@@ -353,48 +356,51 @@ class Linear(Module, savable=True):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # NOTE: the hot case without Module.__call__'s wrapper and stage block: one 2-D Tensor or float array of
         # the layer's width and dtype, no hooks, a fusable activation: one fused node, tagged with the paths the
-        # block would give its steps.  Everything else takes Module.__call__.
-        if (
-            len(args) == 1
-            and not kwargs
-            and FUSE[0]
-            and not (self._forward_hooks or self._backward_hooks)
-            and type(self).forward is Linear.forward  # a subclass with its own forward runs it
-        ):
-            x, bias, cached = args[0], self.bias, self._stage_block
-            act = self.activation
+        # block would give its steps (cached per calling path).  Everything else takes Module.__call__.
+        if len(args) == 1 and not kwargs and FUSE[0] and not (self._forward_hooks or self._backward_hooks):
+            x, W, cached = args[0], self.weight, self._stage_block
             tx = type(x)
+            d = x.data if tx is Tensor else x if tx is np.ndarray else None
             if (
-                bias is not None
+                d is not None
+                and self.bias is not None
                 and cached is not None
                 and cached[0] == EPOCH[0]
-                and (tx is Tensor or tx is np.ndarray)
-                and type(act) in _FUSED_ROWS
+                and len(d.shape) == 2
+                and d.shape[1] == self.nin
+                and d.dtype is W.data.dtype
+                and type(self).forward is Linear.forward  # a subclass with its own forward runs it
             ):
-                W = self.weight
-                d = x.data if tx is Tensor else x
-                shape = d.shape
-                if len(shape) == 2 and shape[1] == self.nin and d.dtype is W.data.dtype:
-                    if tx is not Tensor:
-                        x = _input(d)
-                    outer, plan = current_stage(), self._fused_plan
-                    if plan is not None and plan[0] is outer and plan[1] == cached[0]:
-                        stages = plan[2]  # the step paths of the last call from the same calling path
-                    else:
-                        base = cached[1].at(outer)
-                        stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
-                        object.__setattr__(self, "_fused_plan", (outer, cached[0], stages))
-                    out = self._fused(x, stages)
-                    if out is not None:
-                        return out
+                plan, act = self._fused_plan, self.activation
+                if plan is not None and plan[0] is _get_ctx()[0] and plan[1] == cached[0] and plan[3] is act:
+                    out = fused_linear(x if tx is Tensor else _input(d), W, self.bias, plan[4], plan[5], plan[2])
+                else:
+                    out = self._fused(x if tx is Tensor else _input(d), None) if type(act) in _FUSED_ROWS else None
+                if out is not None:
+                    return out
         return super().__call__(*args, **kwargs)
 
-    def _fused(self, x: Tensor, stages: tuple[StagePath, StagePath, StagePath]) -> Tensor | None:
+    def _fused(self, x: Tensor, base: tuple[str, ...] | None) -> Tensor | None:
         """The layer as one fused node for a 2-D Tensor of its width and dtype (its bias and activation checked by
-        the caller); None under detect_anomaly, which checks each of the three steps."""
+        the caller); None under detect_anomaly, which checks each of the three steps.
+
+        ``base`` is the stage the layer's block would run in; None: called from outside the block, so the block's
+        path under the current stage, and the plan (the steps' paths, the activation's row and constants) is
+        cached for the next call from the same calling path."""
         act = self.activation
         meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
-        return fused_linear(x, self.weight, self.bias, _FUSED_ROWS[type(act)], meta, stages)  # type: ignore[return-value,arg-type]
+        row = _FUSED_ROWS[type(act)]
+        if base is None:
+            outer = current_stage()
+            cached = self._stage_block
+            base = cached[1].at(outer)  # type: ignore[index]
+            stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
+            # NOTE: LeakyReLU's slope is read per call (a user may change it): its plan is never reused
+            if type(act) is not LeakyReLU:
+                object.__setattr__(self, "_fused_plan", (outer, cached[0], stages, act, row, meta))  # type: ignore[index]
+        else:
+            stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
+        return fused_linear(x, self.weight, self.bias, row, meta, stages)  # type: ignore[return-value,arg-type]
 
     def forward(self, x: Any) -> Tensor:
         """``activation(x @ W + b)`` for a batch ``x`` of shape ``(N, nin)`` (or one row ``(nin,)``).
@@ -427,7 +433,7 @@ class Linear(Module, savable=True):
             and FUSE[0]
         ):
             if type(self.activation) in _FUSED_ROWS:
-                out = self._fused(x, (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base)))
+                out = self._fused(x, base)
                 if out is not None:
                     return out
         z = x @ self.weight
