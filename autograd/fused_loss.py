@@ -46,7 +46,7 @@ class SquaredError:
         self.label = label  # the target leaf's label
         self.d: np.ndarray | None = None  # p - t (the rule reads it)
         self.sq: np.ndarray | None = None  # (p - t) ** 2, kept for the picture
-        self.s: np.ndarray | None = None  # their sum (the mean's input)
+        self.s: Any = None  # their sum (the mean's input; numpy's scalar)
         self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
         self.hidden = 0
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
@@ -123,7 +123,7 @@ def unfuse_squared_error(node: Node) -> None:
         if steps.scale is None:
             steps.unfused = (_SUM, sq, None, (None, False))
         else:
-            s = step_node(node, _SUM, sq, None, (None, False), steps.s, stage, grads[0], was_freed)
+            s = step_node(node, _SUM, sq, None, (None, False), np.asarray(steps.s), stage, grads[0], was_freed)
             steps.unfused = (_MUL, s, None, (steps.scale,))
         steps.d = steps.sq = steps.s = steps.grads = None
     become(node, steps.unfused, was_freed)
@@ -163,11 +163,8 @@ def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str =
     d = pd - target
     sq = d * d
     s = _add_reduce(sq, None)  # NOTE: the sum row's forward (ndarray.sum reduces with np.add) without its wrappers
-    if type(s) is not np.ndarray:
-        s = np.asarray(s)
-    out = s if scale is None else s * scale
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
+    # NOTE: the mean's product on numpy's scalar (the same float32/64 arithmetic as on a 0-d array, cheaper)
+    out = np.asarray(s if scale is None else s * scale)
     n: Node = object.__new__(cls)
     n.data, n.grad, n.label, n.stage = out, None, cls._blank_label, stage
     n._born = CLOCK.now  # type: ignore[attr-defined]

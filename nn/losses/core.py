@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from autograd import Tensor, Value, cached_stage, in_stage_kind
+from autograd.context import CTX
 from autograd.fused import ENABLED as FUSE
 
 from ..targets import Prediction, mse_targets, prediction, target_array
@@ -28,6 +29,7 @@ __all__ = [
     "data_leaf",
 ]
 
+_get_ctx = CTX.get
 F = TypeVar("F", bound=Callable[..., Any])
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -58,7 +60,8 @@ def loss_stage(full_name: str) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def staged(*args: Any, **kwargs: Any) -> Any:
-            if in_stage_kind("loss", "loss"):
+            path = _get_ctx()[0]
+            if path and in_stage_kind("loss", "loss"):  # NOTE: at the top level (the usual case) without a call
                 return fn(*args, **kwargs)
             with block:
                 return fn(*args, **kwargs)
@@ -205,7 +208,8 @@ def _fast(
     """
     if type(prediction) is not Tensor or type(target) is not np.ndarray or target.dtype.kind != "f":
         return None
-    shape, tshape = prediction.shape, target.shape
+    pd = prediction.data
+    shape, tshape = pd.shape, target.shape
     if len(shape) not in (1, 2) or not shape[0] or 0 in shape or reduction not in ("mean", "sum"):
         return None
     if tshape != shape:
@@ -213,7 +217,8 @@ def _fast(
             target = target.reshape(shape)
         else:
             return None
-    target = target.astype(prediction.dtype, copy=False)  # the graph only reads it: no copy of a float array
+    if target.dtype is not pd.dtype:
+        target = target.astype(pd.dtype)  # the graph only reads it: a float array of its dtype is used as is
     out = None
     if fused is not None and FUSE[0]:  # one node for the four steps (autograd.fused): unfused when read
         out = fused(prediction, target, None if reduction == "sum" else 1.0 / target.size, "target")
