@@ -52,7 +52,6 @@ import numpy as np
 from .context import CTX as _CTX
 from .convert import unbroadcast
 from .freed import freed
-from .grad_slots import ARMED, TAKEN
 from .node import MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op, matmul_vjp_a, matmul_vjp_b
 from .released import POOL, let_go_of, stand_in, take
@@ -158,8 +157,6 @@ def _vjp(xp: Any, g: Any, out: Any, x: Any, W: Any, b: Any, steps: Steps) -> tup
         # NOTE: matmul's two rules and the bias's sum without their general cases (np.dot is @ bit for bit,
         # see autograd.xp.ARRAY.matmul; the sum is the one unbroadcast makes)
         gx = _dot(gz, W.T) if steps.need_x else None
-        if ARMED:  # NOTE: an optimiser armed flat gradient slots (autograd.grad_slots): the same calls, with out=
-            return gx, *_into_slots(x, W, b, gz)
         return gx, _dot(x.T, gz), _add_reduce(gz, 0) if b.ndim == 1 else unbroadcast(gz, b.shape)
     gx = matmul_vjp_a(xp, gz, None, x, W) if steps.need_x else None
     return gx, matmul_vjp_b(xp, gz, None, x, W), unbroadcast(gz, b.shape)
@@ -167,29 +164,6 @@ def _vjp(xp: Any, g: Any, out: Any, x: Any, W: Any, b: Any, steps: Steps) -> tup
 
 _dot = np.dot
 _add_reduce = np.add.reduce
-
-
-def _into_slots(x: Any, W: Any, b: Any, gz: Any) -> tuple[Any, Any]:
-    """W's and b's gradients (the fast path's two calls), each written into its armed slot when it has one."""
-    # NOTE: the slot claimed is keyed to the very array (autograd.grad_slots.claim's checks, inline: the hot path)
-    s: Any = ARMED.pop(id(W), None)
-    gw = None if s is None or s[0]() is not W else s[2]
-    if gw is None:
-        gw = _dot(x.T, gz)
-    else:
-        try:
-            _dot(x.T, gz, out=gw)  # raises, writing nothing, unless out has x.T @ gz's exact shape and dtype
-            TAKEN[id(gw)] = (gw, s[1])
-        except ValueError:
-            gw = _dot(x.T, gz)
-    if b.ndim != 1:
-        return gw, unbroadcast(gz, b.shape)
-    s = ARMED.pop(id(b), None)
-    gb = None if s is None or s[0]() is not b else s[2]
-    if gb is None or gb.dtype is not gz.dtype or gb.shape != gz.shape[1:]:  # NOTE: a reduce's out= would cast
-        return gw, _add_reduce(gz, 0)
-    TAKEN[id(gb)] = (gb, s[1])
-    return gw, _add_reduce(gz, 0, out=gb)
 
 
 def _label(consts: tuple[Any, ...], n_parents: int) -> str:

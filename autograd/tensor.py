@@ -21,7 +21,6 @@ from .context import CTX as _CTX
 from .convert import PY_SCALARS, as_array, seed_array, shapes_text, unbroadcast
 from .display import tensor_html, tensor_repr
 from .dtypes import device_arg, dtype_arg
-from .grad_slots import TAKEN, UNARMED
 from .inplace import InplaceMethods
 from .node import MANY, Node, builder
 from .ops import OPS, Op
@@ -195,10 +194,8 @@ class Tensor(InplaceMethods):
 
     def _accumulate(self, g: Any) -> None:
         d = self.data
-        if self.op is None and self.grad is None and type(g) is _ND and g.flags.writeable:
-            # NOTE: the hot case: a leaf's first gradient, taken over (a view only if armed: autograd.grad_slots)
-            fresh = g.base is None or TAKEN and TAKEN.pop(id(g), UNARMED)[1] == id(self)
-            if fresh and g.shape == d.shape and g.dtype is d.dtype:
+        if self.op is None and self.grad is None and type(g) is _ND and g.base is None and g.flags.writeable:
+            if g.shape == d.shape and g.dtype is d.dtype:  # NOTE: the hot case: a leaf's first gradient, taken over
                 with _LEAF_LOCK:
                     if self.grad is None:
                         self.grad = g

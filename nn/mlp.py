@@ -9,7 +9,6 @@ import numpy as np
 
 from .activations import Activation, Identity, get_activation
 from .checks import check_float_dtype, check_weights
-from .flat import flatten_parameters
 from .layers import Layer, Linear, make_rng, scalar_inputs
 from .module import Module
 
@@ -100,8 +99,6 @@ class MLP(Module, savable=True):
             object.__setattr__(layer, "name", f"layer {i + 1}")
             layers.append(layer)
         self.layers = layers
-        if engine == "tensor":  # NOTE: one buffer for all parameters, before anyone holds them (nn.flat)
-            flatten_parameters(self.parameters())
 
     def forward(self, x: Any) -> Any:
         if self.engine == "scalar":

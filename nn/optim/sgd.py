@@ -10,7 +10,6 @@ import numpy as np
 from autograd import Tensor
 from autograd.versions import mark_modified
 
-from ..flat import FlatLayout, flat_layout
 from .optimizer import Optimizer, check_real
 
 __all__ = ["SGD"]
@@ -82,8 +81,6 @@ class SGD(Optimizer):
             maximize=maximize,
         )
         super().__init__(params, defaults)
-        # id(group) -> (group, its FlatLayout or None): the flat path's cache (nn.flat)
-        self._flat: dict[int, tuple[dict[str, Any], FlatLayout | None]] = {}
 
     def check_group(self, group: dict[str, Any]) -> None:
         super().check_group(group)
@@ -99,14 +96,7 @@ class SGD(Optimizer):
 
         Plain SGD (no momentum, weight decay or maximize) on Tensors takes a
         short path: ``w -= lr * g`` written into ``w`` in place, two numpy calls
-        per parameter and one version tick per buffer.  When a group's
-        parameters are one flat buffer (``nn.MLP``'s are, see :mod:`nn.flat`)
-        and every ``.grad`` is its view of the gradient buffer armed by
-        :meth:`zero_grad`, the whole group is updated by two numpy calls,
-        ``D -= lr * G`` (the same numbers: the same two operations on each
-        element), and one tick; anything else (a parameter's data replaced,
-        one without gradient or not requiring grad, gradients accumulated over
-        two backward calls or made by the unfused graph) takes the per-parameter path.
+        per parameter and nothing else.
 
         Examples
         --------
@@ -121,16 +111,9 @@ class SGD(Optimizer):
         for group in groups:  # NOTE: a loop, not any() over a generator: the plain path is the hot one
             if group["momentum"] or group["weight_decay"] or group["maximize"]:
                 return super().step(closure)
-        nd, subtract, flat = np.ndarray, np.subtract, self._flat
+        nd, subtract = np.ndarray, np.subtract
         for group in groups:
             lr = group["lr"]
-            cached = flat.get(id(group)) if flat else None
-            if cached is not None and cached[1] is not None and cached[0] is group and cached[1].ready(group["params"]):
-                D, G = cached[1].data, cached[1].grad
-                subtract(D, lr * G, out=D)  # NOTE: every parameter at once: the same numbers as one by one
-                mark_modified(D)
-                continue
-            marked = None  # the flat buffer (nn.flat) whose change was last recorded: one tick covers its views
             for p in group["params"]:
                 g = p.grad
                 if g is None or not p.requires_grad:
@@ -138,49 +121,10 @@ class SGD(Optimizer):
                 d = p.data
                 if type(g) is nd and type(d) is nd and isinstance(p, Tensor):
                     subtract(d, lr * g, out=d)  # the same numbers as update(): lr * g, then in place
-                    base = d.base
-                    if base is None or base is not marked:
-                        mark_modified(d)
-                        marked = base
+                    mark_modified(d)
                 else:
                     self.step_one(p, g, group)
         return None
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset every gradient (see :meth:`nn.optim.Optimizer.zero_grad`); then arm flat gradients where it can.
-
-        With ``set_to_none=True`` (the default), each plain group (no momentum,
-        weight decay or maximize) whose parameters are one flat buffer
-        (:func:`nn.flat.flat_layout`, e.g. an ``nn.MLP``'s) gets a gradient
-        buffer armed: backward writes the fused layers' gradients into its
-        views, which become the ``.grad`` arrays, and :meth:`step` then
-        updates the whole buffer at once.
-
-        Examples
-        --------
-        >>> import numpy as np, nn
-        >>> net = nn.MLP(2, [3, 1])
-        >>> opt = SGD(net.parameters(), lr=0.1)
-        >>> opt.zero_grad(); net(np.ones((4, 2))).sum().backward()
-        >>> [p.grad.base is net.parameters()[0].grad.base for p in net.parameters()]
-        [True, True, True, True]
-        """
-        super().zero_grad(set_to_none)
-        if not set_to_none:
-            return
-        flat = self._flat
-        for group in self.param_groups:
-            if group["momentum"] or group["weight_decay"] or group["maximize"]:
-                continue
-            params = group["params"]
-            cached = flat.get(id(group))
-            layout = cached[1] if cached is not None and cached[0] is group else None
-            if layout is None or not layout.holds(params):
-                layout = flat_layout(params)  # NOTE: returns at once for parameters that own their arrays
-                flat[id(group)] = (group, layout)
-                if layout is None:
-                    continue
-            layout.arm()
 
     def update(self, p: Any, g: Any, group: dict[str, Any], state: dict[str, Any]) -> Any:
         if group["maximize"]:
