@@ -158,7 +158,7 @@ def _vjp(xp: Any, g: Any, out: Any, x: Any, W: Any, b: Any, steps: Steps) -> tup
     elif act is _RELU:
         z = steps.z
         # relu's rule, g * (z > 0); z > 0 exactly where relu(z) > 0, so the output serves when z is not kept
-        gz = g * ((out if z is None else z) > 0)
+        gz = g * ((out if z is None else z) > _ZERO.get(out.dtype, 0))
     else:
         gz = act.vjp[0](xp, g, out, steps.z, *steps.act_meta)
     steps.gz = gz  # kept for the picture: backward drops it on a graph that keeps no interior gradients
@@ -173,6 +173,10 @@ def _vjp(xp: Any, g: Any, out: Any, x: Any, W: Any, b: Any, steps: Steps) -> tup
 
 _dot = np.dot
 _add_reduce = np.add.reduce
+# NOTE: relu's zero as a 0-d array of the data's dtype: the same comparisons as with 0, without converting it per call
+_ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float32, np.float64)}
+for _z in _ZERO.values():
+    _z.flags.writeable = False
 
 
 def _label(consts: tuple[Any, ...], n_parents: int) -> str:
@@ -382,7 +386,8 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         out = z
     elif act is _RELU:  # relu's forward (ARRAY.relu), without the row's two calls around it
         # NOTE: in place when nothing will show the pre-activation (relu's rule then reads the output)
-        out = np.maximum(z, 0) if record and keep else np.maximum(z, 0, out=z)
+        zero = _ZERO.get(z.dtype, 0)
+        out = np.maximum(z, zero) if record and keep else np.maximum(z, zero, out=z)
     else:
         out = act.fwd(ARRAY, z, *act_meta)
         if type(out) is not np.ndarray:

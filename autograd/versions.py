@@ -37,6 +37,7 @@ __all__ = [
     "CLOCK",
     "Clock",
     "mark_modified",
+    "mark_all_modified",
     "modified_at",
     "check_saved",
     "saved_values",
@@ -97,6 +98,29 @@ def mark_modified(arr: np.ndarray) -> None:
         entry[1] = now
     else:
         clock.changed[key] = [weakref.ref(owner, functools.partial(_forget, key)), now]
+
+
+def mark_all_modified(arrays: list[np.ndarray]) -> None:
+    """:func:`mark_modified` for several arrays changed at once (one tick: an optimiser's step).
+
+    Examples
+    --------
+    >>> a, b = np.zeros(2), np.zeros(3)
+    >>> mark_all_modified([a, b])
+    >>> modified_at(a) == modified_at(b) > 0
+    True
+    """
+    clock = CLOCK
+    now = clock.now = clock.now + 1
+    changed = clock.changed
+    for arr in arrays:
+        owner = arr if arr.base is None else _owner(arr)
+        key = id(owner)
+        entry = changed.get(key)
+        if entry is not None and entry[0]() is owner:
+            entry[1] = now
+        else:
+            changed[key] = [weakref.ref(owner, functools.partial(_forget, key)), now]
 
 
 def modified_at(arr: Any) -> int:

@@ -203,13 +203,14 @@ class Optimizer:
         >>> SGD([w], lr=0.1).zero_grad(); w.grad
         0.0
         """
-        for p in self.params:
-            if not isinstance(p, Tensor):
-                p.grad = 0.0
-            elif set_to_none or p.grad is None:
-                p.grad = None
-            else:
-                p.grad[...] = 0
+        for group in self.param_groups:  # NOTE: not self.params: no list per call
+            for p in group["params"]:
+                if not isinstance(p, Tensor):
+                    p.grad = 0.0
+                elif set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, in place; return ``closure()``'s loss if one is given.

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.versions import mark_modified
+from autograd.versions import mark_all_modified
 
 from .optimizer import Optimizer, check_real
 
@@ -100,6 +99,7 @@ class SGD(Optimizer):
 
         Examples
         --------
+        >>> from autograd import Tensor
         >>> w = Tensor([1.0, 2.0], requires_grad=True)
         >>> (w * w).sum().backward()
         >>> SGD([w], lr=0.25).step(); w.data.tolist()
@@ -112,18 +112,22 @@ class SGD(Optimizer):
             if group["momentum"] or group["weight_decay"] or group["maximize"]:
                 return super().step(closure)
         nd, subtract = np.ndarray, np.subtract
-        for group in groups:
-            lr = group["lr"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None or not p.requires_grad:
-                    continue
-                d = p.data
-                if type(g) is nd and type(d) is nd and isinstance(p, Tensor):
-                    subtract(d, lr * g, out=d)  # the same numbers as update(): lr * g, then in place
-                    mark_modified(d)
-                else:
-                    self.step_one(p, g, group)
+        changed: list[np.ndarray] = []
+        try:
+            for group in groups:
+                lr = group["lr"]
+                for p in group["params"]:
+                    g = p.grad
+                    if g is None or not p.requires_grad:
+                        continue
+                    d = p.data
+                    if type(g) is nd and type(d) is nd:  # a Tensor (a Value's data is a float)
+                        subtract(d, lr * g, out=d)  # the same numbers as update(): lr * g, then in place
+                        changed.append(d)
+                    else:
+                        self.step_one(p, g, group)
+        finally:  # NOTE: what was changed is marked even if a later parameter raised
+            mark_all_modified(changed)  # one tick for the step (the in-place check: autograd.versions)
         return None
 
     def update(self, p: Any, g: Any, group: dict[str, Any], state: dict[str, Any]) -> Any:

@@ -500,3 +500,25 @@ def test_step_after_backward_with_create_graph_uses_the_gradients_numbers() -> N
     (v * v).backward(create_graph=True)
     SGD([v], lr=0.5).step()
     assert v.data == 0.0
+
+
+def test_sgd_step_marks_every_updated_tensor_even_when_a_later_one_fails() -> None:
+    # the plain SGD path ticks the version clock once for all the arrays it changed (autograd.versions);
+    # a graph recorded before the step must then refuse backward, as PyTorch's in-place check does
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0], requires_grad=True)
+    loss = (a * a).sum() + (b * b).sum()
+    a.grad, b.grad = np.array([1.0, 1.0]), np.array([1.0])
+    SGD([a, b], lr=0.5).step()
+    assert a.data.tolist() == [0.5, 1.5] and b.data.tolist() == [2.5]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    # a parameter whose gradient the update cannot use raises, and the ones updated before it stay marked
+    c, d = Tensor([1.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    loss = (c * c).sum()
+    c.grad, d.grad = np.array([2.0]), "not a gradient"
+    with pytest.raises(TypeError):
+        SGD([c, d], lr=0.5).step()
+    assert c.data.tolist() == [0.0]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
