@@ -112,6 +112,7 @@ class MLP(Module, savable=True):
             and self.engine == "tensor"
             and not (self._forward_hooks or self._backward_hooks)
             and type(self).forward is MLP.forward
+            and "forward" not in self.__dict__  # a forward set on this instance runs (as in PyTorch)
             and type(self.layers) is ModuleList
         ):
             # NOTE: Module.__call__ without its pause of the garbage collector (a node per layer: nothing for it to
