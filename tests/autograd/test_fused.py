@@ -618,3 +618,24 @@ def test_a_weight_replaced_with_another_shape_fails_as_the_unfused_matmul_does(n
         messages.append(str(info.value))
     assert messages[0] == messages[1]
     assert messages[0].startswith("backward of ")
+
+
+@pytest.mark.parametrize("new_shape", [(2, 3, 2), (3,), (5, 2)], ids=["stack", "vector", "width"])
+def test_a_weight_replaced_before_the_forward_computes_or_fails_as_the_unfused_matmul(new_shape):
+    # a stack of matrices broadcasts under @ (np.dot would pair the axes otherwise: another shape, silently)
+    results = []
+    for fuse in (True, False):
+        layer = nn.Linear(3, 2, activation="relu", seed=0)
+        layer.weight.data = np.arange(np.prod(new_shape), dtype=float).reshape(new_shape) - 2.0
+        x = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
+        with fused.fusion(fuse):
+            try:
+                y = layer(x)
+            except ValueError as e:
+                results.append(str(e))
+                continue
+            y.sum().backward()
+        results.append((y.data.shape, y.data.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]
+    if new_shape == (2, 3, 2):
+        assert results[0][0] == (2, 4, 2)
