@@ -349,9 +349,10 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
 
     Returns None under :func:`autograd.detect_anomaly` (which checks every step: the caller records the three
     nodes itself), when ``x`` and ``W`` are not two matrices that multiply (the unfused ``@`` then broadcasts
-    a stack, or raises its own error) and when ``x``, ``W`` and ``b`` are not of one dtype (promotion).
+    a stack, or raises its own error), when ``b`` is not ``(nout,)`` (the unfused add broadcasts it) and when
+    ``x``, ``W`` and ``b`` are not of one dtype (promotion).
 
-    The caller checks the rest (``b`` is ``(nout,)``, a float dtype); ``stages`` are the three steps' stage
+    The caller checks that the dtype is a float one; ``stages`` are the three steps' stage
     paths (default: the current stage for all three).
 
     Examples
@@ -369,8 +370,10 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         stages = (stage, stage, stage)
     xd, Wd, bd = x.data, W.data, b.data
     xs, Ws = xd.shape, Wd.shape
-    if len(Ws) != 2 or len(xs) != 2 or xs[1] != Ws[0]:
-        return None  # NOTE: not a layer's product (a stack broadcasts under @, np.dot pairs other axes): unfused
+    if len(Ws) != 2 or len(xs) != 2 or xs[1] != Ws[0] or bd.shape != Ws[1:]:
+        # NOTE: not a layer (a stack broadcasts under @ where np.dot pairs other axes; a bias of another shape
+        # broadcasts in the unfused add): the unfused nodes compute it, or raise their own errors
+        return None
     if bd.dtype is not Wd.dtype or xd.dtype is not Wd.dtype:
         # NOTE: one dtype, or numpy's promotion decides: a float64 bias makes z float64 while the weighted sum and
         # its gradient stay float32 (the unfused add casts it); the in-place `ws += b` would keep float32

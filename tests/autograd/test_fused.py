@@ -661,3 +661,23 @@ def test_a_bias_of_another_dtype_gives_the_unfused_dtype_and_numbers(wdt, bdt, a
         results.append(got)
     assert results[0] == results[1]
     assert results[0][0] == np.result_type(wdt, bdt)
+
+
+@pytest.mark.parametrize("grad", [True, False], ids=["recorded", "no_grad"])
+@pytest.mark.parametrize("bias_shape", [(1,), (3, 4, 2), (1, 2), (4, 2), ()], ids=repr)
+def test_a_bias_replaced_with_another_shape_broadcasts_as_the_unfused_add(bias_shape, grad):
+    # x @ W + b broadcasts b as numpy does: a (1,) bias or a stack of biases is the unfused add's business
+    results = []
+    for fuse in (True, False):
+        layer = nn.Linear(3, 2, activation="relu", seed=0)
+        layer.bias.data = np.arange(np.prod(bias_shape), dtype=float).reshape(bias_shape) * 0.1 - 0.2
+        x = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=grad)
+        with fused.fusion(fuse), autograd.enable_grad() if grad else autograd.no_grad():
+            y = layer(x)
+        got = [y.shape, y.data.tolist()]
+        if grad:
+            y.sum().backward()
+            got += [x.grad.tolist(), layer.weight.grad.tolist(), layer.bias.grad.tolist()]
+        results.append(got)
+    assert results[0] == results[1]
+    assert results[0][0] == np.broadcast_shapes((4, 2), bias_shape)
