@@ -196,3 +196,23 @@ def test_a_forward_set_on_the_instance_runs_on_every_call_as_in_pytorch(make: ob
     np.testing.assert_array_equal(outs[2].data, outs[0].data)
     del model.forward  # the class's forward again, and the fast path
     assert model(x).shape == (5, 2) and len(seen) == 3
+
+
+@pytest.mark.parametrize("cls", [nn.MLP, nn.Linear], ids=lambda c: c.__name__)
+def test_a_forward_patched_on_the_class_runs_on_every_call(cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    # mock.patch.object(nn.Linear, "forward", ...) is how tests and tracers wrap every layer: each call runs it
+    model = nn.MLP(3, [4, 2], seed=0) if cls is nn.MLP else nn.Linear(3, 2, seed=0)
+    x = np.ones((5, 3))
+    want = model(x).data
+    model(x)  # the fast path's caches are warm
+    seen: list[str] = []
+    old = cls.forward
+
+    def traced(self: nn.Module, inp: object) -> object:
+        seen.append(self.name)
+        return old(self, inp)
+
+    monkeypatch.setattr(cls, "forward", traced)
+    outs = [model(x) for _ in range(3)]
+    assert seen == [model.name] * 3
+    np.testing.assert_array_equal(outs[2].data, want)
