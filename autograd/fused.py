@@ -348,10 +348,12 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     """``act(x @ W + b)`` for 2-D ``x`` as one fused node (``act`` the row relu, tanh, sigmoid, leaky_relu or None).
 
     Returns None under :func:`autograd.detect_anomaly` (which checks every step: the caller records the three
-    nodes itself).
+    nodes itself), when ``x`` and ``W`` are not two matrices that multiply (the unfused ``@`` then broadcasts
+    a stack, or raises its own error), when ``b`` is not ``(nout,)`` (the unfused add broadcasts it) and when
+    ``x``, ``W`` and ``b`` are not of one dtype (promotion).
 
-    The caller checks shapes and dtypes (``x`` is ``(N, nin)``, ``W`` ``(nin, nout)``, ``b`` ``(nout,)``, one
-    float dtype); ``stages`` are the three steps' stage paths (default: the current stage for all three).
+    The caller checks that the dtype is a float one; ``stages`` are the three steps' stage
+    paths (default: the current stage for all three).
 
     Examples
     --------
@@ -367,6 +369,15 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     if stages is None:
         stages = (stage, stage, stage)
     xd, Wd, bd = x.data, W.data, b.data
+    xs, Ws = xd.shape, Wd.shape
+    if len(Ws) != 2 or len(xs) != 2 or xs[1] != Ws[0] or bd.shape != Ws[1:]:
+        # NOTE: not a layer (a stack broadcasts under @ where np.dot pairs other axes; a bias of another shape
+        # broadcasts in the unfused add): the unfused nodes compute it, or raise their own errors
+        return None
+    if bd.dtype is not Wd.dtype or xd.dtype is not Wd.dtype:
+        # NOTE: one dtype, or numpy's promotion decides: a float64 bias makes z float64 while the weighted sum and
+        # its gradient stay float32 (the unfused add casts it); the in-place `ws += b` would keep float32
+        return None
     buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
     if buf is not None:
         ws = _dot(xd, Wd, out=buf)

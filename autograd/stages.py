@@ -23,6 +23,7 @@ __all__ = [
     "current_stage",
     "backward_path",
     "STAGE_KINDS",
+    "REGISTRY_WRITES",
 ]
 
 # path -> human label (e.g. "layer 1: Linear(2→16) + ReLU") and kind ("model",
@@ -30,6 +31,8 @@ __all__ = [
 _LABELS: dict[tuple[str, ...], str] = {}
 _KINDS: dict[tuple[str, ...], str] = {}
 STAGE_KINDS = ("model", "layer", "neuron", "step", "loss")
+#: Writes to that registry so far (one int in a list): a cache that skips the blocks' registering checks it.
+REGISTRY_WRITES = [0]
 _get, _set = _CTX.get, _CTX.set
 
 
@@ -68,6 +71,7 @@ _made = [0, 0]  # paths made in this generation, the generation
 
 def _remember(registry: dict[tuple[str, ...], str], path: tuple[str, ...], value: str) -> None:
     """``registry[path] = value``, dropping the oldest half when the registry is full."""
+    REGISTRY_WRITES[0] += 1
     if path not in registry and len(registry) >= _MAX_REGISTERED:
         for old in list(registry)[: _MAX_REGISTERED // 2]:
             del registry[old]
@@ -345,8 +349,8 @@ def register_stage(path: tuple[str, ...], label: str | None = None, kind: str | 
     for registry, value in ((_LABELS, label), (_KINDS, kind)):
         if value:
             _remember(registry, path, value)
-        else:
-            registry.pop(path, None)
+        elif registry.pop(path, None) is not None:
+            REGISTRY_WRITES[0] += 1
 
 
 def current_stage() -> tuple[str, ...]:

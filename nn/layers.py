@@ -21,6 +21,7 @@ from autograd.convert import as_array
 from autograd.fused import ENABLED as FUSE
 from autograd.fused import linear as fused_linear
 from autograd.ops import OPS
+from autograd.stages import REGISTRY_WRITES as _WRITES
 
 from .activations import GELU, Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Step, Tanh, get_activation
 from .checks import check_float_dtype, check_weights
@@ -331,8 +332,7 @@ class Linear(Module, savable=True):
 
     kind = "layer"
     activation: Activation
-    # (calling path, module epoch, the three step paths under this layer) of the last fused call
-    # (calling path, stage epoch, the steps' paths, the activation, its row, its constants) of the last fused call
+    # (calling path, stage epoch + stage registry writes, the steps' paths, the activation, its row, its constants)
     _fused_plan: tuple[Any, int, tuple[StagePath, StagePath, StagePath], Any, Any, tuple] | None = None
 
     def __init__(
@@ -369,10 +369,11 @@ class Linear(Module, savable=True):
                 and len(d.shape) == 2
                 and d.shape[1] == self.nin
                 and d.dtype is W.data.dtype
-                and type(self).forward is Linear.forward  # a subclass with its own forward runs it
+                and type(self).forward is Linear._own_forward  # a forward of a subclass, patched on the class
+                and "forward" not in self.__dict__  # or set on this instance runs (as in PyTorch)
             ):
                 plan, act = self._fused_plan, self.activation
-                if plan is not None and plan[0] is _get_ctx()[0] and plan[1] == cached[0] and plan[3] is act:
+                if plan and plan[0] is _get_ctx()[0] and plan[1] == cached[0] + _WRITES[0] and plan[3] is act:
                     out = fused_linear(x if tx is Tensor else _input(d), W, self.bias, plan[4], plan[5], plan[2])
                 else:
                     out = self._fused(x if tx is Tensor else _input(d), None) if type(act) in _FUSED_ROWS else None
@@ -381,25 +382,20 @@ class Linear(Module, savable=True):
         return super().__call__(*args, **kwargs)
 
     def _fused(self, x: Tensor, base: tuple[str, ...] | None) -> Tensor | None:
-        """The layer as one fused node for a 2-D Tensor of its width and dtype (its bias and activation checked by
-        the caller); None under detect_anomaly, which checks each of the three steps.
-
-        ``base`` is the stage the layer's block would run in; None: called from outside the block, so the block's
-        path under the current stage, and the plan (the steps' paths, the activation's row and constants) is
-        cached for the next call from the same calling path."""
+        """The layer as one fused node for a 2-D Tensor of its width and dtype; None when linear() declines (under
+        detect_anomaly, other shapes or dtypes).  ``base``: the stage the layer's block runs in; None: called from
+        outside the block (its path under the current stage), and the plan is cached for the next such call."""
         act = self.activation
         meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
         row = _FUSED_ROWS[type(act)]
-        if base is None:
-            outer = current_stage()
-            cached = self._stage_block
-            base = cached[1].at(outer)  # type: ignore[index]
-            stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
-            # NOTE: LeakyReLU's slope is read per call (a user may change it): its plan is never reused
-            if type(act) is not LeakyReLU:
-                object.__setattr__(self, "_fused_plan", (outer, cached[0], stages, act, row, meta))  # type: ignore[index]
-        else:
-            stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))
+        outer, cached = (current_stage(), self._stage_block) if base is None else (None, None)
+        if cached is not None:
+            base = cached[1].at(outer)  # type: ignore[arg-type]
+        stages = (_WEIGHTED_SUM.at(base), _BIAS.at(base), _ACTIVATION.at(base))  # type: ignore[arg-type]
+        # NOTE: LeakyReLU's slope is read per call: its plan is never reused.  The key, a sum of two counts that only
+        # grow, changes when a module changes or a label is registered anew (the blocks then register theirs again)
+        if cached is not None and type(act) is not LeakyReLU:
+            object.__setattr__(self, "_fused_plan", (outer, cached[0] + _WRITES[0], stages, act, row, meta))
         return fused_linear(x, self.weight, self.bias, row, meta, stages)  # type: ignore[return-value,arg-type]
 
     def forward(self, x: Any) -> Tensor:
@@ -449,6 +445,8 @@ class Linear(Module, savable=True):
             with _ACTIVATION:
                 z = act.node(z)
         return z
+
+    _own_forward = forward  # __call__'s fast path stands for it: taken only while it is the class's forward
 
     def get_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """``(W, b)`` as float64 copies; b is zeros when the layer has no bias."""

@@ -111,7 +111,8 @@ class MLP(Module, savable=True):
             and cached[0] == EPOCH[0]
             and self.engine == "tensor"
             and not (self._forward_hooks or self._backward_hooks)
-            and type(self).forward is MLP.forward
+            and type(self).forward is _FORWARD  # not a subclass's, nor one patched on the class
+            and "forward" not in self.__dict__  # a forward set on this instance runs (as in PyTorch)
             and type(self.layers) is ModuleList
         ):
             # NOTE: Module.__call__ without its pause of the garbage collector (a node per layer: nothing for it to
@@ -185,3 +186,6 @@ class MLP(Module, savable=True):
             "engine": self.engine,
             "dtype": dtype,
         }
+
+
+_FORWARD = MLP.forward  # MLP.__call__'s fast path runs it inline: taken only while it is the class's forward

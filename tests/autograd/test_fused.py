@@ -618,3 +618,66 @@ def test_a_weight_replaced_with_another_shape_fails_as_the_unfused_matmul_does(n
         messages.append(str(info.value))
     assert messages[0] == messages[1]
     assert messages[0].startswith("backward of ")
+
+
+@pytest.mark.parametrize("new_shape", [(2, 3, 2), (3,), (5, 2)], ids=["stack", "vector", "width"])
+def test_a_weight_replaced_before_the_forward_computes_or_fails_as_the_unfused_matmul(new_shape):
+    # a stack of matrices broadcasts under @ (np.dot would pair the axes otherwise: another shape, silently)
+    results = []
+    for fuse in (True, False):
+        layer = nn.Linear(3, 2, activation="relu", seed=0)
+        layer.weight.data = np.arange(np.prod(new_shape), dtype=float).reshape(new_shape) - 2.0
+        x = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
+        with fused.fusion(fuse):
+            try:
+                y = layer(x)
+            except ValueError as e:
+                results.append(str(e))
+                continue
+            y.sum().backward()
+        results.append((y.data.shape, y.data.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]
+    if new_shape == (2, 3, 2):
+        assert results[0][0] == (2, 4, 2)
+
+
+@pytest.mark.parametrize("grad", [True, False], ids=["recorded", "no_grad"])
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("wdt, bdt", [(np.float32, np.float64), (np.float64, np.float32), (np.float32, np.float16)])
+def test_a_bias_of_another_dtype_gives_the_unfused_dtype_and_numbers(wdt, bdt, act, grad):
+    # float32 x @ W plus a float64 bias is float64 under numpy's promotion, and the weighted sum's gradient is
+    # float32 (the add node casts it): in place, or in float64 through the rule, the fused layer would differ
+    results = []
+    for fuse in (True, False):
+        layer = nn.Linear(3, 2, activation=act, seed=0, dtype=wdt)
+        layer.bias.data = np.array([0.3, -0.2], bdt)
+        x = Tensor(np.linspace(-1, 1, 12).reshape(4, 3).astype(wdt), requires_grad=grad)
+        with fused.fusion(fuse), autograd.enable_grad() if grad else autograd.no_grad():
+            y = layer(x)
+        got = [y.data.dtype, y.data.tolist()]
+        if grad:
+            y.backward(np.random.default_rng(0).normal(size=(4, 2)))
+            got += [(g.dtype, g.tolist()) for g in (x.grad, layer.weight.grad, layer.bias.grad)]
+        results.append(got)
+    assert results[0] == results[1]
+    assert results[0][0] == np.result_type(wdt, bdt)
+
+
+@pytest.mark.parametrize("grad", [True, False], ids=["recorded", "no_grad"])
+@pytest.mark.parametrize("bias_shape", [(1,), (3, 4, 2), (1, 2), (4, 2), ()], ids=repr)
+def test_a_bias_replaced_with_another_shape_broadcasts_as_the_unfused_add(bias_shape, grad):
+    # x @ W + b broadcasts b as numpy does: a (1,) bias or a stack of biases is the unfused add's business
+    results = []
+    for fuse in (True, False):
+        layer = nn.Linear(3, 2, activation="relu", seed=0)
+        layer.bias.data = np.arange(np.prod(bias_shape), dtype=float).reshape(bias_shape) * 0.1 - 0.2
+        x = Tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=grad)
+        with fused.fusion(fuse), autograd.enable_grad() if grad else autograd.no_grad():
+            y = layer(x)
+        got = [y.shape, y.data.tolist()]
+        if grad:
+            y.sum().backward()
+            got += [x.grad.tolist(), layer.weight.grad.tolist(), layer.bias.grad.tolist()]
+        results.append(got)
+    assert results[0] == results[1]
+    assert results[0][0] == np.broadcast_shapes((4, 2), bias_shape)

@@ -172,3 +172,47 @@ def test_raw_numbers_given_to_a_scalar_model_become_input_nodes_outside_the_stag
 def test_mlp_names_layer_widths_that_are_not_a_list(bad: object) -> None:
     with pytest.raises(TypeError, match=r"^MLP: nouts must be a list of layer widths such as \[16, 16, 1\], got "):
         nn.MLP(2, bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: nn.MLP(3, [4, 2], seed=0), lambda: nn.Linear(3, 2, seed=0)], ids=["MLP", "Linear"]
+)
+def test_a_forward_set_on_the_instance_runs_on_every_call_as_in_pytorch(make: object) -> None:
+    # PyTorch's Module.__call__ calls self.forward: a forward patched on one instance (a common way to trace or
+    # wrap a model) runs on every call, not only on the first one after it was set
+    model = make()  # type: ignore[operator]
+    x = np.ones((5, 3))
+    model(x), model(x)  # the fast path's caches are warm
+    seen: list[tuple[int, ...]] = []
+    old = model.forward
+
+    def traced(inp: object) -> object:
+        seen.append(np.shape(inp))
+        return old(inp)
+
+    model.forward = traced
+    outs = [model(x) for _ in range(3)]
+    assert seen == [(5, 3)] * 3
+    np.testing.assert_array_equal(outs[2].data, outs[0].data)
+    del model.forward  # the class's forward again, and the fast path
+    assert model(x).shape == (5, 2) and len(seen) == 3
+
+
+@pytest.mark.parametrize("cls", [nn.MLP, nn.Linear], ids=lambda c: c.__name__)
+def test_a_forward_patched_on_the_class_runs_on_every_call(cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    # mock.patch.object(nn.Linear, "forward", ...) is how tests and tracers wrap every layer: each call runs it
+    model = nn.MLP(3, [4, 2], seed=0) if cls is nn.MLP else nn.Linear(3, 2, seed=0)
+    x = np.ones((5, 3))
+    want = model(x).data
+    model(x)  # the fast path's caches are warm
+    seen: list[str] = []
+    old = cls.forward
+
+    def traced(self: nn.Module, inp: object) -> object:
+        seen.append(self.name)
+        return old(self, inp)
+
+    monkeypatch.setattr(cls, "forward", traced)
+    outs = [model(x) for _ in range(3)]
+    assert seen == [model.name] * 3
+    np.testing.assert_array_equal(outs[2].data, want)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -150,6 +152,20 @@ def test_stage_labels_follow_train_and_eval_and_the_registry_follows_the_last_mo
     for model, label in ((a, "MLP(2→3→1, ReLU)"), (b, "MLP(2→5→1, ReLU)"), (a, "MLP(2→3→1, ReLU)")):
         out = model(np.ones((1, 2)))
         assert stage_label(("MLP",)) == label and out.stage.labels[0] == label
+
+
+def test_the_registry_follows_the_last_model_called_down_to_its_layers_on_every_path():
+    # a layer's label is registered again by every call, as Module.__call__'s stage block does, also on the fast
+    # path that reuses the layer's step paths (nn.Linear.__call__) and when the model is called inside a stage
+    x = np.ones((4, 2))
+    a, b = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [5, 1], activation="tanh", seed=0)
+    for base in ((), ("run",)):
+        with stage(*base) if base else contextlib.nullcontext():
+            for model in (a, a, b, b, a, a, b, a):
+                out = model(x)
+                want = "layer 1: Linear(2→3) + ReLU" if model is a else "layer 1: Linear(2→5) + Tanh"
+                assert stage_label(base + ("MLP", "layer 1")) == want
+                assert stage_label(base + ("MLP", "layer 2")) == out.stage.labels[-2]
 
 
 class _Swish(nn.Sigmoid):
