@@ -308,7 +308,7 @@ def backward(
                     # a fused rule gives each parent a gradient of its exact shape, unless an input's .data was
                     # replaced since the forward
                     if gw.shape != wd.shape or gb.shape != bd.shape or (gx is not None and gx.shape != xd.shape):
-                        _wrong_shape(a, grads)
+                        _check_shapes(a, grads)
                     if not anomaly:
                         # NOTE: the hand-over below, unrolled for the three parents
                         if gx is not None:
@@ -322,18 +322,13 @@ def backward(
                             bb._accumulate(gb)
                         continue
                 else:
-                    grads = (
-                        op.vjp(xp, g, node.data, *[p.data for p in a], steps)
-                        if len(a) != 1
-                        else (
-                            op.vjp(xp, g, node.data, a[0].data, steps)  # a loss: its prediction
-                        )
-                    )
+                    if len(a) == 1:  # a loss: its prediction
+                        grads = op.vjp(xp, g, node.data, a[0].data, steps)
+                    else:
+                        grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
                     if drop:
                         steps.drop_grads()
-                    for p, gp in zip(a, grads):
-                        if gp is not None and gp.shape != p.data.shape:
-                            _wrong_shape(a, grads)
+                    _check_shapes(a, grads)
             elif op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
                 op.vjp()
                 continue
@@ -374,7 +369,7 @@ def backward(
             release(order, (root,))
 
 
-def _wrong_shape(parents: Any, grads: Any) -> None:
+def _check_shapes(parents: Any, grads: Any) -> None:
     """Raise for a fused rule's gradient whose shape is not its parent's (backward turns it into its message)."""
     for p, gp in zip(parents, grads):
         if gp is not None and gp.shape != p.data.shape:

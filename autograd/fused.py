@@ -315,9 +315,7 @@ def unfuse_graph(roots: Any) -> None:
         if id(node) in seen or not isinstance(node, Node):
             continue
         seen.add(id(node))
-        op = node.op
-        if op is not None and op.fused is not None and node._b is MANY:
-            op.fused(node)
+        node._unfuse()
         a, b = node._a, node._b
         if a is None:
             continue

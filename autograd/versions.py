@@ -26,7 +26,7 @@ from __future__ import annotations
 import dis
 import functools
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -89,18 +89,10 @@ def mark_modified(arr: np.ndarray) -> None:
     >>> modified_at(a[1:]) > before
     True
     """
-    owner = arr if arr.base is None else _owner(arr)
-    clock = CLOCK
-    now = clock.now = clock.now + 1
-    key = id(owner)
-    entry = clock.changed.get(key)
-    if entry is not None and entry[0]() is owner:
-        entry[1] = now
-    else:
-        clock.changed[key] = [weakref.ref(owner, functools.partial(_forget, key)), now]
+    mark_all_modified((arr,))
 
 
-def mark_all_modified(arrays: list[np.ndarray]) -> None:
+def mark_all_modified(arrays: Sequence[np.ndarray]) -> None:
     """:func:`mark_modified` for several arrays changed at once (one tick: an optimiser's step).
 
     Examples

@@ -226,6 +226,9 @@ class _Array:
         saves about 0.4 µs on 64x64 products.  The values are bit for bit
         those of ``@`` (a contiguous copy of a transposed ``b`` would be faster
         still, but BLAS's other kernel sums in another order).
+
+        >>> ARRAY.matmul(np.eye(2, dtype=np.float32), np.ones((2, 3), dtype=np.float32)).tolist()
+        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
         """
         if (
             type(a) is _ND

@@ -29,6 +29,7 @@ from .containers import Sequential
 from .module import Module
 from .module_stage import EPOCH
 from .parameter import Parameter
+from .targets import data_leaf
 
 __all__ = ["Neuron", "Layer", "Linear", "Sequential", "init_weights", "make_rng", "scalar_inputs"]
 
@@ -288,13 +289,6 @@ _FUSED_ROWS: dict[type, Any] = {
 }
 
 
-def _input(data: np.ndarray) -> Tensor:
-    """A model's raw input as a leaf labelled "input", outside every stage (drawings put it on the left)."""
-    x = Tensor(data, label="input")
-    x.stage = ()
-    return x
-
-
 def _title(name: str, nin: int, nout: int, act: Activation) -> str:
     """A layer's title on both engines (``Layer`` and ``Linear`` compute the same): ``layer 1: Linear(2→3) + Tanh``."""
     return f"{name}: Linear({nin}→{nout})" + ("" if type(act) is Identity else f" + {act.describe()}")
@@ -374,9 +368,15 @@ class Linear(Module, savable=True):
             ):
                 plan, act = self._fused_plan, self.activation
                 if plan and plan[0] is _get_ctx()[0] and plan[1] == cached[0] + _WRITES[0] and plan[3] is act:
-                    out = fused_linear(x if tx is Tensor else _input(d), W, self.bias, plan[4], plan[5], plan[2])
+                    out = fused_linear(
+                        x if tx is Tensor else data_leaf(d, "input"), W, self.bias, plan[4], plan[5], plan[2]
+                    )
                 else:
-                    out = self._fused(x if tx is Tensor else _input(d), None) if type(act) in _FUSED_ROWS else None
+                    out = (
+                        self._fused(x if tx is Tensor else data_leaf(d, "input"), None)
+                        if type(act) in _FUSED_ROWS
+                        else None
+                    )
                 if out is not None:
                     return out
         return super().__call__(*args, **kwargs)
@@ -414,7 +414,7 @@ class Linear(Module, savable=True):
             # raw data (a list or an array) is cast to the layer's dtype, so a
             # float32 layer given float64 data computes in float32; it is the
             # model's input, so it sits outside every stage (drawn on the left)
-            x = _input(as_array(x, where=self.describe()).astype(self.weight.dtype, copy=False))
+            x = data_leaf(as_array(x, where=self.describe()).astype(self.weight.dtype, copy=False), "input")
         shape = x.data.shape
         if not shape or shape[-1] != self.nin:
             raise ValueError(f"{self.describe()}: expected inputs of width {self.nin}, got shape {x.shape}")

@@ -33,7 +33,22 @@ __all__ = [
     "hinge_targets",
     "bce_targets",
     "class_targets",
+    "data_leaf",
 ]
+
+
+def data_leaf(arr: np.ndarray, label: str) -> Tensor:
+    """Given data (a model's input, a target, a weight) as a labelled Tensor outside every stage.
+
+    Drawings put such leaves on the left, feeding the first stage.
+
+    >>> leaf = data_leaf(np.array([1.0, 0.0]), "target")
+    >>> leaf.label, leaf.stage, leaf.requires_grad
+    ('target', (), False)
+    """
+    leaf = Tensor(arr, label=label)
+    leaf.stage = ()
+    return leaf
 
 
 # ---------------------------------------------------------------------------

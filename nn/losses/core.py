@@ -11,10 +11,9 @@ from typing import Any, TypeVar
 import numpy as np
 
 from autograd import Tensor, Value, cached_stage, in_stage_kind
-from autograd.context import CTX
 from autograd.fused import ENABLED as FUSE
 
-from ..targets import Prediction, mse_targets, prediction, target_array
+from ..targets import Prediction, data_leaf, mse_targets, prediction, target_array
 
 __all__ = [
     "REDUCTIONS",
@@ -29,7 +28,6 @@ __all__ = [
     "data_leaf",
 ]
 
-_get_ctx = CTX.get
 F = TypeVar("F", bound=Callable[..., Any])
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -60,8 +58,7 @@ def loss_stage(full_name: str) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def staged(*args: Any, **kwargs: Any) -> Any:
-            path = _get_ctx()[0]
-            if path and in_stage_kind("loss", "loss"):  # NOTE: at the top level (the usual case) without a call
+            if in_stage_kind("loss", "loss"):
                 return fn(*args, **kwargs)
             with block:
                 return fn(*args, **kwargs)
@@ -132,18 +129,6 @@ def checked(name: str, given: Any, target: Any, check: Callable) -> tuple[Any, n
     pred = prediction(name, given)
     t = check(target_array(name, target), pred.n, pred.k, pred.shape, name=name)
     return pred, t, pred
-
-
-def data_leaf(arr: np.ndarray, label: str) -> Tensor:
-    """Given data (a target, a weight) as a labelled Tensor outside every stage (drawn with the inputs).
-
-    >>> leaf = data_leaf(np.array([1.0, 0.0]), "target")
-    >>> leaf.label, leaf.stage, leaf.requires_grad
-    ('target', (), False)
-    """
-    leaf = Tensor(arr, label=label)
-    leaf.stage = ()
-    return leaf
 
 
 def weight_array(name: str, weight: Any, shape: tuple[int, ...]) -> np.ndarray | None:

@@ -880,7 +880,7 @@ def test_pow_gradients_at_a_zero_base_or_exponent_are_pytorchs(engine: Engine) -
 def test_array_matmul_gives_the_values_of_the_operator(
     dtype: Any, n: int, k: int, m: int, flip: bool, seed: int
 ) -> None:
-    # ARRAY.matmul takes np.dot (and a contiguous copy of a transposed right operand): the values must not move
+    # ARRAY.matmul takes np.dot for two float matrices of one dtype: the values must be those of @
     from autograd.xp import ARRAY
 
     rng = np.random.default_rng(seed)
