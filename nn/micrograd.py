@@ -29,6 +29,7 @@ from autograd import Value
 
 from . import layers as _layers
 from . import mlp as _mlp
+from . import module as _module
 
 if TYPE_CHECKING:
     from .module import Module as _Module
@@ -97,7 +98,8 @@ class MLP(_mlp.MLP):
         self.layers = layers
 
     def __call__(self, x: Sequence[Any]) -> Any:
-        out = super().__call__(x)
+        # NOTE: Module.__call__ itself: nn.MLP's own __call__ only adds a fast path for the tensor engine
+        out = _module.Module.__call__(self, x)
         return out[0] if isinstance(out, list) and len(out) == 1 else out
 
     def forward(self, x: Any) -> Any:
