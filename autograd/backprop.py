@@ -86,7 +86,7 @@ def _interior(root: Node) -> list[Node]:
     Leaves never need a visit of their own: their gradient is accumulated
     when their children are processed, so the walk skips them.
     """
-    if root.op is None:
+    if root._row is None:
         return []
     # NOTE: a chain (each node made by an op from at most one node made by an op: a training step's layers, a
     # tensor chain) is followed without a set or a stack; anything else is walked in full
@@ -96,11 +96,11 @@ def _interior(root: Node) -> list[Node]:
         chain.append(node)
         a, b = node._a, node._b
         if b is None:
-            node = a if a is not None and a.op is not None else None
+            node = a if a is not None and a._row is not None else None
             continue
         nxt = None
         for p in a if b is MANY else (a, b):
-            if p.op is not None and p is not nxt:
+            if p._row is not None and p is not nxt:
                 if nxt is not None:
                     return _walk(root, False)
                 nxt = p
@@ -128,7 +128,7 @@ def _walk(root: Node, leaves: bool) -> list[Node]:
             continue
         mark(node)
         a, b = node._a, node._b
-        if b is None and a is not None and (leaves or a.op is not None) and a not in seen:
+        if b is None and a is not None and (leaves or a._row is not None) and a not in seen:
             # NOTE: a chain of unary ops is walked in one go and emitted as one
             # run: no marker and no stack round trip per node.
             run = [node]
@@ -137,7 +137,7 @@ def _walk(root: Node, leaves: bool) -> list[Node]:
                 mark(node)
                 run.append(node)
                 a, b = node._a, node._b
-                if b is not None or a is None or not (leaves or a.op is not None) or a in seen:
+                if b is not None or a is None or not (leaves or a._row is not None) or a in seen:
                     break
             push(run)
         else:
@@ -147,12 +147,12 @@ def _walk(root: Node, leaves: bool) -> list[Node]:
             continue
         if b is MANY:
             for p in a:
-                if (leaves or p.op is not None) and p not in seen:
+                if (leaves or p._row is not None) and p not in seen:
                     push(p)
         else:
-            if (leaves or a.op is not None) and a not in seen:
+            if (leaves or a._row is not None) and a not in seen:
                 push(a)
-            if (leaves or b.op is not None) and b not in seen:
+            if (leaves or b._row is not None) and b not in seen:
                 push(b)
     return order
 
@@ -230,11 +230,11 @@ def backward(
                 root._check_saved(order)
         for node in order:
             size += node.data.size
-            if node._b is MANY and node.op.fused is not None:  # type: ignore[union-attr]
+            if node._b is MANY and node._row.fused is not None:  # type: ignore[union-attr]
                 size += node._meta[0].hidden  # a fused node counts as the nodes it stands for
     for node in order:
         node.grad = zero
-    if root.op is None:
+    if root._row is None:
         if root.requires_grad:
             root._accumulate(seed)
         return
@@ -242,7 +242,7 @@ def backward(
     xp = root._xp
     drop = size > INTERIOR_GRADS_UP_TO  # a big tensor graph: free each gradient once used (keeps_interior_grads)
     for node in reversed(order):
-        op: Op = node.op  # type: ignore[assignment]  # order holds interior nodes only: op is set
+        op: Op = node._row  # type: ignore[assignment]  # order holds interior nodes only: op is set
         g = node.grad
         if g is None:  # a tensor branch the gradient never reached
             continue
@@ -312,7 +312,7 @@ def backward(
                     if not anomaly:
                         # NOTE: the hand-over below, unrolled for the three parents
                         if gx is not None:
-                            if x.op is not None and x.grad is None and type(gx) is _ND and gx.dtype is xd.dtype:
+                            if x._row is not None and x.grad is None and type(gx) is _ND and gx.dtype is xd.dtype:
                                 x.grad = gx  # an interior input's first gradient
                             else:
                                 x._accumulate(gx)
@@ -354,7 +354,7 @@ def backward(
                 raise_anomaly("backward", node, gp)
             if scalar:
                 p.grad += gp
-            elif p.op is not None and p.grad is None and type(gp) is _ND and gp.shape == p.data.shape:
+            elif p._row is not None and p.grad is None and type(gp) is _ND and gp.shape == p.data.shape:
                 # NOTE: _accumulate's first case inline (an interior parent's first gradient, of its dtype)
                 if gp.dtype is p.data.dtype:
                     p.grad = gp
@@ -395,7 +395,7 @@ def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueEr
 
 def _shape_trouble(node: Node, g: Any, e: Exception) -> str:
     """The message for a derivative rule that failed on shapes (an input's data replaced after recording)."""
-    op: Op = node.op  # type: ignore[assignment]  # an interior node
+    op: Op = node._row  # type: ignore[assignment]  # an interior node
     shapes = ", ".join(str(getattr(p.data, "shape", ())) for p in node._parents)
     return (
         f"backward of {op.name!r} at stage {node.stage!r}: the rule failed with {e}; its inputs now have shapes "
@@ -421,12 +421,12 @@ def backward_reference(root: Node, gradient: Any = None) -> None:
     7.0
     """
     seed = root._seed(gradient)
-    order = [n for n in toposort(root) if n.op is not None]
+    order = [n for n in toposort(root) if n._row is not None]
     if root._check_saved is not None:
         root._check_saved(order)
     for node in order:  # interior gradients show this pass only
         node.grad = root._zero
-    if root.op is None:
+    if root._row is None:
         if root.requires_grad:
             root._accumulate(seed)
         return

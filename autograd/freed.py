@@ -64,6 +64,6 @@ def free(order: list[Node]) -> None:
     """
     make, get = freed, _FREED.get
     for node in order:
-        op = node.op
+        op = node._row
         # NOTE: the tensor engine's first-order backward ends here: one dict lookup per node
-        node.op = get(id(op)) or make(op)  # type: ignore[arg-type]
+        node._row = get(id(op)) or make(op)  # type: ignore[arg-type]

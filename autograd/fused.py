@@ -10,7 +10,7 @@ node of the row :data:`LINEAR`, whose rule runs the three rows' own rules in
 turn (no new derivative: the same functions, so the same numbers, bit for bit).
 
 The picture does not change: the first time anything reads the graph's
-structure (``_prev``, ``grad_fn``, :func:`autograd.toposort`, a drawing,
+structure (``op``, ``_prev``, ``grad_fn``, :func:`autograd.toposort`, a drawing,
 ``nn.inspect``, a hook, ``create_graph``), the fused node is **unfused** in
 place into exactly the three nodes the unfused path records, with their stage
 tags, values and (after backward) gradients.  Only the hot path never looks.
@@ -32,13 +32,13 @@ Examples
 >>> W = Tensor(np.full((2, 3), 0.5), requires_grad=True)
 >>> b = Tensor(np.zeros(3), requires_grad=True)
 >>> y = linear(x, W, b, OPS["relu"])
->>> y.op.name
+>>> y._row.name  # one node, of the row linear (the engine's slot: .op would unfuse it)
 'linear'
 >>> y.sum().backward()
 >>> W.grad.tolist()[0]
 [4.0, 4.0, 4.0]
->>> [n.op.name for n in toposort(y) if n.op is not None]  # reading the graph unfuses it
-['matmul', 'add', 'relu']
+>>> y.op.name, [n.op.name for n in toposort(y) if n.op is not None]  # reading the graph unfuses it
+('relu', ['matmul', 'add', 'relu'])
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def unfuse(node: Node) -> None:
     ('add', 'matmul')
     """
     steps: Steps = node._meta[0]
-    was_freed = node.op.vjp is not _vjp  # type: ignore[union-attr]  # a freed row's rule raises
+    was_freed = node._row.vjp is not _vjp  # type: ignore[union-attr]  # a freed row's rule raises
     if steps.unfused is None:
         x, W, b = node._a
         out = node.data
@@ -239,7 +239,7 @@ def step_node(
     """
     n: Node = object.__new__(type(like))
     n.data, n.grad, n.stage, n.label = data, grad, stage, like._blank_label
-    n._a, n._b, n.op, n._meta, n.requires_grad = a, b, freed(op) if was_freed else op, meta, True
+    n._a, n._b, n._row, n._meta, n.requires_grad = a, b, freed(op) if was_freed else op, meta, True
     n._born = like._born  # type: ignore[attr-defined]
     return n
 
@@ -256,7 +256,7 @@ def constant_node(like: Node, data: Any, stage: Any, label: Any) -> Node:
     """
     n: Node = object.__new__(type(like))
     n.data, n.grad, n.stage, n.label = data, None, stage, label
-    n._a = n._b = n.op = None
+    n._a = n._b = n._row = None
     n._meta, n.requires_grad = (), False
     n._born = like._born  # type: ignore[attr-defined]
     return n
@@ -277,7 +277,7 @@ def become(node: Node, unfused: tuple, was_freed: bool) -> None:
     'neg'
     """
     op, node._a, node._b, node._meta = unfused
-    node.op = freed(op) if was_freed else op
+    node._row = freed(op) if was_freed else op
 
 
 def _recompute(steps: Steps, xd: Any, Wd: Any, bd: Any, out: Any, born: int) -> None:
@@ -406,7 +406,7 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     n.data, n.grad, n.label, n._born = out, None, cls._blank_label, CLOCK.now  # type: ignore[attr-defined]
     n.stage = stages[2] if act is not None else stages[1]
     if not record:
-        n._a = n._b = n.op = None
+        n._a = n._b = n._row = None
         # NOTE: the unfused path tags its last step (activation, else bias) even when nothing is recorded
         n._meta, n.requires_grad = (), False
         return n
@@ -418,7 +418,7 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         steps = Steps(stages, act, act_meta, need_x, None, z, hidden)  # leaky_relu's rule reads its input
     else:
         steps = Steps(stages, act, act_meta, need_x, None, None, hidden)
-    n._a, n._b, n.op, n._meta, n.requires_grad = (x, W, b), MANY, LINEAR, (steps,), True
+    n._a, n._b, n._row, n._meta, n.requires_grad = (x, W, b), MANY, LINEAR, (steps,), True
     return n
 
 

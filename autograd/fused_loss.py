@@ -104,7 +104,7 @@ def unfuse_squared_error(node: Node) -> None:
     ('mul', 'sum', 'mul', 'sub')
     """
     steps: SquaredError = node._meta[0]
-    was_freed = node.op.vjp is not _se_vjp  # type: ignore[union-attr]  # a freed row's rule raises
+    was_freed = node._row.vjp is not _se_vjp  # type: ignore[union-attr]  # a freed row's rule raises
     if steps.unfused is None:
         (p,) = node._a
         stage = node.stage
@@ -169,7 +169,7 @@ def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str =
     n.data, n.grad, n.label, n.stage = out, None, cls._blank_label, stage
     n._born = CLOCK.now  # type: ignore[attr-defined]
     if not (grad_on and p.requires_grad):
-        n._a = n._b = n.op = None
+        n._a = n._b = n._row = None
         n._meta, n.requires_grad = (), False
         return n
     steps = SquaredError(target, scale, label)
@@ -177,5 +177,5 @@ def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str =
     if sq.size <= KEEP_SQUARES_UP_TO:
         steps.sq = sq
     steps.hidden = 2 * d.size + (s.size if scale is not None else 0)  # d, d * d and the sum (the target is a leaf)
-    n._a, n._b, n.op, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
+    n._a, n._b, n._row, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
     return n

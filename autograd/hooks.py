@@ -183,7 +183,7 @@ def retain_grad(node: Any) -> None:
     """
     if not node.requires_grad:
         raise RuntimeError("retain_grad: cannot retain the gradient of a node that does not require grad")
-    if node.op is None:  # a leaf keeps its gradient anyway (PyTorch: a no-op)
+    if node._row is None:  # a leaf keeps its gradient anyway (PyTorch: a no-op)
         return
     entry = TABLE.get(node)
     if entry is None:
@@ -205,5 +205,5 @@ def hooks_of(node: Any) -> _Entry | None:
 def forget(nodes: Any) -> None:
     """Drop the entries of these interior nodes (their graph is done with: see the module docstring)."""
     for node in nodes:
-        if node in TABLE and node.op is not None:
+        if node in TABLE and node._row is not None:
             del TABLE[node]

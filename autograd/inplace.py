@@ -45,7 +45,7 @@ _UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true
 
 def _view_base(node: Any) -> Any:
     """The tensor ``node`` is a view of (through getitem, reshape or transpose), or None."""
-    op = node.op
+    op = node._row
     if op is None or op.name not in _VIEWS:
         return None
     base = node._a
@@ -73,11 +73,11 @@ class InplaceMethods(MathMethods):
         """Change this tensor's array to row ``op``'s result on (self, other, *meta), in place."""
         grad_on = _CTX.get()[1]
         if grad_on and self.requires_grad:
-            if self.op is None:
+            if self._row is None:
                 raise RuntimeError(f"{where}: {LEAF_ERROR}{_HINT}")
             base = _view_base(self)
             while base is not None:
-                if base.op is None and base.requires_grad:
+                if base._row is None and base.requires_grad:
                     raise RuntimeError(f"{where}: {VIEW_LEAF_ERROR}{_HINT}")
                 base = _view_base(base)
         data = self.data
@@ -108,7 +108,7 @@ class InplaceMethods(MathMethods):
         else:
             parents = (self._operand(other, where, data),)
         record = grad_on and (self.requires_grad or any(p.requires_grad for p in parents))
-        if record and self.op is None and data.base is not None:
+        if record and self._row is None and data.base is not None:
             # NOTE: a leaf that views memory without a recorded link to its owner (a slice
             # of a tensor that does not require grad): the owner's graph cannot learn of
             # the change. ``+=`` and friends give a new tensor instead (so ``buf[i] += w``
@@ -159,10 +159,10 @@ class InplaceMethods(MathMethods):
             # the tensor before the change must still see it as changed
             mark_modified(keep)
         old.grad = None
-        old._a, old._b, old.op, old._meta = self._a, self._b, self.op, self._meta
+        old._a, old._b, old._row, old._meta = self._a, self._b, self._row, self._meta
         old.stage, old.label, old.requires_grad, old._born = self.stage, self.label, self.requires_grad, self._born
         self._a, self._b = (old, parents[0]) if parents else (old, None)
-        self.op, self._meta = op, meta
+        self._row, self._meta = op, meta
         self.requires_grad = True
         self.grad = None
         self.stage = _CTX.get()[0]
@@ -173,9 +173,9 @@ class InplaceMethods(MathMethods):
         """This tensor was a view of ``base`` (``old``: its previous role): record the change on what it views."""
         view = self
         while base is not None:
-            if old.op.name == "getitem":
+            if old._row.name == "getitem":
                 index, values = old._meta[0], view
-            elif old.op.name == "reshape":
+            elif old._row.name == "reshape":
                 index, values = Ellipsis, view.reshape(base.shape)
             else:  # transpose: put the axes back
                 index, values = Ellipsis, view.permute(ARRAY.inverse_permutation(old._meta[0]))

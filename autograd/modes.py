@@ -145,7 +145,7 @@ def _summary(x: Any) -> str:
 
 def raise_anomaly(kind: str, node: Any, value: Any) -> None:
     """Raise :class:`AnomalyError` for ``node``'s ``kind`` ("forward"/"backward") result ``value``."""
-    op = node.op
+    op = node._row
     if op is None:  # pragma: no cover - unreachable: every caller links the op first
         raise AssertionError("_anomaly: the node has no op")
     inputs = [p.data for p in node._parents] + list(node._meta)

@@ -75,7 +75,7 @@ class BackwardAttribute:
     def __get__(self, node: Node | None, owner: type | None = None) -> Any:
         if node is None:
             return self
-        op = node.op
+        op = node._row
         if op is None:
             return _nothing
         if op.name == CUSTOM:
@@ -86,14 +86,14 @@ class BackwardAttribute:
         if not callable(fn):
             raise TypeError(f"_backward: expected a function of no arguments, got {type(fn).__name__}")
         prev = node._prev  # NOTE: read before the op: it unfuses a fused node (autograd.fused)
-        op = node.op
+        op = node._row
         if op is None:
             meta = node._meta
             symbol = meta[0] if meta and type(meta[0]) is str else ""
         else:
             symbol = op.symbol if op.name == CUSTOM else getattr(node, "_op", op.short)
         link(node, prev, variadic=True)
-        node.op = custom(symbol, fn)
+        node._row = custom(symbol, fn)
         node._meta = ()
 
 
@@ -108,19 +108,41 @@ class Node:
     # ``concatenate``) keeps its parent tuple in ``_a`` and MANY in ``_b``.
     # One allocation less per node: less memory and fewer garbage-collector
     # passes, which dominate the cost of building large scalar graphs.
-    __slots__ = ("data", "grad", "_a", "_b", "op", "_meta", "stage", "label", "requires_grad")
+    # NOTE: the row that made the node lives in ``_row``, what the engine reads; ``op`` is the public view of it,
+    # which unfuses a fused node first (as ``_prev`` does), so a reader never sees a row the graph does not draw.
+    __slots__ = ("data", "grad", "_a", "_b", "_row", "_meta", "stage", "label", "requires_grad")
 
     data: Any
     grad: Any
     _a: Any  # first parent, None, or (with ``_b`` MANY) the parent tuple
     _b: Any  # second parent, None or MANY
-    op: Op | None
+    _row: Op | None
     _meta: tuple[Any, ...]
     stage: tuple[str, ...]
     label: str | None
     requires_grad: bool
 
     _backward = BackwardAttribute()
+
+    @property
+    def op(self) -> Op | None:
+        """The op (a row of :data:`autograd.ops.OPS`) that made this node; None for a leaf.
+
+        A fused node (:mod:`autograd.fused`) is unfused first: the op is the one
+        the unfused graph records for this node, as drawings show it.
+
+        Examples
+        --------
+        >>> from autograd import Value
+        >>> (Value(2.0) * 3).op.name, Value(2.0).op
+        ('mul', None)
+        """
+        self._unfuse()
+        return self._row
+
+    @op.setter
+    def op(self, row: Op | None) -> None:
+        self._row = row
 
     @property
     def _prev(self) -> tuple[Node, ...]:
@@ -134,7 +156,7 @@ class Node:
         What every reader of a node's op or parents calls first, so that it sees the unfused graph.
         """
         if self._b is MANY:
-            op = self.op
+            op = self._row
             if op is not None and op.fused is not None:
                 op.fused(self)
 
@@ -181,14 +203,14 @@ class Node:
     @property
     def is_leaf(self) -> bool:
         """True for nodes not made by a recorded op (inputs, parameters)."""
-        return self.op is None
+        return self._row is None
 
     def requires_grad_(self, requires_grad: bool = True) -> Node:
         """Set ``requires_grad`` on a leaf in place and return it."""
-        if self.op is not None:
+        if self._row is not None:
             self._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
             raise RuntimeError(
-                f"requires_grad_: only leaves can change requires_grad; this node was made by {self.op.name!r} "
+                f"requires_grad_: only leaves can change requires_grad; this node was made by {self._row.name!r} "
                 "(use .detach() to get a leaf)"
             )
         self.requires_grad = bool(requires_grad)
@@ -363,18 +385,18 @@ def builder(cls: type[Node]) -> Callable[..., Any]:
         if record and grad_on:
             out._a = a
             out._b = b
-            out.op = op
+            out._row = op
             out._meta = meta
             out.requires_grad = True
         else:
             out._a = out._b = None
-            out.op = None
+            out._row = None
             out._meta = ()
             out.requires_grad = False
         if anomaly and op is not None and not is_finite(data):
             # NOTE: detect_anomaly checks every op, recorded or not; an unrecorded
             # node is linked here only so that the error can name its op and inputs.
-            out._a, out._b, out.op, out._meta = a, b, op, meta
+            out._a, out._b, out._row, out._meta = a, b, op, meta
             raise_anomaly("forward", out, data)
         return out
 
@@ -397,7 +419,7 @@ def grads_float64(node: Node, g: Any) -> list[Any]:
     prev = node._prev
     args64 = [np.float64(x) if type(x) is float else x for x in [p.data for p in prev] + list(node._meta)]
     with np.errstate(all="ignore"):
-        grads = rule_results(ARRAY, node.op, prev, np.float64(g), node.data, args64)  # type: ignore[arg-type]
+        grads = rule_results(ARRAY, node._row, prev, np.float64(g), node.data, args64)  # type: ignore[arg-type]
     return [None if x is None else float(x) for x in grads]
 
 
@@ -413,7 +435,7 @@ def parent_grads(node: Node, g: Any) -> list[Any]:
     """
     prev = node._prev
     try:
-        return list(rule_results(node._xp, node.op, prev, g, node.data, [p.data for p in prev] + list(node._meta)))  # type: ignore[arg-type]
+        return list(rule_results(node._xp, node._row, prev, g, node.data, [p.data for p in prev] + list(node._meta)))  # type: ignore[arg-type]
     except ZeroDivisionError:
         return grads_float64(node, g)
 
@@ -438,7 +460,7 @@ def backward_step(node: Node) -> None:
     >>> x.grad, w.grad
     (-3.0, 2.0)
     """
-    op = node.op
+    op = node._row
     if op is None:
         return
     if op.name == CUSTOM:

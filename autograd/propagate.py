@@ -81,7 +81,7 @@ def walk(roots: list[Node]) -> list[Node]:
     order: list[Node] = []
     seen: set[Node] = set()
     for root in roots:
-        if root.op is None or root in seen:
+        if root._row is None or root in seen:
             continue
         stack: list[Any] = [root]
         while stack:
@@ -94,7 +94,7 @@ def walk(roots: list[Node]) -> list[Node]:
             seen.add(node)
             stack.append(node)
             stack.append(None)
-            stack.extend(p for p in node._prev if p.op is not None and p not in seen)
+            stack.extend(p for p in node._prev if p._row is not None and p not in seen)
     return order
 
 
@@ -182,7 +182,7 @@ def _custom_grads(node: Node, g: Any) -> list[Any]:
         p.grad = p._zero
     node.grad = g
     try:
-        node.op.vjp()  # type: ignore[union-attr]
+        node._row.vjp()  # type: ignore[union-attr]
         return [p.grad for p in prev]
     finally:
         for p, old in zip(prev, saved):
@@ -223,7 +223,7 @@ def propagate(
     order = walk(roots)
     for root in roots:  # the tensor engine: were values the rules read changed in place since recording?
         if root._check_saved is not None:
-            root._check_saved([n for n in order if n.op is not None])
+            root._check_saved([n for n in order if n._row is not None])
             break
     run: set[Node] | None = None
     if want is not None:  # only the nodes that lead to a target
@@ -235,7 +235,7 @@ def propagate(
     for node in order:
         if run is None or node in run:
             for p in node._prev:
-                if p.op is None and p.requires_grad:
+                if p._row is None and p.requires_grad:
                     uses[p] = uses.get(p, 0) + 1
     grads: dict[Node, Any] = {}
     result: dict[Node, Any] = {}
@@ -272,7 +272,7 @@ def propagate(
         is_target = want is not None and node in want
         if is_target:
             result[node] = g
-        if node.op is None:
+        if node._row is None:
             if accumulate and node.requires_grad and (want is None or is_target):
                 store(node, g, True)
         elif (entry is not None and entry.retain) or (accumulate and is_target):
@@ -294,7 +294,7 @@ def propagate(
             g = finish(node, grads.pop(node))
             if run is not None and node not in run:
                 continue
-            op: Op = node.op  # type: ignore[assignment]
+            op: Op = node._row  # type: ignore[assignment]
             prev = node._prev
             if create_graph:
                 _CTX.set((backward_path(node.stage), True, anomaly, parent_ctx, owner))
@@ -317,11 +317,11 @@ def propagate(
                 if anomaly and not is_finite(_data(gp)):
                     raise_anomaly("backward", node, _data(gp))
                 add(p, _fit(p, gp, create_graph))
-                if p.op is None:
+                if p._row is None:
                     uses[p] -= 1
                     if uses[p] == 0:
                         finish(p, grads.pop(p))
-        for leaf in [n for n in grads if n.op is None]:  # leaf roots, and leaves some edge skipped
+        for leaf in [n for n in grads if n._row is None]:  # leaf roots, and leaves some edge skipped
             finish(leaf, grads.pop(leaf))
     finally:
         if create_graph:

@@ -170,7 +170,7 @@ def _self_check(cls: type[Node]) -> bool:
 
     def node(a: Node, b: Node | None) -> Node:
         out = make(None, None, None, (), np.zeros(RELEASE_FROM), False)
-        out._a, out._b, out.op = a, b, row
+        out._a, out._b, out._row = a, b, row
         return out
 
     leaf = make(None, None, None, (), np.zeros(RELEASE_FROM), False)
@@ -248,7 +248,7 @@ def release(order: list[Node], roots: Any = ()) -> None:
             recycle(d)
             room -= d.nbytes
     for node in order:  # a fused node's steps (autograd.fused) let go of what their nodes would have
-        if node._b is MANY and node.op.fused is not None:  # type: ignore[union-attr]
+        if node._b is MANY and node._row.fused is not None:  # type: ignore[union-attr]
             kept = node._meta[0].let_go(RELEASE_FROM)
             while kept:
                 d = kept.pop()
@@ -296,6 +296,6 @@ def _edges(order: list[Node]) -> dict[int, int]:
     for node in order:
         a, b = node._a, node._b
         for p in a if b is MANY else (a, b):
-            if p is not None and p.op is not None:
+            if p is not None and p._row is not None:
                 edges[id(p)] = edges.get(id(p), 0) + 1
     return edges

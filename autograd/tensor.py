@@ -178,7 +178,7 @@ class Tensor(InplaceMethods):
             self.data = as_array(data, None if dtype is None else dtype_arg(dtype, "Tensor"))
         self.grad = None
         self._a = self._b = None
-        self.op = None
+        self._row = None
         self._meta = ()
         self.stage = _CTX.get()[0]
         self.label = label
@@ -197,7 +197,7 @@ class Tensor(InplaceMethods):
 
     def _accumulate(self, g: Any) -> None:
         d = self.data
-        if self.op is None and self.grad is None and type(g) is _ND and g.base is None and g.flags.writeable:
+        if self._row is None and self.grad is None and type(g) is _ND and g.base is None and g.flags.writeable:
             if g.shape == d.shape and g.dtype is d.dtype:  # NOTE: the hot case: a leaf's first gradient, taken over
                 with _LEAF_LOCK:
                     if self.grad is None:
@@ -207,7 +207,7 @@ class Tensor(InplaceMethods):
             g = unbroadcast(g, d.shape)
         if g.dtype is not d.dtype and g.dtype != d.dtype:
             g = g.astype(d.dtype)
-        if self.op is not None:  # an interior node: its graph belongs to one backward pass
+        if self._row is not None:  # an interior node: its graph belongs to one backward pass
             cur = self.grad
             self.grad = g if cur is None else cur + g
             return

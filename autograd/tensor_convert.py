@@ -58,8 +58,7 @@ class ConvertMethods(Node):
     @property
     def grad_fn(self) -> Op | None:
         """The op that made this tensor (a row of :mod:`autograd.ops`), None for a leaf."""
-        self._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
-        return self.op
+        return self.op  # a fused node (autograd.fused) shows as the nodes it stands for
 
     @property
     def device(self) -> Any:

@@ -146,11 +146,11 @@ class Value(Node):
                 if not isinstance(c, Value):
                     raise TypeError(f"Value: _children must be Values, got a {type(c).__name__}")
             link(self, children, variadic=True)
-            self.op = custom(str(_op))
+            self._row = custom(str(_op))
             self._meta = ()
         else:
             self._a = self._b = None
-            self.op = None
+            self._row = None
             self._meta = (str(_op),) if _op else ()
         self.stage = _CTX.get()[0]
         self.label = label
@@ -168,7 +168,7 @@ class Value(Node):
     @property
     def _op(self) -> str:
         """micrograd's op string: ``'+'``, ``'*'``, ``'**2'``, ``'ReLU'``, ... ('' for a leaf)."""
-        op = self.op
+        op = self._row
         if op is None:
             return self._meta[0] if self._meta else ""
         sym = op.symbol

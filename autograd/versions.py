@@ -217,7 +217,7 @@ def reads_input(op: Op, i: int) -> bool:
 def _describe(node: Any, which: str) -> str:
     node._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
     data = node.data
-    kind = "a leaf" if node.op is None else f"the output of {node.op.name!r}"
+    kind = "a leaf" if node._row is None else f"the output of {node._row.name!r}"
     return f"{which} (a {data.dtype} Tensor of shape {tuple(data.shape)}, {kind})"
 
 
@@ -251,7 +251,7 @@ def check_saved(order: list[Any]) -> None:
         i += 1
         if node._born >= now:
             continue
-        if node.op.fused is not None and node._b is not None:  # a fused node: what its unfused nodes read
+        if node._row.fused is not None and node._b is not None:  # a fused node: what its unfused nodes read
             try:
                 _check_node(node, (node._meta[0].saved(node),))
             except RuntimeError:
@@ -286,7 +286,7 @@ def unfused_pieces(node: Any) -> list[Any]:
     stack = [node]
     while stack:
         n = stack.pop()
-        if id(n) in seen or id(n) in recorded or n.op is None:
+        if id(n) in seen or id(n) in recorded or n._row is None:
             continue
         seen.add(id(n))
         pieces.append(n)
@@ -300,19 +300,19 @@ def _check_node(node: Any, active: Any) -> None:
     born = node._born
     prev = node._parents
     if active is None:
-        rules = saved_values(node.op)
-        active = rules if node.op.variadic else [r for r, p in zip(rules, prev) if p.requires_grad]
+        rules = saved_values(node._row)
+        active = rules if node._row.variadic else [r for r, p in zip(rules, prev) if p.requires_grad]
     out_used = any(o for o, _ in active)
     if out_used and modified_at(node.data) > born:
         raise RuntimeError(
-            f"{INPLACE_ERROR}: {_describe(node, 'the result')} of {node.op.name!r} was changed after "
+            f"{INPLACE_ERROR}: {_describe(node, 'the result')} of {node._row.name!r} was changed after "
             f"the op was recorded, and its gradient needs it. Hint: change a copy (.clone()) instead, "
             "or recompute the forward pass after the change."
         )
     for c in node._meta:  # an array constant (a where mask, an index) taken from a tensor's memory
         if isinstance(c, np.ndarray) and modified_at(c) > born:
             raise RuntimeError(
-                f"{INPLACE_ERROR}: an array constant of {node.op.name!r} (shape {c.shape}, e.g. a mask or an "
+                f"{INPLACE_ERROR}: an array constant of {node._row.name!r} (shape {c.shape}, e.g. a mask or an "
                 "index) was changed in place after the op was recorded."
             )
     for i, parent in enumerate(prev):
@@ -321,14 +321,14 @@ def _check_node(node: Any, active: Any) -> None:
             # PyTorch's edge would still lead to the parent's earlier history; here the edge
             # leads to the tensor, whose history now starts with the in-place op.
             raise RuntimeError(
-                f"{_describe(parent, f'input {i}')} of {node.op.name!r} was changed in place by a recorded "
-                f"{parent.op.name!r} after {node.op.name!r} used it; layergrad cannot back-propagate to its "
+                f"{_describe(parent, f'input {i}')} of {node._row.name!r} was changed in place by a recorded "
+                f"{parent._row.name!r} after {node._row.name!r} used it; layergrad cannot back-propagate to its "
                 "earlier value (PyTorch can). Hint: change a .clone() instead, or use an out-of-place op "
                 "(y = y + 1 instead of y += 1)."
             )
         if any(ins is None or i in ins for _, ins in active) and modified_at(parent.data) > born:
             raise RuntimeError(
-                f"{INPLACE_ERROR}: {_describe(parent, f'input {i}')} of {node.op.name!r} was changed after "
-                f"{node.op.name!r} was recorded, and its gradient needs it (e.g. an optimizer step between "
+                f"{INPLACE_ERROR}: {_describe(parent, f'input {i}')} of {node._row.name!r} was changed after "
+                f"{node._row.name!r} was recorded, and its gradient needs it (e.g. an optimizer step between "
                 "the forward pass and backward). Hint: run the forward pass again after the change."
             )

@@ -74,4 +74,4 @@ def is_parameter(x: Any) -> bool:
     >>> is_parameter(Tensor([1.0])), is_parameter(Value(1.0) * 2)
     (False, False)
     """
-    return isinstance(x, Parameter) or (isinstance(x, Node) and x.op is None and x.requires_grad)
+    return isinstance(x, Parameter) or (isinstance(x, Node) and x._row is None and x.requires_grad)

@@ -64,10 +64,10 @@ def _param_list(name: str, params: Any, where: str) -> list[Any]:
     for i, p in enumerate(ps):
         if not isinstance(p, (Value, Tensor)):
             raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}; parameters must be Values or Tensors")
-        if p.op is not None:
+        if p._row is not None:
             p._unfuse()  # a fused node (autograd.fused) shows as the nodes it stands for
             raise ValueError(
-                f"{name}: parameter {i} is not a leaf (it was computed by {p.op.name!r}); "
+                f"{name}: parameter {i} is not a leaf (it was computed by {p._row.name!r}); "
                 "optimise the leaves a model owns, e.g. model.parameters()"
             )
         if id(p) in seen:

@@ -74,7 +74,7 @@ def test_fused_layer_gives_the_unfused_numbers_bit_for_bit(n, nin, nout, act, dt
         xf, yf, lf, gf = _run(layer, x0, True, x_grad)
     finally:
         fused.KEEP_STEPS_UP_TO = old
-    assert yf.op is fused.LINEAR or yf.op.name.startswith("linear")  # recorded as one node
+    assert yf._row is fused.LINEAR or yf._row.name.startswith("linear")  # recorded as one node (the raw slot)
     xu, yu, lu, gu = _run(layer, x0, False, x_grad)
     assert yf.dtype == yu.dtype == dtype
     np.testing.assert_array_equal(yf.data, yu.data)
@@ -133,12 +133,30 @@ def test_drawings_of_a_fused_graph_equal_the_unfused_ones():
 def test_a_fused_node_is_one_node_while_training_and_three_once_read():
     model = nn.MLP(2, [3, 1], seed=0)
     y = model(np.ones((4, 2)))
-    assert y._b is not None and y.op is fused.LINEAR and len(y._a) == 3
+    assert y._b is not None and y._row is fused.LINEAR and len(y._a) == 3  # the raw slot: .op would unfuse
     assert y.grad_fn.name == "add"  # reading grad_fn unfuses (a linear output layer: its last step is the bias)
-    assert y._a.op.name == "matmul" and y._a._a.op.name == "linear"  # the first layer is still fused...
+    assert y._a.op.name == "matmul" and y._a._a._row.name == "linear"  # the first layer is still fused...
     hidden = y._a._a
     assert [p.op.name for p in hidden._prev] == ["add"]  # ...until its parents are read
     assert hidden.op.name == "relu"
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "identity"])
+@pytest.mark.parametrize("first", ["op", "parents", "grad_fn"])
+def test_a_fused_nodes_op_is_the_unfused_graphs_from_the_first_read(act, first):
+    # .op is the public view of the row: reading it unfuses, as _prev and grad_fn do, so it never names the
+    # fused row ('linear'), whatever is read first
+    def build(fuse):
+        with fused.fusion(fuse):
+            return _layer(3, 2, act, np.float64, 0)(Tensor(np.ones((4, 3)), requires_grad=True))
+
+    y, u = build(True), build(False)
+    assert y._row is fused.LINEAR
+    seen = {"op": lambda n: n.op.name, "parents": lambda n: [p.op for p in n._prev], "grad_fn": lambda n: n.grad_fn}
+    seen[first](y)
+    assert y.op.name == u.op.name != "linear"
+    assert [p.op and p.op.name for p in y._prev] == [p.op and p.op.name for p in u._prev]
+    assert _graph(y) == _graph(u)
 
 
 def test_backward_twice_raises_as_unfused_and_retain_graph_allows_it():
@@ -248,7 +266,7 @@ def test_fused_mse_loss_gives_the_unfused_numbers_and_graph(shape, reduction, dt
         with fused.fusion(fuse):
             loss = nn.mse_loss(h, t, reduction=reduction)
         if fuse:
-            assert loss.op is fused_loss.SQUARED_ERROR
+            assert loss._row is fused_loss.SQUARED_ERROR
         if backward:
             loss.backward(retain_graph=True)
         results.append((loss.data, p.grad, _graph(loss)))
@@ -470,7 +488,7 @@ def test_a_released_big_graph_holds_no_interior_arrays_in_fused_steps(act):
             if id(n) in seen or n._a is None:
                 continue
             seen.add(id(n))
-            if n.op.fused is not None:
+            if n._row.fused is not None:
                 for name in ("ws", "z", "gz", "d", "sq"):
                     held += getattr(getattr(n._meta[0], name, None), "nbytes", 0)
             stack.extend(n._a if n._b is fused.MANY else [p for p in (n._a, n._b) if p is not None])
