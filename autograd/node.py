@@ -12,6 +12,7 @@ and :func:`backward_step` is one node's part of that walk (micrograd's
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from types import MethodType
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ class _Many:
 
 
 MANY = _Many()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
+_UNFUSING = threading.RLock()  # held while a fused node is unfused (readers in several threads make one graph)
 
 
 def link(node: Node, parents: tuple, variadic: bool = False) -> None:
@@ -158,7 +160,10 @@ class Node:
         if self._b is MANY:
             op = self._row
             if op is not None and op.fused is not None:
-                op.fused(self)
+                with _UNFUSING:  # NOTE: one reader makes the pieces; another waits, then finds them made
+                    op = self._row
+                    if self._b is MANY and op is not None and op.fused is not None:
+                        op.fused(self)
 
     @property
     def _parents(self) -> tuple[Node, ...]:

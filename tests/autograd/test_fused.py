@@ -3,6 +3,9 @@ graph (ops, stages, values, gradients, drawings) as soon as anything reads it.""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -156,6 +159,36 @@ def test_a_fused_nodes_op_is_the_unfused_graphs_from_the_first_read(act, first):
     seen[first](y)
     assert y.op.name == u.op.name != "linear"
     assert [p.op and p.op.name for p in y._prev] == [p.op and p.op.name for p in u._prev]
+    assert _graph(y) == _graph(u)
+
+
+def test_two_threads_reading_one_fused_node_see_one_unfused_graph(monkeypatch):
+    # the unfused pieces are made once: a second reader waits, then sees the first one's pieces (before, both
+    # made their own, and the later one showed the weighted sum and pre-activation as released)
+    def build(fuse):
+        with fused.fusion(fuse):
+            return _layer(3, 2, "relu", np.float64, 0)(Tensor(np.ones((4, 3)), requires_grad=True))
+
+    y, u = build(True), build(False)
+    made = fused.step_node
+
+    def slow(*args, **kwargs):  # widens the window between a reader's test and its update
+        time.sleep(0.02)
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(fused, "step_node", slow)
+    start, seen = threading.Barrier(2), []
+
+    def read():
+        start.wait()
+        seen.append([id(n) for n in toposort(y)])
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 2 and seen[0] == seen[1]
     assert _graph(y) == _graph(u)
 
 
