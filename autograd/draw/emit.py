@@ -204,7 +204,7 @@ class Emitter:
     def _acts(self, members: list[int]) -> list[int]:
         """The activation ops among ``members`` (ops in a stage named "activation")."""
         order, stages = self.order, self.index.stages
-        return [i for i in members if order[i].op is not None and "activation" in stages[i]]
+        return [i for i in members if order[i]._row is not None and "activation" in stages[i]]
 
     def _node(self, uid: str, kind: str, box: Box, m: float | None) -> str:
         """One node statement: a box with ``box``'s short label and tooltip, styled by ``kind`` and magnitude ``m``."""
@@ -247,7 +247,7 @@ class Emitter:
         uid = ids[i]
         kind = self._kind_name(i)
         named = n.label + " = " if n.label else ""
-        products, sums = n.op.steps(n._xp, *[w.data for w in ws], *xs)  # the row says what the steps are
+        products, sums = n._row.steps(n._xp, *[w.data for w in ws], *xs)  # the row says what the steps are
         for k in range(terms):
             prod = products[k]
             head = f"× {format_constant(xs[k])}" if xconst else "×"

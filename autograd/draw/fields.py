@@ -56,9 +56,9 @@ class Fields:
         """One node: its op or name, and its value and gradient (a tensor: shape and mean)."""
         n = self.order[i]
         label = n.label or ""
-        if n.op is not None:
+        if n._row is not None:
             n_parents = len(n._prev)  # NOTE: read first: it unfuses a fused node (autograd.fused) before its op is
-            text = n.op.text(n._meta, n_parents)
+            text = n._row.text(n._meta, n_parents)
             header = f"{label} = {text}" if label else text
         else:
             header = label or _LEAF_NAMES[self.index.kinds[i]]
@@ -119,7 +119,7 @@ class Fields:
             step, neuron = info
             if neuron is not None:
                 neurons.add(neuron)
-            op = order[i].op
+            op = order[i]._row
             if op is not None:
                 sym = op.short
                 ops[sym] = ops.get(sym, 0) + 1
@@ -185,7 +185,7 @@ class Fields:
         order = self.order
         ops: dict[str, int] = {}
         for i in members:
-            sym = order[i].op.short
+            sym = order[i]._row.short
             ops[sym] = ops.get(sym, 0) + 1
         labels = [order[i].label for i in outflow if order[i].label]
         header = "ops outside any stage" + (f" → {', '.join(labels[:3])}" if labels else "")
@@ -286,18 +286,18 @@ class Fields:
             if z:
                 fields.append("w·x + b: " + self._values(z))
             if act:
-                fields.append(f"{order[act[-1]].op.short}: " + self._values(outflow or act))
+                fields.append(f"{order[act[-1]]._row.short}: " + self._values(outflow or act))
                 activity = self._activity(act)
                 fields.append(activity)
                 vals = [order[i].data for i in (outflow or act)]
                 one = len(vals) == 1 and not isinstance(vals[0], np.ndarray)
-                short = f"{order[act[-1]].op.short} " + (number(vals[0]) if one else activity)
+                short = f"{order[act[-1]]._row.short} " + (number(vals[0]) if one else activity)
             elif outflow:
                 fields.append("w·x + b (linear): " + self._values(outflow))
                 short = "linear " + self._values(outflow) if len(outflow) == 1 else f"linear, {len(outflow)} calls"
         if off:
-            short = f"{order[act[-1]].op.short} off: 0"
-            fields.append(f"{order[act[-1]].op.short} off for this input: its weights get no gradient")
+            short = f"{order[act[-1]]._row.short} off: 0"
+            fields.append(f"{order[act[-1]]._row.short} off for this input: its weights get no gradient")
         elif params and self.show_grad:
             m = self.grad_mean(params)
             if m is not None:
@@ -318,7 +318,7 @@ class Fields:
 
     def is_off(self, params: list[int], act: list[int]) -> bool:
         """Whether a ReLU-like activation passed nothing: all its outputs 0 and its weights no gradient."""
-        if not act or not params or self.order[act[-1]].op.name not in _GATES:
+        if not act or not params or self.order[act[-1]]._row.name not in _GATES:
             return False
         if any(np.any(np.asarray(self.order[i].data) != 0) for i in act):
             return False
@@ -339,7 +339,7 @@ class Fields:
     def _activity(self, act: list[int]) -> str:
         """How many activation outputs are non-zero (ReLU-like) or saturated (tanh, sigmoid)."""
         order = self.order
-        name = order[act[-1]].op.name
+        name = order[act[-1]]._row.name
         if any(is_released(order[i]) for i in act):
             return "activity unknown: " + _RELEASED
         values = [order[i].data for i in act]
@@ -356,7 +356,7 @@ class Fields:
         if name == "sigmoid":
             sat = np.count_nonzero((data < 0.01) | (data > 0.99))
             return f"saturated (y < 0.01 or > 0.99): {100.0 * sat / data.size:.0f}%"
-        return f"activation {order[act[-1]].op.short}"
+        return f"activation {order[act[-1]]._row.short}"
 
     def _param_count(self, params: list[int]) -> int:
         """How many numbers the parameters ``params`` hold."""

@@ -33,23 +33,28 @@ def is_micrograd_like(x: Any) -> bool:
 class Foreign:
     """A node of another library's graph, as the renderer reads a node.
 
-    ``op`` is ``None`` for a value without parents, else a row made by
+    ``op`` (``_row``) is ``None`` for a value without parents, else a row made by
     :func:`autograd.ops.custom` that shows ``_op``; ``grad`` is None when the
     value has none.
     """
 
-    __slots__ = ("data", "grad", "_prev", "op", "_meta", "stage", "label", "requires_grad")
+    __slots__ = ("data", "grad", "_prev", "_row", "_meta", "stage", "label", "requires_grad")
 
     def __init__(self, value: Any, prev: tuple[Foreign, ...]) -> None:
         self.data = value.data
         self.grad = getattr(value, "grad", None)
         self._prev = prev
-        self.op: Op | None = custom(str(getattr(value, "_op", "") or "")) if prev else None
+        self._row: Op | None = custom(str(getattr(value, "_op", "") or "")) if prev else None
         self._meta: tuple[Any, ...] = ()
         self.stage: tuple[str, ...] = ()
         label = getattr(value, "label", "")
         self.label = label if isinstance(label, str) else str(label)
         self.requires_grad = self.grad is not None
+
+    @property
+    def op(self) -> Op | None:
+        """The row shown for it (the renderer reads ``_row``, as it does on layergrad's nodes)."""
+        return self._row
 
 
 def adopt(roots: list[Any]) -> list[Any]:

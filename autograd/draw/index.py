@@ -132,7 +132,7 @@ class GraphIndex:
         kinds = []
         dots: dict[int, int] = {}
         for i, n in enumerate(order):
-            op = n.op
+            op = n._row
             if op is not None:
                 kinds.append(OP)
                 if op.name == DOT_OP:

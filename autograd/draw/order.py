@@ -124,7 +124,7 @@ def _neuron_order(index: GraphIndex, plan: Plan, drawn: set[Any], ids: dict[Any,
     first: dict[int, int] = {}  # neuron number -> position of its first output that is drawn
     for i in leaving:
         k = nid[i]
-        if unit[i] in drawn and order[i].op is not None and (k not in first or i < first[k]):
+        if unit[i] in drawn and order[i]._row is not None and (k not in first or i < first[k]):
             first[k] = i
     outputs = {neurons[k]: (i, ids[unit[i]]) for k, i in first.items()}
     layers: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
