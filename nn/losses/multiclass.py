@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.fused import ENABLED as FUSE
+from autograd.fused_cross_entropy import cross_entropy as fused_cross_entropy
 
-from ..targets import class_targets, prediction, target_array
+from ..targets import class_targets, plain_class_targets, prediction, target_array
 from .core import check_reduction, loss_stage, vmean, vsum
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -120,7 +122,17 @@ def _loss(
     if pred.tensor is not None and arr.shape == pred.shape and arr.ndim == 2 and arr.dtype.kind == "f" and pred.k > 1:
         logp = pred.tensor.log_softmax(axis=1) if logits else pred.tensor
         return _tensor_loss(logp, arr, w, eps, ignore, reduction, probabilities=True)
-    t = class_targets(arr, pred.n, pred.k, pred.shape, name=name, ignore_index=ignore)
+    tensor = pred.tensor
+    # the plain case (logits, no weight, no smoothing, reduced): one fused node (autograd.fused_cross_entropy)
+    fuse = logits and type(tensor) is Tensor and w is None and not eps and reduction != "none" and FUSE[0]
+    t = plain_class_targets(arr, pred.n, pred.k, ignore) if fuse else None  # None: checked in full below
+    if t is None:
+        t = class_targets(arr, pred.n, pred.k, pred.shape, name=name, ignore_index=ignore)
+        fuse = fuse and not (t == ignore).any()
+    if fuse and tensor is not None:
+        out = fused_cross_entropy(tensor, t, None if reduction == "sum" else 1.0 / pred.n)
+        if out is not None:  # None: the unfused path records it (detect_anomaly, nothing recorded, another dtype)
+            return out
     if pred.tensor is not None:
         logp = pred.tensor.log_softmax(axis=1) if logits else pred.tensor
         return _tensor_loss(logp, t, w, eps, ignore, reduction, probabilities=False)
