@@ -369,3 +369,20 @@ def test_the_node_and_its_row():
     assert fce.CROSS_ENTROPY.fwd(autograd.ops.ARRAY, x.data, steps) == pytest.approx(np.log(3))
     ops = [n.op.name for n in toposort(loss) if n.op is not None]
     assert ops == ["sub", "logsumexp", "sub", "getitem", "neg", "sum", "mul"]
+
+
+def test_hooks_and_create_graph_run_through_the_unfused_nodes():
+    z0 = np.random.default_rng(12).normal(size=(3, 4))
+    y = [3, 0, 1]
+    out = []
+    for fuse in (True, False):
+        x = Tensor(z0, requires_grad=True)
+        z = x * 1.0
+        seen: list = []
+        z.register_hook(seen.append)
+        with fused.fusion(fuse):
+            loss = nn.cross_entropy(z, y)
+        (gx,) = autograd.grad(loss, [x], create_graph=True)
+        (ggx,) = autograd.grad((gx * gx).sum(), [x])
+        out.append((_bits(gx.data), _bits(ggx.data), _bits(seen[0].data)))
+    assert out[0] == out[1]
