@@ -56,6 +56,7 @@ _SUB, _LSE, _GETITEM, _NEG, _SUM, _MUL = (
     OPS["mul"],
 )
 _lse_rule = _LSE.vjp[0]
+_count_nonzero = np.count_nonzero
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -213,7 +214,8 @@ def _row_max(zd: np.ndarray) -> np.ndarray:
         # the same bits unless it is ±0 (either zero may win a tie) or nan (any payload); those, and rows that
         # are not finite, take numpy's own reduction below
         m = np.maximum.reduce(np.ascontiguousarray(zd.T), axis=0)
-        if np.isfinite(m).all() and m.all():
+        n = m.size
+        if _count_nonzero(np.isfinite(m)) == n and _count_nonzero(m) == n:  # all finite, none ±0
             return m.reshape(-1, 1)  # np.where(isfinite(m), m, 0) of finite m is m
     m = zd.max(axis=1, keepdims=True)
     return np.where(np.isfinite(m), m, 0).astype(zd.dtype, copy=False)

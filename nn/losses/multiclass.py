@@ -105,6 +105,27 @@ def _log_rows(rows: list[list[Value]]) -> list[list[Value]]:
     return out
 
 
+def _plain(given: Any, target: Any, weight: Any, ignore_index: Any, reduction: str, label_smoothing: Any) -> Any:
+    """The fused node of the plain case, checked cheaply (logits of 2 dimensions, an integer target array, no
+    options), or None: then the general path checks everything and names what is wrong."""
+    if (
+        type(given) is not Tensor
+        or type(target) is not np.ndarray
+        or weight is not None
+        or reduction not in ("mean", "sum")
+        or type(ignore_index) is not int
+        or type(label_smoothing) not in (float, int)
+        or label_smoothing != 0
+        or not FUSE[0]
+    ):
+        return None
+    shape = given.data.shape
+    if len(shape) != 2 or not shape[0]:
+        return None
+    t = plain_class_targets(target, shape[0], shape[1], ignore_index)
+    return None if t is None else fused_cross_entropy(given, t, None if reduction == "sum" else 1.0 / shape[0])
+
+
 def _loss(
     name: str,
     given: Any,
@@ -209,6 +230,9 @@ def cross_entropy(
     >>> round(cross_entropy(Tensor([[2.0, 0.0]]), [0], label_smoothing=0.2).item(), 4)
     0.3269
     """
+    out = _plain(prediction, target, weight, ignore_index, reduction, label_smoothing)
+    if out is not None:
+        return out
     return _loss("cross_entropy", prediction, target, weight, ignore_index, reduction, label_smoothing, True)
 
 

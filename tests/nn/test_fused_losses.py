@@ -47,6 +47,33 @@ def test_bad_targets_raise_the_same_errors_fused_or_not(target, reduction):
     assert errors[0] == errors[1] and "cross_entropy" in errors[0][1]
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"label_smoothing": False},
+        {"label_smoothing": -0.5},
+        {"ignore_index": True},
+        {"ignore_index": 1.0},
+        {"reduction": "avg"},
+        {"weight": [1.0, 2.0]},
+    ],
+    ids=repr,
+)
+def test_bad_options_raise_the_same_errors_fused_or_not(kwargs):
+    errors = []
+    for fuse in (True, False):
+        with fused.fusion(fuse), pytest.raises((TypeError, ValueError)) as info:
+            nn.cross_entropy(_logits(), np.array([0, 1, 2]), **kwargs)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1] and "cross_entropy" in errors[0][1]
+
+
+def test_empty_and_odd_predictions_raise_as_before():
+    for pred in (Tensor(np.zeros((0, 3)), requires_grad=True), Tensor(np.zeros((2, 0)), requires_grad=True)):
+        with pytest.raises(ValueError, match="cross_entropy"):
+            nn.cross_entropy(pred, np.zeros(pred.shape[0], dtype=int))
+
+
 def test_one_output_raises_as_before():
     with pytest.raises(ValueError, match="k >= 2"):
         nn.cross_entropy(Tensor(np.zeros((3, 1)), requires_grad=True), [0, 0, 0])
@@ -86,7 +113,10 @@ def test_plain_class_targets_is_class_targets_or_declines(arr, k, ignore, dtype,
         ({}, np.array([[0], [2], [1]]), True),
         ({}, Tensor([0.0, 2.0, 1.0]), True),  # whole-number floats: checked in full, then fused
         ({}, [True, False, True], True),
+        ({}, np.array([0, 2, 1], dtype=np.int32), True),
+        ({"label_smoothing": 0, "ignore_index": np.int64(-5)}, np.array([0, 2, 1]), True),
         ({"ignore_index": 1}, [0, 2, 0], True),  # an ignore_index that no sample has
+        ({"ignore_index": 1}, np.array([0, 2, 0]), True),
         ({"ignore_index": 1}, [0, 1, 0], False),
         ({"reduction": "none"}, [0, 2, 1], False),
         ({"weight": [1.0, 2.0, 3.0]}, [0, 2, 1], False),
