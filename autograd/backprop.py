@@ -231,7 +231,9 @@ def backward(
         for node in order:
             size += node.data.size
             if node._b is MANY and node._row.fused is not None:  # type: ignore[union-attr]
-                size += node._meta[0].hidden  # a fused node counts as the nodes it stands for
+                steps = node._meta[0]
+                size += steps.hidden  # a fused node counts as the nodes it stands for
+                steps.drop_grads()  # and its interior gradients are reset with the others (below)
     for node in order:
         node.grad = zero
     if root._row is None:

@@ -20,8 +20,9 @@ a layer of at most :data:`KEEP_STEPS_UP_TO` elements (bigger ones are
 computed in place and shown as released, as after backward on a big graph),
 and the gradient at the pre-activation while the graph keeps interior
 gradients.  :func:`fusion` switches fusing off (``with fusion(False): ...``).
-The fused squared error of ``mse_loss`` (:mod:`autograd.fused_loss`) is built
-on the same pieces (:func:`step_node`, :func:`constant_node`, :func:`become`).
+The fused squared error of ``mse_loss`` (:mod:`autograd.fused_loss`) and the
+fused cross-entropy of ``cross_entropy`` (:mod:`autograd.fused_cross_entropy`)
+are built on the same pieces (:func:`step_node`, :func:`constant_node`, :func:`become`).
 
 Examples
 --------

@@ -33,6 +33,7 @@ __all__ = [
     "hinge_targets",
     "bce_targets",
     "class_targets",
+    "plain_class_targets",
     "data_leaf",
 ]
 
@@ -365,3 +366,32 @@ def class_targets(
             f"(all values: {distinct_values(arr)})"
         )
     return arr.astype(np.intp)
+
+
+def plain_class_targets(arr: np.ndarray, n: int, k: int, ignore_index: int) -> np.ndarray | None:
+    """:func:`class_targets`' result in the common case, cheaply: integer classes in ``0 .. k-1``; else None.
+
+    None means "not this case" (floats, another shape, a class out of range,
+    an ``ignore_index`` among the classes): :func:`class_targets` then checks
+    the target in full and names what is wrong.  An array returned here is the
+    one :func:`class_targets` returns without an error: ``k >= 2``, shape
+    ``(n,)`` or ``(n, 1)``, integers (no fractions to check), every class in
+    ``0 .. k-1`` (so none is out of range, and none is ``ignore_index``, which
+    is outside that range), as a new ``intp`` array.
+
+    Examples
+    --------
+    >>> plain_class_targets(np.array([[2], [0]]), 2, 3, -100).tolist()
+    [2, 0]
+    >>> plain_class_targets(np.array([2, 3]), 2, 3, -100) is None   # 3 is out of range: checked in full
+    True
+    """
+    if arr.dtype.kind not in "iu" or k < 2 or 0 <= ignore_index < k:
+        return None
+    if arr.shape != (n,):
+        if arr.shape != (n, 1):
+            return None
+        arr = arr.reshape(n)
+    t = arr.astype(np.intp)
+    # NOTE: seen as unsigned, a negative class is huge: one comparison checks 0 <= t < k
+    return t if (t.view(np.uintp) < k).all() else None

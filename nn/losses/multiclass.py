@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.fused import ENABLED as FUSE
+from autograd.fused_cross_entropy import cross_entropy as fused_cross_entropy
 
-from ..targets import class_targets, prediction, target_array
+from ..targets import class_targets, plain_class_targets, prediction, target_array
 from .core import check_reduction, loss_stage, vmean, vsum
 
 __all__ = ["cross_entropy", "nll_loss"]
@@ -103,6 +105,27 @@ def _log_rows(rows: list[list[Value]]) -> list[list[Value]]:
     return out
 
 
+def _plain(given: Any, target: Any, weight: Any, ignore_index: Any, reduction: str, label_smoothing: Any) -> Any:
+    """The fused node of the plain case, checked cheaply (logits of 2 dimensions, an integer target array, no
+    options), or None: then the general path checks everything and names what is wrong."""
+    if (
+        type(given) is not Tensor
+        or type(target) is not np.ndarray
+        or weight is not None
+        or reduction not in ("mean", "sum")
+        or type(ignore_index) is not int
+        or type(label_smoothing) not in (float, int)
+        or label_smoothing != 0
+        or not FUSE[0]
+    ):
+        return None
+    shape = given.data.shape
+    if len(shape) != 2 or not shape[0]:
+        return None
+    t = plain_class_targets(target, shape[0], shape[1], ignore_index)
+    return None if t is None else fused_cross_entropy(given, t, None if reduction == "sum" else 1.0 / shape[0])
+
+
 def _loss(
     name: str,
     given: Any,
@@ -120,7 +143,17 @@ def _loss(
     if pred.tensor is not None and arr.shape == pred.shape and arr.ndim == 2 and arr.dtype.kind == "f" and pred.k > 1:
         logp = pred.tensor.log_softmax(axis=1) if logits else pred.tensor
         return _tensor_loss(logp, arr, w, eps, ignore, reduction, probabilities=True)
-    t = class_targets(arr, pred.n, pred.k, pred.shape, name=name, ignore_index=ignore)
+    tensor = pred.tensor
+    # the plain case (logits, no weight, no smoothing, reduced): one fused node (autograd.fused_cross_entropy)
+    fuse = logits and type(tensor) is Tensor and w is None and not eps and reduction != "none" and FUSE[0]
+    t = plain_class_targets(arr, pred.n, pred.k, ignore) if fuse else None  # None: checked in full below
+    if t is None:
+        t = class_targets(arr, pred.n, pred.k, pred.shape, name=name, ignore_index=ignore)
+        fuse = fuse and not (t == ignore).any()
+    if fuse and tensor is not None:
+        out = fused_cross_entropy(tensor, t, None if reduction == "sum" else 1.0 / pred.n)
+        if out is not None:  # None: the unfused path records it (detect_anomaly, nothing recorded, another dtype)
+            return out
     if pred.tensor is not None:
         logp = pred.tensor.log_softmax(axis=1) if logits else pred.tensor
         return _tensor_loss(logp, t, w, eps, ignore, reduction, probabilities=False)
@@ -197,6 +230,9 @@ def cross_entropy(
     >>> round(cross_entropy(Tensor([[2.0, 0.0]]), [0], label_smoothing=0.2).item(), 4)
     0.3269
     """
+    out = _plain(prediction, target, weight, ignore_index, reduction, label_smoothing)
+    if out is not None:
+        return out
     return _loss("cross_entropy", prediction, target, weight, ignore_index, reduction, label_smoothing, True)
 
 

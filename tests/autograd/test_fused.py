@@ -732,3 +732,20 @@ def test_a_bias_replaced_with_another_shape_broadcasts_as_the_unfused_add(bias_s
         results.append(got)
     assert results[0] == results[1]
     assert results[0][0] == np.broadcast_shapes((4, 2), bias_shape)
+
+
+@pytest.mark.parametrize("what", ["layer", "loss"])
+def test_a_second_backward_that_fails_resets_interior_gradients_as_unfused(what):
+    layer = _layer(3, 2, "tanh", np.float64, 5)
+
+    def run():
+        layer.zero_grad()
+        y = layer(Tensor(np.ones((2, 3)), requires_grad=True))
+        loss = nn.mse_loss(y * 1.0, np.zeros((2, 2))) if what == "loss" else (y * 1.0).sum()
+        loss.backward()
+        with pytest.raises(RuntimeError, match="a second time"):
+            loss.backward()  # every interior gradient is reset before the freed graph raises
+        return _graph(loss)
+
+    f, u = _both(run)
+    assert f == u
