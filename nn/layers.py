@@ -448,6 +448,10 @@ class Linear(Module, savable=True):
 
     _own_forward = forward  # __call__'s fast path stands for it: taken only while it is the class's forward
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and copied without the fast path's plan (it holds the table's rows; remade on the next call)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_fused_plan"}
+
     def get_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """``(W, b)`` as float64 copies; b is zeros when the layer has no bias."""
         b = np.zeros(self.nout) if self.bias is None else self.bias.data

@@ -216,3 +216,42 @@ def test_a_forward_patched_on_the_class_runs_on_every_call(cls: type, monkeypatc
     outs = [model(x) for _ in range(3)]
     assert seen == [model.name] * 3
     np.testing.assert_array_equal(outs[2].data, want)
+
+
+def _train(model: nn.Module, steps: int, x: np.ndarray, y: np.ndarray) -> list[float]:
+    """``steps`` W2 steps (mse_loss, plain SGD): the losses."""
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = nn.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.data))
+    return losses
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_model_pickled_or_copied_mid_training_is_the_unfused_runs(how: str) -> None:
+    # torch.save / pickle of a model between steps: the fast path's cached plan (which holds the table's rows,
+    # lambdas) made every model that had trained on the fast path unpicklable, where fusion(False) pickled it
+    import copy
+    import pickle
+
+    from autograd.fused import fusion
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
+    runs = []
+    for fuse in (True, False):
+        with fusion(fuse):
+            model = nn.MLP(2, [4, 3, 1], seed=0)
+            before = _train(model, 2, x, y)
+            twin = pickle.loads(pickle.dumps(model)) if how == "pickle" else copy.deepcopy(model)
+            runs.append((before, _train(twin, 2, x, y), _train(model, 1, x, y), twin.get_weights()))
+            out = twin(x)
+            assert out.stage == ("MLP", "layer 3", "bias") and out.stage.labels[-2] == "layer 3: Linear(3→1)"
+    assert runs[0][:3] == runs[1][:3]
+    for (Wf, bf), (Wu, bu) in zip(runs[0][3], runs[1][3]):
+        np.testing.assert_array_equal(Wf, Wu)
+        np.testing.assert_array_equal(bf, bu)
