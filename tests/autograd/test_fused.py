@@ -732,3 +732,31 @@ def test_a_bias_replaced_with_another_shape_broadcasts_as_the_unfused_add(bias_s
         results.append(got)
     assert results[0] == results[1]
     assert results[0][0] == np.broadcast_shapes((4, 2), bias_shape)
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("read_first", [False, True], ids=["backward", "read then backward"])
+@pytest.mark.parametrize("flags", [(False, True), (True, False)], ids=["unfrozen after forward", "frozen after forward"])
+def test_a_weight_frozen_or_unfrozen_between_forward_and_backward_gives_the_unfused_graph(act, read_first, flags):
+    # freezing a layer's weight (fine-tuning only its bias): unfused, x @ W of an input and a frozen weight is a
+    # constant, so W gets no gradient even if it is unfrozen before backward (as in PyTorch: the edge was never
+    # made), and a weight frozen after the forward is still the matmul's parent; the fused node gave the unfrozen
+    # weight a gradient, and unfused by the flags at the time of reading
+    layer = _layer(3, 4, act, np.float64, 2)
+
+    def run():
+        for p in layer.parameters():
+            p.grad = None
+        layer.weight.requires_grad_(flags[0])
+        y = layer(np.random.default_rng(1).normal(size=(5, 3)))
+        layer.weight.requires_grad_(flags[1])
+        loss = (y * y).sum()
+        before = _graph(loss) if read_first else None
+        loss.backward()
+        return before, _graph(loss), layer.weight.grad, layer.bias.grad.tolist()
+
+    f, u = _both(run)
+    assert f[0] == u[0] and f[1] == u[1] and f[3] == u[3]
+    assert f[2] is None and u[2] is None  # torch gives None in both orders too
+    ops = [n.op.name if n.op else None for n in toposort(layer(np.ones((1, 3))).sum())]
+    assert ops.count("matmul") == flags[1]  # frozen now: x @ W is a constant, as unfused
