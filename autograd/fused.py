@@ -345,9 +345,10 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
 
     Returns None under :func:`autograd.detect_anomaly` (which checks every step: the caller records the three
     nodes itself), when ``x`` and ``W`` are not two matrices that multiply (the unfused ``@`` then broadcasts
-    a stack, or raises its own error), when ``b`` is not ``(nout,)`` (the unfused add broadcasts it), when
-    ``x``, ``W`` and ``b`` are not of one dtype (promotion) and when only ``b`` requires grad (``x @ W`` is then
-    a constant of the graph, as unfused).
+    a stack, or raises its own error), when ``b`` is not ``(nout,)`` (the unfused add broadcasts it), when ``x``
+    or ``W`` is neither C- nor Fortran-contiguous (``@`` sums in another order than ``np.dot``), when ``x``,
+    ``W`` and ``b`` are not of one dtype (promotion) and when only ``b`` requires grad (``x @ W`` is then a
+    constant of the graph, as unfused).
 
     The caller checks that the dtype is a float one; ``stages`` are the three steps' stage
     paths (default: the current stage for all three).
@@ -370,6 +371,10 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     if len(Ws) != 2 or len(xs) != 2 or xs[1] != Ws[0] or bd.shape != Ws[1:]:
         # NOTE: not a layer (a stack broadcasts under @ where np.dot pairs other axes; a bias of another shape
         # broadcasts in the unfused add): the unfused nodes compute it, or raise their own errors
+        return None
+    if not (xd.flags.forc and Wd.flags.forc):
+        # NOTE: np.dot copies an operand that is neither C- nor Fortran-contiguous (a column slice X[:, ::2], a
+        # weight that views another array) and then sums in another order than @: the last bits would differ
         return None
     if bd.dtype is not Wd.dtype or xd.dtype is not Wd.dtype:
         # NOTE: one dtype, or numpy's promotion decides: a float64 bias makes z float64 while the weighted sum and

@@ -760,3 +760,40 @@ def test_a_weight_frozen_or_unfrozen_between_forward_and_backward_gives_the_unfu
     assert f[2] is None and u[2] is None  # torch gives None in both orders too
     ops = [n.op.name if n.op else None for n in toposort(layer(np.ones((1, 3))).sum())]
     assert ops.count("matmul") == flags[1]  # frozen now: x @ W is a constant, as unfused
+
+
+def _strided(a: np.ndarray, how: str) -> np.ndarray:
+    """``a``'s values in a layout that is neither C- nor Fortran-contiguous."""
+    if how == "every other column":
+        wide = np.zeros((a.shape[0], 2 * a.shape[1]), a.dtype)
+        wide[:, ::2] = a
+        return wide[:, ::2]
+    if how == "every other row":
+        tall = np.zeros((2 * a.shape[0], a.shape[1]), a.dtype)
+        tall[::2] = a
+        return tall[::2]
+    return a[:, ::-1].copy()[:, ::-1]  # reversed columns
+
+
+@pytest.mark.parametrize("how", ["every other column", "every other row", "reversed columns"])
+@pytest.mark.parametrize("which", ["x", "W"])
+@pytest.mark.parametrize("shape", [(1, 17, 5), (2, 64, 1), (7, 64, 1), (1, 3, 2), (40, 200, 16)])
+def test_a_strided_input_or_weight_gives_the_unfused_numbers_bit_for_bit(how, which, shape):
+    # a column slice of a data table (X[:, ::2]) or a weight that views another array: np.dot, the fused node's
+    # product, copies such an operand and sums in another order than @, the unfused matmul (last bits differ)
+    n, nin, nout = shape
+    rng = np.random.default_rng(n * nin + nout)
+    x0, W0 = rng.normal(size=(n, nin)), rng.normal(size=(nin, nout))
+    x0, W0 = (_strided(x0, how), W0) if which == "x" else (x0, _strided(W0, how))
+
+    def run():
+        layer = nn.Linear(nin, nout, activation="tanh", seed=0)
+        layer.weight = nn.Parameter(W0)
+        assert layer.weight.data.flags.forc == W0.flags.forc  # the weight keeps its layout
+        x = Tensor(x0, requires_grad=True)
+        y = layer(x)
+        (y * y).sum().backward()
+        return [y.data, layer.weight.grad, layer.bias.grad, x.grad, layer(x0).data]
+
+    for f, u in zip(*_both(run)):
+        np.testing.assert_array_equal(f, u)
