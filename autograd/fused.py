@@ -44,6 +44,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -432,9 +433,19 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     return n
 
 
+# the fusion() blocks in force, oldest first (a token and its value each), and the value found before the first
+_BLOCKS: list[tuple[object, bool]] = []
+_BEFORE = [True]
+_BLOCKS_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def fusion(enabled: bool) -> Iterator[None]:
     """Switch fused layers on or off inside a ``with`` block (layers then record their three nodes directly).
+
+    The switch is process-wide (every thread's layers see it, and unfused layers give the same numbers, only
+    more slowly).  Blocks may be left in any order, as two threads leave theirs: the newest block still in force
+    decides, and when the last one is left the switch is back to what it was before the first.
 
     Examples
     --------
@@ -444,9 +455,16 @@ def fusion(enabled: bool) -> Iterator[None]:
     >>> ENABLED[0]
     True
     """
-    old = ENABLED[0]
-    ENABLED[0] = bool(enabled)
+    token = object()
+    with _BLOCKS_LOCK:
+        if not _BLOCKS:
+            _BEFORE[0] = ENABLED[0]
+        _BLOCKS.append((token, bool(enabled)))
+        ENABLED[0] = bool(enabled)
     try:
         yield
     finally:
-        ENABLED[0] = old
+        with _BLOCKS_LOCK:
+            # NOTE: not the value this block found: an overlapping block in another thread may have left since
+            _BLOCKS[:] = [blk for blk in _BLOCKS if blk[0] is not token]
+            ENABLED[0] = _BLOCKS[-1][1] if _BLOCKS else _BEFORE[0]

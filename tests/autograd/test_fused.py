@@ -797,3 +797,49 @@ def test_a_strided_input_or_weight_gives_the_unfused_numbers_bit_for_bit(how, wh
 
     for f, u in zip(*_both(run)):
         np.testing.assert_array_equal(f, u)
+
+
+def test_fusion_blocks_left_in_any_order_switch_fusing_back_on():
+    # fusion() is one process-wide switch: two threads (or generators) whose `with fusion(False)` blocks overlap
+    # leave them in any order; each block restored the value it had found, so the later exit restored the
+    # earlier block's False and every layer in the process stayed unfused for good
+    try:
+        _overlapping_fusion_blocks()
+    finally:  # a failure must not leave the process unfused
+        fused.ENABLED[0] = True
+
+
+def _overlapping_fusion_blocks():
+    entered, first_left = threading.Event(), threading.Event()
+    inside: list[bool] = []
+
+    def first():
+        with fused.fusion(False):
+            entered.set()
+            time.sleep(0.05)  # the second block is entered meanwhile
+        first_left.set()
+
+    def second():
+        entered.wait()
+        with fused.fusion(False):
+            first_left.wait()
+            inside.append(fused.ENABLED[0])  # the first block has left, this one is still in force
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert inside == [False] and fused.ENABLED[0] is True
+    # the same with one thread: blocks entered a, b and left a, b; a fusion(True) inside fusion(False)
+    a, b, c = fused.fusion(False), fused.fusion(False), fused.fusion(True)
+    a.__enter__(), b.__enter__()
+    a.__exit__(None, None, None)
+    c.__enter__()
+    assert fused.ENABLED[0] is True  # the newest block in force decides
+    c.__exit__(None, None, None)
+    assert fused.ENABLED[0] is False
+    b.__exit__(None, None, None)
+    assert fused.ENABLED[0] is True
+    y = nn.Linear(2, 2, seed=0)(np.ones((3, 2)))
+    assert y._row is fused.LINEAR
