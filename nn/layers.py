@@ -1,9 +1,8 @@
 """Layers: the scalar family (``Neuron``, ``Layer``) and the tensor family (``Linear``).
 
-Every neuron does what a linear classifier does, a weighted sum of its inputs
-plus a bias, then applies its activation.  Inside a layer's stage these are
-three sub-stages, ``weighted sum``, ``bias`` and ``activation``, so a drawing
-of the graph shows each layer's processing steps.
+Every neuron does what a linear classifier does, a weighted sum of its inputs plus a bias, then applies
+its activation.  Inside a layer's stage these are three sub-stages, ``weighted sum``, ``bias`` and
+``activation``, so a drawing of the graph shows each layer's processing steps.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from autograd.fused import ENABLED as FUSE
 from autograd.fused import linear as fused_linear
 from autograd.ops import OPS
 from autograd.stages import REGISTRY_WRITES as _WRITES
+from autograd.versions import mark_all_modified
 
 from .activations import GELU, Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Step, Tanh, get_activation
 from .checks import check_float_dtype, check_weights
@@ -477,6 +477,7 @@ class Linear(Module, savable=True):
         self.weight.data[...] = W
         if self.bias is not None:
             self.bias.data[...] = b
+        mark_all_modified([p.data for p in self.parameters()])  # as load_state_dict: a graph made before raises
 
     def describe(self) -> str:
         return _title(self.name, self.nin, self.nout, self.activation)

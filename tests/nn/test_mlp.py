@@ -255,3 +255,27 @@ def test_a_model_pickled_or_copied_mid_training_is_the_unfused_runs(how: str) ->
     for (Wf, bf), (Wu, bu) in zip(runs[0][3], runs[1][3]):
         np.testing.assert_array_equal(Wf, Wu)
         np.testing.assert_array_equal(bf, bu)
+
+
+@pytest.mark.parametrize("how", ["MLP.set_weights", "Linear.set_weights", "load_state_dict"])
+def test_weights_set_between_forward_and_backward_make_backward_raise_as_load_state_dict(how: str) -> None:
+    # set_weights writes the weights in place, as load_state_dict does (PyTorch's copy_ under no_grad bumps the
+    # version): a graph recorded before would give gradients computed from the new weights, silently
+    from autograd.fused import fusion
+
+    x, y = np.ones((4, 2)), np.zeros((4, 1))
+    other = nn.MLP(2, [3, 1], seed=1)
+    for fuse in (True, False):
+        with fusion(fuse):
+            model = nn.MLP(2, [3, 1], seed=0)
+            loss = nn.mse_loss(model(x), y)
+            if how == "MLP.set_weights":
+                model.set_weights(other.get_weights())
+            elif how == "Linear.set_weights":
+                model.layers[1].set_weights(*other.layers[1].get_weights())  # type: ignore[union-attr]
+            else:
+                model.load_state_dict(other.state_dict())
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                loss.backward()
+            nn.mse_loss(model(x), y).backward()  # a forward pass after the change is fine
+            np.testing.assert_array_equal(model.get_weights()[1][0], other.get_weights()[1][0])
