@@ -279,3 +279,48 @@ def test_weights_set_between_forward_and_backward_make_backward_raise_as_load_st
                 loss.backward()
             nn.mse_loss(model(x), y).backward()  # a forward pass after the change is fine
             np.testing.assert_array_equal(model.get_weights()[1][0], other.get_weights()[1][0])
+
+
+@pytest.mark.parametrize("where", ["class node", "class fn", "base class node", "instance node"])
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_an_activation_patched_on_its_class_or_instance_runs_as_unfused(
+    where: str, act: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a layer applies its activation with act.node(z) (type(act).fn for the built-in ones); the fused node used the
+    # activation's row instead, so a node or fn patched on the class (mock.patch.object, a tracer) or a node set
+    # on the activation object ran under fusion(False) and was skipped by the fused path
+    from autograd.fused import LINEAR, fusion
+
+    x = np.array([[1.0, -2.0], [0.5, 0.3], [-1.0, 0.2]])
+    calls: list[str] = []
+
+    def doubled(v: object) -> object:
+        calls.append("patched")
+        return v * 2.0  # type: ignore[operator]
+
+    model = nn.MLP(2, [3, 1], activation=act, seed=0)
+    model(x), model(x)  # the fast path's plans are made
+    cls = type(model.layers[0].activation)  # type: ignore[union-attr]
+    if where == "class node":
+        monkeypatch.setattr(cls, "node", lambda self, v: doubled(v))
+    elif where == "class fn":
+        monkeypatch.setattr(cls, "fn", staticmethod(doubled))
+    elif where == "base class node":
+        monkeypatch.setattr(nn.activations.Activation, "node", lambda self, v: doubled(v))
+    else:
+        model.layers[0].activation.node = doubled  # type: ignore[union-attr]
+    outs, counts = [], []
+    for fuse in (True, False):
+        with fusion(fuse):
+            outs.append([model(x).data for _ in range(2)])
+        counts.append(len(calls))
+        calls.clear()
+    assert counts[0] == counts[1]  # every call, fused or not, runs what the unfused steps run
+    # LeakyReLU defines its own node(): patching the base class's or fn changes nothing for it, as unfused
+    assert counts[0] == (0 if act == "leaky_relu" and where in ("class fn", "base class node") else 2)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    np.testing.assert_array_equal(outs[0][0], nn.Module.__call__(model, x).data)
+    monkeypatch.undo()
+    if where == "instance node":
+        del model.layers[0].activation.node  # type: ignore[union-attr]
+    assert model(x)._a[0]._row is LINEAR  # the class's own node() again: the hidden layer is one fused node
