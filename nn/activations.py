@@ -320,7 +320,7 @@ _CLASSES: tuple[type[Activation], ...] = (Identity, Step, ReLU, LeakyReLU, Sigmo
 #: The activations whose ``node()`` makes exactly one node (their exact classes: a subclass may differ).
 ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
 #: The activations a fused layer node can end with (:mod:`autograd.fused`): exact class -> row (None: none).
-FUSED_ROWS: dict[type, Any] = {
+FUSED_ROWS: dict[type[Activation], Any] = {
     Identity: None,
     ReLU: OPS["relu"],
     Tanh: OPS["tanh"],
