@@ -198,7 +198,7 @@ def _fast(
     if len(shape) not in (1, 2) or not shape[0] or 0 in shape or reduction not in ("mean", "sum"):
         return None
     if tshape != shape:
-        if shape == tshape + (1,) or (len(shape) == 1 and tshape == shape + (1,)):
+        if (len(shape) == 2 and shape == tshape + (1,)) or (len(shape) == 1 and tshape == shape + (1,)):
             target = target.reshape(shape)
         else:
             return None

@@ -229,6 +229,18 @@ def test_column_target_does_not_broadcast_against_a_flat_prediction():
     assert mse_loss(Tensor([[1.0], [2.0]]), [1.0, 2.0]).item() == 0.0
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize(
+    "make_target", [np.array, Tensor, lambda t: np.array(t, dtype=np.float32)], ids=["ndarray", "Tensor", "float32"]
+)
+def test_a_single_number_target_is_refused_whatever_its_type(make_target, reduction):
+    # mse_loss's fast path for a float array paired a 0-d target with a (1,) prediction ((,) + (1,) == (1,)) and
+    # gave a loss, where the same number as a Tensor, a list or for a (1, 1) prediction is refused
+    for pred in ([0.5], [[0.5]]):
+        with pytest.raises(ValueError, match=r"^mse_loss: the target is a single number; expected one target per"):
+            mse_loss(Tensor(pred, requires_grad=True), make_target(1.0), reduction=reduction)
+
+
 def test_cross_entropy_accepts_whole_number_floats_and_column_labels():
     Z = Tensor([[1.0, 2.0], [3.0, -1.0]])
     expected = ref_ce(Z.data, np.array([1, 0]))
