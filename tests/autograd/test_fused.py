@@ -736,7 +736,7 @@ def test_a_bias_replaced_with_another_shape_broadcasts_as_the_unfused_add(bias_s
 
 @pytest.mark.parametrize("act", ACTS)
 @pytest.mark.parametrize("read_first", [False, True], ids=["backward", "read then backward"])
-@pytest.mark.parametrize("flags", [(False, True), (True, False)], ids=["unfrozen after forward", "frozen after forward"])
+@pytest.mark.parametrize("flags", [(False, True), (True, False)], ids=["unfrozen after", "frozen after"])
 def test_a_weight_frozen_or_unfrozen_between_forward_and_backward_gives_the_unfused_graph(act, read_first, flags):
     # freezing a layer's weight (fine-tuning only its bias): unfused, x @ W of an input and a frozen weight is a
     # constant, so W gets no gradient even if it is unfrozen before backward (as in PyTorch: the edge was never
