@@ -434,6 +434,36 @@ def test_zero_grad_set_to_none_and_step_closure():
     assert w.grad is None
 
 
+@pytest.mark.parametrize("zero", ["optimizer", "module"])
+def test_zero_grad_keeping_arrays_after_create_graph_cuts_the_gradients_history_as_pytorch(zero):
+    # a gradient penalty: backward(create_graph=True) makes each .grad a graph; PyTorch's zero_grad(set_to_none=
+    # False) detaches it and zeroes it, so the next step's gradients start from zero without history. Writing 0
+    # into the graph's node kept its history, and the next backward through it raised "modified by an inplace
+    # operation" (the optimizer had changed the weights that history had saved)
+    import nn
+
+    x, y = np.random.default_rng(0).normal(size=(5, 2)), np.linspace(-1.0, 1.0, 5)
+    runs = []
+    for set_to_none in (True, False):
+        model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+        opt = SGD(model.parameters(), lr=0.1, momentum=0.5)
+        for _ in range(3):
+            if zero == "optimizer":
+                opt.zero_grad(set_to_none=set_to_none)
+            else:
+                model.zero_grad(set_to_none=set_to_none)
+            nn.mse_loss(model(x), y).backward(create_graph=True)
+            g = model.layers[0].weight.grad
+            (g * g).sum().backward()  # the penalty's gradient, through the gradient's graph
+            opt.step()
+        if not set_to_none:
+            opt.zero_grad(set_to_none=False)
+            assert all(type(p.grad) is np.ndarray and not p.grad.any() for p in model.parameters())
+        runs.append([p.data.copy() for p in model.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
 # ---------------------------------------------------------------------------
 # schedules: PyTorch's sequences (closed forms of its recursive rules)
 # ---------------------------------------------------------------------------
