@@ -242,7 +242,9 @@ def test_a_single_number_target_is_refused_whatever_its_type(make_target, reduct
 
 
 @pytest.mark.parametrize(
-    "make_target", [np.array, lambda t: t, Tensor, lambda t: np.array(t).ravel()], ids=["ndarray", "list", "Tensor", "flat"]
+    "make_target",
+    [np.array, lambda t: t, Tensor, lambda t: np.array(t).ravel()],
+    ids=["ndarray", "list", "Tensor", "flat"],
 )
 def test_a_target_beyond_the_predictions_float32_range_gives_the_same_loss_in_every_form(make_target):
     # the target is cast to the prediction's dtype: 1e39 becomes inf in float32, and the loss is inf; the fast path
