@@ -162,6 +162,24 @@ def test_parameters_without_gradient_are_skipped():
     assert frozen.data == 1.0
 
 
+@pytest.mark.parametrize(
+    "make",
+    [lambda p: SGD(p, lr=0.1), lambda p: SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1), lambda p: Adam(p, lr=0.1)],
+    ids=["SGD", "SGD momentum", "Adam"],
+)
+def test_a_parameter_frozen_mid_training_stays_put_even_with_a_zero_gradient(make):
+    # a documented difference (docs/coming-from-pytorch-nn.md): PyTorch moves it by its momentum and weight decay
+    w = Tensor([1.0, -2.0], requires_grad=True)
+    opt = make([w])
+    (w * w).sum().backward()
+    opt.step()
+    w.requires_grad_(False)
+    opt.zero_grad(set_to_none=False)
+    before = w.data.copy()
+    opt.step()
+    np.testing.assert_array_equal(w.data, before)
+
+
 def test_zero_grad_resets_both_engines():
     t, v = Tensor([1.0], requires_grad=True), Value(1.0)
     t.grad, v.grad = np.array([3.0]), 3.0
