@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -210,10 +211,8 @@ def unfuse(node: Node) -> None:
         if not was_freed and (steps.ws is None or steps.z is None):  # a live graph shows (and its rules read) them
             _recompute(steps, x.data, W.data, b.data, out, node._born)  # type: ignore[attr-defined]
         ws_data = steps.ws if steps.ws is not None else stand_in(out)  # not kept: shown as released
-        if x.requires_grad or W.requires_grad:
-            ws = step_node(node, _MATMUL, x, W, (), ws_data, steps.stages[0], steps.gz, was_freed)
-        else:  # unfused, x @ W of two constants is a constant
-            ws = constant_node(node, ws_data, steps.stages[0], node._blank_label)
+        # x @ W was recorded (linear() fuses no layer whose weighted sum is a constant), whatever the flags are now
+        ws = step_node(node, _MATMUL, x, W, (), ws_data, steps.stages[0], steps.gz, was_freed)
         act = steps.act
         if act is None:  # the node itself is the bias step
             steps.unfused = (_ADD, ws, b, ())
@@ -348,8 +347,10 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
 
     Returns None under :func:`autograd.detect_anomaly` (which checks every step: the caller records the three
     nodes itself), when ``x`` and ``W`` are not two matrices that multiply (the unfused ``@`` then broadcasts
-    a stack, or raises its own error), when ``b`` is not ``(nout,)`` (the unfused add broadcasts it) and when
-    ``x``, ``W`` and ``b`` are not of one dtype (promotion).
+    a stack, or raises its own error), when ``b`` is not ``(nout,)`` (the unfused add broadcasts it), when ``x``
+    or ``W`` is neither C- nor Fortran-contiguous (``@`` sums in another order than ``np.dot``), when ``x``,
+    ``W`` and ``b`` are not of one dtype (promotion) and when only ``b`` requires grad (``x @ W`` is then a
+    constant of the graph, as unfused).
 
     The caller checks that the dtype is a float one; ``stages`` are the three steps' stage
     paths (default: the current stage for all three).
@@ -373,10 +374,23 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         # NOTE: not a layer (a stack broadcasts under @ where np.dot pairs other axes; a bias of another shape
         # broadcasts in the unfused add): the unfused nodes compute it, or raise their own errors
         return None
+    if not (xd.flags.forc and Wd.flags.forc):
+        # NOTE: np.dot copies an operand that is neither C- nor Fortran-contiguous (a column slice X[:, ::2], a
+        # weight that views another array) and then sums in another order than @: the last bits would differ
+        return None
     if bd.dtype is not Wd.dtype or xd.dtype is not Wd.dtype:
         # NOTE: one dtype, or numpy's promotion decides: a float64 bias makes z float64 while the weighted sum and
         # its gradient stay float32 (the unfused add casts it); the in-place `ws += b` would keep float32
         return None
+    need_x = x.requires_grad
+    if need_x or W.requires_grad:
+        record = grad_on
+    elif grad_on and b.requires_grad:
+        # NOTE: a frozen weight and a trainable bias: unfused, x @ W is a constant with no parents, so W gets no
+        # gradient even if it is unfrozen before backward (as in PyTorch); the unfused nodes record that
+        return None
+    else:
+        record = False
     buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
     if buf is not None:
         ws = _dot(xd, Wd, out=buf)
@@ -385,8 +399,6 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     else:
         ws = ARRAY.matmul(xd, Wd)
     keep = ws.size <= KEEP_STEPS_UP_TO
-    need_x = x.requires_grad
-    record = grad_on and (need_x or W.requires_grad or b.requires_grad)
     if record and keep:
         z = ws + bd  # a new array: the weighted sum is kept as it was
     else:
@@ -411,8 +423,7 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         # NOTE: the unfused path tags its last step (activation, else bias) even when nothing is recorded
         n._meta, n.requires_grad = (), False
         return n
-    # the interior nodes it stands for besides its output: x @ W (a constant when neither requires grad) and z
-    hidden = ((act is not None) + (need_x or W.requires_grad)) * out.size
+    hidden = ((act is not None) + 1) * out.size  # the interior nodes it stands for besides its output: x @ W, z
     if keep:
         steps = Steps(stages, act, act_meta, need_x, ws, z, hidden)
     elif act is not None and act is not _RELU and act is not _TANH and act is not _SIGMOID:
@@ -423,9 +434,19 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
     return n
 
 
+# the fusion() blocks in force, oldest first (a token and its value each), and the value found before the first
+_BLOCKS: list[tuple[object, bool]] = []
+_BEFORE = [True]
+_BLOCKS_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def fusion(enabled: bool) -> Iterator[None]:
     """Switch fused layers on or off inside a ``with`` block (layers then record their three nodes directly).
+
+    The switch is process-wide (every thread's layers see it, and unfused layers give the same numbers, only
+    more slowly).  Blocks may be left in any order, as two threads leave theirs: the newest block still in force
+    decides, and when the last one is left the switch is back to what it was before the first.
 
     Examples
     --------
@@ -435,9 +456,16 @@ def fusion(enabled: bool) -> Iterator[None]:
     >>> ENABLED[0]
     True
     """
-    old = ENABLED[0]
-    ENABLED[0] = bool(enabled)
+    token = object()
+    with _BLOCKS_LOCK:
+        if not _BLOCKS:
+            _BEFORE[0] = ENABLED[0]
+        _BLOCKS.append((token, bool(enabled)))
+        ENABLED[0] = bool(enabled)
     try:
         yield
     finally:
-        ENABLED[0] = old
+        with _BLOCKS_LOCK:
+            # NOTE: not the value this block found: an overlapping block in another thread may have left since
+            _BLOCKS[:] = [blk for blk in _BLOCKS if blk[0] is not token]
+            ENABLED[0] = _BLOCKS[-1][1] if _BLOCKS else _BEFORE[0]

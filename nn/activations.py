@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from autograd import Node, Tensor, Value  # noqa: F401 (Tensor: used by the examples)
+from autograd.ops import OPS
 
 from .module import Module
+from .module_stage import EPOCH
 
 _N = TypeVar("_N", bound=Node)  # an activation maps a Value to a Value and a Tensor to a Tensor
 
@@ -157,7 +159,20 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return _elementwise(x, lambda v: v.gelu(approximate), "gelu")
 
 
-class Activation(Module):
+class _ClassPatches(type):
+    """Activations' metaclass: setting or deleting a class attribute (``node`` or ``fn`` patched, as
+    ``mock.patch.object`` does) counts as a module change, so layers make their fast-path plans again."""
+
+    def __setattr__(cls, key: str, value: Any) -> None:
+        EPOCH[0] += 1  # see nn.module_stage
+        super().__setattr__(key, value)
+
+    def __delattr__(cls, key: str) -> None:
+        EPOCH[0] += 1
+        super().__delattr__(key)
+
+
+class Activation(Module, metaclass=_ClassPatches):
     """An elementwise nonlinearity as a module (no parameters).
 
     Examples
@@ -302,6 +317,38 @@ class GELU(Activation):
 
 
 _CLASSES: tuple[type[Activation], ...] = (Identity, Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU)
+#: The activations whose ``node()`` makes exactly one node (their exact classes: a subclass may differ).
+ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
+#: The activations a fused layer node can end with (:mod:`autograd.fused`): exact class -> row (None: none).
+FUSED_ROWS: dict[type[Activation], Any] = {
+    Identity: None,
+    ReLU: OPS["relu"],
+    Tanh: OPS["tanh"],
+    Sigmoid: OPS["sigmoid"],
+    LeakyReLU: OPS["leaky_relu"],
+}
+_OWN = {cls: (cls.node, cls.fn) for cls in FUSED_ROWS}  # what their node() runs, as defined
+
+
+def fusable(act: Activation) -> bool:
+    """Whether a layer may apply ``act`` as its row in a fused node: ``node()`` would give the row's result.
+
+    Not when ``node`` or ``fn`` was patched on its class (or a base class), or ``node`` set on the object.
+
+    Examples
+    --------
+    >>> fusable(ReLU()), fusable(Softplus())
+    (True, False)
+    >>> relu = ReLU()
+    >>> relu.node = lambda v: v * 2
+    >>> fusable(relu)
+    False
+    """
+    cls = type(act)
+    own = _OWN.get(cls)
+    return own is not None and cls.node is own[0] and cls.fn is own[1] and "node" not in act.__dict__
+
+
 ACTIVATIONS: dict[str, type[Activation]] = {cls.key: cls for cls in _CLASSES}
 """Activation classes by the name accepted in ``activation="..."``."""
 _ALIASES = {"linear": "identity", "none": "identity", "threshold": "step", "leakyrelu": "leaky_relu"}

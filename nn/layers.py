@@ -1,9 +1,8 @@
 """Layers: the scalar family (``Neuron``, ``Layer``) and the tensor family (``Linear``).
 
-Every neuron does what a linear classifier does, a weighted sum of its inputs
-plus a bias, then applies its activation.  Inside a layer's stage these are
-three sub-stages, ``weighted sum``, ``bias`` and ``activation``, so a drawing
-of the graph shows each layer's processing steps.
+Every neuron does what a linear classifier does, a weighted sum of its inputs plus a bias, then applies
+its activation.  Inside a layer's stage these are three sub-stages, ``weighted sum``, ``bias`` and
+``activation``, so a drawing of the graph shows each layer's processing steps.
 """
 
 from __future__ import annotations
@@ -20,10 +19,12 @@ from autograd.context import CTX
 from autograd.convert import as_array
 from autograd.fused import ENABLED as FUSE
 from autograd.fused import linear as fused_linear
-from autograd.ops import OPS
 from autograd.stages import REGISTRY_WRITES as _WRITES
+from autograd.versions import mark_all_modified
 
-from .activations import GELU, Activation, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Step, Tanh, get_activation
+from .activations import FUSED_ROWS as _FUSED_ROWS
+from .activations import ONE_NODE as _ONE_NODE
+from .activations import Activation, Identity, LeakyReLU, fusable, get_activation
 from .checks import check_float_dtype, check_weights
 from .containers import Sequential
 from .module import Module
@@ -276,17 +277,7 @@ class Layer(Module, savable=True):
 _WEIGHTED_SUM = cached_stage("weighted sum", kind="step")
 _BIAS = cached_stage("bias", kind="step")
 _ACTIVATION = cached_stage("activation", kind="step")
-# the activations whose node() makes exactly one node (their exact classes: a subclass may differ)
-_ONE_NODE = frozenset({Step, ReLU, LeakyReLU, Sigmoid, Tanh, Softplus, GELU})
 _get_ctx = CTX.get  # current_stage() without its call
-# the activations a fused layer node can end with (autograd.fused): their exact class -> their row (None: none)
-_FUSED_ROWS: dict[type, Any] = {
-    Identity: None,
-    ReLU: OPS["relu"],
-    Tanh: OPS["tanh"],
-    Sigmoid: OPS["sigmoid"],
-    LeakyReLU: OPS["leaky_relu"],
-}
 
 
 def _title(name: str, nin: int, nout: int, act: Activation) -> str:
@@ -383,9 +374,12 @@ class Linear(Module, savable=True):
 
     def _fused(self, x: Tensor, base: tuple[str, ...] | None) -> Tensor | None:
         """The layer as one fused node for a 2-D Tensor of its width and dtype; None when linear() declines (under
-        detect_anomaly, other shapes or dtypes).  ``base``: the stage the layer's block runs in; None: called from
-        outside the block (its path under the current stage), and the plan is cached for the next such call."""
+        detect_anomaly, other shapes or dtypes) or the activation's node() is patched (the unfused steps run it).
+        ``base``: the stage the layer's block runs in; None: called from outside the block (its path under the
+        current stage), and the plan is cached for the next such call (a patch remakes it: nn.activations)."""
         act = self.activation
+        if not fusable(act):
+            return None
         meta = (float(act.negative_slope),) if type(act) is LeakyReLU else ()
         row = _FUSED_ROWS[type(act)]
         outer, cached = (current_stage(), self._stage_block) if base is None else (None, None)
@@ -448,6 +442,10 @@ class Linear(Module, savable=True):
 
     _own_forward = forward  # __call__'s fast path stands for it: taken only while it is the class's forward
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and copied without the fast path's plan (it holds the table's rows; remade on the next call)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_fused_plan"}
+
     def get_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """``(W, b)`` as float64 copies; b is zeros when the layer has no bias."""
         b = np.zeros(self.nout) if self.bias is None else self.bias.data
@@ -473,6 +471,7 @@ class Linear(Module, savable=True):
         self.weight.data[...] = W
         if self.bias is not None:
             self.bias.data[...] = b
+        mark_all_modified([p.data for p in self.parameters()])  # as load_state_dict: a graph made before raises
 
     def describe(self) -> str:
         return _title(self.name, self.nin, self.nout, self.activation)

@@ -22,6 +22,7 @@ from .module_stage import EPOCH, stage_block
 from .parameter import Parameter, is_parameter
 from .registry import file_format, register
 from .state import IncompatibleKeys, cast, get_submodule, join, load_state_dict, named_leaves, state_dict
+from .utils import zero_grad_of
 
 __all__ = ["Module", "IncompatibleKeys", "CONTAINERS"]
 
@@ -425,10 +426,7 @@ class Module(HookMethods, DisplayMethods):
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: None for Tensors (zeros if ``set_to_none=False``), 0 for Values."""
         for p in self.parameters():
-            if isinstance(p, Tensor) and not set_to_none and p.grad is not None:
-                p.grad[...] = 0
-            else:
-                p.zero_grad()
+            zero_grad_of(p, set_to_none)
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """PyTorch's ``to``: a float dtype casts the parameters and float buffers; a device must be ``"cpu"``."""

@@ -197,6 +197,6 @@ def cast(module: Any, *args: Any, **kwargs: Any) -> Any:
             for _, x in [kv for key, p in reg.items() for kv in named_leaves(key, p)]:
                 if isinstance(x, Tensor) and x.dtype.kind == "f" and x.dtype != dt:
                     x.data = x.data.astype(dt)
-                    if x.grad is not None:
-                        x.grad = x.grad.astype(dt)
+                    if x.grad is not None:  # a gradient recorded by create_graph: its numbers (PyTorch: no_grad)
+                        x.grad = np.asarray(x.grad.data if isinstance(x.grad, Node) else x.grad).astype(dt)
     return module

@@ -117,3 +117,30 @@ def clip_grad_value_(parameters: Any, clip_value: float) -> None:
             p.grad = min(max(p.grad, -c), c)
         else:
             np.clip(p.grad, -c, c, out=p.grad)
+
+
+def zero_grad_of(p: Any, set_to_none: bool = True) -> None:
+    """Reset one parameter's gradient as PyTorch's ``zero_grad`` does (``Module`` and optimisers call it).
+
+    A Tensor's gradient becomes None, or with ``set_to_none=False`` zeros: the same array, zeroed in place,
+    or, for a gradient recorded by ``backward(create_graph=True)``, zeros without its history (PyTorch
+    detaches it, so later passes do not run through the graph of an earlier step).  A Value's becomes 0.
+
+    Examples
+    --------
+    >>> w = Tensor([1.0, 2.0], requires_grad=True)
+    >>> (w * w).sum().backward(create_graph=True)
+    >>> type(w.grad).__name__
+    'Tensor'
+    >>> zero_grad_of(w, set_to_none=False); w.grad
+    array([0., 0.])
+    """
+    g = p.grad
+    if not isinstance(p, Tensor):
+        p.grad = 0.0
+    elif set_to_none or g is None:
+        p.grad = None
+    elif type(g) is np.ndarray:
+        g[...] = 0
+    else:
+        p.grad = np.zeros_like(np.asarray(g.data))

@@ -193,12 +193,12 @@ def _fast(
     """
     if type(prediction) is not Tensor or type(target) is not np.ndarray or target.dtype.kind != "f":
         return None
-    pd = prediction.data
+    pd, given = prediction.data, target
     shape, tshape = pd.shape, target.shape
     if len(shape) not in (1, 2) or not shape[0] or 0 in shape or reduction not in ("mean", "sum"):
         return None
     if tshape != shape:
-        if shape == tshape + (1,) or (len(shape) == 1 and tshape == shape + (1,)):
+        if (len(shape) == 2 and shape == tshape + (1,)) or (len(shape) == 1 and tshape == shape + (1,)):
             target = target.reshape(shape)
         else:
             return None
@@ -211,5 +211,6 @@ def _fast(
         per = fn(prediction, data_leaf(target, "target"))
         out = per.sum() if reduction == "sum" else per.mean()
     if not math.isfinite(out.data):  # NOTE: a 0-d array: math's check, not a ufunc call
-        checked(name, prediction, target, mse_targets)  # raises for a target with nan or inf
+        # raises for a given target with nan or inf (not for one the cast to the prediction's dtype made inf)
+        checked(name, prediction, given, mse_targets)
     return out

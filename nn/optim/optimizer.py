@@ -23,6 +23,8 @@ import numpy as np
 from autograd import Node, Tensor, Value, enable_grad, no_grad
 from autograd.versions import mark_modified
 
+from ..utils import zero_grad_of
+
 __all__ = ["Optimizer", "check_real"]
 
 
@@ -205,12 +207,10 @@ class Optimizer:
         """
         for group in self.param_groups:  # NOTE: not self.params: no list per call
             for p in group["params"]:
-                if not isinstance(p, Tensor):
-                    p.grad = 0.0
-                elif set_to_none or p.grad is None:
+                if set_to_none and isinstance(p, Tensor):  # NOTE: the common case, without a call
                     p.grad = None
                 else:
-                    p.grad[...] = 0
+                    zero_grad_of(p, set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, in place; return ``closure()``'s loss if one is given.

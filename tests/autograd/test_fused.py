@@ -291,7 +291,8 @@ def test_a_big_fused_graph_keeps_no_interior_gradients_and_counts_as_its_three_s
 def test_fused_mse_loss_gives_the_unfused_numbers_and_graph(shape, reduction, dtype, target_shape, backward, seed):
     rng = np.random.default_rng(seed)
     p0 = rng.normal(size=shape).astype(dtype)
-    t = rng.normal(size=shape if target_shape == "same" or shape[-1] != 1 else shape[:-1])
+    flat = target_shape == "flat" and len(shape) == 2 and shape[-1] == 1  # a column's target (N,); a (1,) has none
+    t = rng.normal(size=shape[:-1] if flat else shape)
     results = []
     for fuse in (True, False):
         p = Tensor(p0, requires_grad=True)
@@ -749,3 +750,114 @@ def test_a_second_backward_that_fails_resets_interior_gradients_as_unfused(what)
 
     f, u = _both(run)
     assert f == u
+
+
+@pytest.mark.parametrize("act", ACTS)
+@pytest.mark.parametrize("read_first", [False, True], ids=["backward", "read then backward"])
+@pytest.mark.parametrize("flags", [(False, True), (True, False)], ids=["unfrozen after", "frozen after"])
+def test_a_weight_frozen_or_unfrozen_between_forward_and_backward_gives_the_unfused_graph(act, read_first, flags):
+    # freezing a layer's weight (fine-tuning only its bias): unfused, x @ W of an input and a frozen weight is a
+    # constant, so W gets no gradient even if it is unfrozen before backward (as in PyTorch: the edge was never
+    # made), and a weight frozen after the forward is still the matmul's parent; the fused node gave the unfrozen
+    # weight a gradient, and unfused by the flags at the time of reading
+    layer = _layer(3, 4, act, np.float64, 2)
+
+    def run():
+        for p in layer.parameters():
+            p.grad = None
+        layer.weight.requires_grad_(flags[0])
+        y = layer(np.random.default_rng(1).normal(size=(5, 3)))
+        layer.weight.requires_grad_(flags[1])
+        loss = (y * y).sum()
+        before = _graph(loss) if read_first else None
+        loss.backward()
+        return before, _graph(loss), layer.weight.grad, layer.bias.grad.tolist()
+
+    f, u = _both(run)
+    assert f[0] == u[0] and f[1] == u[1] and f[3] == u[3]
+    assert f[2] is None and u[2] is None  # torch gives None in both orders too
+    ops = [n.op.name if n.op else None for n in toposort(layer(np.ones((1, 3))).sum())]
+    assert ops.count("matmul") == flags[1]  # frozen now: x @ W is a constant, as unfused
+
+
+def _strided(a: np.ndarray, how: str) -> np.ndarray:
+    """``a``'s values in a layout that is neither C- nor Fortran-contiguous."""
+    if how == "every other column":
+        wide = np.zeros((a.shape[0], 2 * a.shape[1]), a.dtype)
+        wide[:, ::2] = a
+        return wide[:, ::2]
+    if how == "every other row":
+        tall = np.zeros((2 * a.shape[0], a.shape[1]), a.dtype)
+        tall[::2] = a
+        return tall[::2]
+    return a[:, ::-1].copy()[:, ::-1]  # reversed columns
+
+
+@pytest.mark.parametrize("how", ["every other column", "every other row", "reversed columns"])
+@pytest.mark.parametrize("which", ["x", "W"])
+@pytest.mark.parametrize("shape", [(1, 17, 5), (2, 64, 1), (7, 64, 1), (1, 3, 2), (40, 200, 16)])
+def test_a_strided_input_or_weight_gives_the_unfused_numbers_bit_for_bit(how, which, shape):
+    # a column slice of a data table (X[:, ::2]) or a weight that views another array: np.dot, the fused node's
+    # product, copies such an operand and sums in another order than @, the unfused matmul (last bits differ)
+    n, nin, nout = shape
+    rng = np.random.default_rng(n * nin + nout)
+    x0, W0 = rng.normal(size=(n, nin)), rng.normal(size=(nin, nout))
+    x0, W0 = (_strided(x0, how), W0) if which == "x" else (x0, _strided(W0, how))
+
+    def run():
+        layer = nn.Linear(nin, nout, activation="tanh", seed=0)
+        layer.weight = nn.Parameter(W0)
+        assert layer.weight.data.flags.forc == W0.flags.forc  # the weight keeps its layout
+        x = Tensor(x0, requires_grad=True)
+        y = layer(x)
+        (y * y).sum().backward()
+        return [y.data, layer.weight.grad, layer.bias.grad, x.grad, layer(x0).data]
+
+    for f, u in zip(*_both(run)):
+        np.testing.assert_array_equal(f, u)
+
+
+def test_fusion_blocks_left_in_any_order_switch_fusing_back_on():
+    # fusion() is one process-wide switch: two threads (or generators) whose `with fusion(False)` blocks overlap
+    # leave them in any order; each block restored the value it had found, so the later exit restored the
+    # earlier block's False and every layer in the process stayed unfused for good
+    try:
+        _overlapping_fusion_blocks()
+    finally:  # a failure must not leave the process unfused
+        fused.ENABLED[0] = True
+
+
+def _overlapping_fusion_blocks():
+    entered, first_left = threading.Event(), threading.Event()
+    inside: list[bool] = []
+
+    def first():
+        with fused.fusion(False):
+            entered.set()
+            time.sleep(0.05)  # the second block is entered meanwhile
+        first_left.set()
+
+    def second():
+        entered.wait()
+        with fused.fusion(False):
+            first_left.wait()
+            inside.append(fused.ENABLED[0])  # the first block has left, this one is still in force
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert inside == [False] and fused.ENABLED[0] is True
+    # the same with one thread: blocks entered a, b and left a, b; a fusion(True) inside fusion(False)
+    a, b, c = fused.fusion(False), fused.fusion(False), fused.fusion(True)
+    a.__enter__(), b.__enter__()
+    a.__exit__(None, None, None)
+    c.__enter__()
+    assert fused.ENABLED[0] is True  # the newest block in force decides
+    c.__exit__(None, None, None)
+    assert fused.ENABLED[0] is False
+    b.__exit__(None, None, None)
+    assert fused.ENABLED[0] is True
+    y = nn.Linear(2, 2, seed=0)(np.ones((3, 2)))
+    assert y._row is fused.LINEAR

@@ -300,3 +300,14 @@ def test_to_and_double_cast_parameters_and_float_buffers():
     assert m.double().cpu().to("cpu")[0].weight.dtype == np.float64
     with pytest.raises(ValueError, match="CPU only"):
         m.to("cuda")
+
+
+def test_to_casts_a_gradient_recorded_by_create_graph_to_plain_numbers():
+    # after backward(create_graph=True) a .grad is a graph node; PyTorch's model.to(dtype) casts it under no_grad
+    # (numbers without history); the cast called .astype on the node and failed
+    m = nn.Linear(2, 1, seed=0)
+    (m(np.ones((3, 2))) ** 2).sum().backward(create_graph=True)
+    want = m.weight.grad.data.astype(np.float32)
+    m.to(np.float32)
+    assert type(m.weight.grad) is np.ndarray and m.weight.grad.dtype == np.float32
+    np.testing.assert_array_equal(m.weight.grad, want)

@@ -229,6 +229,34 @@ def test_column_target_does_not_broadcast_against_a_flat_prediction():
     assert mse_loss(Tensor([[1.0], [2.0]]), [1.0, 2.0]).item() == 0.0
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize(
+    "make_target", [np.array, Tensor, lambda t: np.array(t, dtype=np.float32)], ids=["ndarray", "Tensor", "float32"]
+)
+def test_a_single_number_target_is_refused_whatever_its_type(make_target, reduction):
+    # mse_loss's fast path for a float array paired a 0-d target with a (1,) prediction ((,) + (1,) == (1,)) and
+    # gave a loss, where the same number as a Tensor, a list or for a (1, 1) prediction is refused
+    for pred in ([0.5], [[0.5]]):
+        with pytest.raises(ValueError, match=r"^mse_loss: the target is a single number; expected one target per"):
+            mse_loss(Tensor(pred, requires_grad=True), make_target(1.0), reduction=reduction)
+
+
+@pytest.mark.parametrize(
+    "make_target",
+    [np.array, lambda t: t, Tensor, lambda t: np.array(t).ravel()],
+    ids=["ndarray", "list", "Tensor", "flat"],
+)
+def test_a_target_beyond_the_predictions_float32_range_gives_the_same_loss_in_every_form(make_target):
+    # the target is cast to the prediction's dtype: 1e39 becomes inf in float32, and the loss is inf; the fast path
+    # for a float array checked the cast target when the loss was not finite and said the target "contains nan or
+    # inf", which the given one does not (a list or a Tensor of the same numbers gave the inf loss)
+    with np.errstate(over="ignore"):
+        losses = [mse_loss(Tensor(np.array([[0.5], [1.0]], np.float32)), make_target([[1e39], [1.0]])) for _ in "ab"]
+    assert [float(loss.data) for loss in losses] == [math.inf, math.inf] and losses[0].dtype == np.float32
+    with pytest.raises(ValueError, match="^mse_loss: the target contains nan or inf"):
+        mse_loss(Tensor(np.array([0.5, 1.0], np.float32)), np.array([math.inf, 1.0]))  # a given inf is refused
+
+
 def test_cross_entropy_accepts_whole_number_floats_and_column_labels():
     Z = Tensor([[1.0, 2.0], [3.0, -1.0]])
     expected = ref_ce(Z.data, np.array([1, 0]))

@@ -216,3 +216,111 @@ def test_a_forward_patched_on_the_class_runs_on_every_call(cls: type, monkeypatc
     outs = [model(x) for _ in range(3)]
     assert seen == [model.name] * 3
     np.testing.assert_array_equal(outs[2].data, want)
+
+
+def _train(model: nn.Module, steps: int, x: np.ndarray, y: np.ndarray) -> list[float]:
+    """``steps`` W2 steps (mse_loss, plain SGD): the losses."""
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = nn.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.data))
+    return losses
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_model_pickled_or_copied_mid_training_is_the_unfused_runs(how: str) -> None:
+    # torch.save / pickle of a model between steps: the fast path's cached plan (which holds the table's rows,
+    # lambdas) made every model that had trained on the fast path unpicklable, where fusion(False) pickled it
+    import copy
+    import pickle
+
+    from autograd.fused import fusion
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
+    runs = []
+    for fuse in (True, False):
+        with fusion(fuse):
+            model = nn.MLP(2, [4, 3, 1], seed=0)
+            before = _train(model, 2, x, y)
+            twin = pickle.loads(pickle.dumps(model)) if how == "pickle" else copy.deepcopy(model)
+            runs.append((before, _train(twin, 2, x, y), _train(model, 1, x, y), twin.get_weights()))
+            out = twin(x)
+            assert out.stage == ("MLP", "layer 3", "bias") and out.stage.labels[-2] == "layer 3: Linear(3→1)"
+    assert runs[0][:3] == runs[1][:3]
+    for (Wf, bf), (Wu, bu) in zip(runs[0][3], runs[1][3]):
+        np.testing.assert_array_equal(Wf, Wu)
+        np.testing.assert_array_equal(bf, bu)
+
+
+@pytest.mark.parametrize("how", ["MLP.set_weights", "Linear.set_weights", "load_state_dict"])
+def test_weights_set_between_forward_and_backward_make_backward_raise_as_load_state_dict(how: str) -> None:
+    # set_weights writes the weights in place, as load_state_dict does (PyTorch's copy_ under no_grad bumps the
+    # version): a graph recorded before would give gradients computed from the new weights, silently
+    from autograd.fused import fusion
+
+    x, y = np.ones((4, 2)), np.zeros((4, 1))
+    other = nn.MLP(2, [3, 1], seed=1)
+    for fuse in (True, False):
+        with fusion(fuse):
+            model = nn.MLP(2, [3, 1], seed=0)
+            loss = nn.mse_loss(model(x), y)
+            if how == "MLP.set_weights":
+                model.set_weights(other.get_weights())
+            elif how == "Linear.set_weights":
+                model.layers[1].set_weights(*other.layers[1].get_weights())  # type: ignore[union-attr]
+            else:
+                model.load_state_dict(other.state_dict())
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                loss.backward()
+            nn.mse_loss(model(x), y).backward()  # a forward pass after the change is fine
+            np.testing.assert_array_equal(model.get_weights()[1][0], other.get_weights()[1][0])
+
+
+@pytest.mark.parametrize("where", ["class node", "class fn", "base class node", "instance node"])
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_an_activation_patched_on_its_class_or_instance_runs_as_unfused(
+    where: str, act: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a layer applies its activation with act.node(z) (type(act).fn for the built-in ones); the fused node used the
+    # activation's row instead, so a node or fn patched on the class (mock.patch.object, a tracer) or a node set
+    # on the activation object ran under fusion(False) and was skipped by the fused path
+    from autograd.fused import LINEAR, fusion
+
+    x = np.array([[1.0, -2.0], [0.5, 0.3], [-1.0, 0.2]])
+    calls: list[str] = []
+
+    def doubled(v: object) -> object:
+        calls.append("patched")
+        return v * 2.0  # type: ignore[operator]
+
+    model = nn.MLP(2, [3, 1], activation=act, seed=0)
+    model(x), model(x)  # the fast path's plans are made
+    cls = type(model.layers[0].activation)  # type: ignore[union-attr]
+    if where == "class node":
+        monkeypatch.setattr(cls, "node", lambda self, v: doubled(v))
+    elif where == "class fn":
+        monkeypatch.setattr(cls, "fn", staticmethod(doubled))
+    elif where == "base class node":
+        monkeypatch.setattr(nn.activations.Activation, "node", lambda self, v: doubled(v))
+    else:
+        model.layers[0].activation.node = doubled  # type: ignore[union-attr]
+    outs, counts = [], []
+    for fuse in (True, False):
+        with fusion(fuse):
+            outs.append([model(x).data for _ in range(2)])
+        counts.append(len(calls))
+        calls.clear()
+    assert counts[0] == counts[1]  # every call, fused or not, runs what the unfused steps run
+    # LeakyReLU defines its own node(): patching the base class's or fn changes nothing for it, as unfused
+    assert counts[0] == (0 if act == "leaky_relu" and where in ("class fn", "base class node") else 2)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    np.testing.assert_array_equal(outs[0][0], nn.Module.__call__(model, x).data)
+    monkeypatch.undo()
+    if where == "instance node":
+        del model.layers[0].activation.node  # type: ignore[union-attr]
+    assert model(x)._a[0]._row is LINEAR  # the class's own node() again: the hidden layer is one fused node

@@ -162,6 +162,24 @@ def test_parameters_without_gradient_are_skipped():
     assert frozen.data == 1.0
 
 
+@pytest.mark.parametrize(
+    "make",
+    [lambda p: SGD(p, lr=0.1), lambda p: SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1), lambda p: Adam(p, lr=0.1)],
+    ids=["SGD", "SGD momentum", "Adam"],
+)
+def test_a_parameter_frozen_mid_training_stays_put_even_with_a_zero_gradient(make):
+    # a documented difference (docs/coming-from-pytorch-nn.md): PyTorch moves it by its momentum and weight decay
+    w = Tensor([1.0, -2.0], requires_grad=True)
+    opt = make([w])
+    (w * w).sum().backward()
+    opt.step()
+    w.requires_grad_(False)
+    opt.zero_grad(set_to_none=False)
+    before = w.data.copy()
+    opt.step()
+    np.testing.assert_array_equal(w.data, before)
+
+
 def test_zero_grad_resets_both_engines():
     t, v = Tensor([1.0], requires_grad=True), Value(1.0)
     t.grad, v.grad = np.array([3.0]), 3.0
@@ -432,6 +450,36 @@ def test_zero_grad_set_to_none_and_step_closure():
     assert w.grad is g and w.grad.tolist() == [0.0]
     opt.zero_grad()
     assert w.grad is None
+
+
+@pytest.mark.parametrize("zero", ["optimizer", "module"])
+def test_zero_grad_keeping_arrays_after_create_graph_cuts_the_gradients_history_as_pytorch(zero):
+    # a gradient penalty: backward(create_graph=True) makes each .grad a graph; PyTorch's zero_grad(set_to_none=
+    # False) detaches it and zeroes it, so the next step's gradients start from zero without history. Writing 0
+    # into the graph's node kept its history, and the next backward through it raised "modified by an inplace
+    # operation" (the optimizer had changed the weights that history had saved)
+    import nn
+
+    x, y = np.random.default_rng(0).normal(size=(5, 2)), np.linspace(-1.0, 1.0, 5)
+    runs = []
+    for set_to_none in (True, False):
+        model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+        opt = SGD(model.parameters(), lr=0.1, momentum=0.5)
+        for _ in range(3):
+            if zero == "optimizer":
+                opt.zero_grad(set_to_none=set_to_none)
+            else:
+                model.zero_grad(set_to_none=set_to_none)
+            nn.mse_loss(model(x), y).backward(create_graph=True)
+            g = model.layers[0].weight.grad
+            (g * g).sum().backward()  # the penalty's gradient, through the gradient's graph
+            opt.step()
+        if not set_to_none:
+            opt.zero_grad(set_to_none=False)
+            assert all(type(p.grad) is np.ndarray and not p.grad.any() for p in model.parameters())
+        runs.append([p.data.copy() for p in model.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,197 @@
+"""Random training programs give the same numbers, graphs and errors on the fast paths as without them.
+
+The W2 step (``nn.MLP``, ``nn.mse_loss``, ``nn.optim.SGD``) runs through fast
+paths: fused layer and loss nodes, ``Linear``'s cached plan, ``MLP.__call__``
+without ``Module.__call__``.  Each program here is a random sequence of what
+happens to a model while it trains (steps, freezing and unfreezing, a swapped
+activation, new weights, a graph read before backward, hooks, a dtype cast, a
+pickle round trip, a flag changed between forward and backward, ...), run
+three ways: as is, under ``fusion(False)`` and through ``nn.Module.__call__``.
+Every loss, parameter, gradient, graph node and error must be the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import Tensor, toposort
+from autograd.fused import fusion
+from autograd.released import is_released
+
+ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"]
+# what may happen between a forward pass and its backward pass
+MIDDLE = ["freeze W", "unfreeze W", "freeze b", "unfreeze b", "read", "retain_grad", "hook", "x needs no grad"]
+EVENTS = [
+    "step", "step", "momentum", "zero_grad(False)", "create_graph", "freeze", "unfreeze", "freeze W", "activation",
+    "set_weights", "read", "retain_grad", "forward hook", "float32", "float64", "no_grad", "x needs grad", "strided",
+    "rename", "one row", "batch", "pickle", "Module.__call__", "between", "between",
+]  # fmt: skip
+
+
+def _graph(root: Any) -> list[tuple]:
+    """Every node behind ``root``: op, stage with labels and kinds, value, gradient, parents, label, flags, dtypes."""
+    order = toposort(root)
+    index = {id(n): i for i, n in enumerate(order)}
+    return [
+        (
+            None if n.op is None else n.op.name,
+            tuple(n.stage),
+            getattr(n.stage, "labels", None),
+            getattr(n.stage, "kinds", None),
+            None if is_released(n.data) else np.asarray(n.data).tolist(),
+            None if n.grad is None else np.asarray(n.grad).tolist(),
+            tuple(index[id(p)] for p in n._prev),
+            n.label,
+            n.requires_grad,
+            str(np.asarray(n.data).dtype),
+            None if n.grad is None else str(np.asarray(n.grad).dtype),
+            repr(n._meta),
+        )
+        for n in order
+    ]
+
+
+class Run:
+    """One program's model, optimiser and data, and everything it observed."""
+
+    def __init__(self, call: Any) -> None:
+        self.call = call
+        self.model = nn.MLP(3, [4, 4, 2], activation="tanh", seed=0)
+        self.opt = nn.optim.SGD(self.model.parameters(), lr=0.05)
+        self.rng = np.random.default_rng(0)
+        self.X, self.Y = self.rng.normal(size=(6, 3)), self.rng.normal(size=(6, 2))
+        self.x_grad = False
+        self.seen: list[Any] = []
+
+    def x(self) -> Any:
+        X = self.X.astype(self.model.layers[0].weight.dtype)  # type: ignore[union-attr]
+        return Tensor(X, requires_grad=True) if self.x_grad else X
+
+    def grads(self) -> list[Any]:
+        grads = [getattr(p.grad, "data", p.grad) for p in self.model.parameters()]  # a create_graph grad: its numbers
+        return [None if g is None else np.asarray(g) for g in grads]
+
+    def event(self, what: str, k: int) -> None:
+        m, call = self.model, self.call
+        layer = m.layers[k % len(m.layers)]
+        if what in ("step", "momentum", "zero_grad(False)"):
+            if what == "momentum":
+                self.opt = nn.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
+            self.opt.zero_grad(set_to_none=what != "zero_grad(False)")
+            loss = nn.mse_loss(call(m, self.x()), self.Y)
+            loss.backward()
+            self.opt.step()
+            self.seen.append(float(loss.data))
+        elif what == "create_graph":
+            self.opt.zero_grad()
+            nn.mse_loss(call(m, self.x()), self.Y).backward(create_graph=True)
+            g = layer.weight.grad
+            if g is not None:
+                (g * g).sum().backward()
+        elif what in ("freeze", "unfreeze"):
+            layer.requires_grad_(what == "unfreeze")
+        elif what == "freeze W":
+            layer.weight.requires_grad_(False)
+        elif what == "activation":
+            layer.activation = nn.activations.get_activation(ACTIVATIONS[k % len(ACTIVATIONS)])
+        elif what == "set_weights":
+            layer.set_weights(*[w * 0.9 for w in layer.get_weights()])
+        elif what in ("read", "retain_grad"):
+            y = call(m, self.x())
+            if what == "retain_grad":
+                y.retain_grad()
+            loss = (y * y).sum()
+            before = _graph(loss) if what == "read" else None
+            loss.backward()
+            self.seen += [before, _graph(loss), None if y.grad is None else np.asarray(y.grad)]
+        elif what == "forward hook":
+            handle = layer.register_forward_hook(lambda mod, args, out: out * 1.5)
+            loss = call(m, self.x()).sum()
+            handle.remove()
+            loss.backward()
+            self.seen.append(_graph(loss))
+        elif what in ("float32", "float64"):
+            m.to(np.dtype(what))
+        elif what == "no_grad":
+            with autograd.no_grad(), autograd.stage("eval", label=f"eval {k}"):
+                y = call(m, self.x())
+            self.seen += [y.data, tuple(y.stage), y.stage.labels, y.requires_grad]
+        elif what == "x needs grad":
+            self.x_grad = not self.x_grad
+        elif what == "strided":
+            wide = np.zeros((len(self.X), 6))
+            wide[:, ::2] = self.X
+            loss = call(m, wide[:, ::2]).sum()
+            loss.backward()
+            self.seen.append(_graph(loss))
+        elif what == "rename":
+            layer.set_name(f"layer {k}")
+        elif what == "one row":
+            y = call(m, self.X[0])
+            self.seen += [y.data, tuple(y.stage)]
+        elif what == "batch":
+            n = 1 + k % 3
+            self.X, self.Y = self.rng.normal(size=(n, 3)), self.rng.normal(size=(n, 2))
+        elif what == "pickle":
+            self.model = pickle.loads(pickle.dumps(m))
+            self.opt = nn.optim.SGD(self.model.parameters(), lr=0.05)
+        elif what == "Module.__call__":
+            loss = nn.Module.__call__(m, self.x()).sum()
+            loss.backward()
+            self.seen.append(_graph(loss))
+        else:  # "between": a change between the forward pass and backward
+            x = self.x()
+            y = call(m, x)
+            loss = nn.mse_loss(y, self.Y)
+            middle = MIDDLE[k % len(MIDDLE)]
+            if middle.startswith(("freeze", "unfreeze")):
+                getattr(layer, "weight" if middle.endswith("W") else "bias").requires_grad_(middle[0] == "u")
+            elif middle == "read":
+                self.seen.append(_graph(loss))
+            elif middle == "retain_grad":
+                y.retain_grad()
+            elif middle == "hook":
+                y.register_hook(lambda g: g * 2.0)
+            elif isinstance(x, Tensor):
+                x.requires_grad_(False)
+            loss.backward()
+            self.seen += [_graph(loss), None if not isinstance(x, Tensor) or x.grad is None else x.grad]
+
+
+def _run(program: list[tuple[str, int]], how: str) -> list[Any]:
+    """Everything ``program`` observed, run ``how`` ("fast", "fusion(False)" or "Module.__call__")."""
+    call = (lambda m, x: nn.Module.__call__(m, x)) if how == "Module.__call__" else (lambda m, x: m(x))
+    run = Run(call)
+    with fusion(False) if how == "fusion(False)" else contextlib.nullcontext():
+        for what, k in program:
+            try:
+                run.event(what, k)
+            except Exception as e:  # an error is an observation too: the same error, the same text
+                run.seen.append((what, type(e).__name__, str(e)))
+            run.seen += [run.grads(), [p.data.copy() for p in run.model.parameters()]]
+    return run.seen
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(program=st.lists(st.tuples(st.sampled_from(EVENTS), st.integers(0, 99)), min_size=1, max_size=10))
+def test_a_random_training_program_is_the_same_on_the_fast_paths_and_without_them(program):
+    fast = _run(program, "fast")
+    assert _same(fast, _run(program, "fusion(False)"))
+    assert _same(fast, _run(program, "Module.__call__"))
