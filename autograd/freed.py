@@ -18,6 +18,9 @@ __all__ = ["free", "freed"]
 
 
 def _freed_rule(name: str, *args: Any) -> Any:
+    shown = getattr(args[-1], "shown", None) if args else None  # a fused node's record: name its last step
+    if shown is not None:
+        name = shown.name
     raise RuntimeError(
         f"backward: trying to backward through the graph a second time (op {name!r}): the tensor engine frees "
         "a graph when backward() ends, as PyTorch does. Call the first backward with retain_graph=True to go "

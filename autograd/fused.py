@@ -115,6 +115,11 @@ class Steps:
         self.hidden = hidden  # elements of the nodes it stands for besides its output (set by linear())
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
+    @property
+    def shown(self) -> Op:
+        """The row the node is shown as, its last step's: the activation's, else the bias's ``add``."""
+        return _ADD if self.act is None else self.act
+
     def drop_grads(self) -> None:
         """Forget the interior gradient (a graph too big to keep interior gradients)."""
         self.gz = None

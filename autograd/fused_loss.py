@@ -51,6 +51,11 @@ class SquaredError:
         self.hidden = 0
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
+    @property
+    def shown(self) -> Op:
+        """The row the node is shown as, its last step's: the mean's ``mul``, else the ``sum``."""
+        return _SUM if self.scale is None else _MUL
+
     def drop_grads(self) -> None:
         """Forget the interior gradients (a graph too big to keep interior gradients)."""
         self.grads = None

@@ -210,6 +210,30 @@ def test_backward_twice_raises_as_unfused_and_retain_graph_allows_it():
     np.testing.assert_array_equal(x.grad, 2 * g1)
 
 
+@pytest.mark.parametrize(
+    "root", ["layer", "linear layer", "mse_loss", "mse_loss sum", "cross_entropy", "cross_entropy sum"]
+)
+def test_a_second_backward_names_the_op_the_unfused_graph_names(root):
+    # the freed fused row's rule raised naming 'linear', 'squared_error' or 'cross_entropy', rows no drawing shows
+    def run():
+        z = Tensor(np.array([[0.5, -1.0, 2.0], [0.1, 0.2, -0.3]]), requires_grad=True)
+        kind, _, reduction = root.partition(" ")
+        if kind == "layer" or kind == "linear":
+            out, grad = _layer(3, 2, "tanh" if kind == "layer" else None, np.float64, 0)(z), np.ones((2, 2))
+        elif kind == "mse_loss":
+            out, grad = nn.mse_loss(z * 1.0, np.zeros((2, 3)), reduction=reduction or "mean"), None
+        else:
+            out, grad = nn.cross_entropy(z * 1.0, np.array([0, 2]), reduction=reduction or "mean"), None
+        fused_now = out._row.fused is not None
+        out.backward(grad)
+        with pytest.raises(RuntimeError, match="a second time") as e:
+            out.backward(grad)
+        return str(e.value), fused_now
+
+    (f, was_fused), (u, _) = _both(run)
+    assert was_fused and f == u
+
+
 def test_hooks_and_create_graph_run_through_the_unfused_nodes():
     layer = _layer(2, 3, "tanh", np.float64, 3)
     x0 = np.array([[0.3, -0.7], [1.1, 0.2]])
