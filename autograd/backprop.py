@@ -22,7 +22,7 @@ from .convert import unbroadcast
 from .fused import unfuse_graph
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
-from .node import MANY, Node, grads_float64, parent_grads, rule_results
+from .node import MANY, UNFUSING, Node, grads_float64, parent_grads, rule_results
 from .ops import CUSTOM, Op
 from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
 from .versions import CLOCK, unfused_pieces
@@ -210,8 +210,18 @@ def backward(
     (27.0, 18.0)
     """
     if create_graph or inputs is not None or _HOOKS:
-        propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)
-        return
+        propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)  # it unfuses first
+    elif root._scalar:
+        _pass(root, gradient, retain_graph)
+    else:
+        # NOTE: a reader in another thread (a drawing, .op) would unfuse a fused node the pass is running
+        # through, which then runs only its last step; it waits for the pass instead (unfusing takes this lock)
+        with UNFUSING:
+            _pass(root, gradient, retain_graph)
+
+
+def _pass(root: Node, gradient: Any, retain_graph: bool | None) -> None:
+    """:func:`backward`'s own loop (no hooks, no ``create_graph``, no ``inputs``)."""
     anomaly = _CTX.get()[2]
     if anomaly:  # detect_anomaly names the step that failed: fused nodes run as the nodes they stand for
         unfuse_graph(root)

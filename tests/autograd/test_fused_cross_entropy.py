@@ -4,6 +4,7 @@ logits' gradient, every interior value and gradient) and, once read, exactly the
 from __future__ import annotations
 
 import copy
+import threading
 
 import numpy as np
 import pytest
@@ -387,3 +388,49 @@ def test_hooks_and_create_graph_run_through_the_unfused_nodes():
         (ggx,) = autograd.grad((gx * gx).sum(), [x])
         out.append((_bits(gx.data), _bits(ggx.data), _bits(seen[0].data)))
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("read", ["layer's op", "drawing", "loss's op"])
+def test_a_graph_read_in_another_thread_during_backward_gets_the_unfused_gradients(monkeypatch, read):
+    # a reader (a drawing, .op) in another thread unfused a fused layer or loss while backward ran through it:
+    # the pass then ran the unfused node's last step only, and the weights got no gradient (None) without a word
+    X = np.random.default_rng(1).normal(size=(6, 3))
+    y = [0, 3, 1, 2, 2, 0]
+    rule = fce._lse_rule
+
+    def run(fuse):
+        model = nn.MLP(3, [5, 4], seed=0)
+        with fused.fusion(fuse):
+            h = model(X)
+            loss = nn.cross_entropy(h, y)
+        in_pass, done = threading.Event(), threading.Event()
+
+        def slow(*args):  # the loss's rule runs first in the pass; the layers' rules after it
+            in_pass.set()
+            done.wait(0.3)
+            return rule(*args)
+
+        def reader():
+            in_pass.wait(2)
+            if read == "layer's op":
+                h.op  # noqa: B018
+            elif read == "drawing":
+                autograd.draw_graph(loss)
+            else:
+                loss.op  # noqa: B018
+            done.set()
+
+        if fuse:
+            monkeypatch.setattr(fce, "_lse_rule", slow)
+            thread = threading.Thread(target=reader)
+            thread.start()
+            loss.backward()
+            thread.join()
+            monkeypatch.undo()
+        else:  # unfused, a read changes nothing: after the pass
+            in_pass.set()
+            loss.backward()
+            reader()
+        return [None if p.grad is None else p.grad.tolist() for p in model.parameters()], _graph(loss)
+
+    assert run(True) == run(False)
