@@ -434,3 +434,48 @@ def test_a_graph_read_in_another_thread_during_backward_gets_the_unfused_gradien
         return [None if p.grad is None else p.grad.tolist() for p in model.parameters()], _graph(loss)
 
     assert run(True) == run(False)
+
+
+def _laid_out(z0, layout):
+    """Logits holding ``z0``'s numbers in another memory layout (a copy, so each run starts from the same)."""
+    if layout == "fortran":
+        return np.asfortranarray(z0)
+    if layout == "column slice":
+        return np.repeat(z0, 2, axis=1)[:, ::2]
+    if layout == "row view":
+        return np.concatenate([z0, z0])[len(z0) :]
+    if layout == "transposed":
+        return np.ascontiguousarray(z0.T).T
+    z = z0.copy()
+    if layout == "read-only":
+        z.flags.writeable = False
+    return z
+
+
+@pytest.mark.parametrize("layout", ["C", "fortran", "column slice", "row view", "transposed", "read-only"])
+@pytest.mark.parametrize("k", [2, fce.NARROW_UP_TO, fce.NARROW_UP_TO + 1])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_any_memory_layout_of_the_logits_gives_the_unfused_graph(layout, k, dtype):
+    # the row maxima's transposed pass (k <= 64) and numpy's own (k = 65) on logits of every layout, with rows of
+    # ties, signed zeros, subnormals, -inf, nan and the largest floats among ordinary ones
+    rng = np.random.default_rng(k)
+    z0 = rng.normal(size=(130, k)) * 4
+    z0[0] = -0.0
+    z0[1, ::2] = 0.0
+    z0[2] = np.finfo(dtype).smallest_subnormal * rng.integers(-3, 4, k)
+    z0[3, 1:] = -np.inf
+    z0[4, 0] = np.nan
+    z0[5] = np.finfo(dtype).max
+    z0[6] = np.round(z0[6])
+    z0[7:40] = rng.choice([0.0, -0.0, -1.0], size=(33, k))  # maxima of +0 or -0: numpy decides which
+    z0 = z0.astype(dtype)
+    y = rng.integers(0, k, 130)
+    out = []
+    for fuse in (True, False):
+        x = Tensor(_laid_out(z0, layout), requires_grad=True)
+        with fused.fusion(fuse), np.errstate(all="ignore"):
+            loss = nn.cross_entropy(x, y)
+            assert (loss._row is fce.CROSS_ENTROPY) == fuse
+            loss.backward()
+            out.append((_bits(loss.data), _bits(x.grad), _graph(loss)))
+    assert out[0] == out[1]
