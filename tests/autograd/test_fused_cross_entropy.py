@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -479,3 +480,28 @@ def test_any_memory_layout_of_the_logits_gives_the_unfused_graph(layout, k, dtyp
             loss.backward()
             out.append((_bits(loss.data), _bits(x.grad), _graph(loss)))
     assert out[0] == out[1]
+
+
+def test_a_reader_never_sees_a_half_unfused_node(monkeypatch):
+    # a freed fused node became its last step in two strokes, its parents first and its row after freed(row) was
+    # made: a reader in another thread between the two found the parents changed (so it did not wait for the
+    # lock) and the fused row still in place, and read 'cross_entropy', a row no drawing shows
+    x = Tensor(np.random.default_rng(13).normal(size=(3, 4)), requires_grad=True)
+    loss = nn.cross_entropy(x, [3, 0, 1])
+    loss.backward()  # frees the graph: unfusing makes freed rows
+    make = fused.freed
+    inside, seen = threading.Event(), []
+
+    def slow(op):
+        if op.name == "mul":  # the node's own row, made last
+            inside.set()
+            time.sleep(0.1)
+        return make(op)
+
+    monkeypatch.setattr(fused, "freed", slow)
+    first = threading.Thread(target=lambda: loss.op)
+    first.start()
+    inside.wait(2)
+    seen.append(loss.op.name)
+    first.join()
+    assert seen == ["mul"] and loss.op.name == "mul" and loss._prev[0].op.name == "sum"
