@@ -43,7 +43,7 @@ class _Many:
 
 MANY = _Many()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
 #: Held while a fused node is unfused (readers in several threads make one graph) and while a tensor graph's
-#: backward pass runs (a reader in another thread must not unfuse a node the pass is running through).
+#: backward pass through fused nodes runs (a reader in another thread must not unfuse a node it runs through).
 UNFUSING = threading.RLock()
 
 
