@@ -22,7 +22,7 @@ from .convert import unbroadcast
 from .fused import unfuse_graph
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
-from .node import MANY, Node, grads_float64, parent_grads, rule_results
+from .node import MANY, UNFUSING, Node, grads_float64, parent_grads, rule_results
 from .ops import CUSTOM, Op
 from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
 from .versions import CLOCK, unfused_pieces
@@ -210,8 +210,24 @@ def backward(
     (27.0, 18.0)
     """
     if create_graph or inputs is not None or _HOOKS:
-        propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)
-        return
+        propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)  # it unfuses first
+    elif root._scalar:
+        _pass(root, gradient, retain_graph)
+    else:
+        # NOTE: a reader in another thread (a drawing, .op) would unfuse a fused node the pass is running
+        # through, which then runs only its last step; it waits for the pass instead (unfusing takes this lock).
+        # A graph without fused nodes lets go of it once its nodes are known (_pass): none of them can change
+        held = [True]
+        UNFUSING.acquire()
+        try:
+            _pass(root, gradient, retain_graph, held)
+        finally:
+            if held[0]:
+                UNFUSING.release()
+
+
+def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool] | None = None) -> None:
+    """:func:`backward`'s own loop (no hooks, no ``create_graph``, no ``inputs``); ``held``: the lock is held."""
     anomaly = _CTX.get()[2]
     if anomaly:  # detect_anomaly names the step that failed: fused nodes run as the nodes they stand for
         unfuse_graph(root)
@@ -228,12 +244,17 @@ def backward(
                     born = node._born  # type: ignore[attr-defined]
             if born < now:  # NOTE: only if something changed since the oldest node was recorded
                 root._check_saved(order)
+        fused = False
         for node in order:
             size += node.data.size
             if node._b is MANY and node._row.fused is not None:  # type: ignore[union-attr]
+                fused = True
                 steps = node._meta[0]
                 size += steps.hidden  # a fused node counts as the nodes it stands for
                 steps.drop_grads()  # and its interior gradients are reset with the others (below)
+        if held and not fused:
+            held[0] = False
+            UNFUSING.release()
     for node in order:
         node.grad = zero
     if root._row is None:

@@ -281,8 +281,11 @@ def become(node: Node, unfused: tuple, was_freed: bool) -> None:
     >>> y.op.name
     'neg'
     """
-    op, node._a, node._b, node._meta = unfused
-    node._row = freed(op) if was_freed else op
+    op, a, b, meta = unfused
+    row = freed(op) if was_freed else op
+    # NOTE: made before the slots change, then set with no call between (no thread switch): a reader that
+    # finds _b changed skips the lock and must find the rest changed too
+    node._row, node._a, node._meta, node._b = row, a, meta, b
 
 
 def _recompute(steps: Steps, xd: Any, Wd: Any, bd: Any, out: Any, born: int) -> None:

@@ -25,7 +25,8 @@ from .modes import is_finite, raise_anomaly
 from .ops import CUSTOM, OPS, Op, custom
 from .xp import ARRAY
 
-__all__ = ["Node", "MANY", "link", "builder", "backward_step", "parent_grads", "grads_float64", "rule_results"]
+__all__ = ["Node", "MANY", "UNFUSING", "link", "builder", "backward_step", "parent_grads", "grads_float64"]
+__all__ += ["rule_results"]
 
 
 class _Many:
@@ -41,7 +42,9 @@ class _Many:
 
 
 MANY = _Many()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
-_UNFUSING = threading.RLock()  # held while a fused node is unfused (readers in several threads make one graph)
+#: Held while a fused node is unfused (readers in several threads make one graph) and while a tensor graph's
+#: backward pass through fused nodes runs (a reader in another thread must not unfuse a node it runs through).
+UNFUSING = threading.RLock()
 
 
 def link(node: Node, parents: tuple, variadic: bool = False) -> None:
@@ -160,7 +163,7 @@ class Node:
         if self._b is MANY:
             op = self._row
             if op is not None and op.fused is not None:
-                with _UNFUSING:  # NOTE: one reader makes the pieces; another waits, then finds them made
+                with UNFUSING:  # NOTE: one reader makes the pieces; another waits, then finds them made
                     op = self._row
                     if self._b is MANY and op is not None and op.fused is not None:
                         op.fused(self)

@@ -60,6 +60,33 @@ class ConvertMethods(Node):
         """The op that made this tensor (a row of :mod:`autograd.ops`), None for a leaf."""
         return self.op  # a fused node (autograd.fused) shows as the nodes it stands for
 
+    def __copy__(self) -> Any:
+        """``copy.copy``: a tensor with the same slots (the same data, parents and op, not a new array).
+
+        A fused node (:mod:`autograd.fused`) is unfused first, so that the copy and the original share the
+        nodes it stands for, as unfused (a backward pass through one frees them for the other).
+
+        Examples
+        --------
+        >>> import copy
+        >>> from autograd import Tensor
+        >>> a = Tensor([2.0], requires_grad=True)
+        >>> b = copy.copy(a * 3.0)
+        >>> b.tolist(), b.op.name, b._prev[0] is a
+        ([6.0], 'mul', True)
+        """
+        self._unfuse()
+        new = object.__new__(type(self))
+        for cls in type(self).__mro__:
+            slots = cls.__dict__.get("__slots__", ())
+            for name in (slots,) if isinstance(slots, str) else slots:
+                if name not in ("__dict__", "__weakref__") and hasattr(self, name):
+                    setattr(new, name, getattr(self, name))
+        state = getattr(self, "__dict__", None)
+        if state:
+            new.__dict__.update(state)
+        return new
+
     @property
     def device(self) -> Any:
         """Always the CPU."""

@@ -3,6 +3,7 @@ graph (ops, stages, values, gradients, drawings) as soon as anything reads it.""
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 
@@ -885,3 +886,32 @@ def _overlapping_fusion_blocks():
     assert fused.ENABLED[0] is True
     y = nn.Linear(2, 2, seed=0)(np.ones((3, 2)))
     assert y._row is fused.LINEAR
+
+
+@pytest.mark.parametrize("case", ["layer", "layer with relu", "cross-entropy mean", "cross-entropy sum", "mse"])
+def test_a_shallow_copy_of_a_fused_node_shares_the_nodes_a_backward_pass_frees(case):
+    # unfused, copy.copy(y) is another last step over the same interior nodes: once a backward pass freed them, a
+    # pass from the copy runs its own step and raises at the next one. The fused copy kept a live rule of its own:
+    # it ran all the steps again (a layer's weights took a second gradient) and raised further on, naming 'relu'
+    # or 'add' where the unfused graph names 'matmul', 'add', 'sum' or 'neg'
+    X = np.random.default_rng(1).normal(size=(6, 3))
+    out = []
+    for fuse in (True, False):
+        model = nn.MLP(3, [5, 4], seed=0, activation="relu")
+        if case == "layer with relu":
+            model.layers[-1] = nn.Linear(5, 4, activation="relu", seed=2)
+        with fused.fusion(fuse):
+            h = model(X)
+            if case.startswith("layer"):
+                first, second = h.sum(), copy.copy(h).sum()
+            else:
+                if case == "mse":
+                    first = nn.mse_loss(h, np.ones((6, 4)))
+                else:
+                    first = nn.cross_entropy(h, [0, 3, 1, 2, 2, 0], reduction=case.split()[1])
+                second = copy.copy(first)
+        first.backward()
+        with pytest.raises(RuntimeError) as info:
+            second.backward()
+        out.append((str(info.value), [p.grad.tobytes() for p in model.parameters()]))
+    assert out[0] == out[1]

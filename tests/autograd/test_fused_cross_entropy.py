@@ -4,6 +4,8 @@ logits' gradient, every interior value and gradient) and, once read, exactly the
 from __future__ import annotations
 
 import copy
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -387,3 +389,144 @@ def test_hooks_and_create_graph_run_through_the_unfused_nodes():
         (ggx,) = autograd.grad((gx * gx).sum(), [x])
         out.append((_bits(gx.data), _bits(ggx.data), _bits(seen[0].data)))
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("read", ["layer's op", "drawing", "loss's op"])
+def test_a_graph_read_in_another_thread_during_backward_gets_the_unfused_gradients(monkeypatch, read):
+    # a reader (a drawing, .op) in another thread unfused a fused layer or loss while backward ran through it:
+    # the pass then ran the unfused node's last step only, and the weights got no gradient (None) without a word
+    X = np.random.default_rng(1).normal(size=(6, 3))
+    y = [0, 3, 1, 2, 2, 0]
+    rule = fce._lse_rule
+
+    def run(fuse):
+        model = nn.MLP(3, [5, 4], seed=0)
+        with fused.fusion(fuse):
+            h = model(X)
+            loss = nn.cross_entropy(h, y)
+        in_pass, done = threading.Event(), threading.Event()
+
+        def slow(*args):  # the loss's rule runs first in the pass; the layers' rules after it
+            in_pass.set()
+            done.wait(0.3)
+            return rule(*args)
+
+        def reader():
+            in_pass.wait(2)
+            if read == "layer's op":
+                h.op  # noqa: B018
+            elif read == "drawing":
+                autograd.draw_graph(loss)
+            else:
+                loss.op  # noqa: B018
+            done.set()
+
+        if fuse:
+            monkeypatch.setattr(fce, "_lse_rule", slow)
+            thread = threading.Thread(target=reader)
+            thread.start()
+            loss.backward()
+            thread.join()
+            monkeypatch.undo()
+        else:  # unfused, a read changes nothing: after the pass
+            in_pass.set()
+            loss.backward()
+            reader()
+        return [None if p.grad is None else p.grad.tolist() for p in model.parameters()], _graph(loss)
+
+    assert run(True) == run(False)
+
+
+def _laid_out(z0, layout):
+    """Logits holding ``z0``'s numbers in another memory layout (a copy, so each run starts from the same)."""
+    if layout == "fortran":
+        return np.asfortranarray(z0)
+    if layout == "column slice":
+        return np.repeat(z0, 2, axis=1)[:, ::2]
+    if layout == "row view":
+        return np.concatenate([z0, z0])[len(z0) :]
+    if layout == "transposed":
+        return np.ascontiguousarray(z0.T).T
+    z = z0.copy()
+    if layout == "read-only":
+        z.flags.writeable = False
+    return z
+
+
+@pytest.mark.parametrize("layout", ["C", "fortran", "column slice", "row view", "transposed", "read-only"])
+@pytest.mark.parametrize("k", [2, fce.NARROW_UP_TO, fce.NARROW_UP_TO + 1])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_any_memory_layout_of_the_logits_gives_the_unfused_graph(layout, k, dtype):
+    # the row maxima's transposed pass (k <= 64) and numpy's own (k = 65) on logits of every layout, with rows of
+    # ties, signed zeros, subnormals, -inf, nan and the largest floats among ordinary ones
+    rng = np.random.default_rng(k)
+    z0 = rng.normal(size=(130, k)) * 4
+    z0[0] = -0.0
+    z0[1, ::2] = 0.0
+    z0[2] = np.finfo(dtype).smallest_subnormal * rng.integers(-3, 4, k)
+    z0[3, 1:] = -np.inf
+    z0[4, 0] = np.nan
+    z0[5] = np.finfo(dtype).max
+    z0[6] = np.round(z0[6])
+    z0[7:40] = rng.choice([0.0, -0.0, -1.0], size=(33, k))  # maxima of +0 or -0: numpy decides which
+    z0 = z0.astype(dtype)
+    y = rng.integers(0, k, 130)
+    out = []
+    for fuse in (True, False):
+        x = Tensor(_laid_out(z0, layout), requires_grad=True)
+        with fused.fusion(fuse), np.errstate(all="ignore"):
+            loss = nn.cross_entropy(x, y)
+            assert (loss._row is fce.CROSS_ENTROPY) == fuse
+            loss.backward()
+            out.append((_bits(loss.data), _bits(x.grad), _graph(loss)))
+    assert out[0] == out[1]
+
+
+def test_a_reader_never_sees_a_half_unfused_node(monkeypatch):
+    # a freed fused node became its last step in two strokes, its parents first and its row after freed(row) was
+    # made: a reader in another thread between the two found the parents changed (so it did not wait for the
+    # lock) and the fused row still in place, and read 'cross_entropy', a row no drawing shows
+    x = Tensor(np.random.default_rng(13).normal(size=(3, 4)), requires_grad=True)
+    loss = nn.cross_entropy(x, [3, 0, 1])
+    loss.backward()  # frees the graph: unfusing makes freed rows
+    make = fused.freed
+    inside, seen = threading.Event(), []
+
+    def slow(op):
+        if op.name == "mul":  # the node's own row, made last
+            inside.set()
+            time.sleep(0.1)
+        return make(op)
+
+    monkeypatch.setattr(fused, "freed", slow)
+    first = threading.Thread(target=lambda: loss.op)
+    first.start()
+    inside.wait(2)
+    seen.append(loss.op.name)
+    first.join()
+    assert seen == ["mul"] and loss.op.name == "mul" and loss._prev[0].op.name == "sum"
+
+
+def test_backward_passes_of_graphs_without_fused_nodes_still_run_side_by_side():
+    # the pass of a graph with a fused node holds the unfusing lock; one without lets go of it once its nodes are
+    # known, so two such passes in two threads run at the same time, as before (here each waits for the other)
+    both_inside = threading.Barrier(2, timeout=5)
+    errors: list = []
+
+    def work():
+        try:
+            x = Tensor(np.ones(3), requires_grad=True)
+            with fused.fusion(False):
+                y = nn.cross_entropy((x * 2.0).reshape(1, 3), [1])
+            z = y * 3.0
+            z._backward = lambda: both_inside.wait()  # micrograd's way: the node's own backward function
+            z.backward()
+        except BaseException as e:  # re-raised in the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
