@@ -36,9 +36,10 @@ import numpy as np
 from .context import CTX as _CTX
 from .convert import unbroadcast
 from .fused import become, constant_node, step_node
+from .fused_loss import LossRecord
 from .node import MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op
-from .released import let_go_of, stand_in
+from .released import stand_in
 from .versions import CLOCK
 from .xp import ARRAY
 
@@ -60,7 +61,7 @@ _count_nonzero = np.count_nonzero
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-class CrossEntropy:
+class CrossEntropy(LossRecord):
     """What a fused cross-entropy node keeps: the pick, the interior values its rules read or a picture shows.
 
     ``shifted`` and ``lse`` (which ``logsumexp``'s rule reads), the picks and their sum; ``logp`` is computed
@@ -73,7 +74,8 @@ class CrossEntropy:
     0.5
     """
 
-    __slots__ = ("index", "scale", "k", "m", "shifted", "lse", "picked", "nll", "s", "grads", "hidden", "unfused")
+    __slots__ = ("index", "k", "m", "shifted", "lse", "picked", "nll", "s")
+    RELEASED = ("shifted", "lse", "picked", "nll")  # the interior values a released graph lets go of
 
     def __init__(self, index: tuple[np.ndarray, np.ndarray], scale: float | None, k: int = 2) -> None:
         self.index = index  # (arange(N), the class of each sample): getitem's constant
@@ -88,23 +90,6 @@ class CrossEntropy:
         self.grads: tuple[Any, ...] | None = None  # after backward: the gradients at s, nll, picked, logp, lse, shifted
         self.hidden = 0  # elements of the nodes it stands for besides its output
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
-
-    @property
-    def shown(self) -> Op:
-        """The row the node is shown as, its last step's: the mean's ``mul``, else the ``sum``."""
-        return _SUM if self.scale is None else _MUL
-
-    def drop_grads(self) -> None:
-        """Forget the interior gradients (a graph too big to keep interior gradients)."""
-        self.grads = None
-
-    def saved(self, node: Node) -> tuple[bool, frozenset[int]]:
-        """What the unfused rules read of the output and the logits: nothing (``sub``'s rule reads no input)."""
-        return False, frozenset()
-
-    def let_go(self, least: int) -> list[np.ndarray]:
-        """Stop holding the interior values of at least ``least`` elements (a released graph)."""
-        return let_go_of(self, ("shifted", "lse", "picked", "nll"), least)
 
     def __repr__(self) -> str:
         return f"CrossEntropy({'mean' if self.scale is not None else 'sum'})"

@@ -20,7 +20,7 @@ from .released import let_go_of, stand_in
 from .versions import CLOCK
 from .xp import ARRAY
 
-__all__ = ["SQUARED_ERROR", "SquaredError", "squared_error", "unfuse_squared_error", "KEEP_SQUARES_UP_TO"]
+__all__ = ["SQUARED_ERROR", "LossRecord", "SquaredError", "squared_error", "unfuse_squared_error", "KEEP_SQUARES_UP_TO"]
 
 #: A fused squared-error node keeps the squares (for the picture) up to this many elements.
 KEEP_SQUARES_UP_TO = 1 << 16
@@ -29,27 +29,25 @@ _add_reduce = np.add.reduce
 _SUB, _MUL, _SUM = OPS["sub"], OPS["mul"], OPS["sum"]
 
 
-class SquaredError:
-    """What a fused squared-error node keeps: the target, the difference, the squares, the sum, their gradients.
+class LossRecord:
+    """What every fused loss's record shares: its mean's ``scale`` (None for the sum) and interior ``grads``.
+
+    Its node is shown as its last step (the mean's ``mul``, else the ``sum``); its unfused rules read nothing
+    of the node's output or input but what the record keeps; a released graph lets go of the arrays named
+    in ``RELEASED``.
 
     Examples
     --------
-    >>> SquaredError(np.zeros(2), None, "target").scale is None
-    True
+    >>> SquaredError(np.zeros(2), 0.5, "target").shown.name
+    'mul'
     """
 
-    __slots__ = ("target", "scale", "label", "d", "sq", "s", "grads", "hidden", "unfused")
-
-    def __init__(self, target: np.ndarray, scale: float | None, label: str) -> None:
-        self.target = target  # the target array (a constant of the prediction's shape and dtype)
-        self.scale = scale  # 1/n for the mean, None for the sum
-        self.label = label  # the target leaf's label
-        self.d: np.ndarray | None = None  # p - t (the rule reads it)
-        self.sq: np.ndarray | None = None  # (p - t) ** 2, kept for the picture
-        self.s: Any = None  # their sum (the mean's input; numpy's scalar)
-        self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
-        self.hidden = 0
-        self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
+    __slots__ = ("scale", "grads", "hidden", "unfused")
+    RELEASED: tuple[str, ...] = ()
+    scale: float | None  # 1/n for the mean, None for the sum
+    grads: tuple[Any, ...] | None  # the interior gradients after backward
+    hidden: int  # elements of the nodes it stands for besides its output
+    unfused: tuple | None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     @property
     def shown(self) -> Op:
@@ -61,12 +59,36 @@ class SquaredError:
         self.grads = None
 
     def saved(self, node: Node) -> tuple[bool, frozenset[int]]:
-        """What the unfused nodes' rules read of the output and the prediction: nothing (see :meth:`Steps.saved`)."""
+        """What the unfused rules read of the output and the input: nothing (see :meth:`autograd.fused.Steps.saved`)."""
         return False, frozenset()
 
     def let_go(self, least: int) -> list[np.ndarray]:
-        """Stop holding the difference and the squares of at least ``least`` elements (a released graph)."""
-        return let_go_of(self, ("d", "sq"), least)
+        """Stop holding the interior values named in ``RELEASED`` of at least ``least`` elements (a released graph)."""
+        return let_go_of(self, self.RELEASED, least)
+
+
+class SquaredError(LossRecord):
+    """What a fused squared-error node keeps: the target, the difference, the squares, the sum, their gradients.
+
+    Examples
+    --------
+    >>> SquaredError(np.zeros(2), None, "target").scale is None
+    True
+    """
+
+    __slots__ = ("target", "label", "d", "sq", "s")
+    RELEASED = ("d", "sq")  # the difference and the squares
+
+    def __init__(self, target: np.ndarray, scale: float | None, label: str) -> None:
+        self.target = target  # the target array (a constant of the prediction's shape and dtype)
+        self.scale = scale  # 1/n for the mean, None for the sum
+        self.label = label  # the target leaf's label
+        self.d: np.ndarray | None = None  # p - t (the rule reads it)
+        self.sq: np.ndarray | None = None  # (p - t) ** 2, kept for the picture
+        self.s: Any = None  # their sum (the mean's input; numpy's scalar)
+        self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
+        self.hidden = 0
+        self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     def __repr__(self) -> str:
         return f"SquaredError({'mean' if self.scale is not None else 'sum'})"
