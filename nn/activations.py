@@ -14,7 +14,6 @@ from autograd import Node, Tensor, Value  # noqa: F401 (Tensor: used by the exam
 from autograd.ops import OPS
 
 from .module import Module
-from .module_stage import EPOCH
 
 _N = TypeVar("_N", bound=Node)  # an activation maps a Value to a Value and a Tensor to a Tensor
 
@@ -159,20 +158,7 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return _elementwise(x, lambda v: v.gelu(approximate), "gelu")
 
 
-class _ClassPatches(type):
-    """Activations' metaclass: setting or deleting a class attribute (``node`` or ``fn`` patched, as
-    ``mock.patch.object`` does) counts as a module change, so layers make their fast-path plans again."""
-
-    def __setattr__(cls, key: str, value: Any) -> None:
-        EPOCH[0] += 1  # see nn.module_stage
-        super().__setattr__(key, value)
-
-    def __delattr__(cls, key: str) -> None:
-        EPOCH[0] += 1
-        super().__delattr__(key)
-
-
-class Activation(Module, metaclass=_ClassPatches):
+class Activation(Module):
     """An elementwise nonlinearity as a module (no parameters).
 
     Examples
@@ -328,6 +314,8 @@ FUSED_ROWS: dict[type[Activation], Any] = {
     LeakyReLU: OPS["leaky_relu"],
 }
 _OWN = {cls: (cls.node, cls.fn) for cls in FUSED_ROWS}  # what their node() runs, as defined
+# NOTE: no metaclass watches the classes (a user's subclass may bring its own, or mix in abc.ABC, as with torch.nn):
+# a layer's cached plan compares the class's node and fn with these on every call instead (two lookups)
 
 
 def fusable(act: Activation) -> bool:

@@ -278,6 +278,7 @@ _WEIGHTED_SUM = cached_stage("weighted sum", kind="step")
 _BIAS = cached_stage("bias", kind="step")
 _ACTIVATION = cached_stage("activation", kind="step")
 _get_ctx = CTX.get  # current_stage() without its call
+_NO_PLAN: Any = (None,) * 8  # a Linear's _fused_plan before its first one: matches no activation
 
 
 def _title(name: str, nin: int, nout: int, act: Activation) -> str:
@@ -318,7 +319,7 @@ class Linear(Module, savable=True):
     kind = "layer"
     activation: Activation
     # (calling path, stage epoch + stage registry writes, the steps' paths, the activation, its row, its constants)
-    _fused_plan: tuple[Any, int, tuple[StagePath, StagePath, StagePath], Any, Any, tuple] | None = None
+    _fused_plan: tuple[Any, int, tuple[StagePath, StagePath, StagePath], Any, Any, tuple, Any, Any] | None = None
 
     def __init__(
         self,
@@ -357,8 +358,9 @@ class Linear(Module, savable=True):
                 and type(self).forward is Linear._own_forward  # a forward of a subclass, patched on the class
                 and "forward" not in self.__dict__  # or set on this instance runs (as in PyTorch)
             ):
-                plan, act = self._fused_plan, self.activation
-                if plan and plan[0] is _get_ctx()[0] and plan[1] == cached[0] + _WRITES[0] and plan[3] is act:
+                plan, act = self._fused_plan or _NO_PLAN, self.activation
+                same = plan[3] is act and plan[6] is type(act).node and plan[7] is type(act).fn  # node, fn: no patch
+                if same and plan[0] is _get_ctx()[0] and plan[1] == cached[0] + _WRITES[0]:
                     out = fused_linear(
                         x if tx is Tensor else data_leaf(d, "input"), W, self.bias, plan[4], plan[5], plan[2]
                     )
@@ -376,7 +378,7 @@ class Linear(Module, savable=True):
         """The layer as one fused node for a 2-D Tensor of its width and dtype; None when linear() declines (under
         detect_anomaly, other shapes or dtypes) or the activation's node() is patched (the unfused steps run it).
         ``base``: the stage the layer's block runs in; None: called from outside the block (its path under the
-        current stage), and the plan is cached for the next such call (a patch remakes it: nn.activations)."""
+        current stage), and the plan is cached for the next such call (with its activation class's node and fn)."""
         act = self.activation
         if not fusable(act):
             return None
@@ -389,7 +391,8 @@ class Linear(Module, savable=True):
         # NOTE: LeakyReLU's slope is read per call: its plan is never reused.  The key, a sum of two counts that only
         # grow, changes when a module changes or a label is registered anew (the blocks then register theirs again)
         if cached is not None and type(act) is not LeakyReLU:
-            object.__setattr__(self, "_fused_plan", (outer, cached[0] + _WRITES[0], stages, act, row, meta))
+            plan = (outer, cached[0] + _WRITES[0], stages, act, row, meta, type(act).node, type(act).fn)
+            object.__setattr__(self, "_fused_plan", plan)
         return fused_linear(x, self.weight, self.bias, row, meta, stages)  # type: ignore[return-value,arg-type]
 
     def forward(self, x: Any) -> Tensor:

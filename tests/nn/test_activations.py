@@ -160,3 +160,34 @@ def test_get_activation_passes_modules_through_and_rejects_unknowns():
         nn.MLP(2, [3, 1], activation="swish")
     with pytest.raises(ValueError, match="known: identity"):
         nn.Neuron(2, activation="swish")
+
+
+@pytest.mark.parametrize("base", ["relu", "tanh", "leaky_relu", "softplus"])
+def test_a_users_activation_may_have_its_own_metaclass(base: str) -> None:
+    # torch.nn's activations have no metaclass, so `class MyAct(nn.ReLU, abc.ABC)` or one with a metaclass of its
+    # own is fine in PyTorch; a metaclass on nn.Activation made both a TypeError (metaclass conflict)
+    import abc
+
+    cls = type(nn.get_activation(base))
+
+    class Marked(abc.ABCMeta):
+        made: list[str] = []
+
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            Marked.made.append(self.__name__)
+            return super().__call__(*args, **kwargs)
+
+    class Abstract(cls, abc.ABC):  # type: ignore[misc,valid-type]
+        pass
+
+    class Own(cls, metaclass=Marked):  # type: ignore[misc,valid-type]
+        pass
+
+    x = np.array([[1.0, -2.0], [0.5, 0.3]])
+    expected = nn.Linear(2, 3, activation=base, seed=0)(x).data
+    for sub in (Abstract, Own):
+        layer = nn.Linear(2, 3, activation=sub(), seed=0)
+        np.testing.assert_array_equal(layer(x).data, expected)  # a subclass runs its node(): the same numbers
+        np.testing.assert_array_equal(nn.Module.__call__(layer, x).data, expected)
+        assert isinstance(layer.activation, cls) and issubclass(sub, nn.Activation)
+    assert Marked.made == ["Own"]
