@@ -445,7 +445,9 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
 # the fusion() blocks in force, oldest first (a token and its value each), and the value found before the first
 _BLOCKS: list[tuple[object, bool]] = []
 _BEFORE = [True]
-_BLOCKS_LOCK = threading.Lock()
+# NOTE: reentrant, and nothing the garbage collector tracks is made while it is held: a collection run by an
+# allocation there may finalize a generator abandoned inside another block, which then leaves that block here
+_BLOCKS_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
@@ -464,16 +466,17 @@ def fusion(enabled: bool) -> Iterator[None]:
     >>> ENABLED[0]
     True
     """
-    token = object()
+    on = bool(enabled)
+    block = (object(), on)  # made before the lock is taken (see _BLOCKS_LOCK)
     with _BLOCKS_LOCK:
         if not _BLOCKS:
             _BEFORE[0] = ENABLED[0]
-        _BLOCKS.append((token, bool(enabled)))
-        ENABLED[0] = bool(enabled)
+        _BLOCKS.append(block)
+        ENABLED[0] = on
     try:
         yield
     finally:
         with _BLOCKS_LOCK:
             # NOTE: not the value this block found: an overlapping block in another thread may have left since
-            _BLOCKS[:] = [blk for blk in _BLOCKS if blk[0] is not token]
+            _BLOCKS.remove(block)  # the same tuple (its token is unique): no new list under the lock
             ENABLED[0] = _BLOCKS[-1][1] if _BLOCKS else _BEFORE[0]

@@ -888,6 +888,42 @@ def _overlapping_fusion_blocks():
     assert y._row is fused.LINEAR
 
 
+_ABANDONED_BLOCK = """
+import gc, sys
+from autograd.fused import ENABLED, fusion
+def steps():
+    with fusion(False):
+        yield 1
+def abandon():
+    g = steps(); next(g); h = [g]; h.append(h)  # left mid-block, in a cycle: only the collector finishes it
+slack = int(sys.argv[1])
+gc.collect(); gc.set_threshold(100)
+with fusion(True):
+    abandon()
+    keep = []
+    while gc.get_count()[0] < 100 - slack:  # the next few allocations start a collection
+        keep.append([])
+gc.collect()
+print(ENABLED[0])
+"""
+
+
+@pytest.mark.parametrize("slack", range(5))
+def test_a_block_finished_by_the_garbage_collector_while_another_is_left(slack):
+    # a generator abandoned inside `with fusion(False)` leaves its block when the collector finalizes it, which
+    # may happen at any allocation, also while another block is being left under the blocks' lock: the
+    # finalizer then waited for that lock in the thread holding it, and the process hung for good
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, "-c", _ABANDONED_BLOCK, str(slack)], cwd=root, capture_output=True, text=True, timeout=30
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (0, "True\n", "")
+
+
 @pytest.mark.parametrize("case", ["layer", "layer with relu", "cross-entropy mean", "cross-entropy sum", "mse"])
 def test_a_shallow_copy_of_a_fused_node_shares_the_nodes_a_backward_pass_frees(case):
     # unfused, copy.copy(y) is another last step over the same interior nodes: once a backward pass freed them, a
