@@ -140,7 +140,7 @@ def zero_grad_of(p: Any, set_to_none: bool = True) -> None:
         p.grad = 0.0
     elif set_to_none or g is None:
         p.grad = None
-    elif type(g) is np.ndarray:
-        g[...] = 0
-    else:
+    elif isinstance(g, Node):  # a graph: new zeros, without its history
         p.grad = np.zeros_like(np.asarray(g.data))
+    else:  # an array (or a subclass of one): the same object
+        g[...] = 0

@@ -452,6 +452,28 @@ def test_zero_grad_set_to_none_and_step_closure():
     assert w.grad is None
 
 
+class _GradArray(np.ndarray):
+    """An ndarray subclass as a gradient (a user's own, np.memmap, ...)."""
+
+
+@pytest.mark.parametrize("zero", ["optimizer", "module"])
+def test_zero_grad_keeping_arrays_zeroes_an_array_subclass_in_place(zero):
+    # set_to_none=False zeroes an array gradient in place, the same object (as PyTorch's zero_()); an ndarray
+    # subclass was taken for a gradient with history and replaced by a new plain array (zeros_like of its buffer)
+    import nn
+
+    model = nn.Linear(2, 2, seed=0)
+    grads = [np.arange(1.0, 1.0 + p.data.size).reshape(p.shape).view(_GradArray) for p in model.parameters()]
+    for p, g in zip(model.parameters(), grads):
+        p.grad = g
+    if zero == "optimizer":
+        SGD(model.parameters(), lr=0.1).zero_grad(set_to_none=False)
+    else:
+        model.zero_grad(set_to_none=False)
+    for p, g in zip(model.parameters(), grads):
+        assert p.grad is g and type(p.grad) is _GradArray and not g.any()
+
+
 @pytest.mark.parametrize("zero", ["optimizer", "module"])
 def test_zero_grad_keeping_arrays_after_create_graph_cuts_the_gradients_history_as_pytorch(zero):
     # a gradient penalty: backward(create_graph=True) makes each .grad a graph; PyTorch's zero_grad(set_to_none=
