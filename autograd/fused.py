@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -450,13 +449,13 @@ _BEFORE = [True]
 _BLOCKS_LOCK = threading.RLock()
 
 
-@contextlib.contextmanager
-def fusion(enabled: bool) -> Iterator[None]:
+class fusion(contextlib.ContextDecorator):  # lower case: used as a function, `with fusion(False):` (as torch.no_grad)
     """Switch fused layers on or off inside a ``with`` block (layers then record their three nodes directly).
 
     The switch is process-wide (every thread's layers see it, and unfused layers give the same numbers, only
     more slowly).  Blocks may be left in any order, as two threads leave theirs: the newest block still in force
-    decides, and when the last one is left the switch is back to what it was before the first.
+    decides, and when the last one is left the switch is back to what it was before the first.  As
+    ``torch.no_grad()``, one object may be used for several blocks, nested or not, and as a decorator.
 
     Examples
     --------
@@ -466,16 +465,23 @@ def fusion(enabled: bool) -> Iterator[None]:
     >>> ENABLED[0]
     True
     """
-    on = bool(enabled)
-    block = (object(), on)  # made before the lock is taken (see _BLOCKS_LOCK)
-    with _BLOCKS_LOCK:
-        if not _BLOCKS:
-            _BEFORE[0] = ENABLED[0]
-        _BLOCKS.append(block)
-        ENABLED[0] = on
-    try:
-        yield
-    finally:
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = bool(enabled)
+        self._blocks: list[tuple[object, bool]] = []  # this object's blocks in force (one value: any may go first)
+
+    def __enter__(self) -> None:
+        on = self.enabled
+        block = (object(), on)  # made before the lock is taken (see _BLOCKS_LOCK)
+        self._blocks.append(block)
+        with _BLOCKS_LOCK:
+            if not _BLOCKS:
+                _BEFORE[0] = ENABLED[0]
+            _BLOCKS.append(block)
+            ENABLED[0] = on
+
+    def __exit__(self, *exc: object) -> None:
+        block = self._blocks.pop()
         with _BLOCKS_LOCK:
             # NOTE: not the value this block found: an overlapping block in another thread may have left since
             _BLOCKS.remove(block)  # the same tuple (its token is unique): no new list under the lock

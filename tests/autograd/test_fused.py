@@ -888,6 +888,36 @@ def _overlapping_fusion_blocks():
     assert y._row is fused.LINEAR
 
 
+def test_one_fusion_object_may_be_entered_again_and_reused():
+    # as torch.no_grad(): one object used for several blocks, nested or one after another, or as a decorator of a
+    # recursive function. The object from @contextmanager could be entered once: nested or again it raised
+    # AttributeError: '_GeneratorContextManager' object has no attribute 'args'
+    off = fused.fusion(False)
+    with off:
+        with off:
+            assert fused.ENABLED[0] is False
+        assert fused.ENABLED[0] is False
+        with fused.fusion(True):
+            with off:
+                assert fused.ENABLED[0] is False
+            assert fused.ENABLED[0] is True
+    assert fused.ENABLED[0] is True
+    with off:
+        y = nn.Linear(2, 2, seed=0)(np.ones((3, 2)))
+    assert y._row is not fused.LINEAR and fused.ENABLED[0] is True
+
+    @off
+    def depth(n):
+        assert fused.ENABLED[0] is False
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3 and fused.ENABLED[0] is True
+    with pytest.raises(KeyError):
+        with off:
+            raise KeyError("inside")  # not swallowed; the switch is restored
+    assert fused.ENABLED[0] is True and not fused._BLOCKS
+
+
 _ABANDONED_BLOCK = """
 import gc, sys
 from autograd.fused import ENABLED, fusion
