@@ -431,12 +431,9 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         n._meta, n.requires_grad = (), False
         return n
     hidden = ((act is not None) + 1) * out.size  # the interior nodes it stands for besides its output: x @ W, z
-    if keep:
-        steps = Steps(stages, act, act_meta, need_x, ws, z, hidden)
-    elif act is not None and act is not _RELU and act is not _TANH and act is not _SIGMOID:
-        steps = Steps(stages, act, act_meta, need_x, None, z, hidden)  # leaky_relu's rule reads its input
-    else:
-        steps = Steps(stages, act, act_meta, need_x, None, None, hidden)
+    # kept for the picture; leaky_relu's rule reads its input even when nothing is kept
+    with_z = keep or (act is not None and act is not _RELU and act is not _TANH and act is not _SIGMOID)
+    steps = Steps(stages, act, act_meta, need_x, ws if keep else None, z if with_z else None, hidden)
     n._a, n._b, n._row, n._meta, n.requires_grad = (x, W, b), MANY, LINEAR, (steps,), True
     return n
 
