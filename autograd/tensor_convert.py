@@ -87,6 +87,33 @@ class ConvertMethods(Node):
             new.__dict__.update(state)
         return new
 
+    def __setstate__(self, state: Any) -> None:
+        """Unpickling: the attributes as pickled, each array given numpy's own dtype object for its dtype.
+
+        A pickled array comes back with a dtype object of its own (equal to ``np.float32``, not the same
+        object), and the fused paths (:mod:`autograd.fused`) compare dtypes by identity: an unpickled model
+        would train, with the same numbers, on the slow path.  The array itself is kept (no copy).
+
+        Examples
+        --------
+        >>> import pickle, numpy as np
+        >>> from autograd import Tensor
+        >>> t = pickle.loads(pickle.dumps(Tensor(np.ones(2, dtype=np.float32))))
+        >>> t.data.dtype is np.dtype(np.float32)
+        True
+        """
+        attrs, slots = state if isinstance(state, tuple) else (state, None)
+        for part in (attrs, slots):
+            for name, value in (part or {}).items():
+                if type(value) is np.ndarray and value.dtype.isbuiltin == 0 and value.dtype.kind in "biufc":
+                    own = np.dtype(value.dtype.char)
+                    if value.dtype == own:  # NOTE: a non-native byte order stays as it is
+                        try:
+                            value.dtype = own  # type: ignore[misc]
+                        except (AttributeError, TypeError, ValueError):  # a future numpy may refuse: left as is
+                            pass
+                object.__setattr__(self, name, value)
+
     @property
     def device(self) -> Any:
         """Always the CPU."""
