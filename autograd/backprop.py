@@ -20,6 +20,7 @@ import numpy as np
 from .context import CTX as _CTX
 from .convert import unbroadcast
 from .fused import unfuse_graph
+from .fused_chain import Chain, hand_over, same_arrays
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
 from .node import MANY, UNFUSING, Node, grads_float64, parent_grads, rule_results
@@ -344,6 +345,16 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
                         if bb.requires_grad:
                             bb._accumulate(gb)
                         continue
+                elif type(steps) is Chain:  # layers in a row (autograd.fused_chain): x, W1, b1, W2, b2, ...
+                    steps.steps[0].need_x = a[0].requires_grad  # as the first layer's node does
+                    grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
+                    if drop:
+                        steps.drop_grads()
+                    if not same_arrays(a, steps.datas):  # an input's .data replaced since: of another shape?
+                        _check_shapes(a, grads)
+                    if not anomaly:
+                        hand_over(a, grads)
+                        continue
                 else:
                     if len(a) == 1:  # a loss: its prediction
                         grads = op.vjp(xp, g, node.data, a[0].data, steps)
@@ -401,7 +412,8 @@ def _check_shapes(parents: Any, grads: Any) -> None:
 
 def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueError]:
     """Fused ``node`` (whose rule raised ``e`` at gradient ``g``) unfused, its nodes' rules run last step first
-    until one raises: that node, its gradient and its error (the fused ones when none does)."""
+    until one raises: that node, its gradient and its error (the fused ones when none does).  The leaves of
+    the steps before it get their gradients, as the unfused pass gives them before it fails."""
     for piece in reversed(unfused_pieces(node)):
         try:
             grads = parent_grads(piece, g)
@@ -410,6 +422,9 @@ def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueEr
                     unbroadcast(np.asarray(gp), np.shape(p.data))
         except ValueError as err:
             return piece, g, err
+        for p, gp in zip(piece._parents, grads):
+            if gp is not None and p._row is None and p.requires_grad:
+                p._accumulate(gp)
         g = grads[0] if len(grads) == 1 or piece._b is not piece._a else grads[0] + grads[1]  # d * d: both
         if g is None:
             break

@@ -349,6 +349,42 @@ LINEAR = Op(
 """The fused layer row: ``activation(x @ W + b)`` as one node (see the module's text)."""
 
 
+def layer_arrays(xd: Any, Wd: Any, bd: Any, act: Op | None, act_meta: tuple, record: bool) -> tuple[Any, Any, Any]:
+    """A layer's weighted sum, pre-activation and output as the unfused rows compute them: three arrays (kept for
+    the picture) if ``record`` and at most :data:`KEEP_STEPS_UP_TO` outputs, else computed in place (``ws is z``).
+
+    Examples
+    --------
+    >>> ws, z, out = layer_arrays(np.ones((1, 2)), np.eye(2), np.array([-2.0, 0.0]), _RELU, (), True)
+    >>> ws.tolist(), z.tolist(), out.tolist()
+    ([[1.0, 1.0]], [[-1.0, 1.0]], [[0.0, 1.0]])
+    """
+    buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
+    if buf is not None:
+        ws = _dot(xd, Wd, out=buf)
+    elif Wd.dtype.char in "fd":  # NOTE: ARRAY.matmul's case (np.dot is @ bit for bit) without its checks
+        ws = _dot(xd, Wd)
+    else:
+        ws = ARRAY.matmul(xd, Wd)
+    keep = record and ws.size <= KEEP_STEPS_UP_TO
+    if keep:
+        z = ws + bd  # a new array: the weighted sum is kept as it was
+    else:
+        ws += bd  # nothing will show the weighted sum: the bias goes in in place
+        z = ws
+    if act is None:
+        out = z
+    elif act is _RELU:  # relu's forward (ARRAY.relu), without the row's two calls around it
+        # NOTE: in place when nothing will show the pre-activation (relu's rule then reads the output)
+        zero = _ZERO.get(z.dtype, 0)
+        out = np.maximum(z, zero) if keep else np.maximum(z, zero, out=z)
+    else:
+        out = act.fwd(ARRAY, z, *act_meta)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+    return ws, z, out
+
+
 def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stages: Any = None) -> Node | None:
     """``act(x @ W + b)`` for 2-D ``x`` as one fused node (``act`` the row relu, tanh, sigmoid, leaky_relu or None).
 
@@ -398,29 +434,8 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         return None
     else:
         record = False
-    buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
-    if buf is not None:
-        ws = _dot(xd, Wd, out=buf)
-    elif Wd.dtype.char in "fd":  # NOTE: ARRAY.matmul's case (np.dot is @ bit for bit) without its checks
-        ws = _dot(xd, Wd)
-    else:
-        ws = ARRAY.matmul(xd, Wd)
-    keep = ws.size <= KEEP_STEPS_UP_TO
-    if record and keep:
-        z = ws + bd  # a new array: the weighted sum is kept as it was
-    else:
-        ws += bd  # nothing will show the weighted sum: the bias goes in in place
-        z = ws
-    if act is None:
-        out = z
-    elif act is _RELU:  # relu's forward (ARRAY.relu), without the row's two calls around it
-        # NOTE: in place when nothing will show the pre-activation (relu's rule then reads the output)
-        zero = _ZERO.get(z.dtype, 0)
-        out = np.maximum(z, zero) if record and keep else np.maximum(z, zero, out=z)
-    else:
-        out = act.fwd(ARRAY, z, *act_meta)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
+    ws, z, out = layer_arrays(xd, Wd, bd, act, act_meta, record)
+    keep = ws is not z
     cls = type(x)
     n: Node = object.__new__(cls)
     n.data, n.grad, n.label, n._born = out, None, cls._blank_label, CLOCK.now  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from .modes import is_finite, raise_anomaly
 from .ops import CUSTOM, OPS, Op, custom
 from .xp import ARRAY
 
-__all__ = ["Node", "MANY", "UNFUSING", "link", "builder", "backward_step", "parent_grads", "grads_float64"]
+__all__ = ["Node", "MANY", "UNFUSING", "LEAF_LOCK", "link", "builder", "backward_step", "parent_grads", "grads_float64"]
 __all__ += ["rule_results"]
 
 
@@ -45,6 +45,8 @@ MANY = _Many()  # marker in ``Node._b``: ``_a`` holds a tuple of parents
 #: Held while a fused node is unfused (readers in several threads make one graph) and while a tensor graph's
 #: backward pass through fused nodes runs (a reader in another thread must not unfuse a node it runs through).
 UNFUSING = threading.RLock()
+#: Held while a tensor leaf's gradient is read and written (backward passes in several threads may share leaves).
+LEAF_LOCK = threading.Lock()
 
 
 def link(node: Node, parents: tuple, variadic: bool = False) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numbers
 import sys
-import threading
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,7 @@ from .convert import PY_SCALARS, as_array, seed_array, shapes_text, unbroadcast
 from .display import tensor_html, tensor_repr
 from .dtypes import device_arg, dtype_arg
 from .inplace import InplaceMethods
+from .node import LEAF_LOCK as _LEAF_LOCK
 from .node import MANY, Node, builder
 from .ops import OPS, Op
 from .released import POOL, is_released, take
@@ -31,7 +31,6 @@ from .xp import ARRAY
 __all__ = ["Tensor", "apply_op", "operand"]
 
 _ND = np.ndarray
-_LEAF_LOCK = threading.Lock()
 _refcount: Any = getattr(sys, "getrefcount", None)  # checked at import by check_in_place()
 
 

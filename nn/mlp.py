@@ -7,12 +7,18 @@ from typing import Any
 
 import numpy as np
 
+from autograd.context import CTX
+from autograd.stages import REGISTRY_WRITES as _WRITES
+
 from .activations import Activation, Identity, get_activation
+from .chain import plan_chain, run_chain
 from .checks import check_float_dtype, check_weights
 from .containers import ModuleList
 from .layers import Layer, Linear, make_rng, scalar_inputs
 from .module import Module
 from .module_stage import EPOCH
+
+_get_ctx = CTX.get
 
 __all__ = ["MLP"]
 
@@ -60,6 +66,7 @@ class MLP(Module, savable=True):
     """
 
     activation: Activation  # set in __init__ with object.__setattr__ (not a child: it has no stage)
+    _chain_plan: tuple | None = None  # see nn.chain: the layers as one fused node
 
     def __init__(
         self,
@@ -103,6 +110,20 @@ class MLP(Module, savable=True):
         self.layers = layers
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        plan = self._chain_plan
+        if (
+            plan is not None
+            and plan[1] == EPOCH[0]  # NOTE: no module changed since the plan (it also covers hooks, a forward set on
+            and plan[2] == _WRITES[0]  # the instance, the layers replaced: see nn.chain), no stage label either
+            and plan[3] is not None
+            and len(args) == 1
+            and not kwargs
+            and type(self).forward is _FORWARD
+            and plan[0] is _get_ctx()[0]
+        ):
+            out = run_chain(self, args[0], plan)  # the layers as one fused node (nn.chain), if nothing differs
+            if out is not None:
+                return out
         cached = self._stage_block
         if (
             len(args) == 1
@@ -117,13 +138,23 @@ class MLP(Module, savable=True):
         ):
             # NOTE: Module.__call__ without its pause of the garbage collector (a node per layer: nothing for it to
             # do) and without a list of the layers per call: the hot path of training on the tensor engine
-            x = args[0]
+            x, outer = args[0], _get_ctx()[0]
+            # the layers can never be one node (until a module changes): no new plan
+            replan = plan is None or plan[3] is not None or plan[0] is not outer or plan[1] != cached[0]
+            replan = replan or plan[2] != _WRITES[0]
             with cached[1]:
+                inner = _get_ctx()[0]
                 for layer in self.layers._modules.values():
                     if layer is not None:
                         x = layer(x)
+            if replan:  # the last plan did not hold: plan again from what the layers did
+                object.__setattr__(self, "_chain_plan", plan_chain(self, outer, inner, cached[0]))
             return x
         return super().__call__(*args, **kwargs)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled and copied without the chain plan (it holds the layers' plans; remade on the next call)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_chain_plan"}
 
     def forward(self, x: Any) -> Any:
         if self.engine == "scalar":

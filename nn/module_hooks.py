@@ -18,6 +18,8 @@ import numpy as np
 from autograd import Node, Tensor, Value, is_grad_enabled
 from autograd.hooks import RemovableHandle, add_hook, tap
 
+from .module_stage import EPOCH
+
 __all__ = ["call_with_hooks"]
 
 
@@ -172,6 +174,7 @@ class HookMethods:
         >>> shapes
         [(1, 1)]
         """
+        EPOCH[0] += 1  # NOTE: a model's plan to record its layers as one node (nn.chain) is made again
         if self._forward_hooks is None:
             object.__setattr__(self, "_forward_hooks", {})
         return add_hook(self._forward_hooks, hook)  # type: ignore[arg-type]
@@ -198,6 +201,7 @@ class HookMethods:
         >>> seen
         [((1, 2), (1, 1))]
         """
+        EPOCH[0] += 1  # NOTE: a model's plan to record its layers as one node (nn.chain) is made again
         if self._backward_hooks is None:
             object.__setattr__(self, "_backward_hooks", {})
         return add_hook(self._backward_hooks, hook)  # type: ignore[arg-type]

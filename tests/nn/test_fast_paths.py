@@ -29,10 +29,12 @@ from autograd.released import is_released
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"]
 # what may happen between a forward pass and its backward pass
 MIDDLE = ["freeze W", "unfreeze W", "freeze b", "unfreeze b", "read", "retain_grad", "hook", "x needs no grad"]
+MIDDLE += ["x changed", "W changed", "W data", "W data of another shape"]
 EVENTS = [
     "step", "step", "momentum", "zero_grad(False)", "create_graph", "freeze", "unfreeze", "freeze W", "activation",
     "set_weights", "read", "retain_grad", "forward hook", "float32", "float64", "no_grad", "x needs grad", "strided",
     "rename", "one row", "batch", "pickle", "Module.__call__", "between", "between",
+    "tie biases", "W data", "in a stage", "backward twice",
 ]  # fmt: skip
 
 
@@ -147,6 +149,19 @@ class Run:
             loss = nn.Module.__call__(m, self.x()).sum()
             loss.backward()
             self.seen.append(_graph(loss))
+        elif what == "tie biases":  # two layers share one bias: its gradients add up in the layers' order
+            m.layers[1].bias = m.layers[0].bias
+        elif what == "W data":  # a new array of the same shape and dtype
+            layer.weight.data = layer.weight.data * 1.0
+        elif what == "in a stage":
+            with autograd.stage(f"stage {k % 2}"):
+                loss = nn.mse_loss(call(m, self.x()), self.Y)
+                loss.backward()
+            self.seen.append(_graph(loss))
+        elif what == "backward twice":
+            loss = nn.mse_loss(call(m, self.x()), self.Y)
+            loss.backward()
+            loss.backward()  # raises: the graph was freed
         else:  # "between": a change between the forward pass and backward
             x = self.x()
             y = call(m, x)
@@ -160,6 +175,16 @@ class Run:
                 y.retain_grad()
             elif middle == "hook":
                 y.register_hook(lambda g: g * 2.0)
+            elif middle == "x changed":
+                if isinstance(x, Tensor):
+                    with autograd.no_grad():
+                        x += 1.0
+            elif middle == "W changed":  # an optimiser step between the forward pass and backward
+                with autograd.no_grad():
+                    layer.weight -= 0.125
+            elif middle.startswith("W data"):
+                shape = layer.weight.shape if middle == "W data" else (7,) + layer.weight.shape[1:]
+                layer.weight.data = np.full(shape, 0.5, dtype=layer.weight.dtype)
             elif isinstance(x, Tensor):
                 x.requires_grad_(False)
             loss.backward()

@@ -290,6 +290,7 @@ def test_an_activation_patched_on_its_class_or_instance_runs_as_unfused(
     # activation's row instead, so a node or fn patched on the class (mock.patch.object, a tracer) or a node set
     # on the activation object ran under fusion(False) and was skipped by the fused path
     from autograd.fused import LINEAR, fusion
+    from autograd.fused_chain import CHAIN
 
     x = np.array([[1.0, -2.0], [0.5, 0.3], [-1.0, 0.2]])
     calls: list[str] = []
@@ -323,4 +324,9 @@ def test_an_activation_patched_on_its_class_or_instance_runs_as_unfused(
     monkeypatch.undo()
     if where == "instance node":
         del model.layers[0].activation.node  # type: ignore[union-attr]
-    assert model(x)._a[0]._row is LINEAR  # the class's own node() again: the hidden layer is one fused node
+    model(x), model(x)  # (the stage blocks, then the layers' and the model's plans, are made again)
+    y = model(x)  # the class's own node() again: the layers are one fused node, each layer's steps fused
+    if act == "leaky_relu":  # its slope is read per call: no plan, a fused node per layer
+        assert y._row is LINEAR and y._a[0]._row is LINEAR
+    else:
+        assert y._row is CHAIN and y._meta[0].steps[0].act.name == act

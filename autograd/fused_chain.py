@@ -1,0 +1,373 @@
+"""A fused chain of layers: an MLP's layers as one node while training, its layers' nodes whenever read.
+
+:func:`autograd.fused.linear` records a layer as one node; an ``nn.MLP`` of
+small layers still records one per layer, each made, visited, handed a
+gradient and freed.  :func:`layers` records the whole chain ``x -> layer 1 ->
+... -> layer n`` as **one** node of the row :data:`CHAIN`, whose rule runs each
+layer's fused rule (the rule of :data:`autograd.fused.LINEAR`: the same numbers, bit for
+bit) from the last layer to the first.
+
+Reading the graph unfuses it, as any fused node: the node becomes the last
+layer's node, made from fused layer nodes for the layers before it (with
+their stage tags, outputs and, after backward, gradients), and each of those
+unfuses into its three steps when read.  A chain is only recorded for layers
+whose every step is kept for the picture (at most
+:data:`autograd.fused.KEEP_STEPS_UP_TO` outputs each) and whose weights and
+biases all require grad; anything else is recorded layer by layer.
+
+Examples
+--------
+>>> import numpy as np
+>>> from autograd import Tensor, toposort
+>>> x = Tensor(np.ones((4, 2)))
+>>> W1, b1 = Tensor(np.full((2, 3), 0.5), requires_grad=True), Tensor(np.zeros(3), requires_grad=True)
+>>> W2, b2 = Tensor(np.ones((3, 1)), requires_grad=True), Tensor(np.zeros(1), requires_grad=True)
+>>> y = layers(x, (W1, b1, W2, b2), (OPS["relu"], None), ((), ()), (((),) * 3,) * 2)
+>>> y._row.name  # one node (the engine's slot: .op would unfuse it)
+'layers'
+>>> y.sum().backward()
+>>> W1.grad.tolist()[0]
+[4.0, 4.0, 4.0]
+>>> [n.op.name for n in toposort(y) if n.op is not None]  # reading the graph unfuses it
+['matmul', 'add', 'relu', 'matmul', 'add']
+"""
+
+from __future__ import annotations
+
+from operator import is_ as _is
+from typing import Any
+
+import numpy as np
+
+from .context import CTX as _CTX
+from .freed import freed
+from .fused import KEEP_STEPS_UP_TO, LINEAR, Steps, become, layer_arrays, unfuse
+from .node import LEAF_LOCK, MANY, Node
+from .ops import OPS, TENSOR_ONLY, Op
+from .versions import CLOCK, saved_values
+
+__all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over", "same_arrays"]
+
+_RELU, _MATMUL = OPS["relu"], OPS["matmul"]
+_ND = np.ndarray
+_LAYER_RULE = LINEAR.vjp  # a fused layer's rule: the activation's, add's and matmul's rules in turn
+
+
+class Chain:
+    """What a fused chain node keeps: each layer's :class:`autograd.fused.Steps`, the outputs between layers and,
+    after backward on a graph that keeps interior gradients, their gradients.
+
+    Examples
+    --------
+    >>> c = Chain((Steps(((),) * 3, OPS["relu"], (), False), Steps(((),) * 3, None, (), True)), (np.zeros(2),))
+    >>> c.shown.name, c.hidden
+    ('add', 0)
+    """
+
+    __slots__ = ("steps", "outs", "gouts", "hidden", "unfused", "datas")
+
+    def __init__(
+        self, steps: tuple[Steps, ...], outs: tuple[np.ndarray, ...], hidden: int = 0, datas: tuple = ()
+    ) -> None:
+        self.steps = steps  # each layer's record, first layer first
+        self.outs = outs  # the outputs of every layer but the last (the node's own value)
+        self.datas = datas  # the parents' arrays when recorded (x, W1, b1, ...)
+        self.gouts: list[Any] | None = None  # their gradients after backward (None: not kept)
+        self.hidden = hidden  # elements of the nodes it stands for besides its output
+        self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
+
+    @property
+    def shown(self) -> Op:
+        """The row the node is shown as: its last layer's last step's."""
+        return self.steps[-1].shown
+
+    def drop_grads(self) -> None:
+        """Forget the interior gradients (a graph too big to keep interior gradients)."""
+        self.gouts = None
+        for s in self.steps:
+            s.gz = None
+
+    def saved(self, node: Node) -> tuple[bool, frozenset[int]]:
+        """What the unfused nodes' rules read of the node's output and parents (for the versions check).
+
+        The outputs between layers are read by the next layer's rules, but nothing outside the node holds them;
+        of its parents, the first layer's matmul reads ``x`` (W1's rule, if W1 wants a gradient) and W1 (x's
+        rule, if x wants one); every later layer's matmul reads its weight (its input wants a gradient); the
+        last activation may read the output (relu reads its kept input; see :meth:`autograd.fused.Steps.saved`).
+        """
+        x, W = node._a[0], node._a[1]
+        read = [0] * W.requires_grad + [1 + 2 * i for i in range(len(self.steps)) if i or x.requires_grad]
+        act = self.steps[-1].act
+        out_used = act is not None and act is not _RELU and saved_values(act)[0][0]
+        return bool(out_used), frozenset(read)
+
+    def let_go(self, least: int) -> list[np.ndarray]:
+        """Nothing: a chain is recorded for small layers only, whose steps a released graph keeps anyway."""
+        return []
+
+    def __repr__(self) -> str:
+        return f"Chain({len(self.steps)} layers)"
+
+
+def _fwd(xp: Any, x: Any, *args: Any) -> Any:
+    """Each layer's three rows' forwards in turn (the values :func:`layers` records; used again to check them)."""
+    chain: Chain = args[-1]
+    for i, s in enumerate(chain.steps):
+        z = _MATMUL.fwd(xp, x, args[2 * i]) + args[2 * i + 1]
+        x = z if s.act is None else s.act.fwd(xp, z, *s.act_meta)
+    return x
+
+
+def _chain_vjp(xp: Any, g: Any, out: Any, *args: Any) -> list[Any]:
+    """The gradients of x and every W and b: each layer's fused rule, last layer first (as its nodes run)."""
+    chain: Chain = args[-1]
+    steps, outs = chain.steps, chain.outs
+    n = len(steps)
+    grads: list[Any] = [None] * (2 * n + 1)
+    gouts: list[Any] = [None] * (n - 1)
+    for i in range(n - 1, -1, -1):
+        gx, grads[2 * i + 1], grads[2 * i + 2] = _LAYER_RULE(
+            xp,
+            g,
+            out if i == n - 1 else outs[i],
+            args[0] if i == 0 else outs[i - 1],
+            args[2 * i + 1],
+            args[2 * i + 2],
+            steps[i],
+        )
+        if i:
+            gouts[i - 1] = gx  # the gradient at layer i's input, kept for the picture (backward may drop it)
+        g = gx
+    grads[0] = g
+    chain.gouts = gouts
+    return grads
+
+
+_ORDERS: dict[int, tuple[int, ...]] = {}  # number of parents -> the order hand_over gives them their gradients
+
+
+def hand_over(parents: tuple[Node, ...], grads: list[Any]) -> None:
+    """Give a chain node's parents their gradients, in the order the layers' own nodes would (last layer first,
+    its weight then its bias; ``x`` before the first layer's), so a leaf used twice sums them in the same order.
+
+    A leaf's first gradient, a fresh array of its dtype (what the rules return), is taken over under one lock
+    for all of them; anything else is accumulated as :meth:`autograd.Tensor._accumulate` does.  The caller has
+    checked the shapes.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> x, W, b = Tensor([[1.0]]), Tensor([[2.0]], requires_grad=True), Tensor([0.0], requires_grad=True)
+    >>> hand_over((x, W, b), [None, np.ones((1, 1)), np.ones(1)])
+    >>> W.grad.tolist(), b.grad.tolist()
+    ([[1.0]], [1.0])
+    """
+    order = _ORDERS.get(len(parents))
+    if order is None:
+        n = len(parents) // 2
+        order = _ORDERS[len(parents)] = tuple(j for i in range(n, 1, -1) for j in (2 * i - 1, 2 * i)) + (0, 1, 2)
+    rest = None
+    with LEAF_LOCK:
+        for j in order:
+            p, gp = parents[j], grads[j]
+            if gp is None or not p.requires_grad:
+                continue
+            if p.grad is None and p._row is None and type(gp) is _ND and gp.base is None and gp.dtype is p.data.dtype:
+                p.grad = gp  # NOTE: the rules' results are new arrays (writeable, of their own memory)
+            elif rest is None:
+                rest = [(p, gp)]
+            else:
+                rest.append((p, gp))
+    if rest is not None:
+        for p, gp in rest:
+            p._accumulate(gp)
+
+
+def same_arrays(parents: tuple[Node, ...], datas: tuple[Any, ...]) -> bool:
+    """Whether each parent still holds the array it held when the chain was recorded (then every gradient has
+    its parent's shape: nothing to check).
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> t = Tensor([1.0])
+    >>> d = t.data
+    >>> same_arrays((t,), (d,)), (setattr(t, "data", np.ones(2)), same_arrays((t,), (d,)))[1]
+    (True, False)
+    """
+    return all(map(_is, [p.data for p in parents], datas))
+
+
+def _label(consts: tuple[Any, ...], n_parents: int) -> str:
+    return f"{(n_parents - 1) // 2} layers"
+
+
+def unfuse_chain(node: Node) -> None:
+    """Turn chain node ``node`` in place into its layers' nodes: the last layer's (unfused into its steps),
+    whose input is the layer before's fused node, and so on back to ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> W = Tensor(np.eye(2), requires_grad=True)
+    >>> b = Tensor(np.zeros(2), requires_grad=True)
+    >>> y = layers(Tensor(np.ones((1, 2))), (W, b, W, b), (OPS["tanh"], None), ((), ()), (((),) * 3,) * 2)
+    >>> unfuse_chain(y)
+    >>> y._row.name, y._a._row.name, y._a._a._b is MANY and y._a._a._row.name
+    ('add', 'matmul', 'linear')
+    """
+    chain: Chain = node._meta[0]
+    was_freed = node._row.vjp is not _chain_vjp  # type: ignore[union-attr]  # a freed row's rule raises
+    if chain.unfused is None:
+        a, gouts = node._a, chain.gouts
+        row = freed(LINEAR) if was_freed else LINEAR
+        prev = a[0]
+        for i, steps in enumerate(chain.steps[:-1]):
+            n: Node = object.__new__(type(node))
+            n.data, n.grad, n.label = chain.outs[i], None if gouts is None else gouts[i], node._blank_label
+            n.stage = steps.stages[2] if steps.act is not None else steps.stages[1]
+            n._a, n._b, n._row, n._meta, n.requires_grad = (prev, a[2 * i + 1], a[2 * i + 2]), MANY, row, (steps,), True
+            n._born = node._born  # type: ignore[attr-defined]
+            prev = n
+        chain.unfused = (LINEAR, (prev, a[-2], a[-1]), MANY, (chain.steps[-1],))
+        chain.gouts = None
+    become(node, chain.unfused, was_freed)
+    unfuse(node)  # the last layer's own steps
+
+
+CHAIN = Op(
+    "layers",
+    _fwd,
+    _chain_vjp,
+    "layers",
+    "layers",
+    _label,
+    TENSOR_ONLY,
+    variadic=True,
+    saves=(0, 1),
+    fused=unfuse_chain,
+)
+"""The fused chain row: several layers ``act(x @ W + b)`` in a row as one node (see the module's text)."""
+
+
+class ChainPlan:
+    """Layers ``act_i(x @ W_i + b_i)`` to record as one chain node, checked once and then per call only by the
+    identity of each weight's and bias's array (their shapes, dtypes and layouts cannot change while it holds).
+
+    ``params`` is ``(W1, b1, W2, b2, ...)``, ``acts`` each layer's activation row (relu, tanh, sigmoid or None),
+    ``metas`` their constants and ``stages`` each layer's three stage paths.  Calling it with ``x`` gives the
+    chain node, or None when the layers must be recorded one by one: nothing is recorded (no grad,
+    :func:`autograd.detect_anomaly`), fewer than two layers, a weight or bias that does not require grad, or a
+    layer :func:`autograd.fused.linear` would not record as one node keeping all its steps (shapes that do not
+    chain, mixed dtypes, a layer of more than :data:`autograd.fused.KEEP_STEPS_UP_TO` outputs, an operand
+    neither C- nor Fortran-contiguous).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> W = Tensor(np.eye(2), requires_grad=True)
+    >>> b = Tensor(np.zeros(2), requires_grad=True)
+    >>> plan = ChainPlan((W, b, W, b), (OPS["relu"], None), ((), ()), (((),) * 3,) * 2)
+    >>> plan(Tensor([[1.0, -2.0]])).tolist()
+    [[1.0, 0.0]]
+    """
+
+    __slots__ = ("params", "acts", "metas", "stages", "datas", "layers", "nin", "dtype", "widest")
+
+    def __init__(self, params: tuple[Node, ...], acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
+        self.params, self.acts, self.metas, self.stages = tuple(params), tuple(acts), tuple(metas), tuple(stages)
+        self.datas: tuple[Any, ...] = ()  # the arrays last checked (none yet)
+        self.layers: tuple[tuple[Any, ...], ...] = ()  # (act, meta, stages, W's array, b's array) per layer
+        self.nin, self.dtype, self.widest = -1, None, 0
+
+    def _check(self) -> bool:
+        """Check the weights and biases as :func:`autograd.fused.linear` would, and keep their arrays."""
+        params, n = self.params, len(self.acts)
+        if n < 2 or len(params) != 2 * n:
+            return False
+        datas = tuple(p.data for p in params)
+        first = datas[0]
+        if type(first) is not np.ndarray or len(first.shape) != 2 or first.dtype.char not in "fd":
+            return False  # NOTE: float32 and float64: the layers' rules then give new arrays (hand_over)
+        width, dtype = first.shape[0], first.dtype
+        for i in range(n):
+            W, b, Wd, bd = params[2 * i], params[2 * i + 1], datas[2 * i], datas[2 * i + 1]
+            if not (W.requires_grad and b.requires_grad) or type(Wd) is not np.ndarray or type(bd) is not np.ndarray:
+                return False
+            shape = Wd.shape
+            if (
+                len(shape) != 2
+                or shape[0] != width
+                or bd.shape != shape[1:]
+                or Wd.dtype is not dtype
+                or bd.dtype is not dtype
+                or not Wd.flags.forc
+            ):
+                return False
+            width = shape[1]
+        self.datas, self.nin, self.dtype = datas, first.shape[0], dtype
+        self.widest = max(d.shape[1] for d in datas[0::2])
+        self.layers = tuple(zip(self.acts, self.metas, self.stages, datas[0::2], datas[1::2]))
+        return True
+
+    def __call__(self, x: Node) -> Node | None:
+        _, grad_on, anomaly, _, _ = _CTX.get()
+        if anomaly or not grad_on:
+            return None
+        for p, d in zip(self.params, self.datas):
+            if p.data is not d or not p.requires_grad:
+                if not self._check():
+                    return None
+                break
+        else:
+            if not self.datas and not self._check():
+                return None
+        xd = x.data
+        if (
+            type(xd) is not np.ndarray
+            or len(xd.shape) != 2
+            or xd.shape[1] != self.nin
+            or xd.dtype is not self.dtype
+            or not xd.flags.forc
+            or xd.shape[0] * self.widest > KEEP_STEPS_UP_TO
+        ):
+            return None
+        need_x = x.requires_grad
+        steps, outs, hidden, h = [], [], 0, xd
+        for act, meta, stages, Wd, bd in self.layers:
+            ws, z, h = layer_arrays(h, Wd, bd, act, meta, True)
+            size = h.size
+            steps.append(Steps(stages, act, meta, need_x, ws, z, size if act is None else 2 * size))
+            outs.append(h)
+            hidden += (2 if act is None else 3) * size
+            need_x = True
+        cls = type(x)
+        node: Node = object.__new__(cls)
+        node.data, node.grad, node.label, node._born = h, None, cls._blank_label, CLOCK.now  # type: ignore[attr-defined]
+        last = steps[-1]
+        node.stage = last.stages[2] if act is not None else last.stages[1]
+        outs.pop()
+        chain = Chain(tuple(steps), tuple(outs), hidden - h.size, (xd, *self.datas))
+        node._a, node._b, node._row, node._meta, node.requires_grad = (x, *self.params), MANY, CHAIN, (chain,), True
+        return node
+
+
+def layers(
+    x: Node, params: tuple[Node, ...], acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any
+) -> Node | None:
+    """Layers ``x -> act_i(x @ W_i + b_i)`` in a row as one fused node, or None: :class:`ChainPlan` for one call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> W = Tensor(np.eye(2), requires_grad=True)
+    >>> b = Tensor(np.zeros(2), requires_grad=True)
+    >>> layers(Tensor([[1.0, -2.0]]), (W, b, W, b), (OPS["relu"], None), ((), ()), (((),) * 3,) * 2).tolist()
+    [[1.0, 0.0]]
+    """
+    if not isinstance(x, Node):
+        return None
+    return ChainPlan(params, acts, metas, stages)(x)

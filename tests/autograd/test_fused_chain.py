@@ -1,0 +1,384 @@
+"""The fused chain of layers (``autograd.fused_chain``, planned by ``nn.chain``): an MLP's layers as one node.
+
+It must give what the layers give one by one (a fused node each) and unfused (three nodes each), bit for
+bit: values, every gradient, the graph read back (ops, stages, values, gradients, parents), and the same
+errors, whenever the graph is read (before or after backward, or never).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import autograd.fused as fused
+import autograd.fused_chain as fused_chain
+import nn
+from autograd import Tensor, detect_anomaly, toposort
+from autograd.fused import LINEAR, fusion
+from autograd.fused_chain import CHAIN, ChainPlan
+from autograd.gradcheck import gradcheck
+from autograd.ops import OPS
+from autograd.released import is_released
+
+HOW = ["chain", "layers", "unfused"]
+
+
+def _mlp(sizes: list[int], act: str, dtype: type = np.float64, seed: int = 0) -> nn.MLP:
+    model = nn.MLP(sizes[0], sizes[1:], activation=act, seed=seed, dtype=dtype)
+    rng = np.random.default_rng(seed + 1)
+    for layer in model.layers:
+        layer.bias.data[...] = rng.normal(size=layer.bias.shape).astype(dtype)  # type: ignore[union-attr]
+    return model
+
+
+def _call(model: nn.MLP, x: object, how: str) -> Tensor:
+    """``model(x)`` recorded as one chain node, as a fused node per layer, or unfused."""
+    if how == "chain":
+        model(x), model(x)  # the first calls cache the stage blocks and make the plans
+        y = model(x)
+        assert y._row is CHAIN
+    elif how == "layers":
+        y = nn.Module.__call__(model, x)  # MLP.forward: each layer's own fast path
+        assert y._row is LINEAR
+    else:
+        with fusion(False):
+            y = model(x)
+        assert y._row.fused is None
+    return y
+
+
+def _graph(root: Tensor) -> list[tuple]:
+    """Every node behind ``root``: op, stage with labels, value (None when released), gradient, parents, the rest."""
+    order = toposort(root)
+    index = {id(n): i for i, n in enumerate(order)}
+    return [
+        (
+            None if n.op is None else n.op.name,
+            tuple(n.stage),
+            getattr(n.stage, "labels", None),
+            None if is_released(n.data) else np.asarray(n.data).tolist(),
+            None if n.grad is None else np.asarray(n.grad).tolist(),
+            tuple(index[id(p)] for p in n._prev),
+            repr(n._meta),
+            n.label,
+            n.requires_grad,
+            str(np.asarray(n.data).dtype),
+            None if n.grad is None else str(np.asarray(n.grad).dtype),
+        )
+        for n in order
+    ]
+
+
+def _all_ways(run):
+    """``run(how)`` for each way of recording; the chain's result, checked equal to the other two."""
+    results = [run(how) for how in HOW]
+    assert _same(results[0], results[1]), "chain != a fused node per layer"
+    assert _same(results[0], results[2]), "chain != unfused"
+    return results[0]
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=3, max_size=6),
+    act=st.sampled_from(["relu", "tanh", "sigmoid", "identity"]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    batch=st.integers(1, 5),
+    x_grad=st.booleans(),
+    read=st.sampled_from(["never", "before", "after"]),
+    loss=st.sampled_from(["mse", "squares"]),
+    seed=st.integers(0, 2**16),
+)
+def test_a_chain_gives_the_layers_numbers_and_graph_bit_for_bit(sizes, act, dtype, batch, x_grad, read, loss, seed):
+    model = _mlp(sizes, act, dtype, seed % 7)
+    x0 = np.random.default_rng(seed).normal(size=(batch, sizes[0])).astype(dtype)
+    target = np.random.default_rng(seed + 1).normal(size=(batch, sizes[-1])).astype(dtype)
+
+    def run(how):
+        model.zero_grad()
+        x = Tensor(x0.copy(), requires_grad=x_grad)
+        y = _call(model, x, how)
+        L = nn.mse_loss(y, target) if loss == "mse" else (y * y).sum()
+        before = _graph(L) if read == "before" else None
+        L.backward()
+        seen = [y.data.copy(), float(L.data), [p.grad.copy() for p in model.parameters()], x.grad, before]
+        if read == "after":
+            seen.append(_graph(L))
+        return seen
+
+    _all_ways(run)
+
+
+def test_an_mlp_records_one_node_from_its_third_call_and_the_chain_reads_back_as_its_layers():
+    model = _mlp([2, 3, 3, 1], "relu")
+    x = np.ones((4, 2))
+    assert model(x)._row is LINEAR and model(x)._row is LINEAR  # stage blocks, then the plans are made
+    y = model(x)
+    assert y._row is CHAIN and len(y._a) == 7 and y._a[1] is model.layers[0].weight
+    assert y.op.name == "add"  # read: the last layer's last step (identity: the bias)
+    assert [n.op.name for n in toposort(y) if n.op is not None] == ["matmul", "add", "relu"] * 2 + ["matmul", "add"]
+
+
+def test_the_chain_row_against_central_differences():
+    rng = np.random.default_rng(5)
+    for acts in [(OPS["relu"], None), (OPS["tanh"], OPS["sigmoid"], None), (None, OPS["tanh"])]:
+        widths = [3] + [2 + i for i in range(len(acts))]
+        params = []
+        for nin, nout in zip(widths, widths[1:]):
+            params += [Tensor(rng.normal(size=(nin, nout)), requires_grad=True)]
+            params += [Tensor(rng.normal(size=nout), requires_grad=True)]
+        x = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+        stages = (((),) * 3,) * len(acts)
+
+        def f(x, *ps, acts=acts, stages=stages):
+            y = fused_chain.layers(x, ps, acts, ((),) * len(acts), stages)
+            if y is None:  # nothing recorded (gradcheck's numeric side, under no_grad): layer by layer
+                y = x
+                for i, act in enumerate(acts):
+                    y = fused.linear(y, ps[2 * i], ps[2 * i + 1], act)
+            return y
+
+        assert f(x, *params)._row is CHAIN
+        assert gradcheck(f, x, *params)
+
+
+def test_a_second_backward_raises_naming_the_unfused_graphs_last_op():
+    def run(how):
+        y = _call(_mlp([2, 3, 2], "tanh"), np.ones((2, 2)), how)
+        y.backward(np.ones((2, 2)))
+        with pytest.raises(RuntimeError, match="a second time") as e:
+            y.backward(np.ones((2, 2)))
+        return str(e.value)
+
+    assert "'add'" in _all_ways(run)
+
+
+def test_retain_graph_allows_a_second_pass_and_interior_gradients_show_the_last_pass():
+    def run(how):
+        model = _mlp([2, 3, 3, 2], "sigmoid")
+        model.zero_grad()
+        y = _call(model, Tensor(np.ones((2, 2)), requires_grad=True), how)
+        y.backward(np.ones((2, 2)), retain_graph=True)
+        y.backward(np.full((2, 2), 0.5))
+        return [p.grad.copy() for p in model.parameters()], _graph(y)
+
+    _all_ways(run)
+
+
+@pytest.mark.parametrize("how_changed", ["W step", "x change", "y +=", "y view"])
+@pytest.mark.parametrize("act", ["relu", "tanh", "identity"])
+def test_in_place_changes_raise_exactly_where_the_unfused_graph_raises(how_changed, act):
+    def run(how):
+        model = _mlp([3, 4, 2], act)
+        x = Tensor(np.random.default_rng(3).normal(size=(5, 3)), requires_grad=how_changed == "x change")
+        y = _call(model, x, how)
+        with autograd.no_grad():
+            if how_changed == "W step":  # an optimizer step between the forward pass and backward
+                model.layers[1].weight -= 0.125
+            elif how_changed == "x change":
+                x += 1.0
+        if how_changed == "y +=":
+            y += 1.0
+        elif how_changed == "y view":
+            y[0] += 1.0
+        try:
+            (y * y).sum().backward()
+        except RuntimeError as e:
+            return str(e)
+        return [p.grad.tolist() for p in model.parameters()]
+
+    _all_ways(run)
+
+
+@pytest.mark.parametrize("which", ["x", "W1", "b2"])
+@pytest.mark.parametrize("same_shape", [True, False])
+def test_an_input_replaced_after_the_forward_pass_gives_the_unfused_result_or_message(which, same_shape):
+    def run(how):
+        model = _mlp([3, 4, 2], "relu")
+        x = Tensor(np.ones((2, 3)), requires_grad=True)
+        y = _call(model, x, how)
+        target = {"x": x, "W1": model.layers[0].weight, "b2": model.layers[1].bias}[which]
+        shape = target.data.shape if same_shape else (5,) + target.data.shape[1:]
+        target.data = np.full(shape, 0.5)
+        try:
+            (y * 1.0).sum().backward()
+        except ValueError as e:  # the steps before the failing one gave their leaves gradients, as unfused
+            return str(e), [None if p.grad is None else p.grad.tolist() for p in model.parameters()]
+        return [p.grad.tolist() for p in model.parameters()], x.grad.tolist()
+
+    out = _all_ways(run)
+    assert isinstance(out[0], str) != same_shape
+
+
+def test_a_parameter_used_by_several_layers_sums_its_gradients_in_the_layers_order():
+    # three layers share one bias: backward adds its three gradients in the order the layers' nodes run
+    # (float32 addition is not associative: another order would change the last bits)
+    def run(how):
+        model = _mlp([3, 5, 5, 5, 2], "tanh", np.float32, seed=4)
+        shared = model.layers[0].bias
+        model.layers[1].bias = shared
+        model.layers[2].bias = shared
+        x = np.random.default_rng(8).normal(size=(6, 3)).astype(np.float32) * 7
+        y = _call(model, x, how)
+        (y * y).sum().backward()
+        return shared.grad.copy()
+
+    _all_ways(run)
+
+
+def test_a_gradient_already_there_is_added_to_as_layer_by_layer():
+    def run(how):
+        model = _mlp([2, 3, 2], "relu")
+        for p in model.parameters():
+            p.grad = np.full(p.shape, 0.25)
+        old = model.layers[0].weight.grad  # the program holds it: a new sum, it keeps its values
+        y = _call(model, np.ones((3, 2)), how)
+        y.sum().backward()
+        return old.copy(), [p.grad.copy() for p in model.parameters()]
+
+    _all_ways(run)
+
+
+@pytest.mark.parametrize("change", ["freeze W1", "freeze b2", "x needs grad", "unfreeze after forward"])
+def test_flags_changed_around_the_forward_pass_give_the_unfused_gradients(change):
+    def run(how):
+        model = _mlp([3, 4, 2], "relu")
+        x = Tensor(np.ones((2, 3)))
+        if change == "freeze W1":
+            model.layers[0].weight.requires_grad_(False)
+        if change == "unfreeze after forward":
+            model.layers[1].bias.requires_grad_(False)
+        y = nn.Module.__call__(model, x) if how == "layers" else None
+        if how != "layers":
+            with fusion(how == "chain"):
+                model(x), model(x)
+                y = model(x)
+        if change == "freeze b2":
+            model.layers[1].bias.requires_grad_(False)
+        elif change == "x needs grad":
+            x.requires_grad_(True)
+        elif change == "unfreeze after forward":
+            model.layers[1].bias.requires_grad_(True)
+        y.sum().backward()
+        grads = [None if p.grad is None else p.grad.tolist() for p in model.parameters()]
+        return grads, None if x.grad is None else x.grad.tolist()
+
+    _all_ways(run)
+
+
+def test_no_chain_when_nothing_is_recorded_or_a_layer_cannot_be_one():
+    model = _mlp([2, 3, 2], "relu")
+    x = np.ones((2, 2))
+    model(x), model(x)
+    with autograd.no_grad():
+        assert model(x)._row is None
+    with detect_anomaly():
+        assert model(x).op.name == "add" and model(x)._row.fused is None
+    with fusion(False):
+        assert model(x)._row.fused is None
+    assert model(np.ones((2, 2), dtype=np.float32))._row is LINEAR  # cast by the layer: its own path
+    model.layers[1].weight.requires_grad_(False)
+    assert model(x)._row is LINEAR
+    model.layers[1].weight.requires_grad_(True)
+    assert model(x)._row is CHAIN
+    strided = np.ones((2, 4))[:, ::2]
+    assert model(strided)._row is not CHAIN
+    model.layers[0].weight.data = np.asfortranarray(model.layers[0].weight.data)  # another layout: checked again
+    assert model(x)._row is CHAIN
+    single = _mlp([2, 3], "relu")
+    single(x), single(x)
+    assert single(x)._row is LINEAR  # one layer: its own fused node
+
+
+def test_wide_layers_are_recorded_layer_by_layer(monkeypatch):
+    monkeypatch.setattr(fused_chain, "KEEP_STEPS_UP_TO", 5)
+    model = _mlp([2, 3, 2], "relu")
+    model(np.ones((1, 2))), model(np.ones((1, 2)))
+    assert model(np.ones((1, 2)))._row is CHAIN
+    assert model(np.ones((2, 2)))._row is LINEAR  # 2 x 3 outputs > 5
+
+
+def test_a_float16_model_is_recorded_layer_by_layer():
+    model = _mlp([2, 3, 2], "relu", np.float16)
+    x = np.ones((2, 2), dtype=np.float16)
+    model(x), model(x)
+    assert model(x)._row is LINEAR
+
+
+@pytest.mark.parametrize("how_copied", ["copy", "deepcopy"])
+def test_a_copied_chain_node_is_a_copy_of_the_layers_graph(how_copied):
+    def run(how):
+        model = _mlp([2, 3, 2], "tanh")
+        y = _call(model, Tensor(np.ones((2, 2)), requires_grad=True), how)
+        twin = copy.copy(y) if how_copied == "copy" else copy.deepcopy(y)
+        (twin * twin).sum().backward()
+        return _graph(twin)
+
+    _all_ways(run)
+
+
+def test_two_threads_reading_one_chain_node_see_one_unfused_graph(monkeypatch):
+    y = _call(_mlp([2, 3, 3, 2], "relu"), Tensor(np.ones((4, 2)), requires_grad=True), "chain")
+    u = _call(_mlp([2, 3, 3, 2], "relu"), Tensor(np.ones((4, 2)), requires_grad=True), "unfused")
+    made = fused.step_node
+
+    def slow(*args, **kwargs):  # widens the window between a reader's test and its update
+        time.sleep(0.02)
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(fused, "step_node", slow)
+    start, seen = threading.Barrier(2), []
+
+    def read():
+        start.wait()
+        seen.append([id(n) for n in toposort(y)])
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 2 and seen[0] == seen[1]
+    assert _graph(y) == _graph(u)
+
+
+def test_a_chain_plan_checks_the_arrays_again_when_one_is_replaced():
+    W1, b1 = Tensor(np.eye(2), requires_grad=True), Tensor(np.zeros(2), requires_grad=True)
+    W2, b2 = Tensor(np.ones((2, 1)), requires_grad=True), Tensor(np.zeros(1), requires_grad=True)
+    plan = ChainPlan((W1, b1, W2, b2), (OPS["relu"], None), ((), ()), (((),) * 3,) * 2)
+    x = Tensor([[1.0, -2.0]])
+    assert plan(x).tolist() == [[1.0]]
+    W2.data = np.full((2, 1), 2.0)
+    assert plan(x).tolist() == [[2.0]]
+    W2.data = np.ones((3, 1))  # no longer chains: the caller records the layers one by one
+    assert plan(x) is None
+    W2.data = np.ones((2, 1), dtype=np.float32)
+    assert plan(x) is None
+    W2.data = np.ones((2, 1))
+    b1.requires_grad_(False)
+    assert plan(x) is None
+
+
+def test_layers_declines_what_it_cannot_record():
+    W, b = Tensor(np.eye(2), requires_grad=True), Tensor(np.zeros(2), requires_grad=True)
+    stages = (((),) * 3,) * 2
+    assert fused_chain.layers(np.ones((1, 2)), (W, b, W, b), (None, None), ((), ()), stages) is None  # not a node
+    assert fused_chain.layers(Tensor(np.ones(2)), (W, b, W, b), (None, None), ((), ()), stages) is None  # 1-d
+    assert fused_chain.layers(Tensor(np.ones((1, 3))), (W, b, W, b), (None, None), ((), ()), stages) is None
+    one = fused_chain.layers(Tensor(np.ones((1, 2))), (W, b), (None,), ((),), stages[:1])
+    assert one is None  # one layer: fused.linear's node
