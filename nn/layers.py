@@ -495,3 +495,7 @@ class Linear(Module, savable=True):
             "activation": self.activation.key,
             "dtype": str(self.weight.dtype),
         }
+
+
+# an activation assigned later: checked, not a child as in __init__ (a Layer's is its neurons', read-only)
+Neuron._plain = Linear._plain = {"activation": get_activation}

@@ -67,6 +67,7 @@ class MLP(Module, savable=True):
 
     activation: Activation  # set in __init__ with object.__setattr__ (not a child: it has no stage)
     _chain_plan: tuple | None = None  # see nn.chain: the layers as one fused node
+    _plain = {"activation": get_activation}  # assigned later: checked, and not a child (as in __init__)
 
     def __init__(
         self,

@@ -80,9 +80,9 @@ class Module(HookMethods, DisplayMethods):
     engine = "tensor"  #: ``"scalar"`` (Value) or ``"tensor"`` (Tensor); set by subclasses.
     kind: str | None = "model"  #: stage kind for the renderer: "model", "layer", "neuron" or None.
     transparent = False  #: True for containers (ModuleList, ModuleDict): no stage of their own.
+    _plain: dict[str, Callable[[Any], Any]] = {}  #: attributes set plainly (not children), each with its check
 
-    # set in __init__ with object.__setattr__ (they are neither children nor parameters)
-    _modules: OrderedDict[str, Module | None]
+    _modules: OrderedDict[str, Module | None]  # these: set in __init__ with object.__setattr__
     _parameters: OrderedDict[str, Any]
     _buffers: OrderedDict[str, Any]
     _non_persistent: set[str]
@@ -116,6 +116,8 @@ class Module(HookMethods, DisplayMethods):
     # registration ---------------------------------------------------------------
     def __setattr__(self, key: str, value: Any) -> None:
         EPOCH[0] += 1  # a stage label may change (see nn.module_stage)
+        if key in self._plain:  # NOTE: as set in __init__, not a child (no stage of its own, no stale label)
+            return object.__setattr__(self, key, self._plain[key](value))
         if "_modules" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting attributes")
         mods, params, bufs = self._modules, self._parameters, self._buffers

@@ -173,3 +173,28 @@ def test_an_unpickled_model_trains_on_the_fused_paths():
     x = np.ones((2, 2), dtype=np.float32)
     assert model(x)._row is None or model(x)._row.name == "linear"
     assert model(x)._row is CHAIN
+
+
+@pytest.mark.parametrize("where", ["Linear", "MLP", "Neuron"])
+def test_an_activation_assigned_later_is_not_a_child_as_one_given_to_the_constructor(where):
+    # it was registered as a child: a stage of its own, in named_modules(), and its label stayed in the stage
+    # registry under its path, where every later model's activation step with that path showed it
+    make = {
+        "Linear": lambda: nn.Linear(2, 3, activation="tanh", seed=0),
+        "MLP": lambda: nn.MLP(2, [3, 1], activation="tanh", seed=0),
+        "Neuron": lambda: nn.Neuron(2, activation="tanh", seed=0),
+    }[where]
+    module = make()
+    before = [name for name, _ in module.named_modules()]
+    module.activation = nn.activations.get_activation("leaky_relu")
+    assert [name for name, _ in module.named_modules()] == before
+    assert type(module.activation).__name__ == "LeakyReLU"
+    module.activation = "sigmoid"  # a name, as the constructor takes
+    assert type(module.activation).__name__ == "Sigmoid"
+    with pytest.raises(ValueError, match="activation"):
+        module.activation = "no such activation"
+    if where == "Linear":
+        other = make()
+        y = other(np.ones((1, 2)))
+        assert y.stage.labels[-1] is None  # its own step's label, not the other layer's activation's
+        assert "LeakyReLU" not in repr(y.stage.labels)
