@@ -497,5 +497,4 @@ class Linear(Module, savable=True):
         }
 
 
-# an activation assigned later: checked, not a child as in __init__ (a Layer's is its neurons', read-only)
-Neuron._plain = Linear._plain = {"activation": get_activation}
+Neuron._plain = Linear._plain = {"activation": get_activation}  # assigned later: checked, not a child (as in __init__)
