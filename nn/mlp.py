@@ -140,9 +140,8 @@ class MLP(Module, savable=True):
             # NOTE: Module.__call__ without its pause of the garbage collector (a node per layer: nothing for it to
             # do) and without a list of the layers per call: the hot path of training on the tensor engine
             x, outer = args[0], _get_ctx()[0]
-            # the layers can never be one node (until a module changes): no new plan
-            replan = plan is None or plan[3] is not None or plan[0] is not outer or plan[1] != cached[0]
-            replan = replan or plan[2] != _WRITES[0]
+            # a plan still valid (the chain declined this call, or can never be) is kept
+            replan = plan is None or plan[0] is not outer or plan[1] != cached[0] or plan[2] != _WRITES[0]
             with cached[1]:
                 inner = _get_ctx()[0]
                 for layer in self.layers._modules.values():
