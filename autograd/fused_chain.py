@@ -44,6 +44,7 @@ from .freed import freed
 from .fused import KEEP_STEPS_UP_TO, LINEAR, Steps, become, layer_arrays, unfuse
 from .node import LEAF_LOCK, MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op
+from .released import is_released, stand_in
 from .versions import CLOCK, saved_values
 
 __all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over", "same_arrays"]
@@ -102,8 +103,20 @@ class Chain:
         return bool(out_used), frozenset(read)
 
     def let_go(self, least: int) -> list[np.ndarray]:
-        """Nothing: a chain is recorded for small layers only, whose steps a released graph keeps anyway."""
-        return []
+        """Stop holding what a released graph lets go of (the arrays, each once): every layer's weighted sum and
+        pre-activation, and the outputs between layers, of at least ``least`` elements; unfused, the layers'
+        nodes show them as released, as the layers' own nodes would."""
+        out = []
+        for s in self.steps:
+            out += s.let_go(least)
+        outs = list(self.outs)
+        for i, d in enumerate(outs):
+            if d.size >= least and not is_released(d):
+                outs[i] = stand_in(d)
+                if not any(d is o for o in out):  # an identity layer's output is its pre-activation
+                    out.append(d)
+        self.outs = tuple(outs)
+        return out
 
     def __repr__(self) -> str:
         return f"Chain({len(self.steps)} layers)"

@@ -382,3 +382,18 @@ def test_layers_declines_what_it_cannot_record():
     assert fused_chain.layers(Tensor(np.ones((1, 3))), (W, b, W, b), (None, None), ((), ()), stages) is None
     one = fused_chain.layers(Tensor(np.ones((1, 2))), (W, b), (None,), ((),), stages[:1])
     assert one is None  # one layer: fused.linear's node
+
+
+@pytest.mark.parametrize("act", ["relu", "identity", "tanh"])
+def test_a_released_graph_shows_the_chains_steps_released_as_the_layers_do(monkeypatch, act):
+    # a big graph lets go of what only it holds: the outputs between layers and the steps' values too
+    monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", 0)  # every graph big: released after backward
+
+    def run(how):
+        model = _mlp([3, 64, 64, 2], act)
+        y = _call(model, np.random.default_rng(2).normal(size=(64, 3)), how)
+        (y * y).sum().backward()
+        return _graph(y), [p.grad.copy() for p in model.parameters()]
+
+    graph = _all_ways(run)[0]
+    assert sum(entry[3] is None for entry in graph) >= 2  # released: shown without values
