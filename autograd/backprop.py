@@ -347,22 +347,28 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
                         continue
                 elif type(steps) is Chain:  # layers in a row (autograd.fused_chain): x, W1, b1, W2, b2, ...
                     steps.steps[0].need_x = a[0].requires_grad  # as the first layer's node does
-                    grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
+                    datas = [p.data for p in a]
+                    grads = op.vjp(xp, g, node.data, *datas, steps)
                     if drop:
                         steps.drop_grads()
-                    if not same_arrays(a, steps.datas):  # an input's .data replaced since: of another shape?
+                    if not same_arrays(datas, steps.datas):  # an input's .data replaced since: of another shape?
                         _check_shapes(a, grads)
                     if not anomaly:
                         hand_over(a, grads)
                         continue
                 else:
                     if len(a) == 1:  # a loss: its prediction
-                        grads = op.vjp(xp, g, node.data, a[0].data, steps)
+                        pd = a[0].data
+                        grads = op.vjp(xp, g, node.data, pd, steps)
+                        if drop:
+                            steps.drop_grads()
+                        if grads[0] is not None and grads[0].shape != pd.shape:
+                            _check_shapes(a, grads)
                     else:
                         grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
-                    if drop:
-                        steps.drop_grads()
-                    _check_shapes(a, grads)
+                        if drop:
+                            steps.drop_grads()
+                        _check_shapes(a, grads)
             elif op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
                 op.vjp()
                 continue
