@@ -25,7 +25,7 @@ from autograd.fused import LINEAR, fusion
 from autograd.fused_chain import CHAIN, ChainPlan
 from autograd.gradcheck import gradcheck
 from autograd.ops import OPS
-from autograd.released import is_released
+from tests.nn.helpers import graph_record, same
 
 HOW = ["chain", "layers", "unfused"]
 
@@ -54,43 +54,12 @@ def _call(model: nn.MLP, x: object, how: str) -> Tensor:
     return y
 
 
-def _graph(root: Tensor) -> list[tuple]:
-    """Every node behind ``root``: op, stage with labels, value (None when released), gradient, parents, the rest."""
-    order = toposort(root)
-    index = {id(n): i for i, n in enumerate(order)}
-    return [
-        (
-            None if n.op is None else n.op.name,
-            tuple(n.stage),
-            getattr(n.stage, "labels", None),
-            None if is_released(n.data) else np.asarray(n.data).tolist(),
-            None if n.grad is None else np.asarray(n.grad).tolist(),
-            tuple(index[id(p)] for p in n._prev),
-            repr(n._meta),
-            n.label,
-            n.requires_grad,
-            str(np.asarray(n.data).dtype),
-            None if n.grad is None else str(np.asarray(n.grad).dtype),
-        )
-        for n in order
-    ]
-
-
 def _all_ways(run):
     """``run(how)`` for each way of recording; the chain's result, checked equal to the other two."""
     results = [run(how) for how in HOW]
-    assert _same(results[0], results[1]), "chain != a fused node per layer"
-    assert _same(results[0], results[2]), "chain != unfused"
+    assert same(results[0], results[1]), "chain != a fused node per layer"
+    assert same(results[0], results[2]), "chain != unfused"
     return results[0]
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
-    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
 
 
 @settings(max_examples=40, deadline=None)
@@ -114,11 +83,11 @@ def test_a_chain_gives_the_layers_numbers_and_graph_bit_for_bit(sizes, act, dtyp
         x = Tensor(x0.copy(), requires_grad=x_grad)
         y = _call(model, x, how)
         L = nn.mse_loss(y, target) if loss == "mse" else (y * y).sum()
-        before = _graph(L) if read == "before" else None
+        before = graph_record(L) if read == "before" else None
         L.backward()
         seen = [y.data.copy(), float(L.data), [p.grad.copy() for p in model.parameters()], x.grad, before]
         if read == "after":
-            seen.append(_graph(L))
+            seen.append(graph_record(L))
         return seen
 
     _all_ways(run)
@@ -175,7 +144,7 @@ def test_retain_graph_allows_a_second_pass_and_interior_gradients_show_the_last_
         y = _call(model, Tensor(np.ones((2, 2)), requires_grad=True), how)
         y.backward(np.ones((2, 2)), retain_graph=True)
         y.backward(np.full((2, 2), 0.5))
-        return [p.grad.copy() for p in model.parameters()], _graph(y)
+        return [p.grad.copy() for p in model.parameters()], graph_record(y)
 
     _all_ways(run)
 
@@ -321,18 +290,18 @@ def test_a_float16_model_is_recorded_layer_by_layer():
 
 
 @pytest.mark.parametrize("how_copied", ["copy", "deepcopy"])
-def test_a_copied_chain_node_is_a_copy_of_the_layers_graph(how_copied):
+def test_a_copied_chain_node_is_a_copy_of_the_layersgraph_record(how_copied):
     def run(how):
         model = _mlp([2, 3, 2], "tanh")
         y = _call(model, Tensor(np.ones((2, 2)), requires_grad=True), how)
         twin = copy.copy(y) if how_copied == "copy" else copy.deepcopy(y)
         (twin * twin).sum().backward()
-        return _graph(twin)
+        return graph_record(twin)
 
     _all_ways(run)
 
 
-def test_two_threads_reading_one_chain_node_see_one_unfused_graph(monkeypatch):
+def test_two_threads_reading_one_chain_node_see_one_unfusedgraph_record(monkeypatch):
     y = _call(_mlp([2, 3, 3, 2], "relu"), Tensor(np.ones((4, 2)), requires_grad=True), "chain")
     u = _call(_mlp([2, 3, 3, 2], "relu"), Tensor(np.ones((4, 2)), requires_grad=True), "unfused")
     made = fused.step_node
@@ -354,7 +323,7 @@ def test_two_threads_reading_one_chain_node_see_one_unfused_graph(monkeypatch):
     for t in threads:
         t.join()
     assert len(seen) == 2 and seen[0] == seen[1]
-    assert _graph(y) == _graph(u)
+    assert graph_record(y) == graph_record(u)
 
 
 def test_a_chain_plan_checks_the_arrays_again_when_one_is_replaced():
@@ -393,7 +362,7 @@ def test_a_released_graph_shows_the_chains_steps_released_as_the_layers_do(monke
         model = _mlp([3, 64, 64, 2], act)
         y = _call(model, np.random.default_rng(2).normal(size=(64, 3)), how)
         (y * y).sum().backward()
-        return _graph(y), [p.grad.copy() for p in model.parameters()]
+        return graph_record(y), [p.grad.copy() for p in model.parameters()]
 
     graph = _all_ways(run)[0]
     assert sum(entry[3] is None for entry in graph) >= 2  # released: shown without values

@@ -1,11 +1,14 @@
-"""Helpers shared by the nn module tests (test_modules, test_layers, test_activations, test_mlp)."""
+"""Helpers shared by the nn module tests (test_modules, test_layers, test_activations, test_mlp, the fast paths')."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 import nn
 from autograd import Value, toposort
+from autograd.released import is_released
 
 TIGHT = dict(rtol=1e-12, atol=1e-12)
 
@@ -23,3 +26,37 @@ def graph_nodes(outputs) -> list:
         for n in toposort(r):
             seen.setdefault(id(n), n)
     return list(seen.values())
+
+
+def graph_record(root: Any) -> list[tuple]:
+    """Every node behind ``root``: op, stage with labels and kinds, value (None when released), gradient, parents,
+    constants, label, flags and dtypes: what two ways of recording one computation must agree on."""
+    order = toposort(root)
+    index = {id(n): i for i, n in enumerate(order)}
+    return [
+        (
+            None if n.op is None else n.op.name,
+            tuple(n.stage),
+            getattr(n.stage, "labels", None),
+            getattr(n.stage, "kinds", None),
+            None if is_released(n.data) else np.asarray(n.data).tolist(),
+            None if n.grad is None else np.asarray(n.grad).tolist(),
+            tuple(index[id(p)] for p in n._prev),
+            n.label,
+            n.requires_grad,
+            str(np.asarray(n.data).dtype),
+            None if n.grad is None else str(np.asarray(n.grad).dtype),
+            repr(n._meta),
+        )
+        for n in order
+    ]
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, recursively: arrays of one shape and dtype with the same values (nan equal to nan)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)

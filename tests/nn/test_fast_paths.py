@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 import autograd
 import nn
-from autograd import Tensor, toposort
+from autograd import Tensor
 from autograd.fused import fusion
-from autograd.released import is_released
+from tests.nn.helpers import graph_record, same
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"]
 # what may happen between a forward pass and its backward pass
@@ -36,29 +36,6 @@ EVENTS = [
     "rename", "one row", "batch", "pickle", "Module.__call__", "between", "between",
     "tie biases", "W data", "in a stage", "backward twice",
 ]  # fmt: skip
-
-
-def _graph(root: Any) -> list[tuple]:
-    """Every node behind ``root``: op, stage with labels and kinds, value, gradient, parents, label, flags, dtypes."""
-    order = toposort(root)
-    index = {id(n): i for i, n in enumerate(order)}
-    return [
-        (
-            None if n.op is None else n.op.name,
-            tuple(n.stage),
-            getattr(n.stage, "labels", None),
-            getattr(n.stage, "kinds", None),
-            None if is_released(n.data) else np.asarray(n.data).tolist(),
-            None if n.grad is None else np.asarray(n.grad).tolist(),
-            tuple(index[id(p)] for p in n._prev),
-            n.label,
-            n.requires_grad,
-            str(np.asarray(n.data).dtype),
-            None if n.grad is None else str(np.asarray(n.grad).dtype),
-            repr(n._meta),
-        )
-        for n in order
-    ]
 
 
 class Run:
@@ -111,15 +88,15 @@ class Run:
             if what == "retain_grad":
                 y.retain_grad()
             loss = (y * y).sum()
-            before = _graph(loss) if what == "read" else None
+            before = graph_record(loss) if what == "read" else None
             loss.backward()
-            self.seen += [before, _graph(loss), None if y.grad is None else np.asarray(y.grad)]
+            self.seen += [before, graph_record(loss), None if y.grad is None else np.asarray(y.grad)]
         elif what == "forward hook":
             handle = layer.register_forward_hook(lambda mod, args, out: out * 1.5)
             loss = call(m, self.x()).sum()
             handle.remove()
             loss.backward()
-            self.seen.append(_graph(loss))
+            self.seen.append(graph_record(loss))
         elif what in ("float32", "float64"):
             m.to(np.dtype(what))
         elif what == "no_grad":
@@ -133,7 +110,7 @@ class Run:
             wide[:, ::2] = self.X
             loss = call(m, wide[:, ::2]).sum()
             loss.backward()
-            self.seen.append(_graph(loss))
+            self.seen.append(graph_record(loss))
         elif what == "rename":
             layer.set_name(f"layer {k}")
         elif what == "one row":
@@ -148,7 +125,7 @@ class Run:
         elif what == "Module.__call__":
             loss = nn.Module.__call__(m, self.x()).sum()
             loss.backward()
-            self.seen.append(_graph(loss))
+            self.seen.append(graph_record(loss))
         elif what == "tie biases":  # two layers share one bias: its gradients add up in the layers' order
             m.layers[1].bias = m.layers[0].bias
         elif what == "W data":  # a new array of the same shape and dtype
@@ -157,7 +134,7 @@ class Run:
             with autograd.stage(f"stage {k % 2}"):
                 loss = nn.mse_loss(call(m, self.x()), self.Y)
                 loss.backward()
-            self.seen.append(_graph(loss))
+            self.seen.append(graph_record(loss))
         elif what == "backward twice":
             loss = nn.mse_loss(call(m, self.x()), self.Y)
             loss.backward()
@@ -170,7 +147,7 @@ class Run:
             if middle.startswith(("freeze", "unfreeze")):
                 getattr(layer, "weight" if middle.endswith("W") else "bias").requires_grad_(middle[0] == "u")
             elif middle == "read":
-                self.seen.append(_graph(loss))
+                self.seen.append(graph_record(loss))
             elif middle == "retain_grad":
                 y.retain_grad()
             elif middle == "hook":
@@ -188,7 +165,7 @@ class Run:
             elif isinstance(x, Tensor):
                 x.requires_grad_(False)
             loss.backward()
-            self.seen += [_graph(loss), None if not isinstance(x, Tensor) or x.grad is None else x.grad]
+            self.seen += [graph_record(loss), None if not isinstance(x, Tensor) or x.grad is None else x.grad]
 
 
 def _run(program: list[tuple[str, int]], how: str) -> list[Any]:
@@ -205,18 +182,9 @@ def _run(program: list[tuple[str, int]], how: str) -> list[Any]:
     return run.seen
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
-    return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
-
-
 @settings(max_examples=60, deadline=None)
 @given(program=st.lists(st.tuples(st.sampled_from(EVENTS), st.integers(0, 99)), min_size=1, max_size=10))
 def test_a_random_training_program_is_the_same_on_the_fast_paths_and_without_them(program):
     fast = _run(program, "fast")
-    assert _same(fast, _run(program, "fusion(False)"))
-    assert _same(fast, _run(program, "Module.__call__"))
+    assert same(fast, _run(program, "fusion(False)"))
+    assert same(fast, _run(program, "Module.__call__"))
