@@ -116,6 +116,7 @@ class Chain:
                 if not any(d is o for o in out):  # an identity layer's output is its pre-activation
                     out.append(d)
         self.outs = tuple(outs)
+        self.datas = ()  # (a freed graph compares no shapes: its parents' arrays may go too)
         return out
 
     def __repr__(self) -> str:
