@@ -399,7 +399,7 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
     if not scalar and not retain_graph:
         free(order)
         if drop:
-            node = a = b = prev = p = None  # type: ignore[assignment]  # NOTE: locals count as holding them
+            node = a = b = prev = p = x = xd = None  # type: ignore[assignment]  # NOTE: locals count as holding them
             release(order, (root,))
 
 

@@ -44,6 +44,7 @@ from .freed import freed
 from .fused import KEEP_STEPS_UP_TO, LINEAR, Steps, become, layer_arrays, unfuse
 from .node import LEAF_LOCK, MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op
+from .released import is_released, stand_in
 from .versions import CLOCK, saved_values
 
 __all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over", "same_arrays"]
@@ -102,8 +103,17 @@ class Chain:
         return bool(out_used), frozenset(read)
 
     def let_go(self, least: int) -> list[np.ndarray]:
-        """Nothing: a chain is recorded for small layers only, whose steps a released graph keeps anyway."""
-        return []
+        """Stop holding what the layers' nodes of a released graph let go of: each layer's weighted sum and
+        pre-activation, and the outputs between layers (read back as released stand-ins), of at least ``least``
+        elements; and the parents' arrays kept for the shape check (a freed graph runs no rule again)."""
+        kept = [d for s in self.steps for d in s.let_go(least)]
+        outs = list(self.outs)
+        for i, d in enumerate(outs):
+            if d.size >= least and not is_released(d):
+                outs[i] = stand_in(d)
+                kept.append(d)
+        self.outs, self.datas = tuple(outs), ()
+        return kept
 
     def __repr__(self) -> str:
         return f"Chain({len(self.steps)} layers)"

@@ -180,6 +180,30 @@ def test_retain_graph_allows_a_second_pass_and_interior_gradients_show_the_last_
     _all_ways(run)
 
 
+@pytest.mark.parametrize("act", ["relu", "tanh", "identity"])
+def test_a_released_graph_lets_go_of_what_the_layers_let_go_of(act, monkeypatch):
+    # a big graph (no interior gradients) lets go of its interior data after backward: the outputs between the
+    # layers and their steps' arrays are released stand-ins when read back, as the layers' own nodes are
+    monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", 0)
+    monkeypatch.setattr(autograd.released, "RELEASE_FROM", 8)
+
+    def run(how):
+        model = _mlp([3, 5, 4, 3], act)
+        leaf = Tensor(np.random.default_rng(3).normal(size=(4, 3)), requires_grad=True)
+        y = _call(model, leaf * 1.0, how)
+        loss = (y * y).sum()
+        if how == "chain":
+            chain = y._meta[0]
+        loss.backward()
+        if how == "chain":  # it holds no array of RELEASE_FROM elements or more but its parents' and output's
+            held = [chain.outs, chain.datas[:1], [s.ws for s in chain.steps], [s.z for s in chain.steps]]
+            assert all(d is None or is_released(d) or d.size < 8 for ds in held for d in ds)
+        return _graph(loss), leaf.grad, [p.grad for p in model.parameters()]
+
+    released = _all_ways(run)[0]
+    assert sum(n[3] is None for n in released) >= 6  # two layers' three steps at least
+
+
 @pytest.mark.parametrize("how_changed", ["W step", "x change", "y +=", "y view"])
 @pytest.mark.parametrize("act", ["relu", "tanh", "identity"])
 def test_in_place_changes_raise_exactly_where_the_unfused_graph_raises(how_changed, act):
