@@ -261,6 +261,11 @@ CHAIN = Op(
 """The fused chain row: several layers ``act(x @ W + b)`` in a row as one node (see the module's text)."""
 
 
+# what a ChainPlan's check found: the arrays, per layer (act, meta, stages, W's array, b's array), the input
+# width, the dtype and the widest layer's width
+_Checked = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...], int, Any, int]
+
+
 class ChainPlan:
     """Layers ``act_i(x @ W_i + b_i)`` to record as one chain node, checked once and then per call only by the
     identity of each weight's and bias's array (their shapes, dtypes and layouts cannot change while it holds).
@@ -284,28 +289,29 @@ class ChainPlan:
     [[1.0, 0.0]]
     """
 
-    __slots__ = ("params", "acts", "metas", "stages", "datas", "layers", "nin", "dtype", "widest")
+    __slots__ = ("params", "acts", "metas", "stages", "checked")
 
     def __init__(self, params: tuple[Node, ...], acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
         self.params, self.acts, self.metas, self.stages = tuple(params), tuple(acts), tuple(metas), tuple(stages)
-        self.datas: tuple[Any, ...] = ()  # the arrays last checked (none yet)
-        self.layers: tuple[tuple[Any, ...], ...] = ()  # (act, meta, stages, W's array, b's array) per layer
-        self.nin, self.dtype, self.widest = -1, None, 0
+        # NOTE: what the last check found, set and read as one tuple (a model may be called in several threads
+        # while one checks new arrays): the arrays, (act, meta, stages, W's array, b's array) per layer, the input
+        # width, the dtype and the widest layer's width
+        self.checked: _Checked = ((), (), -1, None, 0)
 
-    def _check(self) -> bool:
-        """Check the weights and biases as :func:`autograd.fused.linear` would, and keep their arrays."""
+    def _check(self) -> _Checked | None:
+        """Check the weights and biases as :func:`autograd.fused.linear` would; what it found (kept), or None."""
         params, n = self.params, len(self.acts)
         if n < 2 or len(params) != 2 * n:
-            return False
+            return None
         datas = tuple(p.data for p in params)
         first = datas[0]
         if type(first) is not np.ndarray or len(first.shape) != 2 or first.dtype.char not in "fd":
-            return False  # NOTE: float32 and float64: the layers' rules then give new arrays (hand_over)
+            return None  # NOTE: float32 and float64: the layers' rules then give new arrays (hand_over)
         width, dtype = first.shape[0], first.dtype
         for i in range(n):
             W, b, Wd, bd = params[2 * i], params[2 * i + 1], datas[2 * i], datas[2 * i + 1]
             if not (W.requires_grad and b.requires_grad) or type(Wd) is not np.ndarray or type(bd) is not np.ndarray:
-                return False
+                return None
             shape = Wd.shape
             if (
                 len(shape) != 2
@@ -315,38 +321,45 @@ class ChainPlan:
                 or bd.dtype is not dtype
                 or not Wd.flags.forc
             ):
-                return False
+                return None
             width = shape[1]
-        self.datas, self.nin, self.dtype = datas, first.shape[0], dtype
-        self.widest = max(d.shape[1] for d in datas[0::2])
-        self.layers = tuple(zip(self.acts, self.metas, self.stages, datas[0::2], datas[1::2]))
-        return True
+        widest = max(d.shape[1] for d in datas[0::2])
+        layers = tuple(zip(self.acts, self.metas, self.stages, datas[0::2], datas[1::2]))
+        found: _Checked = (datas, layers, first.shape[0], dtype, widest)
+        self.checked = found
+        return found
 
     def __call__(self, x: Node) -> Node | None:
         _, grad_on, anomaly, _, _ = _CTX.get()
         if anomaly or not grad_on:
             return None
-        for p, d in zip(self.params, self.datas):
+        datas, layers, nin, dtype, widest = self.checked
+        for p, d in zip(self.params, datas):
             if p.data is not d or not p.requires_grad:
-                if not self._check():
+                found = self._check()
+                if found is None:
                     return None
+                datas, layers, nin, dtype, widest = found
                 break
         else:
-            if not self.datas and not self._check():
-                return None
+            if not datas:
+                found = self._check()
+                if found is None:
+                    return None
+                datas, layers, nin, dtype, widest = found
         xd = x.data
         if (
             type(xd) is not np.ndarray
             or len(xd.shape) != 2
-            or xd.shape[1] != self.nin
-            or xd.dtype is not self.dtype
+            or xd.shape[1] != nin
+            or xd.dtype is not dtype
             or not xd.flags.forc
-            or xd.shape[0] * self.widest > KEEP_STEPS_UP_TO
+            or xd.shape[0] * widest > KEEP_STEPS_UP_TO
         ):
             return None
         need_x = x.requires_grad
         steps, outs, hidden, h = [], [], 0, xd
-        for act, meta, stages, Wd, bd in self.layers:
+        for act, meta, stages, Wd, bd in layers:
             ws, z, h = layer_arrays(h, Wd, bd, act, meta, True)
             size = h.size
             steps.append(Steps(stages, act, meta, need_x, ws, z, size if act is None else 2 * size))
@@ -359,7 +372,7 @@ class ChainPlan:
         last = steps[-1]
         node.stage = last.stages[2] if act is not None else last.stages[1]
         outs.pop()
-        chain = Chain(tuple(steps), tuple(outs), hidden - h.size, (xd, *self.datas))
+        chain = Chain(tuple(steps), tuple(outs), hidden - h.size, (xd, *datas))
         node._a, node._b, node._row, node._meta, node.requires_grad = (x, *self.params), MANY, CHAIN, (chain,), True
         return node
 

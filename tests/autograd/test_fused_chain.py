@@ -406,3 +406,26 @@ def test_layers_declines_what_it_cannot_record():
     assert fused_chain.layers(Tensor(np.ones((1, 3))), (W, b, W, b), (None, None), ((), ()), stages) is None
     one = fused_chain.layers(Tensor(np.ones((1, 2))), (W, b), (None,), ((),), stages[:1])
     assert one is None  # one layer: fused.linear's node
+
+
+def test_a_call_in_another_thread_while_a_plan_is_checked_again_uses_the_new_arrays_or_none(monkeypatch):
+    # a thread checking the arrays again must not let another thread see the new arrays' identities with the
+    # old arrays' layers (it computed with the old weight then): the other call runs in the middle of the check
+    W1, b1 = Tensor(np.eye(2), requires_grad=True), Tensor(np.zeros(2), requires_grad=True)
+    W2, b2 = Tensor(np.ones((2, 1)), requires_grad=True), Tensor(np.zeros(1), requires_grad=True)
+    plan = ChainPlan((W1, b1, W2, b2), (OPS["relu"], None), ((), ()), (((),) * 3,) * 2)
+    x = Tensor([[1.0, 2.0]])
+    assert plan(x).tolist() == [[3.0]]
+    W1.data = np.full((2, 2), 2.0)
+    seen: list = []
+
+    def max_meanwhile(*args, **kwargs):  # the check's last steps: where another thread may run
+        if not seen:
+            seen.append("running")  # once: the other call checks the arrays too
+            y = plan(x)
+            seen.append(None if y is None else y.tolist())
+        return max(*args, **kwargs)
+
+    monkeypatch.setattr(fused_chain, "max", max_meanwhile, raising=False)
+    assert plan(x).tolist() == [[12.0]]
+    assert seen == ["running", [[12.0]]]
