@@ -34,7 +34,7 @@ Examples
 
 from __future__ import annotations
 
-from operator import is_ as _is
+import weakref
 from typing import Any
 
 import numpy as np
@@ -47,10 +47,11 @@ from .ops import OPS, TENSOR_ONLY, Op
 from .released import is_released, stand_in
 from .versions import CLOCK, saved_values
 
-__all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over", "same_arrays"]
+__all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over"]
 
 _RELU, _MATMUL = OPS["relu"], OPS["matmul"]
 _ND = np.ndarray
+_ref = weakref.ref
 _LAYER_RULE = LINEAR.vjp  # a fused layer's rule: the activation's, add's and matmul's rules in turn
 
 
@@ -65,14 +66,11 @@ class Chain:
     ('add', 0)
     """
 
-    __slots__ = ("steps", "outs", "gouts", "hidden", "unfused", "datas")
+    __slots__ = ("steps", "outs", "gouts", "hidden", "unfused")
 
-    def __init__(
-        self, steps: tuple[Steps, ...], outs: tuple[np.ndarray, ...], hidden: int = 0, datas: tuple = ()
-    ) -> None:
+    def __init__(self, steps: tuple[Steps, ...], outs: tuple[np.ndarray, ...], hidden: int = 0) -> None:
         self.steps = steps  # each layer's record, first layer first
         self.outs = outs  # the outputs of every layer but the last (the node's own value)
-        self.datas = datas  # the parents' arrays when recorded (x, W1, b1, ...)
         self.gouts: list[Any] | None = None  # their gradients after backward (None: not kept)
         self.hidden = hidden  # elements of the nodes it stands for besides its output
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
@@ -105,14 +103,14 @@ class Chain:
     def let_go(self, least: int) -> list[np.ndarray]:
         """Stop holding what the layers' nodes of a released graph let go of: each layer's weighted sum and
         pre-activation, and the outputs between layers (read back as released stand-ins), of at least ``least``
-        elements; and the parents' arrays kept for the shape check (a freed graph runs no rule again)."""
+        elements."""
         kept = [d for s in self.steps for d in s.let_go(least)]
         outs = list(self.outs)
         for i, d in enumerate(outs):
             if d.size >= least and not is_released(d):
                 outs[i] = stand_in(d)
                 kept.append(d)
-        self.outs, self.datas = tuple(outs), ()
+        self.outs = tuple(outs)
         return kept
 
     def __repr__(self) -> str:
@@ -162,7 +160,7 @@ def hand_over(parents: tuple[Node, ...], grads: list[Any]) -> None:
 
     A leaf's first gradient, a fresh array of its dtype (what the rules return), is taken over under one lock
     for all of them; anything else is accumulated as :meth:`autograd.Tensor._accumulate` does.  The caller has
-    checked the shapes.
+    checked the shapes (each parent's ``.data`` may have been replaced since the forward pass).
 
     Examples
     --------
@@ -191,21 +189,6 @@ def hand_over(parents: tuple[Node, ...], grads: list[Any]) -> None:
     if rest is not None:
         for p, gp in rest:
             p._accumulate(gp)
-
-
-def same_arrays(parents: tuple[Node, ...], datas: tuple[Any, ...]) -> bool:
-    """Whether each parent still holds the array it held when the chain was recorded (then every gradient has
-    its parent's shape: nothing to check).
-
-    Examples
-    --------
-    >>> from autograd import Tensor
-    >>> t = Tensor([1.0])
-    >>> d = t.data
-    >>> same_arrays((t,), (d,)), (setattr(t, "data", np.ones(2)), same_arrays((t,), (d,)))[1]
-    (True, False)
-    """
-    return all(map(_is, [p.data for p in parents], datas))
 
 
 def _label(consts: tuple[Any, ...], n_parents: int) -> str:
@@ -261,7 +244,7 @@ CHAIN = Op(
 """The fused chain row: several layers ``act(x @ W + b)`` in a row as one node (see the module's text)."""
 
 
-# what a ChainPlan's check found: the arrays, per layer (act, meta, stages, W's array, b's array), the input
+# what a ChainPlan's check found: weak references to the arrays, per layer (act, meta, stages), the input
 # width, the dtype and the widest layer's width
 _Checked = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...], int, Any, int]
 
@@ -294,8 +277,9 @@ class ChainPlan:
     def __init__(self, params: tuple[Node, ...], acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
         self.params, self.acts, self.metas, self.stages = tuple(params), tuple(acts), tuple(metas), tuple(stages)
         # NOTE: what the last check found, set and read as one tuple (a model may be called in several threads
-        # while one checks new arrays): the arrays, (act, meta, stages, W's array, b's array) per layer, the input
-        # width, the dtype and the widest layer's width
+        # while one checks new arrays): weak references to the arrays (an array a parameter no longer holds is
+        # not kept alive: the layers' nodes hold parameters, not arrays), (act, meta, stages) per layer, the
+        # input width, the dtype and the widest layer's width
         self.checked: _Checked = ((), (), -1, None, 0)
 
     def _check(self) -> _Checked | None:
@@ -324,8 +308,8 @@ class ChainPlan:
                 return None
             width = shape[1]
         widest = max(d.shape[1] for d in datas[0::2])
-        layers = tuple(zip(self.acts, self.metas, self.stages, datas[0::2], datas[1::2]))
-        found: _Checked = (datas, layers, first.shape[0], dtype, widest)
+        layers = tuple(zip(self.acts, self.metas, self.stages))
+        found: _Checked = (tuple(map(_ref, datas)), layers, first.shape[0], dtype, widest)
         self.checked = found
         return found
 
@@ -333,20 +317,21 @@ class ChainPlan:
         _, grad_on, anomaly, _, _ = _CTX.get()
         if anomaly or not grad_on:
             return None
-        datas, layers, nin, dtype, widest = self.checked
-        for p, d in zip(self.params, datas):
-            if p.data is not d or not p.requires_grad:
+        refs, layers, nin, dtype, widest = self.checked
+        datas = [p.data for p in self.params]
+        for p, d, r in zip(self.params, datas, refs):
+            if d is not r() or not p.requires_grad:  # NOTE: a dead reference gives None: checked again
                 found = self._check()
                 if found is None:
                     return None
-                datas, layers, nin, dtype, widest = found
+                refs, layers, nin, dtype, widest = found
                 break
         else:
-            if not datas:
+            if not refs:
                 found = self._check()
                 if found is None:
                     return None
-                datas, layers, nin, dtype, widest = found
+                refs, layers, nin, dtype, widest = found
         xd = x.data
         if (
             type(xd) is not np.ndarray
@@ -359,7 +344,7 @@ class ChainPlan:
             return None
         need_x = x.requires_grad
         steps, outs, hidden, h = [], [], 0, xd
-        for act, meta, stages, Wd, bd in layers:
+        for (act, meta, stages), Wd, bd in zip(layers, datas[0::2], datas[1::2]):
             ws, z, h = layer_arrays(h, Wd, bd, act, meta, True)
             size = h.size
             steps.append(Steps(stages, act, meta, need_x, ws, z, size if act is None else 2 * size))
@@ -372,7 +357,7 @@ class ChainPlan:
         last = steps[-1]
         node.stage = last.stages[2] if act is not None else last.stages[1]
         outs.pop()
-        chain = Chain(tuple(steps), tuple(outs), hidden - h.size, (xd, *datas))
+        chain = Chain(tuple(steps), tuple(outs), hidden - h.size)
         node._a, node._b, node._row, node._meta, node.requires_grad = (x, *self.params), MANY, CHAIN, (chain,), True
         return node
 

@@ -173,3 +173,28 @@ def test_an_unpickled_model_trains_on_the_fused_paths():
     x = np.ones((2, 2), dtype=np.float32)
     assert model(x)._row is None or model(x)._row.name == "linear"
     assert model(x)._row is CHAIN
+
+
+@pytest.mark.parametrize("change", ["model.to(float32)", "weight.data replaced"])
+@pytest.mark.parametrize("graph", ["no graph", "graph recorded", "graph after backward"])
+def test_an_array_a_parameter_no_longer_holds_is_not_kept_alive(change, graph):
+    # the layers' nodes hold the parameters, not their arrays: neither the model's plan nor a chain node recorded
+    # before the change keeps the old array (a model cast to float32 would hold its float64 weights too)
+    import gc
+    import weakref
+
+    model = _planned()
+    y = model(np.ones((2, 2))) if graph != "no graph" else None
+    if graph == "graph after backward":
+        y.sum().backward(retain_graph=True)  # type: ignore[union-attr]
+    old = [weakref.ref(p.data) for p in model.parameters()]
+    if change == "model.to(float32)":
+        model.to(np.float32)
+    else:
+        for p in model.parameters():
+            p.data = p.data * 2.0
+    gc.collect()
+    assert [r() for r in old] == [None] * len(old)
+    x = np.ones((2, 2), dtype=model.layers[0].weight.dtype)
+    _as_unfused(model, x)
+    assert model(x)._row is CHAIN
