@@ -272,19 +272,28 @@ class ChainPlan:
     [[1.0, 0.0]]
     """
 
-    __slots__ = ("params", "acts", "metas", "stages", "checked")
+    __slots__ = ("_params", "acts", "metas", "stages", "checked")
 
-    def __init__(self, params: tuple[Node, ...], acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
-        self.params, self.acts, self.metas, self.stages = tuple(params), tuple(acts), tuple(metas), tuple(stages)
+    def __init__(self, params: Any, acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
+        # NOTE: params may be a function giving them per call (None once they are gone): a model's plan holds
+        # its layers weakly, so a layer or parameter the model no longer has is not kept alive by an old plan
+        self._params = params if callable(params) else tuple(params)
+        self.acts, self.metas, self.stages = tuple(acts), tuple(metas), tuple(stages)
         # NOTE: what the last check found, set and read as one tuple (a model may be called in several threads
         # while one checks new arrays): weak references to the arrays (an array a parameter no longer holds is
         # not kept alive: the layers' nodes hold parameters, not arrays), (act, meta, stages) per layer, the
         # input width, the dtype and the widest layer's width
         self.checked: _Checked = ((), (), -1, None, 0)
 
-    def _check(self) -> _Checked | None:
+    @property
+    def params(self) -> tuple[Node, ...] | None:
+        """The weights and biases ``(W1, b1, W2, b2, ...)`` (None: a layer they came from is gone)."""
+        params = self._params
+        return params() if callable(params) else params
+
+    def _check(self, params: tuple[Node, ...]) -> _Checked | None:
         """Check the weights and biases as :func:`autograd.fused.linear` would; what it found (kept), or None."""
-        params, n = self.params, len(self.acts)
+        n = len(self.acts)
         if n < 2 or len(params) != 2 * n:
             return None
         datas = tuple(p.data for p in params)
@@ -317,18 +326,23 @@ class ChainPlan:
         _, grad_on, anomaly, _, _ = _CTX.get()
         if anomaly or not grad_on:
             return None
+        params = self._params
+        if callable(params):
+            params = params()
+            if params is None:
+                return None
         refs, layers, nin, dtype, widest = self.checked
-        datas = [p.data for p in self.params]
-        for p, d, r in zip(self.params, datas, refs):
+        datas = [p.data for p in params]
+        for p, d, r in zip(params, datas, refs):
             if d is not r() or not p.requires_grad:  # NOTE: a dead reference gives None: checked again
-                found = self._check()
+                found = self._check(params)
                 if found is None:
                     return None
                 refs, layers, nin, dtype, widest = found
                 break
         else:
             if not refs:
-                found = self._check()
+                found = self._check(params)
                 if found is None:
                     return None
                 refs, layers, nin, dtype, widest = found
@@ -358,7 +372,7 @@ class ChainPlan:
         node.stage = last.stages[2] if act is not None else last.stages[1]
         outs.pop()
         chain = Chain(tuple(steps), tuple(outs), hidden - h.size)
-        node._a, node._b, node._row, node._meta, node.requires_grad = (x, *self.params), MANY, CHAIN, (chain,), True
+        node._a, node._b, node._row, node._meta, node.requires_grad = (x, *params), MANY, CHAIN, (chain,), True
         return node
 
 

@@ -198,3 +198,26 @@ def test_an_array_a_parameter_no_longer_holds_is_not_kept_alive(change, graph):
     x = np.ones((2, 2), dtype=model.layers[0].weight.dtype)
     _as_unfused(model, x)
     assert model(x)._row is CHAIN
+
+
+@pytest.mark.parametrize("change", ["layer replaced", "weight replaced", "layer deleted"])
+def test_a_parameter_the_model_no_longer_has_is_not_kept_alive_by_its_plan(change):
+    # the plan made before the change is only replaced on the next call: it must not hold the old parameters
+    import gc
+    import weakref
+
+    model = _planned()
+    layer = model.layers[1]
+    old = weakref.ref(layer.weight.data)
+    if change == "layer replaced":
+        model.layers[1] = nn.Linear(3, 3, activation="relu", seed=5)
+    elif change == "weight replaced":
+        layer.weight = nn.Parameter(np.full((3, 3), 0.5))
+    else:
+        del model.layers[1]
+    del layer
+    gc.collect()
+    assert old() is None
+    x = np.ones((2, 2))
+    _as_unfused(model, x)
+    assert model(x)._row is CHAIN
