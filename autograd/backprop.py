@@ -20,7 +20,7 @@ import numpy as np
 from .context import CTX as _CTX
 from .convert import unbroadcast
 from .fused import unfuse_graph
-from .fused_chain import Chain, hand_over, same_arrays
+from .fused_chain import Chain, hand_over
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
 from .node import MANY, UNFUSING, Node, grads_float64, parent_grads, rule_results
@@ -351,8 +351,7 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
                     grads = op.vjp(xp, g, node.data, *datas, steps)
                     if drop:
                         steps.drop_grads()
-                    if not same_arrays(datas, steps.datas):  # an input's .data replaced since: of another shape?
-                        _check_shapes(a, grads)
+                    _check_shapes(a, grads)  # an input's .data may have been replaced since: of another shape?
                     if not anomaly:
                         hand_over(a, grads)
                         continue
@@ -405,7 +404,7 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
     if not scalar and not retain_graph:
         free(order)
         if drop:
-            node = a = b = prev = p = None  # type: ignore[assignment]  # NOTE: locals count as holding them
+            node = a = b = prev = p = x = xd = None  # type: ignore[assignment]  # NOTE: locals count as holding them
             release(order, (root,))
 
 

@@ -34,7 +34,7 @@ Examples
 
 from __future__ import annotations
 
-from operator import is_ as _is
+import weakref
 from typing import Any
 
 import numpy as np
@@ -47,10 +47,11 @@ from .ops import OPS, TENSOR_ONLY, Op
 from .released import is_released, stand_in
 from .versions import CLOCK, saved_values
 
-__all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over", "same_arrays"]
+__all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over"]
 
 _RELU, _MATMUL = OPS["relu"], OPS["matmul"]
 _ND = np.ndarray
+_ref = weakref.ref
 _LAYER_RULE = LINEAR.vjp  # a fused layer's rule: the activation's, add's and matmul's rules in turn
 
 
@@ -65,14 +66,11 @@ class Chain:
     ('add', 0)
     """
 
-    __slots__ = ("steps", "outs", "gouts", "hidden", "unfused", "datas")
+    __slots__ = ("steps", "outs", "gouts", "hidden", "unfused")
 
-    def __init__(
-        self, steps: tuple[Steps, ...], outs: tuple[np.ndarray, ...], hidden: int = 0, datas: tuple = ()
-    ) -> None:
+    def __init__(self, steps: tuple[Steps, ...], outs: tuple[np.ndarray, ...], hidden: int = 0) -> None:
         self.steps = steps  # each layer's record, first layer first
         self.outs = outs  # the outputs of every layer but the last (the node's own value)
-        self.datas = datas  # the parents' arrays when recorded (x, W1, b1, ...)
         self.gouts: list[Any] | None = None  # their gradients after backward (None: not kept)
         self.hidden = hidden  # elements of the nodes it stands for besides its output
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
@@ -103,21 +101,18 @@ class Chain:
         return bool(out_used), frozenset(read)
 
     def let_go(self, least: int) -> list[np.ndarray]:
-        """Stop holding what a released graph lets go of (the arrays, each once): every layer's weighted sum and
-        pre-activation, and the outputs between layers, of at least ``least`` elements; unfused, the layers'
-        nodes show them as released, as the layers' own nodes would."""
-        out = []
-        for s in self.steps:
-            out += s.let_go(least)
+        """Stop holding what the layers' nodes of a released graph let go of (each array once): each layer's
+        weighted sum and pre-activation, and the outputs between layers (read back as released stand-ins), of at
+        least ``least`` elements."""
+        kept = [d for s in self.steps for d in s.let_go(least)]
         outs = list(self.outs)
         for i, d in enumerate(outs):
             if d.size >= least and not is_released(d):
                 outs[i] = stand_in(d)
-                if not any(d is o for o in out):  # an identity layer's output is its pre-activation
-                    out.append(d)
+                if not any(d is k for k in kept):  # an identity layer's output is its pre-activation
+                    kept.append(d)
         self.outs = tuple(outs)
-        self.datas = ()  # (a freed graph compares no shapes: its parents' arrays may go too)
-        return out
+        return kept
 
     def __repr__(self) -> str:
         return f"Chain({len(self.steps)} layers)"
@@ -166,7 +161,7 @@ def hand_over(parents: tuple[Node, ...], grads: list[Any]) -> None:
 
     A leaf's first gradient, a fresh array of its dtype (what the rules return), is taken over under one lock
     for all of them; anything else is accumulated as :meth:`autograd.Tensor._accumulate` does.  The caller has
-    checked the shapes.
+    checked the shapes (each parent's ``.data`` may have been replaced since the forward pass).
 
     Examples
     --------
@@ -195,19 +190,6 @@ def hand_over(parents: tuple[Node, ...], grads: list[Any]) -> None:
     if rest is not None:
         for p, gp in rest:
             p._accumulate(gp)
-
-
-def same_arrays(datas: list[Any], kept: tuple[Any, ...]) -> bool:
-    """Whether the parents' arrays ``datas`` are still the arrays ``kept`` when the chain was recorded (then every
-    gradient has its parent's shape: nothing to check).
-
-    Examples
-    --------
-    >>> d = np.ones(2)
-    >>> same_arrays([d], (d,)), same_arrays([np.ones(2)], (d,))
-    (True, False)
-    """
-    return all(map(_is, datas, kept))
 
 
 def _label(consts: tuple[Any, ...], n_parents: int) -> str:
@@ -263,6 +245,11 @@ CHAIN = Op(
 """The fused chain row: several layers ``act(x @ W + b)`` in a row as one node (see the module's text)."""
 
 
+# what a ChainPlan's check found: weak references to the arrays, per layer (act, meta, stages), the input
+# width, the dtype and the widest layer's width
+_Checked = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...], int, Any, int]
+
+
 class ChainPlan:
     """Layers ``act_i(x @ W_i + b_i)`` to record as one chain node, checked once and then per call only by the
     identity of each weight's and bias's array (their shapes, dtypes and layouts cannot change while it holds).
@@ -286,28 +273,39 @@ class ChainPlan:
     [[1.0, 0.0]]
     """
 
-    __slots__ = ("params", "acts", "metas", "stages", "datas", "layers", "nin", "dtype", "widest")
+    __slots__ = ("_params", "acts", "metas", "stages", "checked")
 
-    def __init__(self, params: tuple[Node, ...], acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
-        self.params, self.acts, self.metas, self.stages = tuple(params), tuple(acts), tuple(metas), tuple(stages)
-        self.datas: tuple[Any, ...] = ()  # the arrays last checked (none yet)
-        self.layers: tuple[tuple[Any, ...], ...] = ()  # (act, meta, stages, W's array, b's array) per layer
-        self.nin, self.dtype, self.widest = -1, None, 0
+    def __init__(self, params: Any, acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
+        # NOTE: params may be a function giving them per call (None once they are gone): a model's plan holds
+        # its layers weakly, so a layer or parameter the model no longer has is not kept alive by an old plan
+        self._params = params if callable(params) else tuple(params)
+        self.acts, self.metas, self.stages = tuple(acts), tuple(metas), tuple(stages)
+        # NOTE: what the last check found, set and read as one tuple (a model may be called in several threads
+        # while one checks new arrays): weak references to the arrays (an array a parameter no longer holds is
+        # not kept alive: the layers' nodes hold parameters, not arrays), (act, meta, stages) per layer, the
+        # input width, the dtype and the widest layer's width
+        self.checked: _Checked = ((), (), -1, None, 0)
 
-    def _check(self) -> bool:
-        """Check the weights and biases as :func:`autograd.fused.linear` would, and keep their arrays."""
-        params, n = self.params, len(self.acts)
+    @property
+    def params(self) -> tuple[Node, ...] | None:
+        """The weights and biases ``(W1, b1, W2, b2, ...)`` (None: a layer they came from is gone)."""
+        params = self._params
+        return params() if callable(params) else params
+
+    def _check(self, params: tuple[Node, ...]) -> _Checked | None:
+        """Check the weights and biases as :func:`autograd.fused.linear` would; what it found (kept), or None."""
+        n = len(self.acts)
         if n < 2 or len(params) != 2 * n:
-            return False
+            return None
         datas = tuple(p.data for p in params)
         first = datas[0]
         if type(first) is not np.ndarray or len(first.shape) != 2 or first.dtype.char not in "fd":
-            return False  # NOTE: float32 and float64: the layers' rules then give new arrays (hand_over)
+            return None  # NOTE: float32 and float64: the layers' rules then give new arrays (hand_over)
         width, dtype = first.shape[0], first.dtype
         for i in range(n):
             W, b, Wd, bd = params[2 * i], params[2 * i + 1], datas[2 * i], datas[2 * i + 1]
             if not (W.requires_grad and b.requires_grad) or type(Wd) is not np.ndarray or type(bd) is not np.ndarray:
-                return False
+                return None
             shape = Wd.shape
             if (
                 len(shape) != 2
@@ -317,38 +315,51 @@ class ChainPlan:
                 or bd.dtype is not dtype
                 or not Wd.flags.forc
             ):
-                return False
+                return None
             width = shape[1]
-        self.datas, self.nin, self.dtype = datas, first.shape[0], dtype
-        self.widest = max(d.shape[1] for d in datas[0::2])
-        self.layers = tuple(zip(self.acts, self.metas, self.stages, datas[0::2], datas[1::2]))
-        return True
+        widest = max(d.shape[1] for d in datas[0::2])
+        layers = tuple(zip(self.acts, self.metas, self.stages))
+        found: _Checked = (tuple(map(_ref, datas)), layers, first.shape[0], dtype, widest)
+        self.checked = found
+        return found
 
     def __call__(self, x: Node) -> Node | None:
         _, grad_on, anomaly, _, _ = _CTX.get()
         if anomaly or not grad_on:
             return None
-        for p, d in zip(self.params, self.datas):
-            if p.data is not d or not p.requires_grad:
-                if not self._check():
+        params = self._params
+        if callable(params):
+            params = params()
+            if params is None:
+                return None
+        refs, layers, nin, dtype, widest = self.checked
+        datas = [p.data for p in params]
+        for p, d, r in zip(params, datas, refs):
+            if d is not r() or not p.requires_grad:  # NOTE: a dead reference gives None: checked again
+                found = self._check(params)
+                if found is None:
                     return None
+                refs, layers, nin, dtype, widest = found
                 break
         else:
-            if not self.datas and not self._check():
-                return None
+            if not refs:
+                found = self._check(params)
+                if found is None:
+                    return None
+                refs, layers, nin, dtype, widest = found
         xd = x.data
         if (
             type(xd) is not np.ndarray
             or len(xd.shape) != 2
-            or xd.shape[1] != self.nin
-            or xd.dtype is not self.dtype
+            or xd.shape[1] != nin
+            or xd.dtype is not dtype
             or not xd.flags.forc
-            or xd.shape[0] * self.widest > KEEP_STEPS_UP_TO
+            or xd.shape[0] * widest > KEEP_STEPS_UP_TO
         ):
             return None
         need_x = x.requires_grad
         steps, outs, hidden, h = [], [], 0, xd
-        for act, meta, stages, Wd, bd in self.layers:
+        for (act, meta, stages), Wd, bd in zip(layers, datas[0::2], datas[1::2]):
             ws, z, h = layer_arrays(h, Wd, bd, act, meta, True)
             size = h.size
             steps.append(Steps(stages, act, meta, need_x, ws, z, size if act is None else 2 * size))
@@ -361,8 +372,8 @@ class ChainPlan:
         last = steps[-1]
         node.stage = last.stages[2] if act is not None else last.stages[1]
         outs.pop()
-        chain = Chain(tuple(steps), tuple(outs), hidden - h.size, (xd, *self.datas))
-        node._a, node._b, node._row, node._meta, node.requires_grad = (x, *self.params), MANY, CHAIN, (chain,), True
+        chain = Chain(tuple(steps), tuple(outs), hidden - h.size)
+        node._a, node._b, node._row, node._meta, node.requires_grad = (x, *params), MANY, CHAIN, (chain,), True
         return node
 
 

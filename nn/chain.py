@@ -16,6 +16,7 @@ the graph read back are the same either way.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -74,11 +75,27 @@ def plan_chain(model: Any, outer: Any, inner: Any, epoch: int) -> tuple | None:
         plans.append((layer, lp))
     if len(plans) < 2:
         return never
-    params: tuple[Any, ...] = tuple(p for layer, _ in plans for p in (layer.weight, layer.bias))
+    params = _params_of(tuple(layer for layer, _ in plans))
     rows, metas, stages = (tuple(lp[k] for _, lp in plans) for k in (4, 5, 2))
     classes = {type(lp[3]): (lp[6], lp[7]) for _, lp in plans}  # each activation class's node and fn
     checks = tuple((cls, node, fn) for cls, (node, fn) in classes.items())
     return (outer, epoch, _WRITES[0], ChainPlan(params, rows, metas, stages), checks)  # type: ignore[arg-type]
+
+
+def _params_of(layers: tuple[Linear, ...]) -> Any:
+    """A function giving the weights and biases of ``layers`` (held weakly), or None once one of them is gone."""
+    refs = tuple(map(weakref.ref, layers))
+
+    def params() -> tuple[Any, ...] | None:
+        out: list[Any] = []
+        for ref in refs:
+            layer = ref()
+            if layer is None:
+                return None
+            out += (layer.weight, layer.bias)  # NOTE: replacing either changes the module epoch: no new plan needed
+        return tuple(out)
+
+    return params
 
 
 def run_chain(model: Any, x: Any, plan: tuple) -> Any:

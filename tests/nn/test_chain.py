@@ -185,3 +185,51 @@ def test_an_activation_assigned_later_is_not_a_child_as_one_given_to_the_constru
         y = other(np.ones((1, 2)))
         assert y.stage.labels[-1] is None  # its own step's label, not the other layer's activation's
         assert "LeakyReLU" not in repr(y.stage.labels)
+
+
+@pytest.mark.parametrize("change", ["model.to(float32)", "weight.data replaced"])
+@pytest.mark.parametrize("graph", ["no graph", "graph recorded", "graph after backward"])
+def test_an_array_a_parameter_no_longer_holds_is_not_kept_alive(change, graph):
+    # the layers' nodes hold the parameters, not their arrays: neither the model's plan nor a chain node recorded
+    # before the change keeps the old array (a model cast to float32 would hold its float64 weights too)
+    import gc
+    import weakref
+
+    model = _planned()
+    y = model(np.ones((2, 2))) if graph != "no graph" else None
+    if graph == "graph after backward":
+        y.sum().backward(retain_graph=True)  # type: ignore[union-attr]
+    old = [weakref.ref(p.data) for p in model.parameters()]
+    if change == "model.to(float32)":
+        model.to(np.float32)
+    else:
+        for p in model.parameters():
+            p.data = p.data * 2.0
+    gc.collect()
+    assert [r() for r in old] == [None] * len(old)
+    x = np.ones((2, 2), dtype=model.layers[0].weight.dtype)
+    _as_unfused(model, x)
+    assert model(x)._row is CHAIN
+
+
+@pytest.mark.parametrize("change", ["layer replaced", "weight replaced", "layer deleted"])
+def test_a_parameter_the_model_no_longer_has_is_not_kept_alive_by_its_plan(change):
+    # the plan made before the change is only replaced on the next call: it must not hold the old parameters
+    import gc
+    import weakref
+
+    model = _planned()
+    layer = model.layers[1]
+    old = weakref.ref(layer.weight.data)
+    if change == "layer replaced":
+        model.layers[1] = nn.Linear(3, 3, activation="relu", seed=5)
+    elif change == "weight replaced":
+        layer.weight = nn.Parameter(np.full((3, 3), 0.5))
+    else:
+        del model.layers[1]
+    del layer
+    gc.collect()
+    assert old() is None
+    x = np.ones((2, 2))
+    _as_unfused(model, x)
+    assert model(x)._row is CHAIN

@@ -5,7 +5,8 @@ paths: fused layer and loss nodes, ``Linear``'s cached plan, ``MLP.__call__``
 without ``Module.__call__``.  Each program here is a random sequence of what
 happens to a model while it trains (steps, freezing and unfreezing, a swapped
 activation, new weights, a graph read before backward, hooks, a dtype cast, a
-pickle round trip, a flag changed between forward and backward, ...), run
+pickle round trip, a graph released after backward, a state dict loaded, a
+flag changed between forward and backward, ...), run
 three ways: as is, under ``fusion(False)`` and through ``nn.Module.__call__``.
 Every loss, parameter, gradient, graph node and error must be the same.
 """
@@ -34,7 +35,7 @@ EVENTS = [
     "step", "step", "momentum", "zero_grad(False)", "create_graph", "freeze", "unfreeze", "freeze W", "activation",
     "set_weights", "read", "retain_grad", "forward hook", "float32", "float64", "no_grad", "x needs grad", "strided",
     "rename", "one row", "batch", "pickle", "Module.__call__", "between", "between",
-    "tie biases", "W data", "in a stage", "backward twice",
+    "tie biases", "W data", "in a stage", "backward twice", "released", "load_state_dict", "eval",
 ]  # fmt: skip
 
 
@@ -135,6 +136,15 @@ class Run:
                 loss = nn.mse_loss(call(m, self.x()), self.Y)
                 loss.backward()
             self.seen.append(graph_record(loss))
+        elif what == "released":  # a graph that lets go of its interior data after backward (as a big one does)
+            with _released_graphs():
+                loss = nn.mse_loss(call(m, self.x()), self.Y)
+                loss.backward()
+            self.seen.append(graph_record(loss))
+        elif what == "load_state_dict":  # new arrays from a state dict
+            m.load_state_dict({k: np.asarray(getattr(v, "data", v)) * 0.75 for k, v in m.state_dict().items()})
+        elif what == "eval":
+            m.train(not m.training)
         elif what == "backward twice":
             loss = nn.mse_loss(call(m, self.x()), self.Y)
             loss.backward()
@@ -166,6 +176,17 @@ class Run:
                 x.requires_grad_(False)
             loss.backward()
             self.seen += [graph_record(loss), None if not isinstance(x, Tensor) or x.grad is None else x.grad]
+
+
+@contextlib.contextmanager
+def _released_graphs() -> Any:
+    """Every graph counts as big (no interior gradients; data of 8 elements or more let go after backward)."""
+    limit, least = autograd.backprop.INTERIOR_GRADS_UP_TO, autograd.released.RELEASE_FROM
+    autograd.backprop.INTERIOR_GRADS_UP_TO, autograd.released.RELEASE_FROM = 0, 8
+    try:
+        yield
+    finally:
+        autograd.backprop.INTERIOR_GRADS_UP_TO, autograd.released.RELEASE_FROM = limit, least
 
 
 def _run(program: list[tuple[str, int]], how: str) -> list[Any]:
