@@ -18,15 +18,15 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .context import CTX as _CTX
-from .convert import unbroadcast
 from .fused import unfuse_graph
 from .fused_chain import Chain, hand_over
+from .fused_pass import check_shapes, failing_step, loss_over_chain, shape_trouble
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
-from .node import MANY, UNFUSING, Node, grads_float64, parent_grads, rule_results
+from .node import MANY, UNFUSING, Node, grads_float64, rule_results
 from .ops import CUSTOM, Op
 from .propagate import INTERIOR_GRADS_UP_TO, free, propagate, release
-from .versions import CLOCK, unfused_pieces
+from .versions import CLOCK
 
 __all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "propagate"]
 
@@ -221,7 +221,8 @@ def backward(
         held = [True]
         UNFUSING.acquire()
         try:
-            _pass(root, gradient, retain_graph, held)
+            if not loss_over_chain(root, gradient, retain_graph, INTERIOR_GRADS_UP_TO):  # a training step at once
+                _pass(root, gradient, retain_graph, held)
         finally:
             if held[0]:
                 UNFUSING.release()
@@ -332,7 +333,7 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
                     # a fused rule gives each parent a gradient of its exact shape, unless an input's .data was
                     # replaced since the forward
                     if gw.shape != wd.shape or gb.shape != bd.shape or (gx is not None and gx.shape != xd.shape):
-                        _check_shapes(a, grads)
+                        check_shapes(a, grads)
                     if not anomaly:
                         # NOTE: the hand-over below, unrolled for the three parents
                         if gx is not None:
@@ -351,7 +352,7 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
                     grads = op.vjp(xp, g, node.data, *datas, steps)
                     if drop:
                         steps.drop_grads()
-                    _check_shapes(a, grads)  # an input's .data may have been replaced since: of another shape?
+                    check_shapes(a, grads)  # an input's .data may have been replaced since: of another shape?
                     if not anomaly:
                         hand_over(a, grads)
                         continue
@@ -362,12 +363,12 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
                         if drop:
                             steps.drop_grads()
                         if grads[0] is not None and grads[0].shape != pd.shape:
-                            _check_shapes(a, grads)
+                            check_shapes(a, grads)
                     else:
                         grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
                         if drop:
                             steps.drop_grads()
-                        _check_shapes(a, grads)
+                        check_shapes(a, grads)
             elif op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
                 op.vjp()
                 continue
@@ -384,8 +385,8 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
             if op.name == CUSTOM or scalar:
                 raise
             if op.fused is not None:  # the step that fails, as the unfused nodes say it
-                node, g, e = _failing_step(node, g, e)
-            raise ValueError(_shape_trouble(node, g, e)) from e
+                node, g, e = failing_step(node, g, e)
+            raise ValueError(shape_trouble(node, g, e)) from e
         for p, gp in zip(prev, grads):
             if gp is None or not p.requires_grad:
                 continue
@@ -406,46 +407,6 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
         if drop:
             node = a = b = prev = p = x = xd = None  # type: ignore[assignment]  # NOTE: locals count as holding them
             release(order, (root,))
-
-
-def _check_shapes(parents: Any, grads: Any) -> None:
-    """Raise for a fused rule's gradient whose shape is not its parent's (backward turns it into its message)."""
-    for p, gp in zip(parents, grads):
-        if gp is not None and gp.shape != p.data.shape:
-            raise ValueError(f"a gradient of shape {gp.shape} for an input of shape {p.data.shape}")
-
-
-def _failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueError]:
-    """Fused ``node`` (whose rule raised ``e`` at gradient ``g``) unfused, its nodes' rules run last step first
-    until one raises: that node, its gradient and its error (the fused ones when none does).  The leaves of
-    the steps before it get their gradients, as the unfused pass gives them before it fails."""
-    for piece in reversed(unfused_pieces(node)):
-        try:
-            grads = parent_grads(piece, g)
-            for p, gp in zip(piece._parents, grads):  # as the unfused loop hands each gradient over
-                if gp is not None:
-                    unbroadcast(np.asarray(gp), np.shape(p.data))
-        except ValueError as err:
-            return piece, g, err
-        for p, gp in zip(piece._parents, grads):
-            if gp is not None and p._row is None and p.requires_grad:
-                p._accumulate(gp)
-        g = grads[0] if len(grads) == 1 or piece._b is not piece._a else grads[0] + grads[1]  # d * d: both
-        if g is None:
-            break
-    return node, g, e
-
-
-def _shape_trouble(node: Node, g: Any, e: Exception) -> str:
-    """The message for a derivative rule that failed on shapes (an input's data replaced after recording)."""
-    op: Op = node._row  # type: ignore[assignment]  # an interior node
-    shapes = ", ".join(str(getattr(p.data, "shape", ())) for p in node._parents)
-    return (
-        f"backward of {op.name!r} at stage {node.stage!r}: the rule failed with {e}; its inputs now have shapes "
-        f"{shapes}, its output {getattr(node.data, 'shape', ())} and the incoming gradient "
-        f"{getattr(g, 'shape', ())}. Was an input's .data replaced with another shape after the op was recorded? "
-        "Assign data of the same shape, or run the forward pass again."
-    )
 
 
 def backward_reference(root: Node, gradient: Any = None) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from .node import Node
 from .ops import CUSTOM, Op
 
-__all__ = ["free", "freed"]
+__all__ = ["free", "freed", "is_freed"]
 
 
 def _freed_rule(name: str, *args: Any) -> Any:
@@ -52,6 +52,18 @@ def freed(op: Op) -> Op:
     _KEPT.extend((op, row))
     _FREED[id(op)] = _FREED[id(row)] = row
     return row
+
+
+def is_freed(op: Op) -> bool:
+    """Whether ``op`` is a freed row (its rules raise: :func:`freed`).
+
+    Examples
+    --------
+    >>> from autograd.ops import OPS
+    >>> is_freed(OPS["exp"]), is_freed(freed(OPS["exp"]))
+    (False, True)
+    """
+    return _FREED.get(id(op)) is op
 
 
 def free(order: list[Node]) -> None:

@@ -399,3 +399,69 @@ def test_a_call_in_another_thread_while_a_plan_is_checked_again_uses_the_new_arr
     monkeypatch.setattr(fused_chain, "max", max_meanwhile, raising=False)
     assert plan(x).tolist() == [[12.0]]
     assert seen == ["running", [[12.0]]]
+
+
+LOSS_CASES = [
+    "step", "retain_graph twice", "second backward", "W step between", "y changed", "x data of another shape",
+    "W data of another shape", "detect_anomaly", "hook on y", "retain_grad", "gradient given", "cross_entropy",
+    "x needs grad", "grad already there", "frozen W2",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", LOSS_CASES)
+def test_a_fused_loss_over_a_chain_backpropagates_as_the_layers_loop_does(case, monkeypatch):
+    # backward of a fused loss over a chain runs in one go (autograd.fused_pass); everything else, the loop
+    import autograd.backprop as backprop
+
+    taken: list[bool] = []
+    one_go = backprop.loss_over_chain
+    monkeypatch.setattr(backprop, "loss_over_chain", lambda *a: taken.append(one_go(*a)) or taken[-1])
+
+    def run(how):
+        model = _mlp([3, 4, 4, 2], "tanh", seed=3)
+        if case == "frozen W2":
+            model.layers[1].weight.requires_grad_(False)
+        if case == "grad already there":
+            for p in model.parameters():
+                p.grad = np.full(p.shape, 0.5)
+        x = Tensor(np.random.default_rng(4).normal(size=(5, 3)), requires_grad=case == "x needs grad")
+        y = _call(model, x, how) if case != "frozen W2" or how != "chain" else model(x)
+        if case == "cross_entropy":
+            loss = nn.cross_entropy(y, np.array([0, 1, 1, 0, 1]))
+        else:
+            loss = nn.mse_loss(y, np.linspace(-1.0, 1.0, 10).reshape(5, 2))
+        if case == "W step between":  # the second layer's weight: its input's gradient needs it
+            with autograd.no_grad():
+                model.layers[1].weight -= 0.1
+        elif case == "y changed":  # nothing reads it: no error
+            with autograd.no_grad():
+                y += 1.0
+        elif case.startswith("x data"):
+            x.data = np.ones((7, 3))
+        elif case.startswith("W data"):
+            model.layers[1].weight.data = np.ones((6, 4))
+        elif case == "hook on y":
+            y.register_hook(lambda g: g * 2.0)
+        elif case == "retain_grad":
+            y.retain_grad()
+        seen: list = []
+        try:
+            if case == "detect_anomaly":
+                with detect_anomaly():
+                    loss.backward()
+            elif case == "gradient given":
+                loss.backward(np.array(0.5))
+            else:
+                loss.backward(retain_graph=case == "retain_graph twice")
+            if case in ("retain_graph twice", "second backward"):
+                loss.backward()
+        except (RuntimeError, ValueError) as e:
+            seen.append((type(e).__name__, str(e)))
+        grads = [None if p.grad is None else p.grad.copy() for p in model.parameters()]
+        return seen, grads, None if x.grad is None else x.grad.copy(), None if y.grad is None else y.grad.copy()
+
+    out = _all_ways(run)
+    if case in ("step", "retain_graph twice", "gradient given", "cross_entropy", "x needs grad", "grad already there"):
+        assert True in taken  # the chain's way ran in one go
+    errors = ("second backward", "W step between", "x data of another shape", "W data of another shape")
+    assert bool(out[0]) == (case in errors), case  # an error, the same text on every way
