@@ -3,15 +3,20 @@
 ``nn.MLP.__call__`` on the tensor engine calls its layers one by one; each
 ``Linear`` checks that nothing asks for its general path (hooks, a patched
 ``forward``, a patched activation, another stage) and records one fused node
-with the stage tags it keeps in its plan.  When every layer did that on the
-last call in the same stage, and no module changed since (:data:`nn.module_stage.EPOCH`
-and :data:`autograd.stages.REGISTRY_WRITES` unchanged), the model keeps a
-*chain plan*: the layers, their plans, their rows and stage tags.  The next
-call checks each layer's per-call conditions again (the same ones
-``Linear.__call__`` checks, a few identity tests each) and records the whole
-chain as one node; anything else, or a chain :func:`autograd.fused_chain.layers`
-declines, runs the layers one by one as before.  The numbers, stage tags and
-the graph read back are the same either way.
+with the stage tags it keeps in its plan.  When every layer did that on a
+call, the model keeps a *chain plan*: its layers (held weakly, so a layer it no
+longer has is not kept alive), their rows, constants and stage tags.  The plan
+holds while no module changed (:data:`nn.module_stage.EPOCH`: replacing a layer,
+its activation, bias or parameters, setting a ``forward``, registering a hook
+all move it), no stage label was registered
+(:data:`autograd.stages.REGISTRY_WRITES`) and the call comes from the same
+stage; per call :func:`run_chain` compares what no epoch sees (``Linear``'s
+``forward`` and ``__call__``, each activation class's ``node`` and ``fn``) and
+:class:`autograd.fused_chain.ChainPlan` the parameters' arrays.  Then the
+whole chain is recorded as one node; anything else, or a chain the plan
+declines (no grad, layers too wide, arrays of another dtype or layout), runs the
+layers one by one as before.  The numbers, stage tags and the graph read back
+are the same either way.
 """
 
 from __future__ import annotations
