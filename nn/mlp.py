@@ -224,7 +224,8 @@ class MLP(Module, savable=True):
     # description ---------------------------------------------------------------------
     def describe(self) -> str:
         arch = "→".join(str(s) for s in self.sizes)
-        act = "" if len(self.sizes) == 2 else f", {self.activation.describe()}"
+        seen = dict.fromkeys(layer.activation.describe() for layer in list(self.layers)[:-1])  # type: ignore[attr-defined]
+        act = f", {'/'.join(seen)}" if seen else ""  # (a layer given another activation shows it)
         return f"{self.name}({arch}{act})"
 
     def extra_repr(self) -> str:

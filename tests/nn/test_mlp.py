@@ -360,6 +360,7 @@ def test_an_mlp_whose_layer_got_another_activation_is_not_described_as_the_mlp_i
     # the file and the twin were built from the MLP's one activation: silently other numbers than the model's
     net = nn.MLP(2, [3, 3, 1], activation="relu", seed=0)
     net.layers[layer].activation = "sigmoid"
+    assert net.describe() == ("MLP(2→3→3→1, Sigmoid/ReLU)" if layer == 0 else "MLP(2→3→3→1, ReLU)")
     run = {
         "save": lambda: nn.save(net, tmp_path / "net"),
         "to_engine": lambda: net.to_engine("scalar"),
