@@ -362,6 +362,13 @@ def get_activation(activation: Any) -> Activation:
     if activation is None:
         return Identity()
     if isinstance(activation, Activation):
+        held = [name for name, _ in activation.named_parameters()] if "_modules" in vars(activation) else []
+        if held:  # NOTE: a layer's activation is no child (no stage of its own): nothing would train these
+            raise TypeError(
+                f"activation: {activation!r} holds parameters ({', '.join(held)}), which a layer's activation "
+                "cannot train (they are in no parameters() nor state_dict()); put it after the layer in an "
+                "nn.Sequential instead"
+            )
         return activation
     if isinstance(activation, type) and issubclass(activation, Activation):
         return activation()

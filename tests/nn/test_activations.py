@@ -191,3 +191,24 @@ def test_a_users_activation_may_have_its_own_metaclass(base: str) -> None:
         np.testing.assert_array_equal(nn.Module.__call__(layer, x).data, expected)
         assert isinstance(layer.activation, cls) and issubclass(sub, nn.Activation)
     assert Marked.made == ["Own"]
+
+
+@pytest.mark.parametrize("how", ["Linear(...)", "linear.activation =", "MLP(...)", "mlp.activation =", "Neuron(...)"])
+def test_an_activation_with_parameters_is_refused_where_it_would_not_be_trained(how):
+    # a layer's activation is not a child (it has no stage of its own): a parameter it held was in no
+    # parameters(), no state_dict() and no optimiser, so it silently stayed as initialised
+    class PReLU(nn.activations.Activation):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = nn.Parameter(np.array(0.25))
+
+    run = {
+        "Linear(...)": lambda: nn.Linear(2, 3, activation=PReLU()),
+        "linear.activation =": lambda: setattr(nn.Linear(2, 3), "activation", PReLU()),
+        "MLP(...)": lambda: nn.MLP(2, [3, 1], activation=PReLU()),
+        "mlp.activation =": lambda: setattr(nn.MLP(2, [3, 1]), "activation", PReLU()),
+        "Neuron(...)": lambda: nn.Neuron(2, activation=PReLU()),
+    }[how]
+    with pytest.raises(TypeError, match=r"activation: PReLU\(\) holds parameters \(a\), which a layer's activation"):
+        run()
+    assert nn.get_activation(nn.LeakyReLU(0.3)).negative_slope == 0.3  # one without parameters: as given
