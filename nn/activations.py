@@ -158,6 +158,11 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return _elementwise(x, lambda v: v.gelu(approximate), "gelu")
 
 
+def _forward_node(self: Any, v: Any) -> Any:
+    """The node() of an activation class that has its own forward: that forward."""
+    return self.forward(v)
+
+
 class Activation(Module):
     """An elementwise nonlinearity as a module (no parameters).
 
@@ -174,6 +179,13 @@ class Activation(Module):
     key = "identity"
     #: He initialisation suits ReLU-like units; Glorot suits the rest
     he_init = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "forward" in own and "node" not in own and "fn" not in own:
+            # NOTE: written PyTorch's way (its own forward): layers apply node(), which then runs that forward
+            cls.node = _forward_node  # type: ignore[method-assign]
 
     def forward(self, x: Any) -> Any:
         return type(self).fn(x)

@@ -212,3 +212,28 @@ def test_an_activation_with_parameters_is_refused_where_it_would_not_be_trained(
     with pytest.raises(TypeError, match=r"activation: PReLU\(\) holds parameters \(a\), which a layer's activation"):
         run()
     assert nn.get_activation(nn.LeakyReLU(0.3)).negative_slope == 0.3  # one without parameters: as given
+
+
+@pytest.mark.parametrize("base", ["Activation", "ReLU"])
+def test_an_activation_subclass_with_its_own_forward_computes_it_inside_layers(base):
+    # written PyTorch's way (forward overridden), it computed the base's fn inside Linear, Neuron and MLP (identity
+    # or relu, silently), while calling the module itself gave its forward
+    class Square(getattr(nn.activations, base)):  # type: ignore[misc]
+        def forward(self, x):
+            return x * x
+
+    x = np.array([[1.0, -2.0]])
+    layer = nn.Linear(2, 2, activation=Square(), seed=0)
+    want = (x @ layer.weight.data + layer.bias.data) ** 2
+    for _ in range(3):  # the fast path and its cached plan too
+        assert np.allclose(layer(x).data, want, rtol=1e-12)
+    assert np.allclose(Square()(Tensor(want)).data, want**2)  # the module itself, as before
+    neuron = nn.Neuron(2, activation=Square(), seed=0)
+    z = sum(w.data * v for w, v in zip(neuron.w, x[0])) + neuron.b.data
+    assert neuron(list(x[0])).data == pytest.approx(z * z, rel=1e-12)
+    net = nn.MLP(2, [2, 1], activation=Square(), seed=0)
+    for _ in range(3):
+        got = net(x).data
+    l1, l2 = net.layers
+    h = (x @ l1.weight.data + l1.bias.data) ** 2
+    assert np.allclose(got, h @ l2.weight.data + l2.bias.data, rtol=1e-12)
