@@ -194,6 +194,26 @@ class Activation(Module):
         """Apply to one node (used inside neurons and layers)."""
         return type(self).fn(v)
 
+    def register_forward_hook(self, hook: Any) -> Any:
+        """:meth:`nn.Module.register_forward_hook`; a layer then refuses to apply this activation (no hook runs there)."""
+        self.__dict__["node"] = self._hooked_node  # a layer applying it declines its fused paths (fusable) and asks
+        return super().register_forward_hook(hook)
+
+    def register_full_backward_hook(self, hook: Any) -> Any:
+        """:meth:`nn.Module.register_full_backward_hook`; a layer then refuses to apply this activation, likewise."""
+        self.__dict__["node"] = self._hooked_node
+        return super().register_full_backward_hook(hook)
+
+    def _hooked_node(self, v: _N) -> _N:
+        """node() once a hook was registered: a layer applies an activation as its own step, where no hook runs."""
+        if self._forward_hooks or self._backward_hooks:
+            raise RuntimeError(
+                f"activation {self!r} has hooks, which do not run inside a layer (a layer applies its activation as "
+                "its own step, not as a module): register the hook on the layer, or put the activation after the "
+                "layer in an nn.Sequential"
+            )
+        return type(self).node(self, v)
+
     def describe(self) -> str:
         return type(self).__name__
 

@@ -237,3 +237,30 @@ def test_an_activation_subclass_with_its_own_forward_computes_it_inside_layers(b
     l1, l2 = net.layers
     h = (x @ l1.weight.data + l1.bias.data) ** 2
     assert np.allclose(got, h @ l2.weight.data + l2.bias.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("hook", ["forward", "full backward"])
+@pytest.mark.parametrize("where", ["Linear", "MLP", "Neuron"])
+def test_a_hook_on_a_layers_activation_is_refused_where_it_would_not_run(hook, where):
+    # a layer applies its activation as its own step (node()), not as a module: the hook never ran, silently
+    make = {
+        "Linear": lambda: nn.Linear(2, 3, activation="relu", seed=0),
+        "MLP": lambda: nn.MLP(2, [3, 1], activation="tanh", seed=0),
+        "Neuron": lambda: nn.Neuron(2, activation="tanh", seed=0),
+    }[where]
+    module = make()
+    x = [1.0, -2.0] if where == "Neuron" else np.array([[1.0, -2.0]])
+    want = module(x).data
+    for _ in range(2):
+        module(x)  # the fast paths' plans made
+    register = getattr(module.activation, f"register_{hook.replace(' ', '_')}_hook")
+    handle = register(lambda *args: None)
+    with pytest.raises(RuntimeError, match=r"activation .* has hooks, which do not run inside a layer"):
+        module(x)
+    handle.remove()
+    assert np.allclose(module(x).data, want, rtol=1e-15)  # without hooks: as before
+    seen = []
+    act = type(module.activation)()
+    act.register_forward_hook(lambda m, args, out: seen.append(out))
+    out = act(Tensor(np.array([-1.0, 2.0])))  # called as a module: its hooks run
+    assert seen == [out]
