@@ -195,7 +195,7 @@ class Activation(Module):
         return type(self).fn(v)
 
     def register_forward_hook(self, hook: Any) -> Any:
-        """:meth:`nn.Module.register_forward_hook`; a layer then refuses to apply this activation (no hook runs there)."""
+        """:meth:`nn.Module.register_forward_hook`; a layer then refuses to apply this activation (no hook runs)."""
         self.__dict__["node"] = self._hooked_node  # a layer applying it declines its fused paths (fusable) and asks
         return super().register_forward_hook(hook)
 
