@@ -25,6 +25,7 @@ __all__ = [
     "keep_arg",
     "sizes_arg",
     "FLOAT_KINDS",
+    "own_dtype",
 ]
 
 FLOAT_KINDS = "f"  # dtype kinds that can require grad (PyTorch: floating point only)
@@ -326,3 +327,30 @@ def sizes_arg(sizes: tuple[Any, ...], where: str) -> tuple[int, ...]:
             raise TypeError(f"{where}: sizes must be ints, got {sizes!r}")
         out.append(int(s))
     return tuple(out)
+
+
+def own_dtype(arr: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether ``arr``'s dtype is the object ``dtype``, after giving ``arr`` that object in place when they are equal.
+
+    An unpickled array has a dtype object of its own, equal to numpy's but not the same one, and the fast paths
+    (:mod:`autograd.fused`, :mod:`autograd.fused_chain`) compare dtypes by identity.  The array is kept (no copy,
+    the same numbers); a dtype that is not equal (another byte order, another type) is left as it is.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> a = pickle.loads(pickle.dumps(np.ones(2)))
+    >>> a.dtype is np.dtype(np.float64), own_dtype(a, np.dtype(np.float64)), a.dtype is np.dtype(np.float64)
+    (False, True, True)
+    >>> own_dtype(np.ones(2, dtype=">f8"), np.dtype(np.float64))
+    False
+    """
+    if arr.dtype is dtype:
+        return True
+    if type(arr) is not np.ndarray or arr.dtype != dtype:
+        return False
+    try:
+        arr.dtype = dtype  # type: ignore[misc]  # NOTE: only the descriptor object changes: equal, so same meaning
+    except (AttributeError, TypeError, ValueError):  # a future numpy may refuse: the slow path then
+        return False
+    return arr.dtype is dtype

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .context import CTX as _CTX
+from .convert import own_dtype
 from .freed import freed
 from .fused import KEEP_STEPS_UP_TO, LINEAR, Steps, become, layer_arrays, unfuse
 from .node import LEAF_LOCK, MANY, Node
@@ -352,7 +353,7 @@ class ChainPlan:
             type(xd) is not np.ndarray
             or len(xd.shape) != 2
             or xd.shape[1] != nin
-            or xd.dtype is not dtype
+            or (xd.dtype is not dtype and not own_dtype(xd, dtype))  # an unpickled batch's: given numpy's own
             or not xd.flags.forc
             or xd.shape[0] * widest > KEEP_STEPS_UP_TO
         ):

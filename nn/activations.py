@@ -158,6 +158,11 @@ def gelu(x: Any, approximate: str = "none") -> Any:
     return _elementwise(x, lambda v: v.gelu(approximate), "gelu")
 
 
+def _forward_node(self: Any, v: Any) -> Any:
+    """The node() of an activation class that has its own forward: that forward."""
+    return self.forward(v)
+
+
 class Activation(Module):
     """An elementwise nonlinearity as a module (no parameters).
 
@@ -175,12 +180,39 @@ class Activation(Module):
     #: He initialisation suits ReLU-like units; Glorot suits the rest
     he_init = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "forward" in own and "node" not in own and "fn" not in own:
+            # NOTE: written PyTorch's way (its own forward): layers apply node(), which then runs that forward
+            cls.node = _forward_node  # type: ignore[method-assign]
+
     def forward(self, x: Any) -> Any:
         return type(self).fn(x)
 
     def node(self, v: _N) -> _N:
         """Apply to one node (used inside neurons and layers)."""
         return type(self).fn(v)
+
+    def register_forward_hook(self, hook: Any) -> Any:
+        """:meth:`nn.Module.register_forward_hook`; a layer then refuses to apply this activation (no hook runs)."""
+        self.__dict__["node"] = self._hooked_node  # a layer applying it declines its fused paths (fusable) and asks
+        return super().register_forward_hook(hook)
+
+    def register_full_backward_hook(self, hook: Any) -> Any:
+        """:meth:`nn.Module.register_full_backward_hook`; a layer then refuses to apply this activation, likewise."""
+        self.__dict__["node"] = self._hooked_node
+        return super().register_full_backward_hook(hook)
+
+    def _hooked_node(self, v: _N) -> _N:
+        """node() once a hook was registered: a layer applies an activation as its own step, where no hook runs."""
+        if self._forward_hooks or self._backward_hooks:
+            raise RuntimeError(
+                f"activation {self!r} has hooks, which do not run inside a layer (a layer applies its activation as "
+                "its own step, not as a module): register the hook on the layer, or put the activation after the "
+                "layer in an nn.Sequential"
+            )
+        return type(self).node(self, v)
 
     def describe(self) -> str:
         return type(self).__name__
@@ -362,6 +394,13 @@ def get_activation(activation: Any) -> Activation:
     if activation is None:
         return Identity()
     if isinstance(activation, Activation):
+        held = [name for name, _ in activation.named_parameters()] if "_modules" in vars(activation) else []
+        if held:  # NOTE: a layer's activation is no child (no stage of its own): nothing would train these
+            raise TypeError(
+                f"activation: {activation!r} holds parameters ({', '.join(held)}), which a layer's activation "
+                "cannot train (they are in no parameters() nor state_dict()); put it after the layer in an "
+                "nn.Sequential instead"
+            )
         return activation
     if isinstance(activation, type) and issubclass(activation, Activation):
         return activation()

@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd import StagePath, Tensor, Value, cached_stage, current_stage, dot, extend_path, register_stage
 from autograd.context import CTX
-from autograd.convert import as_array
+from autograd.convert import as_array, own_dtype
 from autograd.fused import ENABLED as FUSE
 from autograd.fused import linear as fused_linear
 from autograd.stages import REGISTRY_WRITES as _WRITES
@@ -354,7 +354,7 @@ class Linear(Module, savable=True):
                 and cached[0] == EPOCH[0]
                 and len(d.shape) == 2
                 and d.shape[1] == self.nin
-                and d.dtype is W.data.dtype
+                and (d.dtype is W.data.dtype or own_dtype(d, W.data.dtype))  # (an unpickled batch's: given)
                 and type(self).forward is Linear._own_forward  # a forward of a subclass, patched on the class
                 and "forward" not in self.__dict__  # or set on this instance runs (as in PyTorch)
             ):
@@ -421,7 +421,7 @@ class Linear(Module, savable=True):
         if (
             bias is not None
             and len(shape) == 2
-            and x.data.dtype is self.weight.data.dtype
+            and (x.data.dtype is self.weight.data.dtype or own_dtype(x.data, self.weight.data.dtype))
             and type(x) is Tensor
             and FUSE[0]
         ):

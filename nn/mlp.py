@@ -152,6 +152,27 @@ class MLP(Module, savable=True):
             return x
         return super().__call__(*args, **kwargs)
 
+    def __setattr__(self, key: str, value: Any) -> None:
+        super().__setattr__(key, value)
+        if key == "activation" and "layers" in self._modules:  # the hidden layers take it, as from the constructor
+            act = self.activation
+            for layer in list(self.layers)[:-1]:
+                for m in getattr(layer, "neurons", None) or [layer]:
+                    m.activation = act
+
+    def _shared_activation(self, what: str) -> Activation:
+        """The one activation of the hidden layers (the last has none), which config() and to_engine() describe."""
+        act, layers = self.activation, list(self.layers)
+        for i, layer in enumerate(layers):
+            want, own = act if i < len(layers) - 1 else Identity(), layer.activation  # type: ignore[attr-defined]
+            if type(own) is not type(want) or own.config() != want.config():
+                raise ValueError(
+                    f"MLP.{what}: layer {i + 1}'s activation is {own.describe()}, where an MLP has "
+                    f"{act.describe()} in its hidden layers and none in its last; set the MLP's activation to change "
+                    "them all, or build the layers as an nn.Sequential"
+                )
+        return act
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickled and copied without the chain plan (it holds the layers' plans; remade on the next call)."""
         return {k: v for k, v in self.__dict__.items() if k != "_chain_plan"}
@@ -196,13 +217,15 @@ class MLP(Module, savable=True):
 
     def to_engine(self, engine: str, dtype: Any = np.float64) -> MLP:
         """A copy of this network on ``engine`` ("scalar" or "tensor") with the same weights."""
-        twin = MLP(self.nin, self.sizes[1:], activation=self.activation, engine=engine, seed=0, dtype=dtype)
+        act = self._shared_activation("to_engine")
+        twin = MLP(self.nin, self.sizes[1:], activation=act, engine=engine, seed=0, dtype=dtype)
         return twin.set_weights(self.get_weights())
 
     # description ---------------------------------------------------------------------
     def describe(self) -> str:
         arch = "→".join(str(s) for s in self.sizes)
-        act = "" if len(self.sizes) == 2 else f", {self.activation.describe()}"
+        seen = dict.fromkeys(layer.activation.describe() for layer in list(self.layers)[:-1])  # type: ignore[attr-defined]
+        act = f", {'/'.join(seen)}" if seen else ""  # (a layer given another activation shows it)
         return f"{self.name}({arch}{act})"
 
     def extra_repr(self) -> str:
@@ -213,7 +236,7 @@ class MLP(Module, savable=True):
         return {
             "nin": self.nin,
             "nouts": self.sizes[1:],
-            "activation": self.activation.key,
+            "activation": self._shared_activation("config").key,
             "engine": self.engine,
             "dtype": dtype,
         }

@@ -116,10 +116,10 @@ class Module(HookMethods, DisplayMethods):
     # registration ---------------------------------------------------------------
     def __setattr__(self, key: str, value: Any) -> None:
         EPOCH[0] += 1  # a stage label may change (see nn.module_stage)
+        if "_modules" not in self.__dict__:  # (before the base's __init__, an activation would be replaced by it)
+            raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting attributes")
         if key in self._plain:  # NOTE: as set in __init__, not a child (no stage of its own, no stale label)
             return object.__setattr__(self, key, self._plain[key](value))
-        if "_modules" not in self.__dict__:
-            raise RuntimeError(f"{type(self).__name__}: call super().__init__() before setting attributes")
         mods, params, bufs = self._modules, self._parameters, self._buffers
         where = f"{type(self).__name__}.{key}"
         if type(value) in _CONTAINERS and value:

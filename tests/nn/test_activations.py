@@ -191,3 +191,76 @@ def test_a_users_activation_may_have_its_own_metaclass(base: str) -> None:
         np.testing.assert_array_equal(nn.Module.__call__(layer, x).data, expected)
         assert isinstance(layer.activation, cls) and issubclass(sub, nn.Activation)
     assert Marked.made == ["Own"]
+
+
+@pytest.mark.parametrize("how", ["Linear(...)", "linear.activation =", "MLP(...)", "mlp.activation =", "Neuron(...)"])
+def test_an_activation_with_parameters_is_refused_where_it_would_not_be_trained(how):
+    # a layer's activation is not a child (it has no stage of its own): a parameter it held was in no
+    # parameters(), no state_dict() and no optimiser, so it silently stayed as initialised
+    class PReLU(nn.activations.Activation):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = nn.Parameter(np.array(0.25))
+
+    run = {
+        "Linear(...)": lambda: nn.Linear(2, 3, activation=PReLU()),
+        "linear.activation =": lambda: setattr(nn.Linear(2, 3), "activation", PReLU()),
+        "MLP(...)": lambda: nn.MLP(2, [3, 1], activation=PReLU()),
+        "mlp.activation =": lambda: setattr(nn.MLP(2, [3, 1]), "activation", PReLU()),
+        "Neuron(...)": lambda: nn.Neuron(2, activation=PReLU()),
+    }[how]
+    with pytest.raises(TypeError, match=r"activation: PReLU\(\) holds parameters \(a\), which a layer's activation"):
+        run()
+    assert nn.get_activation(nn.LeakyReLU(0.3)).negative_slope == 0.3  # one without parameters: as given
+
+
+@pytest.mark.parametrize("base", ["Activation", "ReLU"])
+def test_an_activation_subclass_with_its_own_forward_computes_it_inside_layers(base):
+    # written PyTorch's way (forward overridden), it computed the base's fn inside Linear, Neuron and MLP (identity
+    # or relu, silently), while calling the module itself gave its forward
+    class Square(getattr(nn.activations, base)):  # type: ignore[misc]
+        def forward(self, x):
+            return x * x
+
+    x = np.array([[1.0, -2.0]])
+    layer = nn.Linear(2, 2, activation=Square(), seed=0)
+    want = (x @ layer.weight.data + layer.bias.data) ** 2
+    for _ in range(3):  # the fast path and its cached plan too
+        assert np.allclose(layer(x).data, want, rtol=1e-12)
+    assert np.allclose(Square()(Tensor(want)).data, want**2)  # the module itself, as before
+    neuron = nn.Neuron(2, activation=Square(), seed=0)
+    z = sum(w.data * v for w, v in zip(neuron.w, x[0])) + neuron.b.data
+    assert neuron(list(x[0])).data == pytest.approx(z * z, rel=1e-12)
+    net = nn.MLP(2, [2, 1], activation=Square(), seed=0)
+    for _ in range(3):
+        got = net(x).data
+    l1, l2 = net.layers
+    h = (x @ l1.weight.data + l1.bias.data) ** 2
+    assert np.allclose(got, h @ l2.weight.data + l2.bias.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("hook", ["forward", "full backward"])
+@pytest.mark.parametrize("where", ["Linear", "MLP", "Neuron"])
+def test_a_hook_on_a_layers_activation_is_refused_where_it_would_not_run(hook, where):
+    # a layer applies its activation as its own step (node()), not as a module: the hook never ran, silently
+    make = {
+        "Linear": lambda: nn.Linear(2, 3, activation="relu", seed=0),
+        "MLP": lambda: nn.MLP(2, [3, 1], activation="tanh", seed=0),
+        "Neuron": lambda: nn.Neuron(2, activation="tanh", seed=0),
+    }[where]
+    module = make()
+    x = [1.0, -2.0] if where == "Neuron" else np.array([[1.0, -2.0]])
+    want = module(x).data
+    for _ in range(2):
+        module(x)  # the fast paths' plans made
+    register = getattr(module.activation, f"register_{hook.replace(' ', '_')}_hook")
+    handle = register(lambda *args: None)
+    with pytest.raises(RuntimeError, match=r"activation .* has hooks, which do not run inside a layer"):
+        module(x)
+    handle.remove()
+    assert np.allclose(module(x).data, want, rtol=1e-15)  # without hooks: as before
+    seen = []
+    act = type(module.activation)()
+    act.register_forward_hook(lambda m, args, out: seen.append(out))
+    out = act(Tensor(np.array([-1.0, 2.0])))  # called as a module: its hooks run
+    assert seen == [out]

@@ -209,3 +209,29 @@ def test_a_random_training_program_is_the_same_on_the_fast_paths_and_without_the
     fast = _run(program, "fast")
     assert same(fast, _run(program, "fusion(False)"))
     assert same(fast, _run(program, "Module.__call__"))
+
+
+def test_an_unpickled_batch_takes_the_fused_nodes_as_the_batch_it_was():
+    # a batch that came through pickle (a worker process, a data set stored with pickle) has a dtype object equal
+    # to numpy's but not the same one: the fused layer and chain compared it by identity and declined it (the
+    # layers' nodes one by one, the slow path), where Tensors unpickled get numpy's own dtype objects
+    from autograd.fused_chain import CHAIN
+
+    for dtype in (np.float64, np.float32):
+        x = np.random.default_rng(0).normal(size=(8, 2)).astype(dtype)
+        model = nn.MLP(2, [4, 4, 1], seed=0, dtype=dtype)
+        layer = nn.Linear(2, 3, activation="relu", seed=0, dtype=dtype)
+        for _ in range(3):
+            want, one = model(x), layer(x)
+        assert want._row is CHAIN and one._row.name == "linear"
+        for wrap in (lambda a: a, Tensor):
+            xu = pickle.loads(pickle.dumps(x))
+            assert xu.dtype == x.dtype and xu.dtype is not x.dtype  # what numpy gives back
+            got = model(wrap(xu))
+            assert got._row is CHAIN and np.array_equal(got.data, want.data)
+            xu = pickle.loads(pickle.dumps(x))
+            got = layer(wrap(xu))
+            assert got._row.name == "linear" and np.array_equal(got.data, one.data)
+            assert xu.dtype is x.dtype  # given numpy's own object in place: the same array, no copy
+    big = np.ones((2, 2), dtype=">f8")  # equal to no native dtype: never given one
+    assert np.array_equal(model(big).data, model(np.ones((2, 2))).data) and big.dtype.byteorder == ">"

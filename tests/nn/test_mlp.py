@@ -330,3 +330,54 @@ def test_an_activation_patched_on_its_class_or_instance_runs_as_unfused(
         assert y._row is LINEAR and y._a[0]._row is LINEAR
     else:
         assert y._row is CHAIN and y._meta[0].steps[0].act.name == act
+
+
+@pytest.mark.parametrize("engine", ["tensor", "scalar"])
+def test_an_activation_assigned_to_an_mlp_is_its_hidden_layers_as_the_constructors(engine, tmp_path):
+    # net.activation = "tanh" left the layers computing relu while config(), describe() and a saved file said tanh:
+    # the file loaded as another model (other outputs), and to_engine made another model too
+    x = np.array([[0.5, -1.0], [-2.0, 0.25]])
+    net = nn.MLP(2, [3, 3, 1], activation="relu", engine=engine, seed=0)
+    net.activation = "tanh"
+    want = nn.MLP(2, [3, 3, 1], activation="tanh", engine=engine, seed=0).set_weights(net.get_weights())
+
+    def run(m: nn.MLP) -> np.ndarray:
+        if m.engine == "scalar":
+            return np.array([[v.data for v in row] for row in scalar_outputs(m, x)])
+        return m(x).data
+
+    out = run(net)
+    assert np.allclose(out, run(want), **TIGHT)
+    assert [n for n, _ in net.named_modules()] == [n for n, _ in want.named_modules()]
+    if engine == "tensor":
+        assert np.allclose(run(nn.load(nn.save(net, tmp_path / "net"))), out, **TIGHT)
+        assert np.allclose(run(net.to_engine("scalar")), out, **TIGHT)
+
+
+@pytest.mark.parametrize("what", ["save", "to_engine", "config"])
+@pytest.mark.parametrize("layer", [0, 2])
+def test_an_mlp_whose_layer_got_another_activation_is_not_described_as_the_mlp_it_was(what, layer, tmp_path):
+    # the file and the twin were built from the MLP's one activation: silently other numbers than the model's
+    net = nn.MLP(2, [3, 3, 1], activation="relu", seed=0)
+    net.layers[layer].activation = "sigmoid"
+    assert net.describe() == ("MLP(2→3→3→1, Sigmoid/ReLU)" if layer == 0 else "MLP(2→3→3→1, ReLU)")
+    run = {
+        "save": lambda: nn.save(net, tmp_path / "net"),
+        "to_engine": lambda: net.to_engine("scalar"),
+        "config": net.config,
+    }[what]
+    said = "config" if what == "save" else what
+    with pytest.raises(ValueError, match=rf"MLP\.{said}: layer {layer + 1}'s activation is Sigmoid"):
+        run()
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_subclass_setting_activation_before_the_base_init_is_told_so():
+    # it was set, then silently replaced by the constructor's activation (any other attribute raises)
+    class Early(nn.Linear):
+        def __init__(self) -> None:
+            self.activation = nn.Tanh()
+            super().__init__(2, 2, activation="relu")
+
+    with pytest.raises(RuntimeError, match=r"Early: call super\(\).__init__\(\) before setting attributes"):
+        Early()
