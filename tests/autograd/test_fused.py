@@ -20,6 +20,7 @@ from autograd import Tensor, detect_anomaly, toposort
 from autograd.gradcheck import gradcheck
 from autograd.ops import OPS
 from autograd.released import is_released
+from tests.nn.helpers import two_readers_see_one_graph
 
 ACTS = [None, "relu", "tanh", "sigmoid", "leaky_relu"]
 
@@ -170,27 +171,7 @@ def test_two_threads_reading_one_fused_node_see_one_unfused_graph(monkeypatch):
         with fused.fusion(fuse):
             return _layer(3, 2, "relu", np.float64, 0)(Tensor(np.ones((4, 3)), requires_grad=True))
 
-    y, u = build(True), build(False)
-    made = fused.step_node
-
-    def slow(*args, **kwargs):  # widens the window between a reader's test and its update
-        time.sleep(0.02)
-        return made(*args, **kwargs)
-
-    monkeypatch.setattr(fused, "step_node", slow)
-    start, seen = threading.Barrier(2), []
-
-    def read():
-        start.wait()
-        seen.append([id(n) for n in toposort(y)])
-
-    threads = [threading.Thread(target=read) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(seen) == 2 and seen[0] == seen[1]
-    assert _graph(y) == _graph(u)
+    two_readers_see_one_graph(build(True), build(False), monkeypatch)
 
 
 def test_backward_twice_raises_as_unfused_and_retain_graph_allows_it():

@@ -60,3 +60,36 @@ def same(a: Any, b: Any) -> bool:
         a, b = np.asarray(a), np.asarray(b)
         return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
     return a == b or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+
+
+def two_readers_see_one_graph(y: Any, u: Any, monkeypatch: Any) -> None:
+    """Assert that two threads reading fused ``y``'s graph at once see one unfused graph, equal to ``u``'s.
+
+    The unfused pieces are made once: the second reader waits, then finds the first one's (a slowed
+    ``autograd.fused.step_node`` widens the window between a reader's test and its update).
+    """
+    import threading
+    import time
+
+    import autograd.fused as fused
+
+    made = fused.step_node
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.02)
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(fused, "step_node", slow)
+    start, seen = threading.Barrier(2), []
+
+    def read() -> None:
+        start.wait()
+        seen.append([id(n) for n in toposort(y)])
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 2 and seen[0] == seen[1]
+    assert graph_record(y) == graph_record(u)
