@@ -20,7 +20,7 @@ import numpy as np
 from .context import CTX as _CTX
 from .fused import unfuse_graph
 from .fused_chain import Chain, hand_over
-from .fused_pass import check_shapes, failing_step, loss_over_chain, shape_trouble
+from .fused_pass import chain_grads, check_shapes, failing_step, loss_over_chain, shape_trouble
 from .hooks import TABLE as _HOOKS
 from .modes import is_finite, raise_anomaly
 from .node import MANY, UNFUSING, Node, grads_float64, rule_results
@@ -347,28 +347,18 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
                             bb._accumulate(gb)
                         continue
                 elif type(steps) is Chain:  # layers in a row (autograd.fused_chain): x, W1, b1, W2, b2, ...
-                    steps.steps[0].need_x = a[0].requires_grad  # as the first layer's node does
-                    datas = [p.data for p in a]
-                    grads = op.vjp(xp, g, node.data, *datas, steps)
-                    if drop:
-                        steps.drop_grads()
-                    check_shapes(a, grads)  # an input's .data may have been replaced since: of another shape?
+                    grads = chain_grads(node, g, xp, drop)
                     if not anomaly:
                         hand_over(a, grads)
                         continue
                 else:
                     if len(a) == 1:  # a loss: its prediction
-                        pd = a[0].data
-                        grads = op.vjp(xp, g, node.data, pd, steps)
-                        if drop:
-                            steps.drop_grads()
-                        if grads[0] is not None and grads[0].shape != pd.shape:
-                            check_shapes(a, grads)
+                        grads = op.vjp(xp, g, node.data, a[0].data, steps)
                     else:
                         grads = op.vjp(xp, g, node.data, *[p.data for p in a], steps)
-                        if drop:
-                            steps.drop_grads()
-                        check_shapes(a, grads)
+                    if drop:
+                        steps.drop_grads()
+                    check_shapes(a, grads)
             elif op.name == CUSTOM:  # micrograd's way: the node's own _backward adds into its parents
                 op.vjp()
                 continue

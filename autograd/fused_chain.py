@@ -279,7 +279,7 @@ class ChainPlan:
     def __init__(self, params: Any, acts: tuple[Any, ...], metas: tuple[tuple, ...], stages: Any):
         # NOTE: params may be a function giving them per call (None once they are gone): a model's plan holds
         # its layers weakly, so a layer or parameter the model no longer has is not kept alive by an old plan
-        self._params = params if callable(params) else tuple(params)
+        self._params = params if callable(params) else (lambda given=tuple(params): given)
         self.acts, self.metas, self.stages = tuple(acts), tuple(metas), tuple(stages)
         # NOTE: what the last check found, set and read as one tuple (a model may be called in several threads
         # while one checks new arrays): weak references to the arrays (an array a parameter no longer holds is
@@ -290,8 +290,7 @@ class ChainPlan:
     @property
     def params(self) -> tuple[Node, ...] | None:
         """The weights and biases ``(W1, b1, W2, b2, ...)`` (None: a layer they came from is gone)."""
-        params = self._params
-        return params() if callable(params) else params
+        return self._params()
 
     def _check(self, params: tuple[Node, ...]) -> _Checked | None:
         """Check the weights and biases as :func:`autograd.fused.linear` would; what it found (kept), or None."""
@@ -328,26 +327,21 @@ class ChainPlan:
         _, grad_on, anomaly, _, _ = _CTX.get()
         if anomaly or not grad_on:
             return None
-        params = self._params
-        if callable(params):
-            params = params()
-            if params is None:
-                return None
+        params = self._params()
+        if params is None:
+            return None
         refs, layers, nin, dtype, widest = self.checked
         datas = [p.data for p in params]
+        stale = not refs  # never checked
         for p, d, r in zip(params, datas, refs):
             if d is not r() or not p.requires_grad:  # NOTE: a dead reference gives None: checked again
-                found = self._check(params)
-                if found is None:
-                    return None
-                refs, layers, nin, dtype, widest = found
+                stale = True
                 break
-        else:
-            if not refs:
-                found = self._check(params)
-                if found is None:
-                    return None
-                refs, layers, nin, dtype, widest = found
+        if stale:
+            found = self._check(params)
+            if found is None:
+                return None
+            refs, layers, nin, dtype, widest = found
         xd = x.data
         if (
             type(xd) is not np.ndarray
@@ -362,10 +356,9 @@ class ChainPlan:
         steps, outs, hidden, h = [], [], 0, xd
         for (act, meta, stages), Wd, bd in zip(layers, datas[0::2], datas[1::2]):
             ws, z, h = layer_arrays(h, Wd, bd, act, meta, True)
-            size = h.size
-            steps.append(Steps(stages, act, meta, need_x, ws, z, size if act is None else 2 * size))
+            steps.append(Steps(stages, act, meta, need_x, ws, z, ((act is not None) + 1) * h.size))
             outs.append(h)
-            hidden += (2 if act is None else 3) * size
+            hidden += steps[-1].hidden + h.size  # its steps and its output
             need_x = True
         cls = type(x)
         node: Node = object.__new__(cls)

@@ -31,7 +31,7 @@ from .node import MANY, Node, parent_grads
 from .ops import Op
 from .versions import CLOCK, unfused_pieces
 
-__all__ = ["loss_over_chain", "check_shapes", "failing_step", "shape_trouble"]
+__all__ = ["loss_over_chain", "chain_grads", "check_shapes", "failing_step", "shape_trouble"]
 
 _ND = np.ndarray
 
@@ -96,17 +96,36 @@ def loss_over_chain(root: Node, gradient: Any, retain_graph: bool | None, keep_u
             else:
                 m._accumulate(gm)
             node, g = m, m.grad
-            chain.steps[0].need_x = params[0].requires_grad  # as the first layer's node does
-            datas = [p.data for p in params]
-            grads = CHAIN.vjp(xp, g, md, *datas, chain)
-            check_shapes(params, grads)
-            hand_over(params, grads)
+            hand_over(params, chain_grads(m, g, xp, False))
     except ValueError as e:
         node, g, e = failing_step(node, g, e)
         raise ValueError(shape_trouble(node, g, e)) from e
     if not retain_graph:
         free([m, root])
     return True
+
+
+def chain_grads(node: Node, g: Any, xp: Any, drop: bool) -> list[Any]:
+    """Chain node ``node``'s gradients for its parents at gradient ``g``, their shapes checked (an input's
+    ``.data`` may have been replaced since); ``drop``: forget its interior gradients (a big graph).
+
+    Examples
+    --------
+    >>> import numpy as np, nn
+    >>> from autograd.xp import ARRAY
+    >>> net = nn.MLP(2, [3, 1], seed=0)
+    >>> for _ in range(3):
+    ...     y = net(np.ones((4, 2)))
+    >>> [None if gp is None else gp.shape for gp in chain_grads(y, np.ones((4, 1)), ARRAY, False)]
+    [None, (2, 3), (3,), (3, 1), (1,)]
+    """
+    a, chain = node._a, node._meta[0]
+    chain.steps[0].need_x = a[0].requires_grad  # as the first layer's node does
+    grads = node._row.vjp(xp, g, node.data, *[p.data for p in a], chain)  # type: ignore[union-attr]
+    if drop:
+        chain.drop_grads()
+    check_shapes(a, grads)
+    return grads
 
 
 def check_shapes(parents: Any, grads: Any) -> None:

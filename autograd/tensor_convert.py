@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .convert import comparison_operand
+from .convert import comparison_operand, own_dtype
 from .dtypes import device, device_arg, dtype_arg
 from .node import Node
 from .ops import OPS, Op
@@ -105,13 +105,8 @@ class ConvertMethods(Node):
         attrs, slots = state if isinstance(state, tuple) else (state, None)
         for part in (attrs, slots):
             for name, value in (part or {}).items():
-                if type(value) is np.ndarray and value.dtype.isbuiltin == 0 and value.dtype.kind in "biufc":
-                    own = np.dtype(value.dtype.char)
-                    if value.dtype == own:  # NOTE: a non-native byte order stays as it is
-                        try:
-                            value.dtype = own  # type: ignore[misc]
-                        except (AttributeError, TypeError, ValueError):  # a future numpy may refuse: left as is
-                            pass
+                if type(value) is np.ndarray and value.dtype.kind in "biufc":
+                    own_dtype(value, np.dtype(value.dtype.char))  # (a non-native byte order stays as it is)
                 object.__setattr__(self, name, value)
 
     @property

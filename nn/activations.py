@@ -195,7 +195,20 @@ class Activation(Module):
         return type(self).fn(v)
 
     def register_forward_hook(self, hook: Any) -> Any:
-        """:meth:`nn.Module.register_forward_hook`; a layer then refuses to apply this activation (no hook runs)."""
+        """:meth:`nn.Module.register_forward_hook`; a layer then refuses to apply this activation (no hook runs).
+
+        Examples
+        --------
+        >>> import nn
+        >>> layer = nn.Linear(2, 1, activation="tanh", seed=0)
+        >>> handle = layer.activation.register_forward_hook(lambda m, args, out: out)
+        >>> layer([[1.0, 2.0]])
+        Traceback (most recent call last):
+        ...
+        RuntimeError: activation Tanh() has hooks, which do not run inside a layer ...
+        >>> handle.remove(); layer([[1.0, 2.0]]).shape
+        (1, 1)
+        """
         self.__dict__["node"] = self._hooked_node  # a layer applying it declines its fused paths (fusable) and asks
         return super().register_forward_hook(hook)
 

@@ -19,6 +19,7 @@ from .module import Module
 from .module_stage import EPOCH
 
 _get_ctx = CTX.get
+_NO_PLAN = (None, -1, -1, None, ())  # a model's chain plan before its first (valid for no stage, no epoch)
 
 __all__ = ["MLP"]
 
@@ -66,7 +67,7 @@ class MLP(Module, savable=True):
     """
 
     activation: Activation  # set in __init__ with object.__setattr__ (not a child: it has no stage)
-    _chain_plan: tuple | None = None  # see nn.chain: the layers as one fused node
+    _chain_plan: tuple = _NO_PLAN  # see nn.chain: the layers as one fused node
     _plain = {"activation": get_activation}  # assigned later: checked, and not a child (as in __init__)
 
     def __init__(
@@ -111,17 +112,11 @@ class MLP(Module, savable=True):
         self.layers = layers
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        plan = self._chain_plan
-        if (
-            plan is not None
-            and plan[1] == EPOCH[0]  # NOTE: no module changed since the plan (it also covers hooks, a forward set on
-            and plan[2] == _WRITES[0]  # the instance, the layers replaced: see nn.chain), no stage label either
-            and plan[3] is not None
-            and len(args) == 1
-            and not kwargs
-            and type(self).forward is _FORWARD
-            and plan[0] is _get_ctx()[0]
-        ):
+        plan, outer = self._chain_plan, _get_ctx()[0]
+        # NOTE: no module changed since the plan (the epoch also covers hooks, a forward set on the instance, the
+        # layers replaced: see nn.chain), no stage label was registered, and the call comes from the same stage
+        valid = plan[0] is outer and plan[1] == EPOCH[0] and plan[2] == _WRITES[0]
+        if valid and plan[3] is not None and len(args) == 1 and not kwargs and type(self).forward is _FORWARD:
             out = run_chain(self, args[0], plan)  # the layers as one fused node (nn.chain), if nothing differs
             if out is not None:
                 return out
@@ -139,16 +134,14 @@ class MLP(Module, savable=True):
         ):
             # NOTE: Module.__call__ without its pause of the garbage collector (a node per layer: nothing for it to
             # do) and without a list of the layers per call: the hot path of training on the tensor engine
-            x, outer = args[0], _get_ctx()[0]
-            # a plan still valid (the chain declined this call, or can never be) is kept
-            replan = plan is None or plan[0] is not outer or plan[1] != cached[0] or plan[2] != _WRITES[0]
+            x = args[0]
             with cached[1]:
                 inner = _get_ctx()[0]
                 for layer in self.layers._modules.values():
                     if layer is not None:
                         x = layer(x)
-            if replan:  # the last plan did not hold: plan again from what the layers did
-                object.__setattr__(self, "_chain_plan", plan_chain(self, outer, inner, cached[0]))
+            if not valid:  # plan again from what the layers did (a valid plan the chain declined is kept)
+                object.__setattr__(self, "_chain_plan", plan_chain(self, outer, inner, cached[0]) or _NO_PLAN)
             return x
         return super().__call__(*args, **kwargs)
 
