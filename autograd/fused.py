@@ -51,11 +51,11 @@ from typing import Any
 import numpy as np
 
 from .context import CTX as _CTX
-from .convert import unbroadcast
 from .freed import freed
+from .layer_math import layer_arrays, layer_rule
 from .node import MANY, Node
-from .ops import OPS, TENSOR_ONLY, Op, matmul_vjp_a, matmul_vjp_b
-from .released import POOL, let_go_of, stand_in, take
+from .ops import OPS, TENSOR_ONLY, Op
+from .released import let_go_of, stand_in
 from .versions import CLOCK, modified_at, saved_values
 from .xp import ARRAY
 
@@ -158,31 +158,9 @@ def _fwd(xp: Any, x: Any, W: Any, b: Any, steps: Steps) -> Any:
 
 def _vjp(xp: Any, g: Any, out: Any, x: Any, W: Any, b: Any, steps: Steps) -> tuple[Any, Any, Any]:
     """The gradients of x, W and b: the activation's rule, then add's and matmul's, as the three nodes run them."""
-    act = steps.act
-    if act is None:
-        gz = g
-    elif act is _RELU:
-        z = steps.z
-        # relu's rule, g * (z > 0); z > 0 exactly where relu(z) > 0, so the output serves when z is not kept
-        gz = g * ((out if z is None else z) > _ZERO.get(out.dtype, 0))
-    else:
-        gz = act.vjp[0](xp, g, out, steps.z, *steps.act_meta)
+    gz, gx, gW, gb = layer_rule(xp, g, out, x, W, b, steps.act, steps.act_meta, steps.z, steps.need_x)
     steps.gz = gz  # kept for the picture: backward drops it on a graph that keeps no interior gradients
-    if type(gz) is np.ndarray and gz.ndim == 2 and gz.dtype is W.dtype and gz.dtype.char in "fd":
-        # NOTE: matmul's two rules and the bias's sum without their general cases (np.dot is @ bit for bit,
-        # see autograd.xp.ARRAY.matmul; the sum is the one unbroadcast makes)
-        gx = _dot(gz, W.T) if steps.need_x else None
-        return gx, _dot(x.T, gz), _add_reduce(gz, 0) if b.ndim == 1 else unbroadcast(gz, b.shape)
-    gx = matmul_vjp_a(xp, gz, None, x, W) if steps.need_x else None
-    return gx, matmul_vjp_b(xp, gz, None, x, W), unbroadcast(gz, b.shape)
-
-
-_dot = np.dot
-_add_reduce = np.add.reduce
-# NOTE: relu's zero as a 0-d array of the data's dtype: the same comparisons as with 0, without converting it per call
-_ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float32, np.float64)}
-for _z in _ZERO.values():
-    _z.flags.writeable = False
+    return gx, gW, gb
 
 
 def _label(consts: tuple[Any, ...], n_parents: int) -> str:
@@ -349,42 +327,6 @@ LINEAR = Op(
 """The fused layer row: ``activation(x @ W + b)`` as one node (see the module's text)."""
 
 
-def layer_arrays(xd: Any, Wd: Any, bd: Any, act: Op | None, act_meta: tuple, record: bool) -> tuple[Any, Any, Any]:
-    """A layer's weighted sum, pre-activation and output as the unfused rows compute them: three arrays (kept for
-    the picture) if ``record`` and at most :data:`KEEP_STEPS_UP_TO` outputs, else computed in place (``ws is z``).
-
-    Examples
-    --------
-    >>> ws, z, out = layer_arrays(np.ones((1, 2)), np.eye(2), np.array([-2.0, 0.0]), _RELU, (), True)
-    >>> ws.tolist(), z.tolist(), out.tolist()
-    ([[1.0, 1.0]], [[-1.0, 1.0]], [[0.0, 1.0]])
-    """
-    buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
-    if buf is not None:
-        ws = _dot(xd, Wd, out=buf)
-    elif Wd.dtype.char in "fd":  # NOTE: ARRAY.matmul's case (np.dot is @ bit for bit) without its checks
-        ws = _dot(xd, Wd)
-    else:
-        ws = ARRAY.matmul(xd, Wd)
-    keep = record and ws.size <= KEEP_STEPS_UP_TO
-    if keep:
-        z = ws + bd  # a new array: the weighted sum is kept as it was
-    else:
-        ws += bd  # nothing will show the weighted sum: the bias goes in in place
-        z = ws
-    if act is None:
-        out = z
-    elif act is _RELU:  # relu's forward (ARRAY.relu), without the row's two calls around it
-        # NOTE: in place when nothing will show the pre-activation (relu's rule then reads the output)
-        zero = _ZERO.get(z.dtype, 0)
-        out = np.maximum(z, zero) if keep else np.maximum(z, zero, out=z)
-    else:
-        out = act.fwd(ARRAY, z, *act_meta)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-    return ws, z, out
-
-
 def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stages: Any = None) -> Node | None:
     """``act(x @ W + b)`` for 2-D ``x`` as one fused node (``act`` the row relu, tanh, sigmoid, leaky_relu or None).
 
@@ -434,8 +376,8 @@ def linear(x: Node, W: Node, b: Node, act: Op | None, act_meta: tuple = (), stag
         return None
     else:
         record = False
-    ws, z, out = layer_arrays(xd, Wd, bd, act, act_meta, record)
-    keep = ws is not z
+    keep = record and xd.shape[0] * Wd.shape[1] <= KEEP_STEPS_UP_TO  # the weighted sum's size
+    ws, z, out = layer_arrays(xd, Wd, bd, act, act_meta, keep)
     cls = type(x)
     n: Node = object.__new__(cls)
     n.data, n.grad, n.label, n._born = out, None, cls._blank_label, CLOCK.now  # type: ignore[attr-defined]

@@ -42,7 +42,8 @@ import numpy as np
 from .context import CTX as _CTX
 from .convert import own_dtype
 from .freed import freed
-from .fused import KEEP_STEPS_UP_TO, LINEAR, Steps, become, layer_arrays, unfuse
+from .fused import KEEP_STEPS_UP_TO, LINEAR, Steps, become, unfuse
+from .layer_math import layer_arrays, layer_rule
 from .node import LEAF_LOCK, MANY, Node
 from .ops import OPS, TENSOR_ONLY, Op
 from .released import is_released, stand_in
@@ -53,39 +54,42 @@ __all__ = ["CHAIN", "Chain", "ChainPlan", "layers", "unfuse_chain", "hand_over"]
 _RELU, _MATMUL = OPS["relu"], OPS["matmul"]
 _ND = np.ndarray
 _ref = weakref.ref
-_LAYER_RULE = LINEAR.vjp  # a fused layer's rule: the activation's, add's and matmul's rules in turn
 
 
 class Chain:
-    """What a fused chain node keeps: each layer's :class:`autograd.fused.Steps`, the outputs between layers and,
-    after backward on a graph that keeps interior gradients, their gradients.
+    """What a fused chain node keeps: each layer's activation, constants and stage paths, the arrays it computed
+    (weighted sum, pre-activation, output) and, after backward on a graph that keeps interior gradients, the
+    gradients at each pre-activation and between layers.  The layers' :class:`autograd.fused.Steps` are made
+    only when the node is unfused (a training step never makes them).
 
     Examples
     --------
-    >>> c = Chain((Steps(((),) * 3, OPS["relu"], (), False), Steps(((),) * 3, None, (), True)), (np.zeros(2),))
+    >>> relu = (OPS["relu"], (), ((),) * 3)
+    >>> c = Chain((relu, (None, (), ((),) * 3)), [(np.ones(2), np.ones(2), np.ones(2))] * 2, False)
     >>> c.shown.name, c.hidden
     ('add', 0)
     """
 
-    __slots__ = ("steps", "outs", "gouts", "hidden", "unfused")
+    __slots__ = ("layers", "arrays", "need_x", "grads", "hidden", "unfused")
 
-    def __init__(self, steps: tuple[Steps, ...], outs: tuple[np.ndarray, ...], hidden: int = 0) -> None:
-        self.steps = steps  # each layer's record, first layer first
-        self.outs = outs  # the outputs of every layer but the last (the node's own value)
-        self.gouts: list[Any] | None = None  # their gradients after backward (None: not kept)
+    def __init__(self, layers: tuple[tuple[Any, ...], ...], arrays: list[Any], need_x: bool, hidden: int = 0) -> None:
+        self.layers = layers  # per layer, first layer first: (activation row or None, its constants, stage paths)
+        self.arrays = arrays  # per layer (x @ W, x @ W + b, output); the last output is the node's own value
+        self.need_x = need_x  # whether the first layer's input wants a gradient (every later one does)
+        # after backward, while kept: (the gradient at each layer's pre-activation, at each output but the last)
+        self.grads: tuple[list[Any], list[Any]] | None = None
         self.hidden = hidden  # elements of the nodes it stands for besides its output
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     @property
     def shown(self) -> Op:
-        """The row the node is shown as: its last layer's last step's."""
-        return self.steps[-1].shown
+        """The row the node is shown as: its last layer's last step's (its activation's, else the bias's add)."""
+        act = self.layers[-1][0]
+        return OPS["add"] if act is None else act
 
     def drop_grads(self) -> None:
         """Forget the interior gradients (a graph too big to keep interior gradients)."""
-        self.gouts = None
-        for s in self.steps:
-            s.gz = None
+        self.grads = None
 
     def saved(self, node: Node) -> tuple[bool, frozenset[int]]:
         """What the unfused nodes' rules read of the node's output and parents (for the versions check).
@@ -96,8 +100,8 @@ class Chain:
         last activation may read the output (relu reads its kept input; see :meth:`autograd.fused.Steps.saved`).
         """
         x, W = node._a[0], node._a[1]
-        read = [0] * W.requires_grad + [1 + 2 * i for i in range(len(self.steps)) if i or x.requires_grad]
-        act = self.steps[-1].act
+        read = [0] * W.requires_grad + [1 + 2 * i for i in range(len(self.layers)) if i or x.requires_grad]
+        act = self.layers[-1][0]
         out_used = act is not None and act is not _RELU and saved_values(act)[0][0]
         return bool(out_used), frozenset(read)
 
@@ -105,51 +109,73 @@ class Chain:
         """Stop holding what the layers' nodes of a released graph let go of (each array once): each layer's
         weighted sum and pre-activation, and the outputs between layers (read back as released stand-ins), of at
         least ``least`` elements."""
-        kept = [d for s in self.steps for d in s.let_go(least)]
-        outs = list(self.outs)
-        for i, d in enumerate(outs):
-            if d.size >= least and not is_released(d):
-                outs[i] = stand_in(d)
-                if not any(d is k for k in kept):  # an identity layer's output is its pre-activation
-                    kept.append(d)
-        self.outs = tuple(outs)
+        kept: list[np.ndarray] = []
+        last = len(self.arrays) - 1
+        for i, (ws, z, out) in enumerate(self.arrays):
+            if ws is not None and ws.size >= least:
+                kept.append(ws)
+                ws = None
+            if z is not None and z.size >= least:
+                kept.append(z)
+                z = None
+            if i < last and out.size >= least and not is_released(out):
+                if not any(out is k for k in kept):  # an identity layer's output is its pre-activation
+                    kept.append(out)
+                out = stand_in(out)
+            self.arrays[i] = (ws, z, out)
         return kept
 
+    def steps(self, node: Node) -> list[Steps]:
+        """Each layer's :class:`autograd.fused.Steps` (what its own fused node keeps), made from what the chain
+        node ``node`` kept."""
+        gzs = None if self.grads is None else self.grads[0]
+        out: list[Steps] = []
+        for i, ((act, meta, stages), (ws, z, h)) in enumerate(zip(self.layers, self.arrays)):
+            s = Steps(stages, act, meta, self.need_x if i == 0 else True, ws, z, ((act is not None) + 1) * h.size)
+            s.gz = None if gzs is None else gzs[i]
+            out.append(s)
+        return out
+
     def __repr__(self) -> str:
-        return f"Chain({len(self.steps)} layers)"
+        return f"Chain({len(self.layers)} layers)"
 
 
 def _fwd(xp: Any, x: Any, *args: Any) -> Any:
     """Each layer's three rows' forwards in turn (the values :func:`layers` records; used again to check them)."""
     chain: Chain = args[-1]
-    for i, s in enumerate(chain.steps):
+    for i, (act, meta, _) in enumerate(chain.layers):
         z = _MATMUL.fwd(xp, x, args[2 * i]) + args[2 * i + 1]
-        x = z if s.act is None else s.act.fwd(xp, z, *s.act_meta)
+        x = z if act is None else act.fwd(xp, z, *meta)
     return x
 
 
 def _chain_vjp(xp: Any, g: Any, out: Any, *args: Any) -> list[Any]:
-    """The gradients of x and every W and b: each layer's fused rule, last layer first (as its nodes run)."""
+    """The gradients of x and every W and b: each layer's rule (:func:`autograd.layer_math.layer_rule`, the fused
+    layer's), last layer first (as its nodes run)."""
     chain: Chain = args[-1]
-    steps, outs = chain.steps, chain.outs
-    n = len(steps)
+    layers, arrays = chain.layers, chain.arrays
+    n = len(layers)
     grads: list[Any] = [None] * (2 * n + 1)
+    gzs: list[Any] = [None] * n
     gouts: list[Any] = [None] * (n - 1)
     for i in range(n - 1, -1, -1):
-        gx, grads[2 * i + 1], grads[2 * i + 2] = _LAYER_RULE(
+        act, meta, _ = layers[i]
+        gzs[i], g, grads[2 * i + 1], grads[2 * i + 2] = layer_rule(
             xp,
             g,
-            out if i == n - 1 else outs[i],
-            args[0] if i == 0 else outs[i - 1],
+            out if i == n - 1 else arrays[i][2],
+            args[0] if i == 0 else arrays[i - 1][2],
             args[2 * i + 1],
             args[2 * i + 2],
-            steps[i],
+            act,
+            meta,
+            arrays[i][1],
+            chain.need_x if i == 0 else True,
         )
         if i:
-            gouts[i - 1] = gx  # the gradient at layer i's input, kept for the picture (backward may drop it)
-        g = gx
+            gouts[i - 1] = g  # the gradient at layer i's input, kept for the picture (backward may drop it)
     grads[0] = g
-    chain.gouts = gouts
+    chain.grads = (gzs, gouts)
     return grads
 
 
@@ -215,18 +241,19 @@ def unfuse_chain(node: Node) -> None:
     chain: Chain = node._meta[0]
     was_freed = node._row.vjp is not _chain_vjp  # type: ignore[union-attr]  # a freed row's rule raises
     if chain.unfused is None:
-        a, gouts = node._a, chain.gouts
+        a, gouts = node._a, None if chain.grads is None else chain.grads[1]
         row = freed(LINEAR) if was_freed else LINEAR
+        steps = chain.steps(node)
         prev = a[0]
-        for i, steps in enumerate(chain.steps[:-1]):
+        for i, s in enumerate(steps[:-1]):
             n: Node = object.__new__(type(node))
-            n.data, n.grad, n.label = chain.outs[i], None if gouts is None else gouts[i], node._blank_label
-            n.stage = steps.stages[2] if steps.act is not None else steps.stages[1]
-            n._a, n._b, n._row, n._meta, n.requires_grad = (prev, a[2 * i + 1], a[2 * i + 2]), MANY, row, (steps,), True
+            n.data, n.grad, n.label = chain.arrays[i][2], None if gouts is None else gouts[i], node._blank_label
+            n.stage = s.stages[2] if s.act is not None else s.stages[1]
+            n._a, n._b, n._row, n._meta, n.requires_grad = (prev, a[2 * i + 1], a[2 * i + 2]), MANY, row, (s,), True
             n._born = node._born  # type: ignore[attr-defined]
             prev = n
-        chain.unfused = (LINEAR, (prev, a[-2], a[-1]), MANY, (chain.steps[-1],))
-        chain.gouts = None
+        chain.unfused = (LINEAR, (prev, a[-2], a[-1]), MANY, (steps[-1],))
+        chain.arrays, chain.grads = [], None  # the layers' nodes hold them now (and let go of them when released)
     become(node, chain.unfused, was_freed)
     unfuse(node)  # the last layer's own steps
 
@@ -247,8 +274,8 @@ CHAIN = Op(
 
 
 # what a ChainPlan's check found: weak references to the arrays, per layer (act, meta, stages), the input
-# width, the dtype and the widest layer's width
-_Checked = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...], int, Any, int]
+# width, the dtype, the widest layer's width, the chain's hidden elements per row of input and its stage
+_Checked = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...], int, Any, int, int, Any]
 
 
 class ChainPlan:
@@ -284,8 +311,8 @@ class ChainPlan:
         # NOTE: what the last check found, set and read as one tuple (a model may be called in several threads
         # while one checks new arrays): weak references to the arrays (an array a parameter no longer holds is
         # not kept alive: the layers' nodes hold parameters, not arrays), (act, meta, stages) per layer, the
-        # input width, the dtype and the widest layer's width
-        self.checked: _Checked = ((), (), -1, None, 0)
+        # input width, the dtype, the widest layer's width, hidden elements per row of input, the node's stage
+        self.checked: _Checked = ((), (), -1, None, 0, 0, None)
 
     @property
     def params(self) -> tuple[Node, ...] | None:
@@ -317,9 +344,14 @@ class ChainPlan:
             ):
                 return None
             width = shape[1]
-        widest = max(d.shape[1] for d in datas[0::2])
+        widths = [d.shape[1] for d in datas[0::2]]
+        # per row of input: each layer's weighted sum, pre-activation (an activation's input) and output, but the
+        # node's own output (what linear() counts per layer, and the outputs between layers)
+        per_row = sum(((a is not None) + 2) * w for a, w in zip(self.acts, widths)) - widths[-1]
         layers = tuple(zip(self.acts, self.metas, self.stages))
-        found: _Checked = (tuple(map(_ref, datas)), layers, first.shape[0], dtype, widest)
+        last = layers[-1]
+        stage = last[2][2] if last[0] is not None else last[2][1]  # the last step's: activation, else bias
+        found: _Checked = (tuple(map(_ref, datas)), layers, first.shape[0], dtype, max(widths), per_row, stage)
         self.checked = found
         return found
 
@@ -330,7 +362,7 @@ class ChainPlan:
         params = self._params()
         if params is None:
             return None
-        refs, layers, nin, dtype, widest = self.checked
+        refs, layers, nin, dtype, widest, per_row, stage = self.checked
         datas = [p.data for p in params]
         stale = not refs  # never checked
         for p, d, r in zip(params, datas, refs):
@@ -341,7 +373,7 @@ class ChainPlan:
             found = self._check(params)
             if found is None:
                 return None
-            refs, layers, nin, dtype, widest = found
+            refs, layers, nin, dtype, widest, per_row, stage = found
         xd = x.data
         if (
             type(xd) is not np.ndarray
@@ -352,21 +384,16 @@ class ChainPlan:
             or xd.shape[0] * widest > KEEP_STEPS_UP_TO
         ):
             return None
-        need_x = x.requires_grad
-        steps, outs, hidden, h = [], [], 0, xd
-        for (act, meta, stages), Wd, bd in zip(layers, datas[0::2], datas[1::2]):
-            ws, z, h = layer_arrays(h, Wd, bd, act, meta, True)
-            steps.append(Steps(stages, act, meta, need_x, ws, z, ((act is not None) + 1) * h.size))
-            outs.append(h)
-            hidden += steps[-1].hidden + h.size  # its steps and its output
-            need_x = True
+        arrays, h = [], xd
+        for (act, meta, _), Wd, bd in zip(layers, datas[0::2], datas[1::2]):
+            done = layer_arrays(h, Wd, bd, act, meta, True)  # every step kept (at most KEEP_STEPS_UP_TO)
+            arrays.append(done)
+            h = done[2]
         cls = type(x)
         node: Node = object.__new__(cls)
         node.data, node.grad, node.label, node._born = h, None, cls._blank_label, CLOCK.now  # type: ignore[attr-defined]
-        last = steps[-1]
-        node.stage = last.stages[2] if act is not None else last.stages[1]
-        outs.pop()
-        chain = Chain(tuple(steps), tuple(outs), hidden - h.size)
+        node.stage = stage
+        chain = Chain(layers, arrays, x.requires_grad, xd.shape[0] * per_row)
         node._a, node._b, node._row, node._meta, node.requires_grad = (x, *params), MANY, CHAIN, (chain,), True
         return node
 

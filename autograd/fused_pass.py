@@ -120,7 +120,7 @@ def chain_grads(node: Node, g: Any, xp: Any, drop: bool) -> list[Any]:
     [None, (2, 3), (3,), (3, 1), (1,)]
     """
     a, chain = node._a, node._meta[0]
-    chain.steps[0].need_x = a[0].requires_grad  # as the first layer's node does
+    chain.need_x = a[0].requires_grad  # as the first layer's node does
     grads = node._row.vjp(xp, g, node.data, *[p.data for p in a], chain)  # type: ignore[union-attr]
     if drop:
         chain.drop_grads()

@@ -329,7 +329,7 @@ def test_an_activation_patched_on_its_class_or_instance_runs_as_unfused(
     if act == "leaky_relu":  # its slope is read per call: no plan, a fused node per layer
         assert y._row is LINEAR and y._a[0]._row is LINEAR
     else:
-        assert y._row is CHAIN and y._meta[0].steps[0].act.name == act
+        assert y._row is CHAIN and y._meta[0].layers[0][0].name == act
 
 
 @pytest.mark.parametrize("engine", ["tensor", "scalar"])
