@@ -24,12 +24,12 @@ import numpy as np
 from .convert import unbroadcast
 from .ops import OPS, Op, matmul_vjp_a, matmul_vjp_b
 from .released import POOL, take
-from .xp import ARRAY
+from .xp import ARRAY, DOT
 
 __all__ = ["layer_arrays", "layer_rule", "ZERO"]
 
 _RELU = OPS["relu"]
-_dot = np.dot
+_dot = DOT  # np.dot without its dispatch
 _add_reduce = np.add.reduce
 # NOTE: relu's zero as a 0-d array of the data's dtype: the same comparisons as with 0, without converting it per call
 ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float32, np.float64)}
