@@ -3,9 +3,11 @@
 :func:`autograd.fused.linear` records a layer as one node; an ``nn.MLP`` of
 small layers still records one per layer, each made, visited, handed a
 gradient and freed.  :func:`layers` records the whole chain ``x -> layer 1 ->
-... -> layer n`` as **one** node of the row :data:`CHAIN`, whose rule runs each
-layer's fused rule (the rule of :data:`autograd.fused.LINEAR`: the same numbers, bit for
-bit) from the last layer to the first.
+... -> layer n`` as **one** node of the row :data:`CHAIN`.  Forward and backward
+it computes each layer as the fused layer does (:mod:`autograd.layer_math`:
+the same numbers, bit for bit), its rule from the last layer to the first.
+It keeps each layer's three arrays and makes no per-layer record while
+training: the layers' :class:`autograd.fused.Steps` are made when it is unfused.
 
 Reading the graph unfuses it, as any fused node: the node becomes the last
 layer's node, made from fused layer nodes for the layers before it (with
