@@ -706,6 +706,17 @@ def test_lr_arrays_keep_floats_whose_float32_would_overflow_and_cannot_be_writte
     assert np.signbit(lr_arrays(-0.0)[0]) and not np.signbit(lr_arrays(0.0)[0])
 
 
+def test_lr_arrays_keep_a_small_cache_that_answers_each_float_with_its_own_value() -> None:
+    from nn.optim import sgd
+
+    rates = [0.001 * (i + 1) for i in range(200)]  # a schedule's new float at each change
+    for lr in rates:
+        s32, s64 = lr_arrays(lr)
+        assert float(s64) == lr and s32 == np.float32(lr) and lr_arrays(lr)[1] is s64  # the second call: cached
+        assert len(sgd._LR_ARRAYS) <= 64
+    assert all(float(lr_arrays(lr)[1]) == lr for lr in rates)
+
+
 def test_a_schedule_changing_lr_between_steps_takes_each_new_rate() -> None:
     w = Tensor(np.ones(2, np.float32), requires_grad=True)
     opt = SGD([w], lr=0.5)
