@@ -768,3 +768,48 @@ def test_a_stepped_sgd_pickles_and_copies_and_the_copy_marks_its_own_arrays() ->
             loss.backward()
     del opt, w
     gc.collect()
+
+
+def test_plain_sgd_in_several_threads_gives_each_thread_its_own_sequential_numbers() -> None:
+    # the lr cache and the version clock are shared by every optimiser: threads training their own models
+    # (each rate a new float per step, so the cache is filled and cleared meanwhile) get the numbers of a
+    # sequential run, and a graph recorded before a step still refuses backward
+    import sys
+    import threading
+
+    import nn
+
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(16, 2)).astype(np.float32), rng.normal(size=(16, 1)).astype(np.float32)
+
+    def train(k: int, out: dict[int, Any]) -> None:
+        model = nn.MLP(2, [8, 1], dtype=np.float32, seed=0)
+        opt = SGD(model.parameters(), lr=0.1)
+        refused = 0
+        for i in range(40):
+            opt.param_groups[0]["lr"] = 0.01 * (k + 1) + 1e-4 * i
+            opt.zero_grad()
+            loss = nn.mse_loss(model(X), y)
+            loss.backward(retain_graph=True)
+            opt.step()
+            try:
+                loss.backward()
+            except RuntimeError as e:
+                refused += "modified by an inplace operation" in str(e)
+        out[k] = ([p.data.tobytes() for p in model.parameters()], refused)
+
+    alone: dict[int, Any] = {}
+    for k in range(4):
+        train(k, alone)
+    together: dict[int, Any] = {}
+    threads = [threading.Thread(target=train, args=(k, together)) for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as Python can
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone and all(refused == 40 for _, refused in alone.values())
