@@ -192,6 +192,11 @@ def count(shape: tuple[int, ...], axis: Any) -> int:
     return math.prod(shape[a] for a in axes)
 
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_ONE32, _ONE64 = np.array(1, _F32), np.array(1, _F64)  # copied, never handed out
+_ONE32.flags.writeable = _ONE64.flags.writeable = False
+
+
 def seed_array(gradient: Any, data: np.ndarray) -> np.ndarray:
     """The gradient ``backward`` starts from at an output holding ``data`` (implied 1 for one element).
 
@@ -201,12 +206,19 @@ def seed_array(gradient: Any, data: np.ndarray) -> np.ndarray:
     (1.0, [1.0, 2.0])
     """
     if gradient is None:
+        if data.ndim == 0:  # NOTE: a loss: a copy of a ready one (a fresh array: the root's grad is the user's)
+            dtype = data.dtype
+            if dtype is _F32:
+                return _ONE32.copy()
+            if dtype is _F64:
+                return _ONE64.copy()
+            return np.array(1, dtype=dtype)
         if data.size != 1:
             raise RuntimeError(
                 f"backward: the output has shape {data.shape}; gradient can be implied only for a "
                 "one-element output. Pass gradient= with the same shape, or reduce first (e.g. .sum())"
             )
-        return np.array(1, dtype=data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        return np.ones(data.shape, data.dtype)
     if isinstance(gradient, Node) and not isinstance(gradient.data, np.ndarray):
         raise TypeError(f"backward: gradient must be a number, an array or a Tensor, got {type(gradient).__name__}")
     try:

@@ -77,8 +77,12 @@ def free(order: list[Node]) -> None:
     >>> y.op.name, y.op is freed(y.op)
     ('exp', True)
     """
-    make, get = freed, _FREED.get
+    rows = _FREED
     for node in order:
         op = node._row
-        # NOTE: the tensor engine's first-order backward ends here: one dict lookup per node
-        node._row = get(id(op)) or make(op)  # type: ignore[arg-type]
+        # NOTE: the tensor engine's first-order backward ends here: one dict lookup per node (a subscript: no
+        # method call; a row seen for the first time is freed once, in the except branch)
+        try:
+            node._row = rows[id(op)]
+        except KeyError:
+            node._row = freed(op)  # type: ignore[arg-type]

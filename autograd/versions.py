@@ -38,6 +38,7 @@ __all__ = [
     "Clock",
     "mark_modified",
     "mark_all_modified",
+    "mark_again",
     "modified_at",
     "check_saved",
     "saved_values",
@@ -89,7 +90,9 @@ def mark_modified(arr: np.ndarray) -> None:
     >>> modified_at(a[1:]) > before
     True
     """
-    mark_all_modified((arr,))
+    clock = CLOCK
+    now = clock.now = clock.now + 1
+    _mark_at((arr,), now)
 
 
 def mark_all_modified(arrays: Sequence[np.ndarray]) -> None:
@@ -104,7 +107,12 @@ def mark_all_modified(arrays: Sequence[np.ndarray]) -> None:
     """
     clock = CLOCK
     now = clock.now = clock.now + 1
-    changed = clock.changed
+    _mark_at(arrays, now)
+
+
+def _mark_at(arrays: Sequence[np.ndarray], now: int) -> None:
+    """Set the tick of the last change of each array's memory to ``now``."""
+    changed = CLOCK.changed
     for arr in arrays:
         owner = arr if arr.base is None else _owner(arr)
         key = id(owner)
@@ -113,6 +121,48 @@ def mark_all_modified(arrays: Sequence[np.ndarray]) -> None:
             entry[1] = now
         else:
             changed[key] = [weakref.ref(owner, functools.partial(_forget, key)), now]
+
+
+def mark_again(arrays: Sequence[np.ndarray], records: tuple[list[Any], ...]) -> tuple[list[Any], ...]:
+    """:func:`mark_all_modified` for arrays marked step after step (an optimiser's); returns ``records`` for next time.
+
+    ``records`` are the clock's records of the arrays, as this function
+    returned them last time (``()`` at first).  When each record still gives
+    back its array (through its weak reference, so the array is alive and owns
+    its memory), only their ticks are set: no ``id``, no dict lookup.  Other
+    arrays are marked as :func:`mark_all_modified` does, and their records are
+    returned (``()`` when one is a view, whose record is its owner's).
+
+    NOTE: a record that gives its array back is still the clock's: the clock
+    forgets a record only when its array is freed, and replaces one only when
+    its weak reference is dead.
+
+    Examples
+    --------
+    >>> a, b = np.zeros(2), np.zeros(3)
+    >>> records = mark_again([a, b], ())
+    >>> first = modified_at(a)
+    >>> records = mark_again([a, b], records)
+    >>> modified_at(a) == modified_at(b) == first + 1
+    True
+    """
+    clock = CLOCK
+    now = clock.now = clock.now + 1
+    if len(records) == len(arrays):
+        for arr, record in zip(arrays, records):
+            if record[0]() is not arr:
+                break
+            record[1] = now
+        else:
+            return records
+    _mark_at(arrays, now)
+    changed = clock.changed
+    kept = []
+    for arr in arrays:
+        if arr.base is not None:  # a view: its record is its owner's
+            return ()
+        kept.append(changed[id(arr)])  # NOTE: just made or set by _mark_at, and arr is alive to keep it
+    return tuple(kept)
 
 
 def modified_at(arr: Any) -> int:

@@ -7,11 +7,46 @@ from typing import Any
 
 import numpy as np
 
-from autograd.versions import mark_all_modified
+from autograd.versions import mark_again
 
 from .optimizer import Optimizer, check_real
 
 __all__ = ["SGD"]
+
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_F32_MAX = float(np.finfo(np.float32).max)
+_LR_ARRAYS: dict[int, tuple[float, Any, Any]] = {}  # id(lr) -> (lr, as float32, as float64); holds lr: ids stay unique
+
+
+def lr_arrays(lr: float) -> tuple[Any, Any]:
+    """A float learning rate as 0-d float32 and float64 arrays (the float itself where float32 would overflow).
+
+    ``lr * g`` converts the float to ``g``'s dtype on every call, which costs
+    numpy more than the product of two small arrays; the 0-d array of that
+    dtype gives the same bits at once.  The arrays are read-only and cached.
+
+    Examples
+    --------
+    >>> s32, s64 = lr_arrays(0.1)
+    >>> g = np.array([1.0, 3.0], np.float32)
+    >>> (s32 * g).dtype, (s32 * g).tobytes() == (0.1 * g).tobytes()
+    (dtype('float32'), True)
+    >>> lr_arrays(1e300)[0]   # float32 would overflow: the float, as lr * g gets it
+    1e+300
+    """
+    found = _LR_ARRAYS.get(id(lr))
+    if found is not None:
+        return found[1], found[2]
+    s64 = np.array(lr, np.float64)
+    s32: Any = np.array(lr, np.float32) if abs(lr) <= _F32_MAX else lr
+    for s in (s32, s64):
+        if type(s) is np.ndarray:
+            s.flags.writeable = False
+    if len(_LR_ARRAYS) >= 64:  # NOTE: a schedule makes a new float per change: keep the cache small
+        _LR_ARRAYS.clear()
+    _LR_ARRAYS[id(lr)] = (lr, s32, s64)
+    return s32, s64
 
 
 def copy_of(g: Any) -> Any:
@@ -81,6 +116,8 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
+    _records: tuple[list[Any], ...] = ()  # what autograd.versions.mark_again returned at the last step
+
     def check_group(self, group: dict[str, Any]) -> None:
         super().check_group(group)
         group["momentum"] = check_real("SGD", "momentum", group["momentum"], 0.0, 1.0, hi_open=True)
@@ -111,24 +148,35 @@ class SGD(Optimizer):
         for group in groups:  # NOTE: a loop, not any() over a generator: the plain path is the hot one
             if group["momentum"] or group["weight_decay"] or group["maximize"]:
                 return super().step(closure)
-        nd, subtract = np.ndarray, np.subtract
+        nd, subtract, f32, f64 = np.ndarray, np.subtract, _F32, _F64
         changed: list[np.ndarray] = []
         try:
             for group in groups:
                 lr = group["lr"]
+                s32 = s64 = lr
+                if type(lr) is float:  # NOTE: a float only: a numpy scalar is not weak (its product takes its dtype)
+                    s32, s64 = lr_arrays(lr)
                 for p in group["params"]:
                     g = p.grad
                     if g is None or not p.requires_grad:
                         continue
                     d = p.data
                     if type(g) is nd and type(d) is nd:  # a Tensor (a Value's data is a float)
-                        subtract(d, lr * g, out=d)  # the same numbers as update(): lr * g, then in place
+                        dt = g.dtype
+                        # the same numbers as update(): lr * g (lr in g's dtype), then in place
+                        subtract(d, (s32 if dt is f32 else s64 if dt is f64 else lr) * g, d)
                         changed.append(d)
                     else:
                         self.step_one(p, g, group)
         finally:  # NOTE: what was changed is marked even if a later parameter raised
-            mark_all_modified(changed)  # one tick for the step (the in-place check: autograd.versions)
+            # one tick for the step (the in-place check: autograd.versions), cheaper for the same arrays again
+            self._records = mark_again(changed, self._records)
         return None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_records", None)  # the clock's records of this process's arrays (weak references)
+        return state
 
     def update(self, p: Any, g: Any, group: dict[str, Any], state: dict[str, Any]) -> Any:
         if group["maximize"]:

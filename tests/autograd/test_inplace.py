@@ -8,6 +8,7 @@ numpy, gradients of recorded in-place ops against central differences
 
 from __future__ import annotations
 
+import gc
 import operator
 from typing import Any
 
@@ -20,7 +21,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 import nn
 from autograd import Tensor, Value, no_grad
-from autograd.versions import CLOCK, INPLACE_ERROR, modified_at
+from autograd.versions import CLOCK, INPLACE_ERROR, mark_again, modified_at
 
 from .test_tensor import assert_grads_match_fd
 
@@ -136,6 +137,40 @@ def test_an_optimizer_step_updates_in_place_and_old_graphs_refuse_backward() -> 
     with pytest.raises(RuntimeError, match=INPLACE_ERROR):
         loss.backward()
     (model(X) ** 2).mean().backward()  # a new forward pass records the new values: fine
+
+
+def test_mark_again_reuses_the_records_of_the_same_arrays_and_marks_any_others() -> None:
+    a, b = np.zeros(2), np.zeros(3)
+    records = mark_again([a, b], ())
+    assert len(records) == 2 and modified_at(a) == modified_at(b) == CLOCK.now
+    again = mark_again([a, b], records)
+    assert again is records and modified_at(a) == modified_at(b) == CLOCK.now  # one tick, both set
+    c = np.zeros(2)
+    swapped = mark_again([a, c], records)  # another array in b's place: marked, and its record kept
+    assert modified_at(c) == modified_at(a) == CLOCK.now > modified_at(b)
+    assert [r[0]() for r in swapped] == [a, c] and mark_again([a, c], swapped) is swapped
+    assert mark_again([c, a], swapped) is not swapped and modified_at(c) == CLOCK.now  # another order
+    base = np.zeros(4)
+    kept = mark_again([base[1:], a], swapped)  # a view: its owner is marked, and no records are kept
+    assert kept == () and modified_at(base) == modified_at(a) == CLOCK.now
+    assert mark_again([], ()) == () and modified_at(a) == CLOCK.now - 1  # nothing changed: a tick all the same
+
+
+def test_mark_again_does_not_trust_the_record_of_a_freed_array() -> None:
+    a = np.zeros(2)
+    records = mark_again([a], ())
+    del a
+    gc.collect()
+    for _ in range(50):  # a new array may take the freed one's id: its record is its own
+        b = np.zeros(2)
+        records = mark_again([b], records)
+        assert modified_at(b) == CLOCK.now and records[0][0]() is b
+        t = Tensor(b, requires_grad=True)
+        loss = (t * t).sum()
+        mark_again([b], records)
+        with pytest.raises(RuntimeError, match=INPLACE_ERROR):
+            loss.backward()
+        del b
 
 
 def test_a_change_through_another_tensor_sharing_the_memory_is_noticed() -> None:

@@ -741,6 +741,22 @@ def test_leaf_gradients_are_owned_writable_arrays_never_shared_between_leaves():
         np.testing.assert_array_equal(x.grad, np.ones(n))
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_the_implied_seed_is_a_fresh_one_of_the_outputs_dtype_and_shape(dtype: Any, shape: tuple) -> None:
+    # the seed becomes the root's grad, the user's array: it is new at each backward, writable and owned
+    x = Tensor(np.full(shape, 3.0, dtype), requires_grad=True)
+    seeds = []
+    for _ in range(2):
+        y = x * 2.0
+        y.backward()
+        seeds.append(y.grad)
+        assert y.grad.dtype == dtype and y.grad.shape == shape and y.grad.tolist() == np.ones(shape).tolist()
+        assert y.grad.flags.writeable and y.grad.flags.owndata and y.grad.base is None
+        y.grad[...] = 7.0  # the user's to change: the next seed is 1 all the same
+    assert seeds[0] is not seeds[1] and x.grad.tolist() == np.full(shape, 4.0).tolist()
+
+
 def test_fast_paths_match_the_table_and_keep_anomaly_checks():
     from autograd import AnomalyError, detect_anomaly
     from autograd.ops import ARRAY

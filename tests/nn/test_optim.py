@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import gc
+import pickle
+from typing import Any
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from autograd import Tensor, Value
 from nn.optim import (
@@ -16,10 +24,12 @@ from nn.optim import (
     LambdaLR,
     LinearLR,
     MultiStepLR,
+    Optimizer,
     ReduceLROnPlateau,
     RMSprop,
     StepLR,
 )
+from nn.optim.sgd import lr_arrays
 
 W0 = np.array([0.5, -1.5, 2.0])
 # the gradients fed to the optimiser at steps 1, 2, 3
@@ -592,3 +602,214 @@ def test_sgd_step_marks_every_updated_tensor_even_when_a_later_one_fails() -> No
     assert c.data.tolist() == [0.0]
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+# ---------------------------------------------------------------------------
+# SGD's plain path (no momentum, weight decay or maximize): the general update's bits, and what it
+# changed marked.  It multiplies by the learning rate as a 0-d array of the gradient's dtype
+# (nn.optim.sgd.lr_arrays) and marks its arrays through autograd.versions.mark_again; each condition
+# it checks is checked here by a program that would give other numbers, or no error, if it were wrong.
+# ---------------------------------------------------------------------------
+
+DTYPES = [np.float16, np.float32, np.float64]
+LRS = (
+    st.floats(0.0, 1e300)
+    | st.floats(0.0, 1e-40)  # float32 subnormals and zero
+    | st.floats(3.0e38, 3.5e38)  # about float32's largest
+    | st.floats(1e-4, 1.0)
+    | st.sampled_from([0.05, 0.1, -0.0, 1e-45, 2.0**-149, 3.4028235677973366e38])
+)
+
+
+def _elements(dtype: Any) -> Any:
+    """Any value of ``dtype`` (inf, nan, signed zeros, subnormals), or a plain one whose products round."""
+    return hnp.from_dtype(np.dtype(dtype)) | st.floats(-100.0, 100.0, width=np.dtype(dtype).itemsize * 8)
+
+
+def _grads(data: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    return data.draw(hnp.arrays(dtype, shape, elements=_elements(dtype)), label="grad")
+
+
+def _general(w: np.ndarray, g: np.ndarray, lr: Any) -> np.ndarray:
+    """What the general path (Optimizer.step, SGD.update) writes into a copy of ``w``."""
+    t = Tensor(w.copy(), requires_grad=True)
+    opt = SGD([t], lr=0.5)
+    opt.param_groups[0]["lr"] = lr
+    t.grad = g.copy()
+    Optimizer.step(opt)
+    return t.data
+
+
+@given(data=st.data())
+def test_the_plain_path_gives_the_general_updates_bits(data: Any) -> None:
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=4), label="shape")
+    wdt, gdt = data.draw(st.sampled_from(DTYPES), label="w dtype"), data.draw(st.sampled_from(DTYPES), label="g dtype")
+    w = data.draw(hnp.arrays(wdt, shape, elements=_elements(wdt)), label="w")
+    g = _grads(data, shape, gdt)
+    lr = data.draw(LRS, label="lr")
+    kind = data.draw(st.sampled_from(["float", "int", "numpy float64", "numpy float32"]), label="lr kind")
+    kinds = {"float": lr, "int": int(min(lr, 1e6)), "numpy float64": np.float64(lr), "numpy float32": np.float32(1.5)}
+    lr = kinds[kind]
+    with np.errstate(all="ignore"):
+        want = _general(w, g, lr)
+        t = Tensor(w.copy(), requires_grad=True)
+        opt = SGD([t], lr=0.5)
+        opt.param_groups[0]["lr"] = lr
+        t.grad = g.copy()
+        opt.step()
+    assert t.data.dtype == want.dtype and t.data.tobytes() == want.tobytes(), (lr, g, t.data, want)
+
+
+@given(lr=LRS, data=st.data())
+def test_lr_arrays_multiply_to_the_floats_bits(lr: float, data: Any) -> None:
+    s32, s64 = lr_arrays(lr)
+    for dtype, s in ((np.float32, s32), (np.float64, s64)):
+        g = _grads(data, (3,), dtype)
+        with np.errstate(all="ignore"):
+            got, want = s * g, lr * g
+        assert got.dtype == want.dtype == dtype and got.tobytes() == want.tobytes(), (lr, g, got, want)
+
+
+@pytest.mark.parametrize("wdt", [np.float32, np.float64])
+@pytest.mark.parametrize("gdt", DTYPES)
+@pytest.mark.parametrize("lr", [0.1, 0.05, np.float64(0.1), np.float32(0.1), 1])
+def test_each_dtype_and_kind_of_rate_gives_the_general_updates_bits(wdt: Any, gdt: Any, lr: Any) -> None:
+    # random plain values: the products round, so a rate taken in another dtype than the general path's
+    # (a float32 rate for float64 gradients, the float64 product of a numpy float64 rate) gives other bits
+    rng = np.random.default_rng(7)
+    w, g = rng.normal(size=500).astype(wdt), rng.normal(size=500).astype(gdt)
+    want = _general(w, g, lr)
+    t = Tensor(w.copy(), requires_grad=True)
+    opt = SGD([t], lr=0.5)
+    opt.param_groups[0]["lr"] = lr
+    t.grad = g.copy()
+    opt.step()
+    assert t.data.dtype == want.dtype == wdt and t.data.tobytes() == want.tobytes()
+    if gdt is not np.float16 and type(lr) in (float, np.float64):  # the rate in the other dtype would not do
+        other = np.float32 if (gdt is np.float64 or type(lr) is np.float64) else np.float64
+        assert (w - (np.asarray(lr, other) * g)).astype(wdt).tobytes() != want.tobytes()
+
+
+def test_lr_arrays_keep_floats_whose_float32_would_overflow_and_cannot_be_written() -> None:
+    big = 3.5e38
+    s32, s64 = lr_arrays(big)
+    assert s32 is big and s64.dtype == np.float64 and float(s64) == big
+    w = Tensor(np.ones(2, np.float32), requires_grad=True)
+    opt = SGD([w], lr=big)
+    for _ in range(2):  # numpy's warning for the float's cast, at every step as lr * g gives it
+        w.grad = np.ones(2, np.float32)
+        with pytest.warns(RuntimeWarning, match="overflow encountered in cast"):
+            opt.step()
+    with pytest.raises(ValueError, match="read-only"):
+        lr_arrays(0.25)[0][...] = 1.0
+    # a signed zero keeps its sign (0.0 == -0.0, so a cache by value would mix them up)
+    assert np.signbit(lr_arrays(-0.0)[0]) and not np.signbit(lr_arrays(0.0)[0])
+
+
+def test_lr_arrays_keep_a_small_cache_that_answers_each_float_with_its_own_value() -> None:
+    from nn.optim import sgd
+
+    rates = [0.001 * (i + 1) for i in range(200)]  # a schedule's new float at each change
+    for lr in rates:
+        s32, s64 = lr_arrays(lr)
+        assert float(s64) == lr and s32 == np.float32(lr) and lr_arrays(lr)[1] is s64  # the second call: cached
+        assert len(sgd._LR_ARRAYS) <= 64
+    assert all(float(lr_arrays(lr)[1]) == lr for lr in rates)
+
+
+def test_a_schedule_changing_lr_between_steps_takes_each_new_rate() -> None:
+    w = Tensor(np.ones(2, np.float32), requires_grad=True)
+    opt = SGD([w], lr=0.5)
+    for lr in [0.5, 0.25, 0.125, 0.5]:
+        opt.param_groups[0]["lr"] = lr
+        before = w.data.copy()
+        w.grad = np.ones(2, np.float32)
+        opt.step()
+        assert w.data.tolist() == (before - np.float32(lr)).tolist()
+
+
+def test_replaced_arrays_are_marked_and_old_graphs_refuse_backward() -> None:
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0], requires_grad=True)
+    opt = SGD([a, b], lr=0.5)
+    for _ in range(2):  # the second step marks through the records the first kept
+        loss = (a * a).sum() + (b * b).sum()
+        a.grad, b.grad = np.ones(2), np.ones(1)
+        opt.step()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+    a.data = np.array([5.0, 6.0])  # a new array: the records kept for the old one do not stand for it
+    loss = (a * a).sum()
+    a.grad = np.ones(2)
+    opt.step()
+    assert a.data.tolist() == [4.5, 5.5]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    a.data = np.arange(4.0)[1:3]  # a view: its owner is marked
+    loss = (a * a).sum()
+    a.grad = np.ones(2)
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_a_stepped_sgd_pickles_and_copies_and_the_copy_marks_its_own_arrays() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    opt = SGD([w], lr=0.5)
+    w.grad = np.ones(2)
+    opt.step()
+    for twin in (pickle.loads(pickle.dumps(opt)), copy.deepcopy(opt)):
+        (tw,) = twin.param_groups[0]["params"]
+        assert tw is not w and tw.data.tolist() == [0.5, 1.5]
+        loss = (tw * tw).sum()
+        tw.grad = np.ones(2)
+        twin.step()
+        assert tw.data.tolist() == [0.0, 1.0] and w.data.tolist() == [0.5, 1.5]
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+    del opt, w
+    gc.collect()
+
+
+def test_plain_sgd_in_several_threads_gives_each_thread_its_own_sequential_numbers() -> None:
+    # the lr cache and the version clock are shared by every optimiser: threads training their own models
+    # (each rate a new float per step, so the cache is filled and cleared meanwhile) get the numbers of a
+    # sequential run, and a graph recorded before a step still refuses backward
+    import sys
+    import threading
+
+    import nn
+
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(16, 2)).astype(np.float32), rng.normal(size=(16, 1)).astype(np.float32)
+
+    def train(k: int, out: dict[int, Any]) -> None:
+        model = nn.MLP(2, [8, 1], dtype=np.float32, seed=0)
+        opt = SGD(model.parameters(), lr=0.1)
+        refused = 0
+        for i in range(40):
+            opt.param_groups[0]["lr"] = 0.01 * (k + 1) + 1e-4 * i
+            opt.zero_grad()
+            loss = nn.mse_loss(model(X), y)
+            loss.backward(retain_graph=True)
+            opt.step()
+            try:
+                loss.backward()
+            except RuntimeError as e:
+                refused += "modified by an inplace operation" in str(e)
+        out[k] = ([p.data.tobytes() for p in model.parameters()], refused)
+
+    alone: dict[int, Any] = {}
+    for k in range(4):
+        train(k, alone)
+    together: dict[int, Any] = {}
+    threads = [threading.Thread(target=train, args=(k, together)) for k in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as Python can
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone and all(refused == 40 for _, refused in alone.values())
