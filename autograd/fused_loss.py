@@ -26,6 +26,7 @@ __all__ = ["SQUARED_ERROR", "LossRecord", "SquaredError", "squared_error", "unfu
 KEEP_SQUARES_UP_TO = 1 << 16
 
 _add_reduce = np.add.reduce
+_ND = np.ndarray
 _SUB, _MUL, _SUM = OPS["sub"], OPS["mul"], OPS["sum"]
 
 
@@ -113,7 +114,9 @@ def _se_fwd(xp: Any, p: Any, steps: SquaredError) -> Any:
 def _se_vjp(xp: Any, g: Any, out: Any, p: Any, steps: SquaredError) -> tuple[Any]:
     """The four rows' rules in turn, as the unfused nodes run them (d's two gradients added as accumulated)."""
     scale = steps.scale
-    gs = g if scale is None else g * scale  # mul's rule, g * b
+    # NOTE: mul's rule, g * b; a 0-d g (the seed) is multiplied as numpy's scalar: the same float32/64 product and
+    # the same result (numpy's scalar) as the 0-d array's, without a ufunc call
+    gs = g if scale is None else (g[()] if type(g) is _ND else g) * scale
     d: Any = steps.d
     # NOTE: sum's rule broadcasts gs to d's shape and mul's two rules multiply that by d: gs * d gives the same
     # products without the broadcast copy, and u + u is the sum of the two equal products added into d's gradient
