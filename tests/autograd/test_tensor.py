@@ -834,3 +834,13 @@ def test_backward_seeds_a_one_number_output_with_a_fresh_one_of_its_dtype_unless
     assert one.grad.shape == (1,) and one.grad.dtype == dtype and one.grad.tolist() == [1.0]
     with pytest.raises(RuntimeError, match=r"backward: the output has shape \(2,\); gradient can be implied only"):
         (x * 2.0).backward()
+
+
+@pytest.mark.parametrize("device", [None, "cpu", ag.device("cpu"), "cuda", 0])
+def test_a_tensors_device_is_checked_unless_none(device) -> None:
+    if device in ("cuda", 0):
+        with pytest.raises(RuntimeError if device == "cuda" else TypeError, match="CPU only|device must be 'cpu'"):
+            Tensor([1.0], device=device)
+        return
+    x = Tensor([1.0, 2.0], device=device, label="x")
+    assert x.device == ag.device("cpu") and x.label == "x" and x.tolist() == [1.0, 2.0] and x._a is x._row is None
