@@ -10,7 +10,7 @@ import pytest
 
 import autograd.fused as fused
 import nn
-from autograd import Tensor, Value, current_stage, detect_anomaly, stage, stage_label, toposort
+from autograd import Tensor, Value, current_stage, detect_anomaly, no_grad, stage, stage_label, toposort
 from nn.losses import (
     bce_with_logits,
     binary_cross_entropy,
@@ -264,3 +264,32 @@ def test_mse_loss_keeps_its_signature_and_its_stage_block():
         mse_loss(Tensor([1.0]), np.zeros(1), "sum")
     with pytest.raises(TypeError, match=r"mse_loss\(\) got an unexpected keyword argument 'reductio'"):
         mse_loss(Tensor([1.0]), np.zeros(1), reductio="sum")
+
+
+@pytest.mark.parametrize("where", list(_mse_block_contexts()))
+def test_cross_entropys_plain_node_is_tagged_as_the_staged_path_tags_it(where):
+    # an int array of classes takes the plain case outside the block; a list is checked in full inside it
+    z = Tensor(P2, requires_grad=True)
+    with _mse_block_contexts()[where]:
+        plain = cross_entropy(z, np.array([0, 1, 1]))
+        staged = cross_entropy(z, [0, 1, 1])
+    assert plain._row.name == staged._row.name == "cross_entropy"
+    assert plain.stage is staged.stage and plain.stage.labels == staged.stage.labels
+    assert plain.stage.kinds == staged.stage.kinds and plain.item() == staged.item()
+    want = {"top": ("loss",), "step": ("step 3", "loss"), "named loss": ("loss",), "kind loss": ("objective",)}
+    assert plain.stage == want[where] and {n.stage for n in _interior(plain)} == {plain.stage}
+    assert current_stage() == ()
+
+
+@pytest.mark.parametrize("case", ["no fusion", "detect_anomaly", "no_grad", "weight", "smoothing", "none"])
+def test_cross_entropys_other_cases_are_tagged_in_its_stage(case):
+    z = Tensor(P2, requires_grad=True)
+    block = {"no fusion": fused.fusion(False), "detect_anomaly": detect_anomaly(), "no_grad": no_grad()}
+    kwargs = {"weight": {"weight": [1.0, 2.0]}, "smoothing": {"label_smoothing": 0.1}, "none": {"reduction": "none"}}
+    with block.get(case, contextlib.nullcontext()):
+        out = cross_entropy(z, np.array([0, 1, 1]), **kwargs.get(case, {}))
+    nodes = _interior(out) or [out]  # under no_grad the loss is one node that records nothing
+    assert {(n.stage, n.stage.labels, n.stage.kinds) for n in nodes} == {
+        (("loss",), ("loss: cross-entropy",), ("loss",))
+    }
+    assert cross_entropy.stage_block is nn.CrossEntropyLoss().stage_block()
