@@ -32,6 +32,7 @@ __all__ = ["backward", "backward_reference", "toposort", "gc_paused", "free", "p
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ND = np.ndarray
+_gc_isenabled, _gc_disable, _gc_enable = gc.isenabled, gc.disable, gc.enable
 
 
 def gc_paused(fn: F) -> F:
@@ -158,7 +159,6 @@ def _walk(root: Node, leaves: bool) -> list[Node]:
     return order
 
 
-@gc_paused
 def backward(
     root: Node, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None
 ) -> None:
@@ -171,6 +171,7 @@ def backward(
     under ``create_graph=True``).  A tensor graph whose interior nodes hold
     more than :data:`autograd.propagate.INTERIOR_GRADS_UP_TO` elements keeps
     only retained ones, and frees each gradient once its rules have used it.
+    The cyclic garbage collector is paused during the pass, as :func:`gc_paused` pauses it.
 
     Parameters
     ----------
@@ -210,22 +211,31 @@ def backward(
     >>> g.data, x.grad
     (27.0, 18.0)
     """
-    if create_graph or inputs is not None or _HOOKS:
-        propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)  # it unfuses first
-    elif root._scalar:
-        _pass(root, gradient, retain_graph)
-    else:
-        # NOTE: a reader in another thread (a drawing, .op) would unfuse a fused node the pass is running
-        # through, which then runs only its last step; it waits for the pass instead (unfusing takes this lock).
-        # A graph without fused nodes lets go of it once its nodes are known (_pass): none of them can change
-        held = [True]
-        UNFUSING.acquire()
-        try:
-            if not loss_over_chain(root, gradient, retain_graph, INTERIOR_GRADS_UP_TO):  # a training step at once
-                _pass(root, gradient, retain_graph, held)
-        finally:
-            if held[0]:
-                UNFUSING.release()
+    # NOTE: gc_paused's pause written out (a training step's hot path: no wrapper call with *args, **kwargs)
+    paused = _gc_isenabled()
+    if paused:
+        _gc_disable()
+    try:
+        if create_graph or inputs is not None or _HOOKS:
+            propagate([root], [gradient], retain_graph, create_graph, inputs, accumulate=True)  # it unfuses first
+        elif root._scalar:
+            _pass(root, gradient, retain_graph)
+        else:
+            # NOTE: a reader in another thread (a drawing, .op) would unfuse a fused node the pass is running
+            # through, which then runs only its last step; it waits for the pass instead (unfusing takes this
+            # lock).  A graph without fused nodes lets go of it once its nodes are known (_pass): none of them
+            # can change
+            held = [True]
+            UNFUSING.acquire()
+            try:
+                if not loss_over_chain(root, gradient, retain_graph, INTERIOR_GRADS_UP_TO):  # a step at once
+                    _pass(root, gradient, retain_graph, held)
+            finally:
+                if held[0]:
+                    UNFUSING.release()
+    finally:
+        if paused:
+            _gc_enable()
 
 
 def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool] | None = None) -> None:

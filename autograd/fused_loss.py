@@ -26,6 +26,7 @@ __all__ = ["SQUARED_ERROR", "LossRecord", "SquaredError", "squared_error", "unfu
 KEEP_SQUARES_UP_TO = 1 << 16
 
 _add_reduce = np.add.reduce
+_ND = np.ndarray
 _SUB, _MUL, _SUM = OPS["sub"], OPS["mul"], OPS["sum"]
 
 
@@ -79,15 +80,24 @@ class SquaredError(LossRecord):
     __slots__ = ("target", "label", "d", "sq", "s")
     RELEASED = ("d", "sq")  # the difference and the squares
 
-    def __init__(self, target: np.ndarray, scale: float | None, label: str) -> None:
+    def __init__(
+        self,
+        target: np.ndarray,
+        scale: float | None,
+        label: str,
+        d: np.ndarray | None = None,
+        s: Any = None,
+        sq: np.ndarray | None = None,
+    ) -> None:
         self.target = target  # the target array (a constant of the prediction's shape and dtype)
         self.scale = scale  # 1/n for the mean, None for the sum
         self.label = label  # the target leaf's label
-        self.d: np.ndarray | None = None  # p - t (the rule reads it)
-        self.sq: np.ndarray | None = None  # (p - t) ** 2, kept for the picture
-        self.s: Any = None  # their sum (the mean's input; numpy's scalar)
+        self.d = d  # p - t (the rule reads it)
+        self.sq = sq  # (p - t) ** 2, kept for the picture
+        self.s = s  # their sum (the mean's input; numpy's scalar)
         self.grads: tuple[Any, ...] | None = None  # the gradients at s, sq and d after backward
-        self.hidden = 0
+        # the elements of d, d * d and (for the mean) the sum, one number; the target is a leaf
+        self.hidden = 0 if d is None else 2 * d.size + (scale is not None)
         self.unfused: tuple | None = None  # (row, _a, _b, _meta) once unfused: a copy of the node gets the same
 
     def __repr__(self) -> str:
@@ -103,7 +113,10 @@ def _se_fwd(xp: Any, p: Any, steps: SquaredError) -> Any:
 
 def _se_vjp(xp: Any, g: Any, out: Any, p: Any, steps: SquaredError) -> tuple[Any]:
     """The four rows' rules in turn, as the unfused nodes run them (d's two gradients added as accumulated)."""
-    gs = g if steps.scale is None else g * steps.scale  # mul's rule, g * b
+    scale = steps.scale
+    # NOTE: mul's rule, g * b; a 0-d g (the seed) is multiplied as numpy's scalar: the same float32/64 product and
+    # the same result (numpy's scalar) as the 0-d array's, without a ufunc call
+    gs = g if scale is None else (g[()] if type(g) is _ND else g) * scale
     d: Any = steps.d
     # NOTE: sum's rule broadcasts gs to d's shape and mul's two rules multiply that by d: gs * d gives the same
     # products without the broadcast copy, and u + u is the sum of the two equal products added into d's gradient
@@ -182,27 +195,22 @@ def squared_error(p: Node, target: np.ndarray, scale: float | None, label: str =
     >>> squared_error(Tensor([1.0, 3.0]), np.array([0.0, 1.0]), 0.5).item()
     2.5
     """
-    cls = type(p)
     stage, grad_on, anomaly, _, _ = _CTX.get()
     if anomaly:
         return None
-    pd = p.data
-    d = pd - target
+    d = p.data - target
     sq = d * d
     s = _add_reduce(sq, None)  # NOTE: the sum row's forward (ndarray.sum reduces with np.add) without its wrappers
     # NOTE: the mean's product on numpy's scalar (the same float32/64 arithmetic as on a 0-d array, cheaper)
     out = np.asarray(s if scale is None else s * scale)
+    cls = type(p)
     n: Node = object.__new__(cls)
     n.data, n.grad, n.label, n.stage = out, None, cls._blank_label, stage
     n._born = CLOCK.now  # type: ignore[attr-defined]
-    if not (grad_on and p.requires_grad):
+    if grad_on and p.requires_grad:
+        steps = SquaredError(target, scale, label, d, s, sq if sq.size <= KEEP_SQUARES_UP_TO else None)
+        n._a, n._b, n._row, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
+    else:
         n._a = n._b = n._row = None
         n._meta, n.requires_grad = (), False
-        return n
-    steps = SquaredError(target, scale, label)
-    steps.d, steps.s = d, s
-    if sq.size <= KEEP_SQUARES_UP_TO:
-        steps.sq = sq
-    steps.hidden = 2 * d.size + (s.size if scale is not None else 0)  # d, d * d and the sum (the target is a leaf)
-    n._a, n._b, n._row, n._meta, n.requires_grad = (p,), MANY, SQUARED_ERROR, (steps,), True
     return n

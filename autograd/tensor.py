@@ -170,14 +170,14 @@ class Tensor(InplaceMethods):
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str | None = None, device: Any = None
     ) -> None:
-        device_arg(device, "Tensor")
+        if device is not None:  # NOTE: the usual None needs no check (a call less for every leaf)
+            device_arg(device, "Tensor")
         if dtype is None and type(data) is _ND and data.dtype.kind in "fb":  # NOTE: as_array's answer, at once
             self.data = data
         else:
             self.data = as_array(data, None if dtype is None else dtype_arg(dtype, "Tensor"))
         self.grad = None
-        self._a = self._b = None
-        self._row = None
+        self._a = self._b = self._row = None
         self._meta = ()
         self.stage = _CTX.get()[0]
         self.label = label
@@ -192,7 +192,8 @@ class Tensor(InplaceMethods):
     _const = staticmethod(_leaf)
 
     def _seed(self, gradient: Any) -> np.ndarray:
-        return seed_array(gradient, self.data)
+        d = self.data  # NOTE: a loss's seed (implied, at a 0-d output) made as seed_array makes it, without the call
+        return np.array(1, dtype=d.dtype) if gradient is None and d.ndim == 0 else seed_array(gradient, d)
 
     def _accumulate(self, g: Any) -> None:
         d = self.data

@@ -47,7 +47,7 @@ def data_leaf(arr: np.ndarray, label: str) -> Tensor:
     >>> leaf.label, leaf.stage, leaf.requires_grad
     ('target', (), False)
     """
-    leaf = Tensor(arr, label=label)
+    leaf = Tensor(arr, False, None, label)  # NOTE: positional: a call with a keyword costs a dict (a model's input)
     leaf.stage = ()
     return leaf
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from autograd import Tensor, Value, cached_stage, in_stage_kind
+from autograd.context import CTX as _CTX
 from autograd.fused import ENABLED as FUSE
 
 from ..targets import Prediction, data_leaf, mse_targets, prediction, target_array
@@ -25,6 +26,8 @@ __all__ = [
     "checked",
     "weight_array",
     "loss_stage",
+    "loss_path",
+    "fused_fast",
     "data_leaf",
 ]
 
@@ -182,6 +185,25 @@ def elementwise(
     return reduce(per_rows, reduction, layout)
 
 
+def _plain_target(pd: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray | None:
+    """A float target of prediction data ``pd``'s layout, as ``pd``'s dtype, for a reduced loss; else None.
+
+    ``pd`` of shape (N,) or (N, k), nothing empty; the target of that shape, or (N,) against (N, 1) or back.
+    Any real target is valid here: the caller checks the finished loss instead (see :func:`fused_fast`).
+    """
+    shape, tshape = pd.shape, target.shape
+    if target.dtype.kind != "f" or len(shape) not in (1, 2) or 0 in shape or reduction not in ("mean", "sum"):
+        return None
+    if tshape != shape:
+        if (len(shape) == 2 and shape == tshape + (1,)) or (len(shape) == 1 and tshape == shape + (1,)):
+            target = target.reshape(shape)
+        else:
+            return None
+    if target.dtype is not pd.dtype:
+        target = target.astype(pd.dtype)  # the graph only reads it: a float array of its dtype is used as is
+    return target
+
+
 def _fast(
     name: str, prediction: Any, target: Any, fn: Callable[[Any, Any], Any], reduction: str, fused: Any = None
 ) -> Any:
@@ -191,26 +213,71 @@ def _fast(
     nan/inf the finished loss is checked; when it is not finite the full
     check runs (and names a bad target).  None when the case is not this one.
     """
-    if type(prediction) is not Tensor or type(target) is not np.ndarray or target.dtype.kind != "f":
+    if type(prediction) is not Tensor or type(target) is not np.ndarray:
         return None
-    pd, given = prediction.data, target
-    shape, tshape = pd.shape, target.shape
-    if len(shape) not in (1, 2) or not shape[0] or 0 in shape or reduction not in ("mean", "sum"):
+    t = _plain_target(prediction.data, target, reduction)
+    if t is None:
         return None
-    if tshape != shape:
-        if (len(shape) == 2 and shape == tshape + (1,)) or (len(shape) == 1 and tshape == shape + (1,)):
-            target = target.reshape(shape)
-        else:
-            return None
-    if target.dtype is not pd.dtype:
-        target = target.astype(pd.dtype)  # the graph only reads it: a float array of its dtype is used as is
     out = None
     if fused is not None and FUSE[0]:  # one node for the four steps (autograd.fused): unfused when read
-        out = fused(prediction, target, None if reduction == "sum" else 1.0 / target.size, "target")
+        out = fused(prediction, t, None if reduction == "sum" else 1.0 / t.size, "target")
     if out is None:
-        per = fn(prediction, data_leaf(target, "target"))
+        per = fn(prediction, data_leaf(t, "target"))
         out = per.sum() if reduction == "sum" else per.mean()
     if not math.isfinite(out.data):  # NOTE: a 0-d array: math's check, not a ufunc call
         # raises for a given target with nan or inf (not for one the cast to the prediction's dtype made inf)
-        checked(name, prediction, given, mse_targets)
+        checked(name, prediction, target, mse_targets)
+    return out
+
+
+def loss_path(block: cached_stage) -> tuple[str, ...]:
+    """The stage path a loss's nodes get now: ``block``'s under the current stage, or the current one in a loss stage.
+
+    What :func:`loss_stage`'s wrapper gives them by entering ``block``, without entering it.
+
+    Examples
+    --------
+    >>> block = cached_stage("loss", label="loss: doubled", kind="loss", register=False)
+    >>> loss_path(block), loss_path(block).labels
+    (('loss',), ('loss: doubled',))
+    >>> with block:
+    ...     loss_path(block)
+    ('loss',)
+    """
+    base = _CTX.get()[0]
+    if base and in_stage_kind("loss", "loss"):
+        return base
+    return block.at(base)
+
+
+def fused_fast(name: str, prediction: Any, target: Any, reduction: str, fused: Any, block: cached_stage) -> Any:
+    """The common case of an elementwise loss with targets checked by ``mse_targets``, as ``fused``'s one node
+    made in ``block``'s stage without entering it; None (the caller runs the staged loss) for any other case.
+
+    The case: a Tensor of shape (N,) or (N, k), a float array of its layout, reduced, fusion on, and a
+    node made (``fused`` gives None under :func:`autograd.detect_anomaly`).  The finished loss is
+    checked as in :func:`elementwise`'s cheap path: a target with nan or inf raises the full check's error.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> from autograd.fused_loss import squared_error
+    >>> block = cached_stage("loss", label="loss: squares", kind="loss", register=False)
+    >>> out = fused_fast("mse_loss", Tensor([1.0, 3.0]), np.zeros(2), "mean", squared_error, block)
+    >>> out.item(), out.stage, out.stage.kinds
+    (5.0, ('loss',), ('loss',))
+    >>> fused_fast("mse_loss", Tensor([1.0, 3.0]), [0.0, 0.0], "mean", squared_error, block) is None  # a list
+    True
+    """
+    if type(prediction) is not Tensor or type(target) is not np.ndarray or not FUSE[0]:
+        return None
+    t = _plain_target(prediction.data, target, reduction)
+    if t is None:
+        return None
+    out = fused(prediction, t, None if reduction == "sum" else 1.0 / t.size, "target")
+    if out is None:
+        return None
+    out.stage = loss_path(block)  # NOTE: the one node the loss makes: tagged as the staged wrapper's block would
+    if not math.isfinite(out.data):  # NOTE: as in _fast
+        checked(name, prediction, target, mse_targets)
     return out

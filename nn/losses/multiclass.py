@@ -12,7 +12,7 @@ from autograd.fused import ENABLED as FUSE
 from autograd.fused_cross_entropy import cross_entropy as fused_cross_entropy
 
 from ..targets import class_targets, plain_class_targets, prediction, target_array
-from .core import check_reduction, loss_stage, vmean, vsum
+from .core import check_reduction, loss_path, loss_stage, vmean, vsum
 
 __all__ = ["cross_entropy", "nll_loss"]
 
@@ -173,6 +173,16 @@ def _loss(
 
 
 @loss_stage("cross-entropy")
+def _cross_entropy_staged(
+    prediction: Any, target: Any, weight: Any, ignore_index: Any, reduction: str, label_smoothing: Any
+) -> Any:
+    """:func:`cross_entropy` in its stage, every case but the plain one's fused node."""
+    return _loss("cross_entropy", prediction, target, weight, ignore_index, reduction, label_smoothing, True)
+
+
+_CE_BLOCK = _cross_entropy_staged.stage_block  # type: ignore[attr-defined]
+
+
 def cross_entropy(
     prediction: Any,
     target: Any,
@@ -231,9 +241,13 @@ def cross_entropy(
     0.3269
     """
     out = _plain(prediction, target, weight, ignore_index, reduction, label_smoothing)
-    if out is not None:
+    if out is not None:  # NOTE: the plain case's one node, made without entering the stage's block: tagged here
+        out.stage = loss_path(_CE_BLOCK)
         return out
-    return _loss("cross_entropy", prediction, target, weight, ignore_index, reduction, label_smoothing, True)
+    return _cross_entropy_staged(prediction, target, weight, ignore_index, reduction, label_smoothing)
+
+
+cross_entropy.stage_block = _CE_BLOCK  # type: ignore[attr-defined]  # the loss modules enter it
 
 
 @loss_stage("negative log-likelihood")

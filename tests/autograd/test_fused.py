@@ -334,6 +334,50 @@ def test_fused_mse_loss_is_checked_by_central_differences_and_draws_as_unfused()
     assert sources[0] == sources[1] and "target" in sources[0]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 9),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    g=st.floats(-1e30, 1e30, allow_subnormal=True) | st.sampled_from([0.0, -0.0, 1e-45, 3e-39]),
+    how=st.sampled_from(["given", "times", "plus"]),
+)
+def test_a_fused_loss_gradient_from_any_gradient_at_it_is_the_unfused_one(n, dtype, g, how):
+    # the mean's rule takes a 0-d gradient as numpy's scalar: the products and their types are the unfused ones
+    p0 = np.linspace(-2.0, 3.0, n).astype(dtype)
+    t = np.cos(np.arange(n))
+    results = []
+    for fuse in (True, False):
+        p = Tensor(p0, requires_grad=True)
+        with fused.fusion(fuse):
+            loss = nn.mse_loss(p * 1.0, t)
+        if how == "given":
+            loss.backward(gradient=g)
+        elif how == "times":  # the gradient at the loss is a product's (numpy's scalar or a 0-d array)
+            (loss * g).backward()
+        else:
+            (loss + Tensor(np.array(g, dtype))).backward()
+        s = loss._prev[0]  # reading the fused node unfuses it: the sum, whose gradient the mean's rule gave
+        gs = np.asarray(s.grad)  # NOTE: numpy's scalar when fused, a 0-d array unfused (as before: equal values)
+        results.append((p.grad.tobytes(), p.grad.dtype, gs.tobytes(), gs.dtype, s.op.name))
+    assert results[0] == results[1]
+
+
+def test_a_fused_squared_error_keeps_the_squares_up_to_its_limit_and_records_only_when_asked(monkeypatch):
+    t = np.arange(4.0)
+    p = Tensor(np.ones(4), requires_grad=True)
+    for limit, kept in ((4, True), (3, False)):
+        monkeypatch.setattr(fused_loss, "KEEP_SQUARES_UP_TO", limit)
+        steps = fused_loss.squared_error(p, t, 0.25)._meta[0]
+        assert (steps.sq is not None) is kept and steps.hidden == 9  # d, d * d and the sum
+        np.testing.assert_array_equal(steps.d, 1.0 - t)
+        assert steps.s == 6.0 and steps.scale == 0.25 and steps.grads is None and steps.unfused is None
+    assert fused_loss.squared_error(p, t, None)._meta[0].hidden == 8  # no mean: no sum node beside the output
+    with autograd.no_grad():
+        off = fused_loss.squared_error(p, t, 0.25)
+    for n in (off, fused_loss.squared_error(Tensor(np.ones(4)), t, 0.25)):  # nothing recorded
+        assert n._row is None and n._meta == () and not n.requires_grad and n.item() == 1.5
+
+
 def test_a_linear_subclass_with_its_own_forward_runs_it_and_hooks_still_run():
     class Doubled(nn.Linear):
         def forward(self, x):

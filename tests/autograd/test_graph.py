@@ -584,6 +584,68 @@ def test_backward_through_shared_subexpressions_matches_central_differences(dag:
 # ---------------------------------------------------------------------------
 
 
+def _probe(x: Any, seen: list, fail: bool) -> Any:
+    """x * 2 as a custom node whose _backward notes whether the garbage collector runs (and raises if ``fail``)."""
+    out = _custom_mul(x, x.__class__(2.0) if isinstance(x, Value) else Tensor(np.full(x.shape, 2.0)))
+    inner = out._backward
+
+    def _backward() -> None:
+        seen.append(gc.isenabled())
+        if fail:
+            raise ZeroDivisionError("the probe failed")  # a user's rule: passed on as is
+        inner()
+
+    out._backward = _backward
+    return out
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["gc on", "gc off"])
+@pytest.mark.parametrize("fail", [False, True], ids=["passes", "raises"])
+@pytest.mark.parametrize("how", ["loop", "hooks"])
+def test_backward_pauses_the_garbage_collector_and_puts_it_back_as_it_was(engine: Engine, enabled, fail, how):
+    seen: list = []
+    x = engine.leaf(1.5) if engine.name == "scalar" else engine.leaf([1.5, -0.5])
+    out = _probe(x, seen, fail)
+    root = out if engine.name == "scalar" else out.sum()
+    if how == "hooks":  # the general loop (autograd.propagate)
+        x.register_hook(lambda g: seen.append(gc.isenabled()))
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        if fail:
+            with pytest.raises(ZeroDivisionError, match="the probe failed"):
+                root.backward()
+        else:
+            root.backward()
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen and not any(seen)
+    if not fail:
+        assert engine.grads(x) == pytest.approx(2.0 if engine.name == "scalar" else [2.0, 2.0])
+
+
+def test_a_training_steps_one_go_pass_runs_with_the_garbage_collector_paused(monkeypatch):
+    import autograd.backprop as backprop
+    import nn
+
+    seen: list = []
+    one_go = backprop.loss_over_chain
+
+    def watched(*args: Any) -> bool:
+        seen.append(gc.isenabled())
+        return one_go(*args)
+
+    monkeypatch.setattr(backprop, "loss_over_chain", watched)
+    net = nn.MLP(2, [3, 1], seed=0)
+    X, y = np.ones((4, 2)), np.zeros((4, 1))
+    for _ in range(3):  # the chain's plan is made on the first calls
+        net.zero_grad()
+        nn.mse_loss(net(X), y).backward()
+    assert gc.isenabled() and seen and not any(seen)
+    assert net.layers[0].weight.grad is not None
+
+
 def _accumulate(parent: Any, g: Any) -> None:
     parent._accumulate(g)  # Value: grad += g; Tensor: the same, summed back to the parent's shape
 

@@ -833,3 +833,30 @@ def test_std_at_zero_spread_has_pytorchs_zero_gradient() -> None:
     y.sum().backward()
     np.testing.assert_allclose(y.data, [0.0, math.sqrt(2.0)])
     np.testing.assert_allclose(x.grad, [[0.0, 0.0], [-1 / math.sqrt(2.0), 1 / math.sqrt(2.0)]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backward_seeds_a_one_number_output_with_a_fresh_one_of_its_dtype_unless_given(dtype) -> None:
+    x = Tensor(np.array([1.0, 2.0], dtype), requires_grad=True)
+    out = (x * x).sum()  # 0-d: seeded in Tensor._seed itself
+    out.backward(retain_graph=True)
+    first = out.grad
+    assert type(first) is np.ndarray and first.dtype == dtype and first.shape == () and first == 1
+    out.backward(gradient=3.0)  # a given gradient is used, of the output's dtype
+    assert out.grad is not first and out.grad.dtype == dtype and out.grad == 3 and first == 1
+    assert x.grad.tolist() == [8.0, 16.0]  # 2x, then 3 * 2x
+    one = x[:1] * 2.0  # one element, one dimension: seeded with ones of its shape
+    one.backward()
+    assert one.grad.shape == (1,) and one.grad.dtype == dtype and one.grad.tolist() == [1.0]
+    with pytest.raises(RuntimeError, match=r"backward: the output has shape \(2,\); gradient can be implied only"):
+        (x * 2.0).backward()
+
+
+@pytest.mark.parametrize("device", [None, "cpu", ag.device("cpu"), "cuda", 0])
+def test_a_tensors_device_is_checked_unless_none(device) -> None:
+    if device in ("cuda", 0):
+        with pytest.raises(RuntimeError if device == "cuda" else TypeError, match="CPU only|device must be 'cpu'"):
+            Tensor([1.0], device=device)
+        return
+    x = Tensor([1.0, 2.0], device=device, label="x")
+    assert x.device == ag.device("cpu") and x.label == "x" and x.tolist() == [1.0, 2.0] and x._a is x._row is None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 
 import numpy as np
 import pytest
 
+import autograd.fused as fused
 import nn
-from autograd import Tensor, Value, stage, stage_label, toposort
+from autograd import Tensor, Value, current_stage, detect_anomaly, no_grad, stage, stage_label, toposort
 from nn.losses import (
     bce_with_logits,
     binary_cross_entropy,
@@ -184,3 +186,110 @@ def test_a_layers_steps_are_tagged_whether_its_activation_makes_one_node_or_seve
         assert steps.pop("matmul") == ("Linear", "weighted sum") and steps.pop("add") == ("Linear", "bias")
         assert set(steps) == ops and set(steps.values()) == {("Linear", "activation")}
         assert all(n.stage.kinds == ("layer", "step") for n in _interior(out))
+
+
+def _mse_block_contexts():
+    """Where a loss may be called: nowhere, inside a model's stage, a user's loss stage, a stage of kind loss."""
+    return {
+        "top": contextlib.nullcontext(),
+        "step": stage("step 3", kind="step"),
+        "named loss": stage("loss", label="loss: mse_loss"),
+        "kind loss": stage("objective", kind="loss"),
+    }
+
+
+@pytest.mark.parametrize("where", list(_mse_block_contexts()))
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_mse_loss_one_node_path_tags_its_node_as_the_staged_path_does(where, reduction):
+    # an array target takes nn.losses.core.fused_fast (one node, no block entered); a list the staged path
+    pred = Tensor(P2[:, :1].copy(), requires_grad=True)
+    y = np.array([0.5, -1.0, 2.0])
+    with _mse_block_contexts()[where]:
+        fast = mse_loss(pred, y, reduction=reduction)
+        staged = mse_loss(pred, y.tolist(), reduction=reduction)
+    assert fast._row.name == "squared_error" and staged._row.name != "squared_error"
+    assert fast.stage is staged.stage and fast.stage.labels == staged.stage.labels
+    assert fast.stage.kinds == staged.stage.kinds
+    assert fast.item() == pytest.approx(staged.item(), rel=1e-12)
+    want = {"top": ("loss",), "step": ("step 3", "loss"), "named loss": ("loss",), "kind loss": ("objective",)}
+    assert fast.stage == want[where]
+    # read, the fused node unfuses into the staged path's nodes, in the same stage
+    assert {n.stage for n in _interior(fast)} == {fast.stage}
+
+
+def test_mse_loss_one_node_path_leaves_the_current_stage_as_it_was():
+    with stage("step 3", kind="step"):
+        mse_loss(Tensor([1.0, 2.0], requires_grad=True), np.zeros(2))
+        assert current_stage() == ("step 3",)
+    assert current_stage() == ()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["no fusion", "detect_anomaly", "int target", "(N, k) against (N,)", "reduction none", "a Tensor subclass"],
+)
+def test_mse_loss_other_cases_take_the_staged_path_and_are_tagged_alike(case):
+    class Sub(Tensor):
+        pass
+
+    pred = (Sub if case == "a Tensor subclass" else Tensor)(np.array([[0.3], [-0.2], [0.9]]), requires_grad=True)
+    y = np.array([1, 0, 2]) if case == "int target" else np.array([0.5, -1.0, 2.0])
+    if case == "(N, k) against (N,)":
+        pred, y = Tensor(P2, requires_grad=True), np.ones((3, 2))
+        y = y[:, 0]
+    block = {"no fusion": fused.fusion(False), "detect_anomaly": detect_anomaly()}.get(case, contextlib.nullcontext())
+    with block:
+        if case == "(N, k) against (N,)":
+            with pytest.raises(ValueError, match="mse_loss: the target has shape"):
+                mse_loss(pred, y)
+            return
+        out = mse_loss(pred, y, reduction="none" if case == "reduction none" else "mean")
+        assert out._row.name != "squared_error"
+    assert {(n.stage, n.stage.labels, n.stage.kinds) for n in _interior(out)} == {
+        (("loss",), ("loss: mean squared error",), ("loss",))
+    }
+
+
+def test_mse_loss_keeps_its_signature_and_its_stage_block():
+    params = inspect.signature(mse_loss).parameters
+    assert [(p.name, p.kind.name, p.default) for p in params.values()] == [
+        ("prediction", "POSITIONAL_OR_KEYWORD", inspect.Parameter.empty),
+        ("target", "POSITIONAL_OR_KEYWORD", inspect.Parameter.empty),
+        ("reduction", "KEYWORD_ONLY", "mean"),
+    ]
+    assert mse_loss.stage_block is nn.MSELoss().stage_block() and mse_loss.stage_block.label == (
+        "loss: mean squared error"
+    )
+    with pytest.raises(TypeError, match=r"mse_loss\(\) takes 2 positional arguments but 3 were given"):
+        mse_loss(Tensor([1.0]), np.zeros(1), "sum")
+    with pytest.raises(TypeError, match=r"mse_loss\(\) got an unexpected keyword argument 'reductio'"):
+        mse_loss(Tensor([1.0]), np.zeros(1), reductio="sum")
+
+
+@pytest.mark.parametrize("where", list(_mse_block_contexts()))
+def test_cross_entropys_plain_node_is_tagged_as_the_staged_path_tags_it(where):
+    # an int array of classes takes the plain case outside the block; a list is checked in full inside it
+    z = Tensor(P2, requires_grad=True)
+    with _mse_block_contexts()[where]:
+        plain = cross_entropy(z, np.array([0, 1, 1]))
+        staged = cross_entropy(z, [0, 1, 1])
+    assert plain._row.name == staged._row.name == "cross_entropy"
+    assert plain.stage is staged.stage and plain.stage.labels == staged.stage.labels
+    assert plain.stage.kinds == staged.stage.kinds and plain.item() == staged.item()
+    want = {"top": ("loss",), "step": ("step 3", "loss"), "named loss": ("loss",), "kind loss": ("objective",)}
+    assert plain.stage == want[where] and {n.stage for n in _interior(plain)} == {plain.stage}
+    assert current_stage() == ()
+
+
+@pytest.mark.parametrize("case", ["no fusion", "detect_anomaly", "no_grad", "weight", "smoothing", "none"])
+def test_cross_entropys_other_cases_are_tagged_in_its_stage(case):
+    z = Tensor(P2, requires_grad=True)
+    block = {"no fusion": fused.fusion(False), "detect_anomaly": detect_anomaly(), "no_grad": no_grad()}
+    kwargs = {"weight": {"weight": [1.0, 2.0]}, "smoothing": {"label_smoothing": 0.1}, "none": {"reduction": "none"}}
+    with block.get(case, contextlib.nullcontext()):
+        out = cross_entropy(z, np.array([0, 1, 1]), **kwargs.get(case, {}))
+    nodes = _interior(out) or [out]  # under no_grad the loss is one node that records nothing
+    assert {(n.stage, n.stage.labels, n.stage.kinds) for n in nodes} == {
+        (("loss",), ("loss: cross-entropy",), ("loss",))
+    }
+    assert cross_entropy.stage_block is nn.CrossEntropyLoss().stage_block()
