@@ -640,6 +640,16 @@ def _general(w: np.ndarray, g: np.ndarray, lr: Any) -> np.ndarray:
     return t.data
 
 
+def _plain_step(w: np.ndarray, g: np.ndarray, lr: Any) -> np.ndarray:
+    """The weights after one plain SGD.step at rate ``lr`` (set in the group as a schedule would) from ``w``, ``g``."""
+    t = Tensor(w.copy(), requires_grad=True)
+    opt = SGD([t], lr=0.5)
+    opt.param_groups[0]["lr"] = lr
+    t.grad = g.copy()
+    opt.step()
+    return t.data
+
+
 @given(data=st.data())
 def test_the_plain_path_gives_the_general_updates_bits(data: Any) -> None:
     shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=4), label="shape")
@@ -651,13 +661,8 @@ def test_the_plain_path_gives_the_general_updates_bits(data: Any) -> None:
     kinds = {"float": lr, "int": int(min(lr, 1e6)), "numpy float64": np.float64(lr), "numpy float32": np.float32(1.5)}
     lr = kinds[kind]
     with np.errstate(all="ignore"):
-        want = _general(w, g, lr)
-        t = Tensor(w.copy(), requires_grad=True)
-        opt = SGD([t], lr=0.5)
-        opt.param_groups[0]["lr"] = lr
-        t.grad = g.copy()
-        opt.step()
-    assert t.data.dtype == want.dtype and t.data.tobytes() == want.tobytes(), (lr, g, t.data, want)
+        want, got = _general(w, g, lr), _plain_step(w, g, lr)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), (lr, g, got, want)
 
 
 @given(lr=LRS, data=st.data())
@@ -678,13 +683,8 @@ def test_each_dtype_and_kind_of_rate_gives_the_general_updates_bits(wdt: Any, gd
     # (a float32 rate for float64 gradients, the float64 product of a numpy float64 rate) gives other bits
     rng = np.random.default_rng(7)
     w, g = rng.normal(size=500).astype(wdt), rng.normal(size=500).astype(gdt)
-    want = _general(w, g, lr)
-    t = Tensor(w.copy(), requires_grad=True)
-    opt = SGD([t], lr=0.5)
-    opt.param_groups[0]["lr"] = lr
-    t.grad = g.copy()
-    opt.step()
-    assert t.data.dtype == want.dtype == wdt and t.data.tobytes() == want.tobytes()
+    want, got = _general(w, g, lr), _plain_step(w, g, lr)
+    assert got.dtype == want.dtype == wdt and got.tobytes() == want.tobytes()
     if gdt is not np.float16 and type(lr) in (float, np.float64):  # the rate in the other dtype would not do
         other = np.float32 if (gdt is np.float64 or type(lr) is np.float64) else np.float64
         assert (w - (np.asarray(lr, other) * g)).astype(wdt).tobytes() != want.tobytes()
