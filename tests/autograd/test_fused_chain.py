@@ -445,3 +445,46 @@ def test_a_fused_loss_over_a_chain_backpropagates_as_the_layers_loop_does(case, 
         assert True in taken  # the chain's way ran in one go
     errors = ("second backward", "W step between", "x data of another shape", "W data of another shape")
     assert bool(out[0]) == (case in errors), case  # an error, the same text on every way
+
+
+class _Doubling(np.ndarray):
+    """An array type whose matrix products come out doubled, whether numpy's ``@`` (a ufunc) or ``np.dot``
+    (an ``__array_function__``) computes them: the fused paths must consult it as the unfused nodes do."""
+
+    def __array_function__(self, func, types, args, kwargs):
+        out = super().__array_function__(func, types, args, kwargs)
+        return out * 2 if func is np.dot else out
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = tuple(i.view(np.ndarray) if isinstance(i, _Doubling) else i for i in inputs)
+        out = getattr(ufunc, method)(*inputs, **kwargs)
+        return out * 2 if ufunc is np.matmul else out
+
+
+@pytest.mark.parametrize("where", ["x before", "W1 before", "x after", "W1 after", "W2 after"])
+def test_an_array_subclass_with_its_own_products_gives_the_unfused_numbers(where):
+    # a Tensor's .data set to an ndarray subclass that overrides numpy's products, before the forward pass (the
+    # chain declines it: a fused node per layer) or between it and backward (the chain's and layers' rules)
+    def run(how):
+        model = _mlp([3, 4, 2], "tanh")
+        X = np.arange(6.0).reshape(2, 3)
+        model(X), model(X)
+        x = Tensor(X.copy(), requires_grad=True)
+        W1, W2 = model.layers[0].weight, model.layers[1].weight
+        if where == "x before":
+            x.data = x.data.view(_Doubling)
+        elif where == "W1 before":
+            W1.data = W1.data.view(_Doubling)
+        if how == "chain":
+            y = model(x)
+            assert y._row is (CHAIN if where.endswith("after") else LINEAR)
+        else:
+            y = _call(model, x, how)
+        if where == "x after":
+            x.data = x.data.view(_Doubling)
+        elif where.endswith("after"):
+            (W1 if where == "W1 after" else W2).data = (W1 if where == "W1 after" else W2).data.view(_Doubling)
+        (y * y).sum().backward()
+        return np.asarray(y.data), [np.asarray(p.grad) for p in model.parameters()], np.asarray(x.grad)
+
+    _all_ways(run)
