@@ -488,3 +488,35 @@ def test_an_array_subclass_with_its_own_products_gives_the_unfused_numbers(where
         return np.asarray(y.data), [np.asarray(p.grad) for p in model.parameters()], np.asarray(x.grad)
 
     _all_ways(run)
+
+
+@pytest.mark.parametrize("which", ["x", "W1", "W2", "b2", "W3"])
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "identity"])
+@pytest.mark.parametrize("second", [False, True])
+@pytest.mark.parametrize("case", ["sum", "mse", "big"])
+def test_a_backward_that_fails_on_a_replaced_input_leaves_the_unfused_interior_gradients(
+    which, act, second, case, monkeypatch
+):
+    # the unfused pass gives each node it reached before the failing rule its gradient (a graph that keeps them;
+    # a big one keeps those it handed over but had not run yet); the graph read back after the error shows
+    # them, whether the chain's rule, the fused loss's pass over it or the layers' rules failed
+    if case == "big":
+        monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", 0)
+
+    def run(how):
+        model = _mlp([3, 4, 4, 2], act)
+        x = Tensor(np.ones((2, 3)), requires_grad=True)
+        y = _call(model, x, how)
+        loss = nn.mse_loss(y, np.zeros((2, 2))) if case == "mse" else (y * 1.0).sum()
+        if second:  # a first pass keeps the graph: the second one's failure resets what the first gave
+            loss.backward(retain_graph=True)
+        layers = model.layers
+        target = {"x": x, "W1": layers[0].weight, "W2": layers[1].weight, "b2": layers[1].bias, "W3": layers[2].weight}
+        good = target[which].data
+        target[which].data = np.full((5,) + good.shape[1:], 0.5)
+        with pytest.raises(ValueError, match="data replaced with another shape") as e:
+            loss.backward(retain_graph=True)  # (a big graph's data is then kept for the picture)
+        target[which].data = good
+        return str(e.value), graph_record(loss), [p.grad for p in model.parameters()], x.grad
+
+    _all_ways(run)
