@@ -49,8 +49,9 @@ def layer_arrays(xd: Any, Wd: Any, bd: Any, act: Op | None, act_meta: tuple, kee
     ([[1.0, 1.0]], [[-1.0, 1.0]], [[0.0, 1.0]])
     """
     if type(xd) is not _ND or type(Wd) is not _ND:
-        # NOTE: an ndarray subclass (a Tensor's .data set to one) may have its own products: the unfused matmul's
-        ws = ARRAY.matmul(xd, Wd)
+        # NOTE: an ndarray subclass (a Tensor's .data set to one) may have its own products: the unfused matmul's,
+        # whose node holds an ndarray
+        ws = np.asarray(ARRAY.matmul(xd, Wd))
     elif (buf := take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None) is not None:
         ws = _dot(xd, Wd, out=buf)  # an array the last big graph let go
     elif Wd.dtype.char in "fd":  # NOTE: ARRAY.matmul's case (np.dot is @ bit for bit) without its checks

@@ -461,10 +461,16 @@ class _Doubling(np.ndarray):
         return out * 2 if ufunc is np.matmul else out
 
 
+class _Plain(np.ndarray):
+    """An ndarray subclass with nothing of its own (numpy's functions give it back)."""
+
+
 @pytest.mark.parametrize("where", ["x before", "W1 before", "x after", "W1 after", "W2 after"])
-def test_an_array_subclass_with_its_own_products_gives_the_unfused_numbers(where):
-    # a Tensor's .data set to an ndarray subclass that overrides numpy's products, before the forward pass (the
-    # chain declines it: a fused node per layer) or between it and backward (the chain's and layers' rules)
+@pytest.mark.parametrize("kind", [_Doubling, _Plain])
+def test_an_array_subclass_gives_the_unfused_numbers_and_array_types(where, kind):
+    # a Tensor's .data set to an ndarray subclass (one that overrides numpy's products, or not), before the
+    # forward pass (the chain declines it: a fused node per layer) or between it and backward (the chain's and
+    # layers' rules): the values and the nodes' array types are the unfused ones
     def run(how):
         model = _mlp([3, 4, 2], "tanh")
         X = np.arange(6.0).reshape(2, 3)
@@ -472,20 +478,22 @@ def test_an_array_subclass_with_its_own_products_gives_the_unfused_numbers(where
         x = Tensor(X.copy(), requires_grad=True)
         W1, W2 = model.layers[0].weight, model.layers[1].weight
         if where == "x before":
-            x.data = x.data.view(_Doubling)
+            x.data = x.data.view(kind)
         elif where == "W1 before":
-            W1.data = W1.data.view(_Doubling)
+            W1.data = W1.data.view(kind)
         if how == "chain":
             y = model(x)
             assert y._row is (CHAIN if where.endswith("after") else LINEAR)
         else:
             y = _call(model, x, how)
         if where == "x after":
-            x.data = x.data.view(_Doubling)
+            x.data = x.data.view(kind)
         elif where.endswith("after"):
-            (W1 if where == "W1 after" else W2).data = (W1 if where == "W1 after" else W2).data.view(_Doubling)
-        (y * y).sum().backward()
-        return np.asarray(y.data), [np.asarray(p.grad) for p in model.parameters()], np.asarray(x.grad)
+            (W1 if where == "W1 after" else W2).data = (W1 if where == "W1 after" else W2).data.view(kind)
+        loss = (y * y).sum()
+        loss.backward(retain_graph=True)
+        types = [type(n.data).__name__ for n in toposort(loss)] + [type(p.grad).__name__ for p in model.parameters()]
+        return np.asarray(y.data), [np.asarray(p.grad) for p in model.parameters()], np.asarray(x.grad), types
 
     _all_ways(run)
 
