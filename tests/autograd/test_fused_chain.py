@@ -528,3 +528,28 @@ def test_a_backward_that_fails_on_a_replaced_input_leaves_the_unfused_interior_g
         return str(e.value), graph_record(loss), [p.grad for p in model.parameters()], x.grad
 
     _all_ways(run)
+
+
+@pytest.mark.parametrize("sizes", [[2, 3, 2], [3, 4, 4, 1], [2, 1, 5, 2]])
+@pytest.mark.parametrize("act", ["relu", "tanh", "identity"])
+@pytest.mark.parametrize("loss", ["mse", "squares"])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_a_chain_counts_as_the_unfused_nodes_for_keeping_interior_gradients(sizes, act, loss, batch, monkeypatch):
+    # backward keeps interior gradients up to INTERIOR_GRADS_UP_TO interior elements: the chain node (its hidden
+    # count), the loop and the fused loss's pass over it decide at the unfused graph's size, to the element
+    def record(how):
+        model = _mlp(sizes, act)
+        y = _call(model, Tensor(np.ones((batch, sizes[0])), requires_grad=True), how)
+        return nn.mse_loss(y, np.zeros((batch, sizes[-1]))) if loss == "mse" else (y * y).sum()
+
+    size = sum(n.data.size for n in toposort(record("unfused")) if n._row is not None)
+    for limit, kept in [(size - 1, False), (size, True)]:
+        monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", limit)
+
+        def run(how):
+            L = record(how)
+            L.backward(retain_graph=True)
+            return graph_record(L)
+
+        seen = _all_ways(run)
+        assert all((n[5] is not None) == kept for n in seen[:-1] if n[0] is not None)  # interior nodes
