@@ -385,7 +385,7 @@ def _pass(root: Node, gradient: Any, retain_graph: bool | None, held: list[bool]
             if op.name == CUSTOM or scalar:
                 raise
             if op.fused is not None:  # the step that fails, as the unfused nodes say it
-                node, g, e = failing_step(node, g, e)
+                node, g, e = failing_step(node, g, e, not drop)
             raise ValueError(shape_trouble(node, g, e)) from e
         for p, gp in zip(prev, grads):
             if gp is None or not p.requires_grad:

@@ -98,7 +98,7 @@ def loss_over_chain(root: Node, gradient: Any, retain_graph: bool | None, keep_u
             node, g = m, m.grad
             hand_over(params, chain_grads(m, g, xp, False))
     except ValueError as e:
-        node, g, e = failing_step(node, g, e)
+        node, g, e = failing_step(node, g, e, True)  # (a graph that keeps its interior gradients)
         raise ValueError(shape_trouble(node, g, e)) from e
     if not retain_graph:
         free([m, root])
@@ -144,34 +144,54 @@ def check_shapes(parents: Any, grads: Any) -> None:
             raise ValueError(f"a gradient of shape {gp.shape} for an input of shape {p.data.shape}")
 
 
-def failing_step(node: Node, g: Any, e: ValueError) -> tuple[Node, Any, ValueError]:
+def failing_step(node: Node, g: Any, e: ValueError, keep: bool) -> tuple[Node, Any, ValueError]:
     """Fused ``node`` (whose rule raised ``e`` at gradient ``g``) unfused, its nodes' rules run last step first
     until one raises: that node, its gradient and its error (the fused ones when none does).  The leaves of
-    the steps before it get their gradients, as the unfused pass gives them before it fails.
+    the steps before it get their gradients, as the unfused pass gives them before it fails, and so do the
+    steps it reached if ``keep`` (a graph that keeps its interior gradients; the others have none).
 
     Examples
     --------
     >>> from autograd import Tensor
     >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
     >>> y = x * 2.0
-    >>> failing_step(y, np.ones((1, 2)), ValueError("no"))[0] is y
+    >>> failing_step(y, np.ones((1, 2)), ValueError("no"), True)[0] is y
     True
     """
-    for piece in reversed(unfused_pieces(node)):
+    pieces = unfused_pieces(node)[::-1]
+    for k, piece in enumerate(pieces):
+        # NOTE: the gradient the unfused pass hands the step (its only consumer is the step after it) and keeps
+        # once the step has run; the steps it does not reach have none (the fused rule may have run further)
+        piece.grad = g if keep else None
+        handed = []
         try:
             grads = parent_grads(piece, g)
-            for p, gp in zip(piece._parents, grads):  # as the unfused loop hands each gradient over
+            for p, gp in zip(piece._parents, grads):  # as the unfused loop hands each gradient over, in order
                 if gp is not None:
                     unbroadcast(np.asarray(gp), np.shape(p.data))
+                    handed.append((p, gp))
         except ValueError as err:
+            _hand_over(pieces[k + 1 :], handed)  # the parents before the failing one have theirs
             return piece, g, err
-        for p, gp in zip(piece._parents, grads):
-            if gp is not None and p._row is None and p.requires_grad:
-                p._accumulate(gp)
         g = grads[0] if len(grads) == 1 or piece._b is not piece._a else grads[0] + grads[1]  # d * d: both
         if g is None:
+            _hand_over(pieces[k + 1 :], handed)
             break
+        _hand_over((), handed)
     return node, g, e
+
+
+def _hand_over(unreached: Any, handed: list[tuple[Node, Any]]) -> None:
+    """What the unfused pass leaves on the steps ``unreached`` (no gradient) and the parents ``handed`` their
+    gradients before it stops (a leaf adds it; a step not run yet holds it)."""
+    for n in unreached:
+        n.grad = None
+    for p, gp in handed:
+        if p._row is None:
+            if p.requires_grad:
+                p._accumulate(gp)
+        else:
+            p.grad = gp
 
 
 def shape_trouble(node: Node, g: Any, e: Exception) -> str:

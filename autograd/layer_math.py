@@ -29,7 +29,8 @@ from .xp import ARRAY, DOT
 __all__ = ["layer_arrays", "layer_rule", "ZERO"]
 
 _RELU = OPS["relu"]
-_dot = DOT  # np.dot without its dispatch
+_ND = np.ndarray
+_dot = DOT  # np.dot without its dispatch: exact ndarrays only (a subclass's own products run as unfused)
 _add_reduce = np.add.reduce
 # NOTE: relu's zero as a 0-d array of the data's dtype: the same comparisons as with 0, without converting it per call
 ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float32, np.float64)}
@@ -47,9 +48,12 @@ def layer_arrays(xd: Any, Wd: Any, bd: Any, act: Op | None, act_meta: tuple, kee
     >>> ws.tolist(), z.tolist(), out.tolist()
     ([[1.0, 1.0]], [[-1.0, 1.0]], [[0.0, 1.0]])
     """
-    buf = take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None  # an array the last big graph let go
-    if buf is not None:
-        ws = _dot(xd, Wd, out=buf)
+    if type(xd) is not _ND or type(Wd) is not _ND:
+        # NOTE: an ndarray subclass (a Tensor's .data set to one) may have its own products: the unfused matmul's,
+        # whose node holds an ndarray
+        ws = np.asarray(ARRAY.matmul(xd, Wd))
+    elif (buf := take((xd.shape[0], Wd.shape[1]), xd.dtype) if POOL else None) is not None:
+        ws = _dot(xd, Wd, out=buf)  # an array the last big graph let go
     elif Wd.dtype.char in "fd":  # NOTE: ARRAY.matmul's case (np.dot is @ bit for bit) without its checks
         ws = _dot(xd, Wd)
     else:
@@ -93,9 +97,9 @@ def layer_rule(
         gz = g * ((out if z is None else z) > ZERO.get(out.dtype, 0))
     else:
         gz = act.vjp[0](xp, g, out, z, *act_meta)
-    if type(gz) is np.ndarray and gz.ndim == 2 and gz.dtype is W.dtype and gz.dtype.char in "fd":
+    if _ND is type(gz) is type(W) is type(x) and gz.ndim == 2 and gz.dtype is W.dtype and gz.dtype.char in "fd":
         # NOTE: matmul's two rules and the bias's sum without their general cases (np.dot is @ bit for bit,
-        # see autograd.xp.ARRAY.matmul; the sum is the one unbroadcast makes)
+        # see autograd.xp.ARRAY.matmul; the sum is the one unbroadcast makes); a subclass's .data: the rules
         gx = _dot(gz, W.T) if need_x else None
         return gz, gx, _dot(x.T, gz), _add_reduce(gz, 0) if b.ndim == 1 else unbroadcast(gz, b.shape)
     gx = matmul_vjp_a(xp, gz, None, x, W) if need_x else None

@@ -445,3 +445,111 @@ def test_a_fused_loss_over_a_chain_backpropagates_as_the_layers_loop_does(case, 
         assert True in taken  # the chain's way ran in one go
     errors = ("second backward", "W step between", "x data of another shape", "W data of another shape")
     assert bool(out[0]) == (case in errors), case  # an error, the same text on every way
+
+
+class _Doubling(np.ndarray):
+    """An array type whose matrix products come out doubled, whether numpy's ``@`` (a ufunc) or ``np.dot``
+    (an ``__array_function__``) computes them: the fused paths must consult it as the unfused nodes do."""
+
+    def __array_function__(self, func, types, args, kwargs):
+        out = super().__array_function__(func, types, args, kwargs)
+        return out * 2 if func is np.dot else out
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = tuple(i.view(np.ndarray) if isinstance(i, _Doubling) else i for i in inputs)
+        out = getattr(ufunc, method)(*inputs, **kwargs)
+        return out * 2 if ufunc is np.matmul else out
+
+
+class _Plain(np.ndarray):
+    """An ndarray subclass with nothing of its own (numpy's functions give it back)."""
+
+
+@pytest.mark.parametrize("where", ["x before", "W1 before", "x after", "W1 after", "W2 after"])
+@pytest.mark.parametrize("kind", [_Doubling, _Plain])
+def test_an_array_subclass_gives_the_unfused_numbers_and_array_types(where, kind):
+    # a Tensor's .data set to an ndarray subclass (one that overrides numpy's products, or not), before the
+    # forward pass (the chain declines it: a fused node per layer) or between it and backward (the chain's and
+    # layers' rules): the values and the nodes' array types are the unfused ones
+    def run(how):
+        model = _mlp([3, 4, 2], "tanh")
+        X = np.arange(6.0).reshape(2, 3)
+        model(X), model(X)
+        x = Tensor(X.copy(), requires_grad=True)
+        W1, W2 = model.layers[0].weight, model.layers[1].weight
+        if where == "x before":
+            x.data = x.data.view(kind)
+        elif where == "W1 before":
+            W1.data = W1.data.view(kind)
+        if how == "chain":
+            y = model(x)
+            assert y._row is (CHAIN if where.endswith("after") else LINEAR)
+        else:
+            y = _call(model, x, how)
+        if where == "x after":
+            x.data = x.data.view(kind)
+        elif where.endswith("after"):
+            (W1 if where == "W1 after" else W2).data = (W1 if where == "W1 after" else W2).data.view(kind)
+        loss = (y * y).sum()
+        loss.backward(retain_graph=True)
+        types = [type(n.data).__name__ for n in toposort(loss)] + [type(p.grad).__name__ for p in model.parameters()]
+        return np.asarray(y.data), [np.asarray(p.grad) for p in model.parameters()], np.asarray(x.grad), types
+
+    _all_ways(run)
+
+
+@pytest.mark.parametrize("which", ["x", "W1", "W2", "b2", "W3"])
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "identity"])
+@pytest.mark.parametrize("second", [False, True])
+@pytest.mark.parametrize("case", ["sum", "mse", "big"])
+def test_a_backward_that_fails_on_a_replaced_input_leaves_the_unfused_interior_gradients(
+    which, act, second, case, monkeypatch
+):
+    # the unfused pass gives each node it reached before the failing rule its gradient (a graph that keeps them;
+    # a big one keeps those it handed over but had not run yet); the graph read back after the error shows
+    # them, whether the chain's rule, the fused loss's pass over it or the layers' rules failed
+    if case == "big":
+        monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", 0)
+
+    def run(how):
+        model = _mlp([3, 4, 4, 2], act)
+        x = Tensor(np.ones((2, 3)), requires_grad=True)
+        y = _call(model, x, how)
+        loss = nn.mse_loss(y, np.zeros((2, 2))) if case == "mse" else (y * 1.0).sum()
+        if second:  # a first pass keeps the graph: the second one's failure resets what the first gave
+            loss.backward(retain_graph=True)
+        layers = model.layers
+        target = {"x": x, "W1": layers[0].weight, "W2": layers[1].weight, "b2": layers[1].bias, "W3": layers[2].weight}
+        good = target[which].data
+        target[which].data = np.full((5,) + good.shape[1:], 0.5)
+        with pytest.raises(ValueError, match="data replaced with another shape") as e:
+            loss.backward(retain_graph=True)  # (a big graph's data is then kept for the picture)
+        target[which].data = good
+        return str(e.value), graph_record(loss), [p.grad for p in model.parameters()], x.grad
+
+    _all_ways(run)
+
+
+@pytest.mark.parametrize("sizes", [[2, 3, 2], [3, 4, 4, 1], [2, 1, 5, 2]])
+@pytest.mark.parametrize("act", ["relu", "tanh", "identity"])
+@pytest.mark.parametrize("loss", ["mse", "squares"])
+@pytest.mark.parametrize("batch", [1, 3])
+def test_a_chain_counts_as_the_unfused_nodes_for_keeping_interior_gradients(sizes, act, loss, batch, monkeypatch):
+    # backward keeps interior gradients up to INTERIOR_GRADS_UP_TO interior elements: the chain node (its hidden
+    # count), the loop and the fused loss's pass over it decide at the unfused graph's size, to the element
+    def record(how):
+        model = _mlp(sizes, act)
+        y = _call(model, Tensor(np.ones((batch, sizes[0])), requires_grad=True), how)
+        return nn.mse_loss(y, np.zeros((batch, sizes[-1]))) if loss == "mse" else (y * y).sum()
+
+    size = sum(n.data.size for n in toposort(record("unfused")) if n._row is not None)
+    for limit, kept in [(size - 1, False), (size, True)]:
+        monkeypatch.setattr(autograd.backprop, "INTERIOR_GRADS_UP_TO", limit)
+
+        def run(how):
+            L = record(how)
+            L.backward(retain_graph=True)
+            return graph_record(L)
+
+        seen = _all_ways(run)
+        assert all((n[5] is not None) == kept for n in seen[:-1] if n[0] is not None)  # interior nodes
