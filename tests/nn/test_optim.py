@@ -813,3 +813,28 @@ def test_plain_sgd_in_several_threads_gives_each_thread_its_own_sequential_numbe
     finally:
         sys.setswitchinterval(interval)
     assert together == alone and all(refused == 40 for _, refused in alone.values())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_rounds_the_product_then_the_difference_where_pytorch_rounds_once(dtype: Any) -> None:
+    # the documented difference (docs/coming-from-pytorch-nn.md): torch.optim.SGD's param.add_(g, alpha=-lr)
+    # is a fused multiply-add, one rounding; w -= lr * g rounds the product and then the difference, so
+    # some elements differ from PyTorch's at each step by the product's rounding (half a unit in its last
+    # place) and the difference's (half a unit in the result's last place)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    w0, g = rng.normal(size=4000).astype(dtype), rng.normal(size=4000).astype(dtype)
+    lr = 0.1
+    w = Tensor(w0.copy(), requires_grad=True)
+    w.grad = g.copy()
+    SGD([w], lr=lr).step()
+    assert w.data.tobytes() == (w0 - dtype(lr) * g).tobytes()  # two roundings, as numpy writes it
+    tw = torch.tensor(w0.copy(), requires_grad=True)
+    tw.grad = torch.tensor(g.copy())
+    torch.optim.SGD([tw], lr=lr).step()
+    theirs = tw.detach().numpy()
+    differ = w.data != theirs
+    assert 0.02 < differ.mean() < 0.3  # a difference that shows (about one element in ten here)
+    gap = np.abs(w.data.astype(np.float64) - theirs)
+    assert np.all(gap <= (np.spacing(np.abs(dtype(lr) * g)) + np.spacing(np.abs(theirs))).astype(np.float64))
+    assert np.any(gap > np.spacing(np.abs(theirs)))  # where w and lr * g nearly cancel: more than the last bit
