@@ -838,3 +838,28 @@ def test_sgd_rounds_the_product_then_the_difference_where_pytorch_rounds_once(dt
     gap = np.abs(w.data.astype(np.float64) - theirs)
     assert np.all(gap <= (np.spacing(np.abs(dtype(lr) * g)) + np.spacing(np.abs(theirs))).astype(np.float64))
     assert np.any(gap > np.spacing(np.abs(theirs)))  # where w and lr * g nearly cancel: more than the last bit
+
+
+def test_a_lambda_schedule_giving_numpy_numbers_sets_the_rates_pytorch_would_use() -> None:
+    # PyTorch multiplies by a numpy rate as by a Python number (float32 weights stay in float32); numpy
+    # multiplies a float32 gradient by a numpy float64 in float64: LambdaLR keeps its rates as Python floats
+    rng = np.random.default_rng(5)
+    w0, g = rng.normal(size=1000).astype(np.float32), rng.normal(size=1000).astype(np.float32)
+
+    def train(fn: Any) -> tuple[np.ndarray, list[Any]]:
+        w = Tensor(w0.copy(), requires_grad=True)
+        opt = SGD([w], lr=0.1)
+        sched = LambdaLR(opt, fn)
+        rates = []
+        for _ in range(3):
+            w.grad = g.copy()
+            opt.step()
+            sched.step()
+            rates.append(opt.param_groups[0]["lr"])
+        return w.data, rates
+
+    (plain, plain_rates), (numpy, numpy_rates) = train(lambda k: 0.9**k), train(lambda k: np.float64(0.9) ** k)
+    assert all(type(r) is float for r in numpy_rates) and numpy_rates == plain_rates
+    assert numpy.dtype == np.float32 and numpy.tobytes() == plain.tobytes()
+    _, halves = train(lambda k: np.float32(0.5) ** k)  # numpy's float32 product, its value kept as a float
+    assert halves == [float(0.1 * np.float32(0.5) ** k) for k in (1, 2, 3)] and {type(r) for r in halves} == {float}
