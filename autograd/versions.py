@@ -142,7 +142,8 @@ def mark_again(arrays: Sequence[np.ndarray], records: tuple[list[Any], ...]) -> 
 
     NOTE: a record that gives its array back is still the clock's: the clock
     forgets a record only when its array is freed, and replaces one only when
-    its weak reference is dead.
+    its weak reference is dead (a record another thread made meanwhile is
+    kept, not overwritten: see ``_mark_at``).
 
     Examples
     --------
