@@ -119,8 +119,15 @@ def _mark_at(arrays: Sequence[np.ndarray], now: int) -> None:
         entry = changed.get(key)
         if entry is not None and entry[0]() is owner:
             entry[1] = now
-        else:
+        elif entry is not None:  # the record of a freed array whose callback has not run yet
             changed[key] = [weakref.ref(owner, functools.partial(_forget, key)), now]
+        else:
+            # NOTE: setdefault, not a store: another thread may have made a record of owner since the lookup,
+            # and kept it (mark_again); that live record stays the clock's, with the later tick
+            made = [weakref.ref(owner, functools.partial(_forget, key)), now]
+            entry = changed.setdefault(key, made)
+            if entry is not made and entry[1] < now:
+                entry[1] = now
 
 
 def mark_again(arrays: Sequence[np.ndarray], records: tuple[list[Any], ...]) -> tuple[list[Any], ...]:
@@ -135,7 +142,8 @@ def mark_again(arrays: Sequence[np.ndarray], records: tuple[list[Any], ...]) -> 
 
     NOTE: a record that gives its array back is still the clock's: the clock
     forgets a record only when its array is freed, and replaces one only when
-    its weak reference is dead.
+    its weak reference is dead (a record another thread made meanwhile is
+    kept, not overwritten: see ``_mark_at``).
 
     Examples
     --------

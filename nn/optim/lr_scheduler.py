@@ -231,6 +231,9 @@ class CosineAnnealingLR(LRScheduler):
 class LambdaLR(LRScheduler):
     """Set the learning rate to ``base_lr * lr_lambda(epoch)`` (one function, or one per group).
 
+    A rate that is a number (a numpy one too) is kept as a Python float, so float32 weights are
+    updated in float32, as PyTorch does.
+
     Examples
     --------
     >>> from autograd import Value
@@ -254,7 +257,10 @@ class LambdaLR(LRScheduler):
     def step(self) -> float:
         self.last_epoch += 1
         for g, base, fn in zip(self.optimizer.param_groups, self.base_lrs, self.lr_lambdas):
-            g["lr"] = base * fn(self.last_epoch)
+            lr = base * fn(self.last_epoch)
+            # NOTE: a numpy number as a float: numpy multiplies a float32 gradient by a numpy float64 in float64,
+            # PyTorch (and a float) in float32
+            g["lr"] = float(lr) if isinstance(lr, numbers.Real) else lr
         self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
         return self._last_lr[0]
 

@@ -173,6 +173,40 @@ def test_mark_again_does_not_trust_the_record_of_a_freed_array() -> None:
         del b
 
 
+class _Interleaved(dict):
+    """The clock's records, where the first lookup of ``key`` runs ``between`` first: another thread's step."""
+
+    def __init__(self, records: dict, key: int, between: Any) -> None:
+        super().__init__(records)
+        self.key, self.between = key, between
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = super().get(key, default)
+        if key == self.key and self.between is not None:
+            between, self.between = self.between, None
+            between()  # runs after this lookup found no record and before the caller writes its own
+        return found
+
+
+def test_a_record_made_meanwhile_by_another_thread_is_kept_by_the_clock(monkeypatch: Any) -> None:
+    # Thread A marks a fresh array (mark_modified: an in-place op) and finds no record; before A writes its
+    # own, thread B's SGD step marks the same array and keeps the record it made.  A must not replace that
+    # live record: B's later steps set only the records they keep, so the clock would miss them.
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    opt = nn.optim.SGD([w], lr=0.1)
+    w.grad = np.ones(2)
+    monkeypatch.setattr(CLOCK, "changed", _Interleaved(CLOCK.changed, id(w.data), opt.step))
+    ag.versions.mark_modified(w.data)  # thread A, with thread B's step in between
+    assert opt._records and opt._records[0] is CLOCK.changed[id(w.data)]  # B's record is the clock's
+    assert modified_at(w.data) == CLOCK.now
+    loss = (w * w).sum()
+    w.grad = np.ones(2)
+    opt.step()  # B's next step: the record it kept is the one the in-place check reads
+    assert modified_at(w.data) == CLOCK.now
+    with pytest.raises(RuntimeError, match=INPLACE_ERROR):
+        loss.backward()
+
+
 def test_a_change_through_another_tensor_sharing_the_memory_is_noticed() -> None:
     w = Tensor([1.0, 2.0], requires_grad=True)
     loss = (w * w).sum()

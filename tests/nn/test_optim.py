@@ -813,3 +813,53 @@ def test_plain_sgd_in_several_threads_gives_each_thread_its_own_sequential_numbe
     finally:
         sys.setswitchinterval(interval)
     assert together == alone and all(refused == 40 for _, refused in alone.values())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_rounds_the_product_then_the_difference_where_pytorch_rounds_once(dtype: Any) -> None:
+    # the documented difference (docs/coming-from-pytorch-nn.md): torch.optim.SGD's param.add_(g, alpha=-lr)
+    # is a fused multiply-add, one rounding; w -= lr * g rounds the product and then the difference, so
+    # some elements differ from PyTorch's at each step by the product's rounding (half a unit in its last
+    # place) and the difference's (half a unit in the result's last place)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    w0, g = rng.normal(size=4000).astype(dtype), rng.normal(size=4000).astype(dtype)
+    lr = 0.1
+    w = Tensor(w0.copy(), requires_grad=True)
+    w.grad = g.copy()
+    SGD([w], lr=lr).step()
+    assert w.data.tobytes() == (w0 - dtype(lr) * g).tobytes()  # two roundings, as numpy writes it
+    tw = torch.tensor(w0.copy(), requires_grad=True)
+    tw.grad = torch.tensor(g.copy())
+    torch.optim.SGD([tw], lr=lr).step()
+    theirs = tw.detach().numpy()
+    differ = w.data != theirs
+    assert 0.02 < differ.mean() < 0.3  # a difference that shows (about one element in ten here)
+    gap = np.abs(w.data.astype(np.float64) - theirs)
+    assert np.all(gap <= (np.spacing(np.abs(dtype(lr) * g)) + np.spacing(np.abs(theirs))).astype(np.float64))
+    assert np.any(gap > np.spacing(np.abs(theirs)))  # where w and lr * g nearly cancel: more than the last bit
+
+
+def test_a_lambda_schedule_giving_numpy_numbers_sets_the_rates_pytorch_would_use() -> None:
+    # PyTorch multiplies by a numpy rate as by a Python number (float32 weights stay in float32); numpy
+    # multiplies a float32 gradient by a numpy float64 in float64: LambdaLR keeps its rates as Python floats
+    rng = np.random.default_rng(5)
+    w0, g = rng.normal(size=1000).astype(np.float32), rng.normal(size=1000).astype(np.float32)
+
+    def train(fn: Any) -> tuple[np.ndarray, list[Any]]:
+        w = Tensor(w0.copy(), requires_grad=True)
+        opt = SGD([w], lr=0.1)
+        sched = LambdaLR(opt, fn)
+        rates = []
+        for _ in range(3):
+            w.grad = g.copy()
+            opt.step()
+            sched.step()
+            rates.append(opt.param_groups[0]["lr"])
+        return w.data, rates
+
+    (plain, plain_rates), (numpy, numpy_rates) = train(lambda k: 0.9**k), train(lambda k: np.float64(0.9) ** k)
+    assert all(type(r) is float for r in numpy_rates) and numpy_rates == plain_rates
+    assert numpy.dtype == np.float32 and numpy.tobytes() == plain.tobytes()
+    _, halves = train(lambda k: np.float32(0.5) ** k)  # numpy's float32 product, its value kept as a float
+    assert halves == [float(0.1 * np.float32(0.5) ** k) for k in (1, 2, 3)] and {type(r) for r in halves} == {float}
