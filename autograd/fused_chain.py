@@ -127,9 +127,9 @@ class Chain:
             self.arrays[i] = (ws, z, out)
         return kept
 
-    def steps(self, node: Node) -> list[Steps]:
+    def steps(self) -> list[Steps]:
         """Each layer's :class:`autograd.fused.Steps` (what its own fused node keeps), made from what the chain
-        node ``node`` kept."""
+        kept (its node is unfused into the layers' nodes with them)."""
         gzs = None if self.grads is None else self.grads[0]
         out: list[Steps] = []
         for i, ((act, meta, stages), (ws, z, h)) in enumerate(zip(self.layers, self.arrays)):
@@ -245,7 +245,7 @@ def unfuse_chain(node: Node) -> None:
     if chain.unfused is None:
         a, gouts = node._a, None if chain.grads is None else chain.grads[1]
         row = freed(LINEAR) if was_freed else LINEAR
-        steps = chain.steps(node)
+        steps = chain.steps()
         prev = a[0]
         for i, s in enumerate(steps[:-1]):
             n: Node = object.__new__(type(node))
