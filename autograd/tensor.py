@@ -192,8 +192,7 @@ class Tensor(InplaceMethods):
     _const = staticmethod(_leaf)
 
     def _seed(self, gradient: Any) -> np.ndarray:
-        d = self.data  # NOTE: a loss's seed (implied, at a 0-d output) made as seed_array makes it, without the call
-        return np.array(1, dtype=d.dtype) if gradient is None and d.ndim == 0 else seed_array(gradient, d)
+        return seed_array(gradient, self.data)
 
     def _accumulate(self, g: Any) -> None:
         d = self.data

@@ -177,7 +177,6 @@ _ND = np.ndarray
 # NOTE: np.dot's C function without numpy's __array_function__ dispatch in front of it (about 0.1-0.15 µs a call,
 # eight calls in a small MLP's training step); every caller passes exact ndarrays, which dispatch to it anyway
 DOT = getattr(np.dot, "_implementation", np.dot)
-_dot = DOT
 
 
 def _float_type(a: Any, b: Any) -> np.dtype:
@@ -243,7 +242,7 @@ class _Array:
             and a.dtype is b.dtype
             and a.dtype.char in "fd"
         ):
-            return _dot(a, b)
+            return DOT(a, b)
         return a @ b
 
     @staticmethod

@@ -155,14 +155,19 @@ def elementwise(
     reduction: str,
     weight: Any = None,
     value_fn: Callable[[Any, Any], Any] | None = None,
-    fused: Any = None,
 ) -> Any:
     """Apply ``fn(p, y)`` to every element (``value_fn`` on the scalar engine, default ``fn``), weight, reduce.
 
-    ``fused(p, t, scale, label)``, when given, records the whole loss as one node (see :mod:`autograd.fused`).
+    A loss recorded as one fused node is made before, by :func:`fused_fast`.
+
+    Examples
+    --------
+    >>> from autograd import Tensor
+    >>> elementwise("l1_loss", mse_targets, Tensor([1.0, -3.0]), np.zeros(2), lambda p, y: (p - y).abs(), "sum").item()
+    4.0
     """
     if check is mse_targets and weight is None and reduction != "none":
-        fast = _fast(name, prediction, target, fn, reduction, fused)
+        fast = _fast(name, prediction, target, fn, reduction)
         if fast is not None:
             return fast
     check_reduction(name, reduction)
@@ -204,9 +209,7 @@ def _plain_target(pd: np.ndarray, target: np.ndarray, reduction: str) -> np.ndar
     return target
 
 
-def _fast(
-    name: str, prediction: Any, target: Any, fn: Callable[[Any, Any], Any], reduction: str, fused: Any = None
-) -> Any:
+def _fast(name: str, prediction: Any, target: Any, fn: Callable[[Any, Any], Any], reduction: str) -> Any:
     """The common case, cheaply: a Tensor of shape (N,) or (N, k) and a float array of its layout.
 
     Any real target is valid here, so instead of scanning the target for
@@ -218,12 +221,8 @@ def _fast(
     t = _plain_target(prediction.data, target, reduction)
     if t is None:
         return None
-    out = None
-    if fused is not None and FUSE[0]:  # one node for the four steps (autograd.fused): unfused when read
-        out = fused(prediction, t, None if reduction == "sum" else 1.0 / t.size, "target")
-    if out is None:
-        per = fn(prediction, data_leaf(t, "target"))
-        out = per.sum() if reduction == "sum" else per.mean()
+    per = fn(prediction, data_leaf(t, "target"))
+    out = per.sum() if reduction == "sum" else per.mean()
     if not math.isfinite(out.data):  # NOTE: a 0-d array: math's check, not a ufunc call
         # raises for a given target with nan or inf (not for one the cast to the prediction's dtype made inf)
         checked(name, prediction, target, mse_targets)

@@ -29,8 +29,8 @@ def _positive(name: str, what: str, x: Any, strict: bool = False) -> float:
 
 @loss_stage("mean squared error")
 def _mse_staged(prediction: Any, target: Any, reduction: str) -> Any:
-    """:func:`mse_loss` in its stage, every case."""
-    return elementwise("mse_loss", mse_targets, prediction, target, _square, reduction, fused=squared_error)
+    """:func:`mse_loss` in its stage, every case but the one fused node (:func:`nn.losses.core.fused_fast`)."""
+    return elementwise("mse_loss", mse_targets, prediction, target, _square, reduction)
 
 
 _MSE_BLOCK = _mse_staged.stage_block  # type: ignore[attr-defined]

@@ -13,6 +13,15 @@ from autograd.released import is_released
 TIGHT = dict(rtol=1e-12, atol=1e-12)
 
 
+def one_with_activation(where: str, linear_activation: str = "tanh") -> Any:
+    """A small ``nn.Linear`` (activation ``linear_activation``), ``nn.MLP`` or ``nn.Neuron`` (both tanh)."""
+    if where == "Linear":
+        return nn.Linear(2, 3, activation=linear_activation, seed=0)
+    if where == "MLP":
+        return nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    return nn.Neuron(2, activation="tanh", seed=0)
+
+
 def scalar_outputs(net: nn.MLP, X: np.ndarray) -> list[list[Value]]:
     """The scalar net's outputs, one list of Values per row of X."""
     return [net(row.tolist()) for row in X]

@@ -9,7 +9,7 @@ import pytest
 
 import nn
 from autograd import Tensor, Value
-from tests.nn.helpers import TIGHT
+from tests.nn.helpers import TIGHT, one_with_activation
 
 SQRT_2_PI = math.sqrt(2.0 / math.pi)
 FORMULAS = {
@@ -243,12 +243,7 @@ def test_an_activation_subclass_with_its_own_forward_computes_it_inside_layers(b
 @pytest.mark.parametrize("where", ["Linear", "MLP", "Neuron"])
 def test_a_hook_on_a_layers_activation_is_refused_where_it_would_not_run(hook, where):
     # a layer applies its activation as its own step (node()), not as a module: the hook never ran, silently
-    make = {
-        "Linear": lambda: nn.Linear(2, 3, activation="relu", seed=0),
-        "MLP": lambda: nn.MLP(2, [3, 1], activation="tanh", seed=0),
-        "Neuron": lambda: nn.Neuron(2, activation="tanh", seed=0),
-    }[where]
-    module = make()
+    module = one_with_activation(where, "relu")
     x = [1.0, -2.0] if where == "Neuron" else np.array([[1.0, -2.0]])
     want = module(x).data
     for _ in range(2):

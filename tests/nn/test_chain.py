@@ -16,7 +16,7 @@ import nn
 from autograd import Tensor, toposort
 from autograd.fused import fusion
 from autograd.fused_chain import CHAIN
-from tests.nn.helpers import graph_record
+from tests.nn.helpers import graph_record, one_with_activation
 
 
 def _planned(act: str = "relu") -> nn.MLP:
@@ -166,12 +166,7 @@ def test_an_unpickled_model_trains_on_the_fused_paths():
 def test_an_activation_assigned_later_is_not_a_child_as_one_given_to_the_constructor(where):
     # it was registered as a child: a stage of its own, in named_modules(), and its label stayed in the stage
     # registry under its path, where every later model's activation step with that path showed it
-    make = {
-        "Linear": lambda: nn.Linear(2, 3, activation="tanh", seed=0),
-        "MLP": lambda: nn.MLP(2, [3, 1], activation="tanh", seed=0),
-        "Neuron": lambda: nn.Neuron(2, activation="tanh", seed=0),
-    }[where]
-    module = make()
+    module = one_with_activation(where)
     before = [name for name, _ in module.named_modules()]
     module.activation = nn.activations.get_activation("leaky_relu")
     assert [name for name, _ in module.named_modules()] == before
@@ -181,7 +176,7 @@ def test_an_activation_assigned_later_is_not_a_child_as_one_given_to_the_constru
     with pytest.raises(ValueError, match="activation"):
         module.activation = "no such activation"
     if where == "Linear":
-        other = make()
+        other = one_with_activation(where)
         y = other(np.ones((1, 2)))
         assert y.stage.labels[-1] is None  # its own step's label, not the other layer's activation's
         assert "LeakyReLU" not in repr(y.stage.labels)
